@@ -1,0 +1,251 @@
+"""The small public scripting API: :func:`descend` (and, for data, ``fit``).
+
+>>> import gdstudio
+>>> run = gdstudio.descend("x**2", start={"x": 3}, lr=0.1, max_iter=100, tol_step=1e-4)
+>>> run.status, run.iterations
+('converged', 40)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from gdstudio.engine import Descent, History, RunSettings, Status, StoppingRules
+from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.problems.function import FunctionObjective
+
+__all__ = ["Run", "descend", "run_settings", "start_vector"]
+
+HYPERPARAMETER_NAMES = ("momentum", "alpha", "beta1", "beta2", "eps")
+
+
+class Run:
+    """The outcome of a descent: status, final parameters and the full history.
+
+    Parameters
+    ----------
+    descent : Descent
+        The engine run it reports on.
+    objective : object
+        The problem that was minimised (a function objective or a data objective).
+    """
+
+    def __init__(self, descent: Descent, objective: Any) -> None:
+        self.descent = descent
+        self.objective = objective
+
+    @property
+    def status(self) -> Status:
+        """``converged``, ``max_iter``, ``diverged`` or ``stopped``."""
+        return self.descent.status
+
+    @property
+    def message(self) -> str:
+        """One sentence saying why the run ended."""
+        return self.descent.message
+
+    @property
+    def iterations(self) -> int:
+        """Number of updates made."""
+        return self.descent.step_count
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameters, in the order of the history's columns."""
+        return self.descent.param_names
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Final parameters by name."""
+        return dict(zip(self.param_names, map(float, self.descent.params), strict=True))
+
+    @property
+    def loss(self) -> float:
+        """Loss at the final parameters."""
+        return self.descent.loss
+
+    @property
+    def gradient(self) -> dict[str, float]:
+        """Gradient at the final parameters, by name."""
+        final = self.history.grad[-1]
+        return dict(zip(self.param_names, map(float, final), strict=True))
+
+    @property
+    def history(self) -> History:
+        """Every step: ``params``, ``loss``, ``grad``, ``lr``, ``step_size``, ``epoch``."""
+        return self.descent.history
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: NaN and infinities become ``None``."""
+        history = self.history
+        return {
+            "status": str(self.status),
+            "message": self.message,
+            "iterations": self.iterations,
+            "param_names": list(self.param_names),
+            "params": {name: _finite_or_none(value) for name, value in self.params.items()},
+            "history": {
+                "params": _json_array(history.params),
+                "loss": _json_array(history.loss),
+                "grad": _json_array(history.grad),
+                "lr": _json_array(history.lr),
+                "step_size": _json_array(history.step_size),
+            },
+        }
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{name}={value:.6g}" for name, value in self.params.items())
+        return f"<Run {self.status} after {self.iterations} steps: {params}>"
+
+
+def descend(
+    expression: str,
+    start: Mapping[str, float] | float,
+    *,
+    lr: float = 0.1,
+    optimizer: str = "gd",
+    momentum: float | None = None,
+    alpha: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    schedule: Mapping[str, object] | str | None = None,
+    max_iter: int = 1000,
+    tol_step: float | None = None,
+    tol_grad: float | None = None,
+    tol_loss: float | None = None,
+    variables: Sequence[str] | None = None,
+    timeout: float = 5.0,
+) -> Run:
+    """Minimise a typed cost function by gradient descent and return the whole run.
+
+    Parameters
+    ----------
+    expression : str
+        The function, e.g. ``"(x-3)**2 + 10*(y+1)**2"``; parsed safely, never executed.
+    start : mapping or float
+        Start value of every variable (a bare number for a function of one variable).
+    lr : float
+        Base learning rate.
+    optimizer : str
+        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop`` or ``adam``.
+    momentum, alpha, beta1, beta2, eps : float, optional
+        Hyperparameters of the optimizer (torch.optim's defaults when left out).
+    schedule : mapping or str, optional
+        ``{"kind": "exponential", "gamma": 0.95}``; kinds: constant, step, exponential,
+        inverse_time, cosine.
+    max_iter, tol_step, tol_grad, tol_loss
+        Stopping rules (see :class:`gdstudio.engine.StoppingRules`).
+    variables : sequence of str, optional
+        Order of the parameters (default: the expression's names, sorted).
+    timeout : float
+        Seconds allowed to analyse and differentiate the expression.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    gdstudio.ExpressionError
+        For an expression that cannot be used (a ``ValueError``).
+    ValueError
+        For a bad start point, rate, optimizer, hyperparameter, schedule or rule.
+    """
+    settings = run_settings(
+        optimizer=optimizer,
+        hyperparameters={
+            "momentum": momentum, "alpha": alpha, "beta1": beta1, "beta2": beta2, "eps": eps
+        },
+        lr=lr,
+        schedule=schedule,
+        stopping=StoppingRules(
+            max_iter=max_iter, tol_step=tol_step, tol_grad=tol_grad, tol_loss=tol_loss
+        ),
+    )
+    objective = FunctionObjective.from_text(expression, variables, timeout=timeout)
+    descent = settings.build(objective, start_vector(objective.param_names, start))
+    descent.run()
+    return Run(descent, objective)
+
+
+def run_settings(
+    *,
+    optimizer: str,
+    hyperparameters: Mapping[str, float | None],
+    lr: float,
+    schedule: Mapping[str, object] | str | None,
+    stopping: StoppingRules,
+) -> RunSettings:
+    """Validate keyword options into :class:`RunSettings`; ``None`` values are left out.
+
+    Raises
+    ------
+    ValueError
+        For a hyperparameter the chosen optimizer does not have, or any invalid value.
+    """
+    given = {key: value for key, value in hyperparameters.items() if value is not None}
+    name = str(optimizer).strip().lower()
+    name = "gd" if name == "sgd" else name
+    if name in OPTIMIZERS:
+        allowed = OPTIMIZERS[name].defaults
+        for key in given:
+            if key not in allowed:
+                has = ", ".join(allowed) or "no hyperparameters"
+                raise ValueError(f"{key} does not apply to the {name} optimizer (it has {has})")
+    if isinstance(schedule, str):
+        schedule = {"kind": schedule}
+    return RunSettings(
+        optimizer=name,
+        hyperparameters=given,
+        learning_rate=lr,
+        schedule=dict(schedule or {"kind": "constant"}),
+        stopping=stopping,
+    )
+
+
+def start_vector(names: Sequence[str], start: Mapping[str, float] | float) -> np.ndarray:
+    """Arrange a start mapping in the order of ``names``.
+
+    Raises
+    ------
+    ValueError
+        Naming the variables that are missing, unknown or not numbers.
+    """
+    if not isinstance(start, Mapping):
+        if len(names) != 1:
+            raise ValueError(
+                f"give the start as a mapping of {', '.join(names)} to numbers, not one number"
+            )
+        start = {names[0]: start}
+    missing = [name for name in names if name not in start]
+    if missing:
+        raise ValueError(f"the start point is missing {', '.join(missing)}")
+    unknown = [str(name) for name in start if name not in names]
+    if unknown:
+        known = ", ".join(names) or "no variables"
+        raise ValueError(f"the start point names {', '.join(unknown)}, which is not in the problem ({known})")
+    values = []
+    for name in names:
+        try:
+            value = float(start[name])
+        except (TypeError, ValueError):
+            raise ValueError(f"the start value of {name} must be a number, not {start[name]!r}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"the start value of {name} must be finite, not {value}")
+        values.append(value)
+    return np.array(values, dtype=float)
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def _json_array(values: np.ndarray) -> list[Any]:
+    as_objects = values.astype(object)
+    as_objects[~np.isfinite(values)] = None
+    return as_objects.tolist()

@@ -1,0 +1,214 @@
+"""``gdstudio-cli``: headless runs, printed as a table, CSV or JSON.
+
+Any bad input ends with exit code 2 and one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"gdstudio-cli: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser with its subcommands."""
+    parser = _Parser(prog="gdstudio-cli", description="Gradient Descent Studio, headless.")
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="minimise a typed function")
+    run.add_argument("--expr", required=True, help='the cost function, e.g. "x**2"')
+    add_start_argument(run, "--start", "start value of each variable, e.g. x=3 y=-1")
+    add_descent_arguments(run, default_lr=0.1)
+    run.set_defaults(handler=_run_function)
+    return parser
+
+
+def add_start_argument(parser: argparse.ArgumentParser, flag: str, help_text: str) -> None:
+    """``NAME=VALUE`` pairs, repeatable, space or comma separated."""
+    parser.add_argument(flag, action="append", nargs="+", default=[], metavar="NAME=VALUE",
+                        help=help_text)
+
+
+def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) -> None:
+    """Optimizer, rate, schedule, stopping rules and output format."""
+    parser.add_argument("--lr", type=float, default=default_lr, help="learning rate")
+    parser.add_argument("--optimizer", default="gd",
+                        help="gd, momentum, nesterov, adagrad, rmsprop or adam")
+    for name in ("momentum", "alpha", "beta1", "beta2", "eps"):
+        parser.add_argument(f"--{name}", type=float, default=None, help=f"optimizer's {name}")
+    parser.add_argument("--schedule", default="constant",
+                        help="constant, step, exponential, inverse_time or cosine")
+    parser.add_argument("--gamma", type=float, help="factor of the step / exponential schedule")
+    parser.add_argument("--step-size", type=int, help="steps between decays (step schedule)")
+    parser.add_argument("--decay", type=float, help="decay of the inverse_time schedule")
+    parser.add_argument("--period", type=int, help="length of the cosine schedule")
+    parser.add_argument("--min-factor", type=float, help="final factor of the cosine schedule")
+    parser.add_argument("--max-iter", type=int, default=1000, help="most updates to make")
+    parser.add_argument("--tol-step", type=float, help="stop when a step is smaller (precision)")
+    parser.add_argument("--tol-grad", type=float, help="stop when the gradient norm is smaller")
+    parser.add_argument("--tol-loss", type=float, help="stop when the loss changes less")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        run = arguments.handler(arguments)
+    except ValueError as error:  # ExpressionError is a ValueError too
+        print(f"gdstudio-cli: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(render(run, arguments.format))
+    return 0
+
+
+def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
+    """``[["x=3", "y=1,z=2"]]`` → ``{"x": 3.0, "y": 1.0, "z": 2.0}``.
+
+    Raises
+    ------
+    ValueError
+        For a pair that is not ``NAME=NUMBER`` or a name given twice.
+    """
+    values: dict[str, float] = {}
+    for group in groups:
+        for item in (piece for word in group for piece in word.split(",") if piece.strip()):
+            name, sign, number = item.partition("=")
+            name = name.strip()
+            if not sign or not name:
+                raise ValueError(f"{what} expects NAME=VALUE, not {item!r}")
+            if name in values:
+                raise ValueError(f"{what} gives {name} twice")
+            try:
+                values[name] = float(number)
+            except ValueError:
+                raise ValueError(f"{what} {name} must be a number, not {number.strip()!r}") from None
+    return values
+
+
+def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
+    """The keyword arguments of :func:`gdstudio.descend` shared with ``fit``."""
+    schedule: dict[str, object] = {"kind": arguments.schedule}
+    for key in ("gamma", "step_size", "decay", "period", "min_factor"):
+        value = getattr(arguments, key)
+        if value is not None:
+            schedule[key] = value
+    return {
+        "lr": arguments.lr,
+        "optimizer": arguments.optimizer,
+        "momentum": arguments.momentum,
+        "alpha": arguments.alpha,
+        "beta1": arguments.beta1,
+        "beta2": arguments.beta2,
+        "eps": arguments.eps,
+        "schedule": schedule,
+        "max_iter": arguments.max_iter,
+        "tol_step": arguments.tol_step,
+        "tol_grad": arguments.tol_grad,
+        "tol_loss": arguments.tol_loss,
+    }
+
+
+def _run_function(arguments: argparse.Namespace):  # noqa: ANN202 - returns gdstudio.Run
+    from gdstudio.api import descend
+
+    start = parse_assignments(arguments.start, "--start")
+    if not start:
+        raise ValueError("--start is required, e.g. --start x=3")
+    return descend(arguments.expr, start, **descent_options(arguments))
+
+
+def render(run, output_format: str) -> str:  # noqa: ANN001 - a gdstudio.Run
+    """The run as ``table``, ``csv`` or ``json`` text."""
+    if output_format == "json":
+        return json.dumps(run.to_dict(), indent=1) + "\n"
+    if output_format == "csv":
+        return _csv(run)
+    return _table(run)
+
+
+def _table(run) -> str:  # noqa: ANN001
+    names = run.param_names
+    history = run.history
+    header = ["step", *names, "loss", *(f"grad {name}" for name in names)]
+    rows = [header]
+    for step in range(len(history)):
+        rows.append([
+            str(step),
+            *(_number(value) for value in history.params[step]),
+            _number(history.loss[step]),
+            *(_number(value) for value in history.grad[step]),
+        ])
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    lines = [" | ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True))
+             for row in rows]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    where = ", ".join(f"{name} = {_number(value)}" for name, value in run.params.items())
+    slope = ", ".join(f"{_number(value)}" for value in run.gradient.values())
+    lines += [
+        "",
+        f"status: {run.status} after {run.iterations} steps ({run.message})",
+        f"minimum found at: {where}",
+        f"loss there: {_number(run.loss)}",
+        f"slope there: {slope}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _csv(run) -> str:  # noqa: ANN001
+    names = run.param_names
+    history = run.history
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["step", *names, "loss", *(f"grad_{name}" for name in names), "lr",
+                     "step_size", "epoch"])
+    for step in range(len(history)):
+        writer.writerow([
+            step,
+            *(repr(float(value)) for value in history.params[step]),
+            repr(float(history.loss[step])),
+            *(repr(float(value)) for value in history.grad[step]),
+            _csv_number(history.lr[step]),
+            _csv_number(history.step_size[step]),
+            int(history.epoch[step]),
+        ])
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{float(value):.6g}"
+
+
+def _csv_number(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else ""
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def _version() -> str:
+    from gdstudio._version import __version__
+
+    return f"gdstudio-cli {__version__}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

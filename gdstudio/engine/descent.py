@@ -1,0 +1,308 @@
+"""The descent loop: one object that steps an objective and records every step."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from gdstudio.engine.batching import BatchPlan
+from gdstudio.engine.history import History
+from gdstudio.engine.objective import Objective
+from gdstudio.engine.optimizers import GD, Optimizer
+from gdstudio.engine.schedules import Constant, Schedule
+from gdstudio.engine.stopping import (
+    Status,
+    StoppingRules,
+    describe_convergence,
+    describe_divergence,
+)
+
+__all__ = ["Descent", "check_learning_rate"]
+
+# How many steps run between clock checks in :meth:`Descent.run` with a time budget.
+_STEPS_PER_CLOCK_CHECK = 32
+
+
+class Descent:
+    """Gradient descent on an objective, one recorded step at a time.
+
+    Parameters
+    ----------
+    objective : Objective
+        What to minimise.
+    start : array_like
+        Start point θ₀, one value per name in ``objective.param_names``.
+    optimizer : Optimizer, optional
+        Update rule (default plain gradient descent).
+    lr : float
+        Base learning rate; the rate of step k is ``lr * schedule.factor(k)``.
+    schedule : Schedule, optional
+        Learning-rate schedule (default constant).
+    stopping : StoppingRules, optional
+        When to stop (default 1000 steps, no tolerances).
+    batching : BatchPlan, optional
+        Mini-batches for data objectives (default: full batch).
+
+    Notes
+    -----
+    The learning rate, the optimizer's hyperparameters and the stopping rules may be
+    changed between any two steps; they apply from the next update, whose rate is
+    recorded in the history. :meth:`rewind` restores the exact state of an earlier step
+    (parameters, optimizer state, batch position) so that continuing gives the numbers
+    an uninterrupted run would have given.
+    """
+
+    def __init__(
+        self,
+        objective: Objective,
+        start: np.ndarray | list[float],
+        *,
+        optimizer: Optimizer | None = None,
+        lr: float = 0.1,
+        schedule: Schedule | None = None,
+        stopping: StoppingRules | None = None,
+        batching: BatchPlan | None = None,
+    ) -> None:
+        self.objective = objective
+        self.optimizer = optimizer if optimizer is not None else GD()
+        self.schedule = schedule if schedule is not None else Constant()
+        self.stopping = stopping if stopping is not None else StoppingRules()
+        self.batching = batching
+        self.learning_rate = check_learning_rate(lr)
+        names = tuple(objective.param_names)
+        params = np.array(start, dtype=float).reshape(-1)
+        if params.shape != (len(names),):
+            raise ValueError(f"the start point needs {len(names)} values ({', '.join(names)})")
+        self.history = History(len(names))
+        state = self.optimizer.init(params)
+        self._states = np.empty((self.history.capacity, state.shape[0]))
+        self.status = Status.RUNNING
+        self.message = ""
+        self._state = state
+        self._params = params
+        with np.errstate(all="ignore"):
+            self._record_point(params, state)
+        self._start_loss = self._loss
+        self._set_divergence_limits()
+        self._check_start()
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameters."""
+        return tuple(self.objective.param_names)
+
+    @property
+    def step_count(self) -> int:
+        """Number of updates made so far (the index of the current point)."""
+        return len(self.history) - 1
+
+    @property
+    def params(self) -> np.ndarray:
+        """Current parameters θ_k (a copy)."""
+        return self._params.copy()
+
+    @property
+    def loss(self) -> float:
+        """Loss at the current point."""
+        return float(self._loss)
+
+    @property
+    def optimizer_state(self) -> np.ndarray:
+        """The optimizer's state vector after ``step_count`` updates (a copy)."""
+        return self._state.copy()
+
+    @property
+    def next_learning_rate(self) -> float:
+        """Rate the next update will use: base rate × schedule factor."""
+        return self.learning_rate * self.schedule.factor(self.step_count)
+
+    @property
+    def finished(self) -> bool:
+        """True when the run has ended (any status but running)."""
+        return self.status is not Status.RUNNING
+
+    # ---------------------------------------------------------------- controlling
+    def set_learning_rate(self, lr: float) -> None:
+        """Change the base learning rate from the next update on."""
+        self.learning_rate = check_learning_rate(lr)
+
+    def set_hyperparameters(self, **values: float) -> None:
+        """Change optimizer hyperparameters (``momentum``, ``beta1`` …) from the next update."""
+        self.optimizer.set_hyperparameters(**values)
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        """Change the learning-rate schedule from the next update."""
+        self.schedule = schedule
+
+    def set_stopping(self, stopping: StoppingRules) -> None:
+        """Change the stopping rules. A run that had ended by a rule may continue."""
+        self.stopping = stopping
+        self._set_divergence_limits()
+        if self.status in (Status.CONVERGED, Status.MAX_ITER, Status.STOPPED):
+            self.status = Status.RUNNING
+            self.message = ""
+        self._check_max_iter()
+
+    def stop(self) -> None:
+        """End the run by request (status ``stopped``) unless it has already ended."""
+        if self.status is Status.RUNNING:
+            self.status = Status.STOPPED
+            self.message = f"stopped by request at step {self.step_count}"
+
+    def step(self) -> bool:
+        """Make exactly one update, even past a stopping rule; not after divergence.
+
+        Returns
+        -------
+        bool
+            Whether an update was made.
+        """
+        if self.status is Status.DIVERGED:
+            return False
+        self.status = Status.RUNNING
+        self.message = ""
+        with np.errstate(all="ignore"):
+            self._advance()
+        return True
+
+    def run(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
+        """Step while the status is running, at most ``max_steps`` steps or ``time_budget`` s.
+
+        Returns
+        -------
+        int
+            Number of updates made.
+        """
+        deadline = None if time_budget is None else time.perf_counter() + time_budget
+        limit = math.inf if max_steps is None else max_steps
+        made = 0
+        with np.errstate(all="ignore"):
+            while self.status is Status.RUNNING and made < limit:
+                self._advance()
+                made += 1
+                if deadline is not None and made % _STEPS_PER_CLOCK_CHECK == 0:
+                    if time.perf_counter() >= deadline:
+                        break
+        return made
+
+    def rewind(self, step: int) -> None:
+        """Go back to the point after ``step`` updates, exactly as it was then.
+
+        The current learning rate, hyperparameters and stopping rules stay as they are.
+        """
+        if not 0 <= step <= self.step_count:
+            raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
+        self.history.truncate(step + 1)
+        self._params = self.history.params[step].copy()
+        self._loss = float(self.history.loss[step])
+        self._grad = self.history.grad[step].copy()
+        self._state = self._states[step].copy()
+        self.status = Status.RUNNING
+        self.message = ""
+        self._check_start() if step == 0 else self._check_max_iter()
+
+    # ---------------------------------------------------------------- internals
+    def _evaluate(self, params: np.ndarray, step: int) -> tuple[float, np.ndarray, int]:
+        if self.batching is None:
+            loss, grad = self.objective.value_and_grad(params)
+            return float(loss), grad, 0
+        loss, grad = self.objective.value_and_grad(params, self.batching.rows(step))
+        return float(loss), grad, self.batching.epoch_of(step)
+
+    def _record_point(self, params: np.ndarray, state: np.ndarray) -> None:
+        self._loss, self._grad, epoch = self._evaluate(params, 0)
+        self.history.append(params, self._loss, self._grad, epoch)
+        self._states[0] = state
+
+    def _advance(self) -> None:
+        # The hot path (hundreds of thousands of calls a second): no needless calls.
+        step = len(self.history) - 1
+        lr = self.learning_rate * self.schedule.factor(step)
+        old_params, old_loss = self._params, self._loss
+        params, state = self.optimizer.update(self._grad, self._state, old_params, lr)
+        difference = params - old_params
+        step_size = math.sqrt(difference @ difference)
+        loss, grad, epoch = self._evaluate(params, step + 1)
+        self.history.push(lr, step_size, params, loss, grad, epoch)
+        if step + 1 >= self._states.shape[0]:
+            self._states = _grown(self._states, self.history.capacity)
+        self._states[step + 1] = state
+        self._params, self._state, self._loss, self._grad = params, state, loss, grad
+        self._check_after_step(step + 1, step_size, old_loss)
+
+    def _check_after_step(self, step: int, step_size: float, old_loss: float) -> None:
+        loss = self._loss
+        grad_norm = math.sqrt(self._grad @ self._grad)
+        rules = self.stopping
+        if not (math.isfinite(step_size) and math.isfinite(loss) and math.isfinite(grad_norm)):
+            self._diverge_non_finite(step, step_size, loss, grad_norm)
+        elif not self._fall_limit <= loss <= self._growth_limit:
+            self._diverge(step, "grew" if loss > self._growth_limit else "fell", loss)
+        elif rules.tol_step is not None and step_size < rules.tol_step:
+            self._converge("tol_step", step_size, rules.tol_step)
+        elif rules.tol_grad is not None and grad_norm < rules.tol_grad:
+            self._converge("tol_grad", grad_norm, rules.tol_grad)
+        elif rules.tol_loss is not None and abs(loss - old_loss) < rules.tol_loss:
+            self._converge("tol_loss", abs(loss - old_loss), rules.tol_loss)
+        elif step >= rules.max_iter:
+            self._check_max_iter()
+
+    def _diverge_non_finite(
+        self, step: int, step_size: float, loss: float, grad_norm: float
+    ) -> None:
+        if not math.isfinite(step_size):
+            self._diverge(step, "params", step_size)
+        elif not math.isfinite(loss):
+            self._diverge(step, "loss", loss)
+        else:
+            self._diverge(step, "gradient", grad_norm)
+
+    def _check_start(self) -> None:
+        grad_norm = math.sqrt(self._grad @ self._grad)
+        if not math.isfinite(self._loss):
+            self._diverge(0, "loss", self._loss)
+        elif not math.isfinite(grad_norm):
+            self._diverge(0, "gradient", grad_norm)
+        elif self.stopping.tol_grad is not None and grad_norm < self.stopping.tol_grad:
+            self._converge("tol_grad", grad_norm, self.stopping.tol_grad)
+        else:
+            self._check_max_iter()
+
+    def _check_max_iter(self) -> None:
+        if self.status is Status.RUNNING and self.step_count >= self.stopping.max_iter:
+            self.status = Status.MAX_ITER
+            self.message = f"reached the maximum of {self.stopping.max_iter} steps"
+
+    def _converge(self, rule: str, measured: float, tolerance: float) -> None:
+        self.status = Status.CONVERGED
+        self.message = describe_convergence(rule, measured, tolerance)
+
+    def _diverge(self, step: int, what: str, value: float) -> None:
+        self.status = Status.DIVERGED
+        self.message = describe_divergence(step, what, float(value), self._start_loss)
+
+    def _set_divergence_limits(self) -> None:
+        start = self._start_loss
+        reach = self.stopping.divergence_factor * max(abs(start), 1.0) if math.isfinite(start) else 0
+        self._growth_limit = start + reach
+        self._fall_limit = start - reach
+
+
+def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
+    grown = np.empty((capacity, *rows.shape[1:]))
+    grown[: rows.shape[0]] = rows
+    return grown
+
+
+def check_learning_rate(lr: float) -> float:
+    """Return ``lr`` as a float, or raise ValueError unless it is a positive finite number."""
+    try:
+        value = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError(f"the learning rate must be a number, not {lr!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"the learning rate must be a positive number, not {lr!r}")
+    return value

@@ -1,0 +1,216 @@
+"""The record of a run: preallocated numpy arrays that double when full.
+
+Row k describes the point θ_k: the parameters, the loss and gradient there (on batch k in
+mini-batch mode), the epoch, and — once the update from θ_k has been made — the learning
+rate it used and the length of that step ‖θ_{k+1} − θ_k‖. Until then those two are NaN.
+No Python object is kept per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["History", "HistoryBlock"]
+
+_FIELDS = ("params", "loss", "grad", "lr", "step_size", "epoch")
+
+
+@dataclass(frozen=True)
+class HistoryBlock:
+    """A copy of consecutive rows ``start, start+1, …`` of a history.
+
+    It is the unit the worker sends to the window: "rows from ``start`` on are these",
+    which covers new steps, the completion of the previous last row, and step back.
+    """
+
+    start: int
+    params: np.ndarray
+    loss: np.ndarray
+    grad: np.ndarray
+    lr: np.ndarray
+    step_size: np.ndarray
+    epoch: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.loss.shape[0])
+
+    @property
+    def stop(self) -> int:
+        """One past the last row index the block covers."""
+        return self.start + len(self)
+
+    @staticmethod
+    def concatenate(blocks: list[HistoryBlock]) -> HistoryBlock:
+        """Merge blocks in arrival order into one (later rows overwrite earlier ones)."""
+        if len(blocks) == 1:
+            return blocks[0]
+        start = min(block.start for block in blocks)
+        stop = blocks[-1].stop
+        mirror = History(blocks[0].params.shape[1], capacity=max(stop, 1))
+        # Rows before the first block are placeholders: every row from ``start`` on is
+        # written by the block that starts there or by a later one.
+        mirror._length = blocks[0].start
+        for block in blocks:
+            mirror.write_block(block)
+        return mirror.tail(start, mirror._length)
+
+
+class History:
+    """Growable columns of a descent run.
+
+    Parameters
+    ----------
+    n_params : int
+        Number of parameters.
+    capacity : int, optional
+        Initial number of rows; doubled whenever full.
+    """
+
+    def __init__(self, n_params: int, capacity: int = 1024) -> None:
+        self.n_params = n_params
+        self._length = 0
+        capacity = max(int(capacity), 1)
+        self._params = np.empty((capacity, n_params))
+        self._loss = np.empty(capacity)
+        self._grad = np.empty((capacity, n_params))
+        self._lr = np.empty(capacity)
+        self._step_size = np.empty(capacity)
+        self._epoch = np.empty(capacity, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated (at least ``len(self)``)."""
+        return int(self._loss.shape[0])
+
+    @property
+    def step(self) -> np.ndarray:
+        """Step index k of each row: 0, 1, …, len − 1."""
+        return np.arange(self._length)
+
+    @property
+    def params(self) -> np.ndarray:
+        """θ_k, shape ``(len, n_params)`` (a view: copy it to keep it)."""
+        return self._params[: self._length]
+
+    @property
+    def loss(self) -> np.ndarray:
+        """f(θ_k), shape ``(len,)``."""
+        return self._loss[: self._length]
+
+    @property
+    def grad(self) -> np.ndarray:
+        """∇f(θ_k), shape ``(len, n_params)``."""
+        return self._grad[: self._length]
+
+    @property
+    def lr(self) -> np.ndarray:
+        """Learning rate used for the update from θ_k (NaN for the newest row)."""
+        return self._lr[: self._length]
+
+    @property
+    def step_size(self) -> np.ndarray:
+        """‖θ_{k+1} − θ_k‖ (NaN for the newest row)."""
+        return self._step_size[: self._length]
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """Epoch of each row's batch (0 for full-batch runs)."""
+        return self._epoch[: self._length]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes allocated by the arrays."""
+        return sum(getattr(self, "_" + name).nbytes for name in _FIELDS)
+
+    def append(self, params: np.ndarray, loss: float, grad: np.ndarray, epoch: int = 0) -> int:
+        """Add the row of a new point (rate and step size NaN); return its index."""
+        index = self._length
+        if index == self._loss.shape[0]:
+            self._grow(index + 1)
+        self._params[index] = params
+        self._loss[index] = loss
+        self._grad[index] = grad
+        self._lr[index] = np.nan
+        self._step_size[index] = np.nan
+        self._epoch[index] = epoch
+        self._length = index + 1
+        return index
+
+    def push(
+        self,
+        lr: float,
+        step_size: float,
+        params: np.ndarray,
+        loss: float,
+        grad: np.ndarray,
+        epoch: int,
+    ) -> None:
+        """Complete the newest row with its update and append the point it led to.
+
+        The same as :meth:`complete` then :meth:`append`, in one call for speed.
+        """
+        index = self._length
+        self._lr[index - 1] = lr
+        self._step_size[index - 1] = step_size
+        if index == self._loss.shape[0]:
+            self._grow(index + 1)
+        self._params[index] = params
+        self._loss[index] = loss
+        self._grad[index] = grad
+        self._lr[index] = np.nan
+        self._step_size[index] = np.nan
+        self._epoch[index] = epoch
+        self._length = index + 1
+
+    def complete(self, index: int, lr: float, step_size: float) -> None:
+        """Fill in the rate and step size of the update made from row ``index``."""
+        self._lr[index] = lr
+        self._step_size[index] = step_size
+
+    def truncate(self, length: int) -> None:
+        """Keep the first ``length`` rows; the last kept row has no update yet."""
+        if not 0 < length <= self._length:
+            raise IndexError(f"cannot keep {length} rows of a history of {self._length}")
+        self._length = length
+        self._lr[length - 1] = np.nan
+        self._step_size[length - 1] = np.nan
+
+    def tail(self, start: int, stop: int | None = None) -> HistoryBlock:
+        """Copy rows ``start`` to ``stop`` (default: the end) into a block."""
+        stop = self._length if stop is None else stop
+        return HistoryBlock(
+            start,
+            *(getattr(self, "_" + name)[start:stop].copy() for name in _FIELDS),
+        )
+
+    def write_block(self, block: HistoryBlock) -> None:
+        """Make rows ``block.start …`` equal to the block and drop any rows after it."""
+        if block.start > self._length:
+            raise IndexError(f"block starts at row {block.start} but only {self._length} exist")
+        if block.stop > self._loss.shape[0]:
+            self._grow(block.stop)
+        for name in _FIELDS:
+            getattr(self, "_" + name)[block.start : block.stop] = getattr(block, name)
+        self._length = block.stop
+
+    def copy(self) -> History:
+        """An independent copy with just enough capacity."""
+        other = History(self.n_params, capacity=max(self._length, 1))
+        if self._length:
+            other.write_block(self.tail(0))
+        return other
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._loss.shape[0]
+        while capacity < needed:
+            capacity *= 2
+        for name in _FIELDS:
+            old = getattr(self, "_" + name)
+            new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
+            new[: self._length] = old[: self._length]
+            setattr(self, "_" + name, new)

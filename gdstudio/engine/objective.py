@@ -1,0 +1,35 @@
+"""What the engine minimises: anything with parameter names and a value and gradient."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Objective"]
+
+
+@runtime_checkable
+class Objective(Protocol):
+    """A differentiable function of a parameter vector.
+
+    Attributes
+    ----------
+    param_names : tuple of str
+        Names of the parameters, in the order of the vector.
+    n_samples : int or None
+        Number of data rows a batch may index, or ``None`` for a plain function.
+    """
+
+    param_names: tuple[str, ...]
+    n_samples: int | None
+
+    def value_and_grad(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """Return ``(f(params), ∇f(params))``, on the rows ``batch`` when it is given.
+
+        The gradient must be a new array of shape ``(len(param_names),)``. Non-finite
+        results are allowed: the engine reports them as divergence.
+        """
+        ...

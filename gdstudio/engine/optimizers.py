@@ -1,0 +1,276 @@
+"""Optimizers with the update rules and defaults of ``torch.optim``.
+
+Each optimizer is a small object: its hyperparameters are plain data, read afresh at every
+step (as torch reads ``param_groups``), so a change applies from the very next update.
+Its state is one flat float vector, which makes saving a snapshot of every step cheap and
+"step back" exact. The first element of every state vector is ``t``, the number of updates
+this optimizer has made.
+
+Notation in the docstrings: parameters θ, gradient g = ∇f(θ), learning rate γ (the
+effective rate of the step, after the schedule), step counter t starting at 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import ClassVar
+
+import numpy as np
+
+__all__ = [
+    "OPTIMIZERS",
+    "GD",
+    "Adagrad",
+    "Adam",
+    "Momentum",
+    "Nesterov",
+    "Optimizer",
+    "RMSprop",
+    "make_optimizer",
+]
+
+
+class Optimizer:
+    """Base class: hyperparameters, a flat state vector and an update rule.
+
+    Parameters
+    ----------
+    **hyperparameters
+        Values for the names in :attr:`defaults`; the rest keep their defaults.
+
+    Raises
+    ------
+    ValueError
+        For an unknown hyperparameter name or a value outside its valid range.
+    """
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    #: Hyperparameters and their torch.optim defaults.
+    defaults: ClassVar[dict[str, float]] = {}
+    #: Names of the per-parameter buffers kept in the state, in order.
+    buffers: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **hyperparameters: float) -> None:
+        self.hyperparameters: dict[str, float] = dict(self.defaults)
+        self.set_hyperparameters(**hyperparameters)
+
+    def set_hyperparameters(self, **values: float) -> None:
+        """Validate and set hyperparameters; they apply from the next update."""
+        for key, value in values.items():
+            if key not in self.defaults:
+                known = ", ".join(self.defaults) or "none"
+                raise ValueError(
+                    f"the {self.name} optimizer has no hyperparameter {key!r} (it has: {known})"
+                )
+            self.hyperparameters[key] = _check_hyperparameter(key, value)
+
+    def state_size(self, n_params: int) -> int:
+        """Length of the flat state vector for ``n_params`` parameters."""
+        return 1 + len(self.buffers) * n_params
+
+    def init(self, params: np.ndarray) -> np.ndarray:
+        """Return a fresh state (t = 0, buffers zero) for parameters like ``params``."""
+        return np.zeros(self.state_size(params.shape[0]))
+
+    def state_buffers(self, state: np.ndarray) -> dict[str, np.ndarray]:
+        """Name the buffers of a state vector, as views (for display and explanation)."""
+        n = (state.shape[0] - 1) // max(len(self.buffers), 1)
+        return {name: state[1 + i * n : 1 + (i + 1) * n] for i, name in enumerate(self.buffers)}
+
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(new_params, new_state)`` for one update; inputs are not modified."""
+        raise NotImplementedError
+
+
+class GD(Optimizer):
+    r"""Plain gradient descent (``torch.optim.SGD`` without momentum).
+
+    .. math:: θ_t = θ_{t-1} - γ\,g_t
+    """
+
+    name = "gd"
+    title = "Gradient descent"
+
+    def update(self, grad, state, params, lr):  # noqa: D102 - documented on the class
+        new_state = state.copy()
+        new_state[0] += 1.0
+        return params - lr * grad, new_state
+
+
+class Momentum(Optimizer):
+    r"""Gradient descent with momentum, as ``torch.optim.SGD(momentum=μ)``, dampening 0.
+
+    .. math::
+        b_1 = g_1, \qquad b_t = μ\,b_{t-1} + g_t \quad (t > 1)
+
+        θ_t = θ_{t-1} - γ\,b_t
+
+    Default μ = 0.9. Note torch's convention: the rate multiplies the whole buffer, not
+    only the new gradient, unlike some textbooks' ``v = μv - γg; θ += v``.
+    """
+
+    name = "momentum"
+    title = "Momentum"
+    defaults = {"momentum": 0.9}
+    buffers = ("momentum_buffer",)
+
+    def update(self, grad, state, params, lr):  # noqa: D102
+        new_state = state.copy()
+        buffer = new_state[1:]
+        if state[0] == 0:
+            buffer[:] = grad
+        else:
+            buffer *= self.hyperparameters["momentum"]
+            buffer += grad
+        new_state[0] += 1.0
+        return params - lr * self._direction(grad, buffer), new_state
+
+    def _direction(self, grad: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+        return buffer
+
+
+class Nesterov(Momentum):
+    r"""Nesterov momentum, as ``torch.optim.SGD(momentum=μ, nesterov=True)``.
+
+    .. math::
+        b_1 = g_1, \qquad b_t = μ\,b_{t-1} + g_t \quad (t > 1)
+
+        θ_t = θ_{t-1} - γ\,(g_t + μ\,b_t)
+
+    Default μ = 0.9. The gradient is taken at θ_{t-1} itself (torch's reformulation);
+    no look-ahead evaluation is needed.
+    """
+
+    name = "nesterov"
+    title = "Nesterov momentum"
+
+    def _direction(self, grad: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+        return grad + self.hyperparameters["momentum"] * buffer
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad, as ``torch.optim.Adagrad`` (lr_decay 0, initial accumulator 0).
+
+    .. math::
+        s_t = s_{t-1} + g_t^2
+
+        θ_t = θ_{t-1} - γ\,\frac{g_t}{\sqrt{s_t} + ε}
+
+    Default ε = 1e-10, added *outside* the square root.
+    """
+
+    name = "adagrad"
+    title = "Adagrad"
+    defaults = {"eps": 1e-10}
+    buffers = ("sum",)
+
+    def update(self, grad, state, params, lr):  # noqa: D102
+        new_state = state.copy()
+        squares = new_state[1:]
+        squares += grad * grad
+        new_state[0] += 1.0
+        return params - lr * grad / (np.sqrt(squares) + self.hyperparameters["eps"]), new_state
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop, as ``torch.optim.RMSprop`` (not centered, no momentum).
+
+    .. math::
+        v_t = α\,v_{t-1} + (1 - α)\,g_t^2 \qquad (v_0 = 0)
+
+        θ_t = θ_{t-1} - γ\,\frac{g_t}{\sqrt{v_t} + ε}
+
+    Defaults α = 0.99, ε = 1e-8, added outside the square root. There is no bias
+    correction, so early steps are large: the first is γ·g/(√0.01·|g|) = 10γ per coordinate.
+    """
+
+    name = "rmsprop"
+    title = "RMSprop"
+    defaults = {"alpha": 0.99, "eps": 1e-8}
+    buffers = ("square_avg",)
+
+    def update(self, grad, state, params, lr):  # noqa: D102
+        alpha = self.hyperparameters["alpha"]
+        new_state = state.copy()
+        average = new_state[1:]
+        average *= alpha
+        average += (1.0 - alpha) * grad * grad
+        new_state[0] += 1.0
+        return params - lr * grad / (np.sqrt(average) + self.hyperparameters["eps"]), new_state
+
+
+class Adam(Optimizer):
+    r"""Adam, as ``torch.optim.Adam`` (no weight decay, not AMSGrad).
+
+    .. math::
+        m_t = β_1 m_{t-1} + (1 - β_1)\,g_t, \qquad v_t = β_2 v_{t-1} + (1 - β_2)\,g_t^2
+
+        \hat m_t = \frac{m_t}{1 - β_1^t}, \qquad \hat v_t = \frac{v_t}{1 - β_2^t}
+
+        θ_t = θ_{t-1} - γ\,\frac{\hat m_t}{\sqrt{\hat v_t} + ε}
+
+    Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8, added after the square root of the
+    bias-corrected second moment. The first step therefore moves every coordinate by
+    almost exactly γ, whatever the size of the gradient.
+    """
+
+    name = "adam"
+    title = "Adam"
+    defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    buffers = ("exp_avg", "exp_avg_sq")
+
+    def update(self, grad, state, params, lr):  # noqa: D102
+        beta1 = self.hyperparameters["beta1"]
+        beta2 = self.hyperparameters["beta2"]
+        n = grad.shape[0]
+        new_state = state.copy()
+        t = new_state[0] + 1.0
+        new_state[0] = t
+        first, second = new_state[1 : 1 + n], new_state[1 + n :]
+        first *= beta1
+        first += (1.0 - beta1) * grad
+        second *= beta2
+        second += (1.0 - beta2) * grad * grad
+        first_hat = first / (1.0 - beta1**t)
+        second_hat = second / (1.0 - beta2**t)
+        step = first_hat / (np.sqrt(second_hat) + self.hyperparameters["eps"])
+        return params - lr * step, new_state
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GD, Momentum, Nesterov, Adagrad, RMSprop, Adam)
+}
+
+
+def make_optimizer(name: str, hyperparameters: Mapping[str, float] | None = None) -> Optimizer:
+    """Build an optimizer by name (``gd``, ``momentum``, ``nesterov``, ``adagrad``,
+    ``rmsprop``, ``adam``; ``sgd`` is accepted for ``gd``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or a bad hyperparameter.
+    """
+    key = name.strip().lower()
+    key = "gd" if key == "sgd" else key
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key](**dict(hyperparameters or {}))
+
+
+def _check_hyperparameter(key: str, value: float) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{key} must be a finite number, not {number}")
+    if key == "eps" and number <= 0:
+        raise ValueError(f"eps must be positive, not {number}")
+    if key in ("momentum", "alpha", "beta1", "beta2") and not 0.0 <= number < 1.0:
+        raise ValueError(f"{key} must be at least 0 and below 1, not {number}")
+    return number

@@ -1,0 +1,110 @@
+"""When a run ends, and the sentence that says why."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+__all__ = ["Status", "StoppingRules"]
+
+
+class Status(StrEnum):
+    """Where a run stands. Compares equal to its string value (``"converged"`` …)."""
+
+    RUNNING = "running"
+    CONVERGED = "converged"
+    MAX_ITER = "max_iter"
+    DIVERGED = "diverged"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class StoppingRules:
+    """Any combination of stopping rules; ``None`` switches a tolerance off.
+
+    Attributes
+    ----------
+    max_iter : int
+        Most updates to make.
+    tol_step : float or None
+        Converged when the step just taken, ‖θ_{k+1} − θ_k‖, is below this (the
+        tutorial's "precision").
+    tol_grad : float or None
+        Converged when the gradient's norm at the new point is below this.
+    tol_loss : float or None
+        Converged when the loss changed by less than this in one step.
+    divergence_factor : float
+        Diverged when the loss moves further than this many times ``max(|f₀|, 1)`` away
+        from its start value f₀ (it grows without bound, or falls without bound).
+    """
+
+    max_iter: int = 1000
+    tol_step: float | None = None
+    tol_grad: float | None = None
+    tol_loss: float | None = None
+    divergence_factor: float = 1e10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_iter, bool) or int(self.max_iter) != self.max_iter:
+            raise ValueError(f"max_iter must be a whole number, not {self.max_iter!r}")
+        if self.max_iter < 0:
+            raise ValueError(f"max_iter must be 0 or more, not {self.max_iter}")
+        object.__setattr__(self, "max_iter", int(self.max_iter))
+        for name in ("tol_step", "tol_grad", "tol_loss"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number (or None), not {value!r}")
+        if not (math.isfinite(self.divergence_factor) and self.divergence_factor > 1):
+            raise ValueError(f"divergence_factor must be above 1, not {self.divergence_factor!r}")
+
+    def with_changes(self, **changes: object) -> StoppingRules:
+        """A copy with some rules changed (validated again)."""
+        return replace(self, **changes)
+
+
+def describe_convergence(rule: str, measured: float, tolerance: float) -> str:
+    """The sentence for a run that converged by ``rule`` (tol_step, tol_grad, tol_loss)."""
+    if rule == "tol_step":
+        return (
+            f"converged: the last step, {measured:.3g}, was smaller than the precision "
+            f"{tolerance:.3g}"
+        )
+    if rule == "tol_grad":
+        return f"converged: the gradient's size, {measured:.3g}, fell below {tolerance:.3g}"
+    return f"converged: the loss changed by {measured:.3g}, less than {tolerance:.3g}"
+
+
+def describe_divergence(step: int, what: str, value: float, start_loss: float) -> str:
+    """The sentence for a run that diverged at ``step``.
+
+    ``what`` is ``"loss"``, ``"gradient"``, ``"params"``, ``"grew"`` or ``"fell"``.
+    """
+    too_large = "the learning rate is too large for this function; try a smaller one"
+    if what == "grew":
+        return (
+            f"the loss grew from {start_loss:.4g} to {value:.4g} by step {step} — each step "
+            f"overshoots the minimum by more than the last, so {too_large}"
+        )
+    if what == "fell":
+        return (
+            f"the loss fell to {value:.4g} by step {step} and keeps falling — the function "
+            "seems to have no minimum in this direction"
+        )
+    if step == 0:
+        kind = "infinite" if math.isinf(value) else "undefined (NaN)"
+        return (
+            f"the {_noun(what)} is {kind} at the start point — choose a start inside the "
+            "function's domain"
+        )
+    if math.isinf(value):
+        return f"the {_noun(what)} became infinite at step {step} — {too_large}"
+    return (
+        f"the {_noun(what)} became undefined (NaN) at step {step} — the point left the "
+        "function's domain or the numbers overflowed; try a smaller learning rate or "
+        "another start"
+    )
+
+
+def _noun(what: str) -> str:
+    return {"params": "parameters", "gradient": "gradient"}.get(what, "loss")

@@ -1,0 +1,393 @@
+"""The descent on its own thread: a worker driven by short ticks, and its controller.
+
+The :class:`RunWorker` lives on a ``QThread``. A zero-interval ``QTimer`` in that thread
+drives it: each tick makes steps for about 8 ms (or exactly one step in slow mode), sends
+the new rows as one :class:`WorkerReport`, and returns to the thread's event loop, where
+queued control calls (pause, resume, step, step back, set rate, stop) run between ticks.
+Each call is applied exactly once, in the order it was made.
+
+The :class:`RunController` lives on the UI thread. It owns the thread and the worker,
+turns method calls into queued signals, and shuts everything down cleanly.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
+from gdstudio.engine.schedules import Schedule
+
+__all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
+
+#: Steps per second meaning "as fast as possible".
+FULL_SPEED = math.inf
+#: Seconds of stepping per tick at full speed: short enough for controls to feel instant.
+TICK_BUDGET = 0.008
+#: Above this many steps per second, ticks run every frame and make several steps.
+_FRAME_RATE = 60.0
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class WorkerReport:
+    """What the worker tells the window after a tick or a control call.
+
+    Attributes
+    ----------
+    block : HistoryBlock or None
+        History rows from ``block.start`` on (replacing any the window had from there).
+    status : str
+        The engine's status (``running``, ``converged``, ``max_iter``, ``diverged``, …).
+    message : str
+        Why the run ended, or empty while it can go on.
+    playing : bool
+        True while the worker steps by itself (Run), False when paused or finished.
+    step_count : int
+        Updates made so far.
+    next_learning_rate : float
+        Rate the next update will use (base rate × schedule).
+    """
+
+    block: HistoryBlock | None
+    status: str
+    message: str
+    playing: bool
+    step_count: int
+    next_learning_rate: float
+
+
+def _reporting_errors(method: F) -> F:
+    """Turn an exception in a worker slot into the ``failed`` signal (never lost)."""
+
+    @functools.wraps(method)
+    def wrapper(self: RunWorker, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except Exception as error:  # noqa: BLE001 - reported to the window, not swallowed
+            self._stop_timer()
+            self.failed.emit(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+            return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class RunWorker(QObject):
+    """Steps a :class:`Descent` when told to; use it only through a :class:`RunController`.
+
+    Parameters
+    ----------
+    descent : Descent
+        The run to drive. After the worker moves to its thread, only the worker touches it.
+    """
+
+    reported = Signal(object)  # WorkerReport
+    failed = Signal(str)
+    finishedShutdown = Signal()
+
+    def __init__(self, descent: Descent) -> None:
+        super().__init__()
+        self.descent = descent
+        self._timer: QTimer | None = None
+        self._playing = False
+        self._speed = FULL_SPEED
+        self._speed_clock = 0.0
+        self._speed_steps = 0
+
+    # -------------------------------------------------------------- thread start
+    @Slot()
+    @_reporting_errors
+    def initialise(self) -> None:
+        """Create the tick timer; runs in the worker's thread when it starts."""
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._report(None)
+
+    # ------------------------------------------------------------------ controls
+    @Slot()
+    @_reporting_errors
+    def play(self) -> None:
+        """Step by itself until paused or finished (reopens a run ended by a rule)."""
+        if self.descent.status in (Status.MAX_ITER, Status.STOPPED, Status.CONVERGED):
+            self.descent.set_stopping(self.descent.stopping)
+        if self.descent.finished:
+            self._report(None)
+            return
+        self._playing = True
+        self._restart_speed_clock()
+        self._arm_timer()
+        self._report(None)
+        if self._speed <= _FRAME_RATE:
+            self._tick()  # at a slow pace the first step should not wait a whole interval
+
+    @Slot()
+    @_reporting_errors
+    def pause(self) -> None:
+        """Stop stepping by itself; the next tick will not run."""
+        self._playing = False
+        self._stop_timer()
+        self._report(None)
+
+    @Slot()
+    @_reporting_errors
+    def step_once(self) -> None:
+        """Pause and make exactly one update."""
+        self._playing = False
+        self._stop_timer()
+        first = self.descent.step_count
+        self.descent.step()
+        self._report(self.descent.history.tail(first))
+
+    @Slot()
+    @_reporting_errors
+    def step_back(self) -> None:
+        """Pause and return to the previous step exactly."""
+        self._playing = False
+        self._stop_timer()
+        if self.descent.step_count == 0:
+            self._report(None)
+            return
+        self.descent.rewind(self.descent.step_count - 1)
+        self._report(self.descent.history.tail(self.descent.step_count))
+
+    @Slot(int)
+    @_reporting_errors
+    def rewind_to(self, step: int) -> None:
+        """Pause and return to the point after ``step`` updates."""
+        self._playing = False
+        self._stop_timer()
+        self.descent.rewind(step)
+        self._report(self.descent.history.tail(self.descent.step_count))
+
+    @Slot(float)
+    @_reporting_errors
+    def set_learning_rate(self, lr: float) -> None:
+        """Use base rate ``lr`` from the next update on."""
+        self.descent.set_learning_rate(lr)
+        self._report(None)
+
+    @Slot(object)
+    @_reporting_errors
+    def set_hyperparameters(self, values: Mapping[str, float]) -> None:
+        """Change optimizer hyperparameters from the next update on."""
+        self.descent.set_hyperparameters(**values)
+        self._report(None)
+
+    @Slot(object)
+    @_reporting_errors
+    def set_schedule(self, schedule: Schedule) -> None:
+        """Change the learning-rate schedule from the next update on."""
+        self.descent.set_schedule(schedule)
+        self._report(None)
+
+    @Slot(object)
+    @_reporting_errors
+    def set_stopping(self, rules: StoppingRules) -> None:
+        """Change the stopping rules; a run ended by a rule may go on if it no longer holds."""
+        self.descent.set_stopping(rules)
+        self._report(None)
+
+    @Slot(float)
+    @_reporting_errors
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps per second when playing (``inf`` for as fast as possible)."""
+        if not steps_per_second > 0:
+            raise ValueError(f"speed must be positive, not {steps_per_second}")
+        self._speed = steps_per_second
+        self._restart_speed_clock()
+        if self._playing:
+            self._arm_timer()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Stop ticking and end the thread's event loop (called last)."""
+        self._playing = False
+        self._stop_timer()
+        self.finishedShutdown.emit()
+        QThread.currentThread().quit()
+
+    # ------------------------------------------------------------------ ticking
+    @Slot()
+    @_reporting_errors
+    def _tick(self) -> None:
+        if not self._playing:
+            return
+        first = self.descent.step_count
+        if math.isinf(self._speed):
+            self.descent.run(time_budget=TICK_BUDGET)
+        elif self._speed <= _FRAME_RATE:
+            self.descent.run(max_steps=1)
+        else:
+            self.descent.run(max_steps=self._steps_due(), time_budget=TICK_BUDGET)
+        if self.descent.finished:
+            self._playing = False
+            self._stop_timer()
+        if self.descent.step_count != first or not self._playing:
+            self._report(self.descent.history.tail(first))
+
+    def _steps_due(self) -> int:
+        elapsed = time.perf_counter() - self._speed_clock
+        due = max(int(elapsed * self._speed) - self._speed_steps, 0)
+        self._speed_steps += due
+        return due
+
+    def _restart_speed_clock(self) -> None:
+        self._speed_clock = time.perf_counter()
+        self._speed_steps = 0
+
+    def _arm_timer(self) -> None:
+        if self._timer is None:
+            return
+        if math.isinf(self._speed) or self._speed > _FRAME_RATE:
+            interval = 0 if math.isinf(self._speed) else int(1000 / _FRAME_RATE)
+        else:
+            interval = int(round(1000 / self._speed))
+        self._timer.start(interval)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+    def _report(self, block: HistoryBlock | None) -> None:
+        descent = self.descent
+        self.reported.emit(
+            WorkerReport(
+                block=block,
+                status=str(descent.status),
+                message=descent.message,
+                playing=self._playing,
+                step_count=descent.step_count,
+                next_learning_rate=descent.next_learning_rate,
+            )
+        )
+
+
+class RunController(QObject):
+    """The UI thread's handle on a worker: queued controls in, reports out.
+
+    Parameters
+    ----------
+    descent : Descent
+        The run to drive; hand it over and do not touch it afterwards.
+    parent : QObject, optional
+        Qt parent.
+    """
+
+    reported = Signal(object)  # WorkerReport
+    failed = Signal(str)
+
+    _play = Signal()
+    _pause = Signal()
+    _step = Signal()
+    _step_back = Signal()
+    _rewind = Signal(int)
+    _learning_rate = Signal(float)
+    _hyperparameters = Signal(object)
+    _schedule = Signal(object)
+    _stopping = Signal(object)
+    _speed = Signal(float)
+    _shutdown = Signal()
+
+    def __init__(self, descent: Descent, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.param_names = descent.param_names
+        self._thread = QThread()
+        self._thread.setObjectName("descent-worker")
+        self._worker = RunWorker(descent)
+        self._worker.moveToThread(self._thread)
+        worker = self._worker
+        for signal, slot in (
+            (self._play, worker.play),
+            (self._pause, worker.pause),
+            (self._step, worker.step_once),
+            (self._step_back, worker.step_back),
+            (self._rewind, worker.rewind_to),
+            (self._learning_rate, worker.set_learning_rate),
+            (self._hyperparameters, worker.set_hyperparameters),
+            (self._schedule, worker.set_schedule),
+            (self._stopping, worker.set_stopping),
+            (self._speed, worker.set_speed),
+            (self._shutdown, worker.shutdown),
+        ):
+            signal.connect(slot)
+        worker.reported.connect(self.reported)
+        worker.failed.connect(self.failed)
+        self._thread.started.connect(worker.initialise)
+        self._thread.finished.connect(worker.deleteLater)
+        self._closed = False
+        self._thread.start()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`shutdown` has run."""
+        return self._closed
+
+    def play(self) -> None:
+        """Step continuously."""
+        self._send(self._play)
+
+    def pause(self) -> None:
+        """Stop stepping continuously."""
+        self._send(self._pause)
+
+    def step(self) -> None:
+        """Pause and make exactly one update."""
+        self._send(self._step)
+
+    def step_back(self) -> None:
+        """Pause and go back one step, exactly."""
+        self._send(self._step_back)
+
+    def rewind_to(self, step: int) -> None:
+        """Pause and go back to the point after ``step`` updates."""
+        self._send(self._rewind, int(step))
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Use base rate ``lr`` from the next update."""
+        self._send(self._learning_rate, float(lr))
+
+    def set_hyperparameters(self, values: Mapping[str, float]) -> None:
+        """Change optimizer hyperparameters from the next update."""
+        self._send(self._hyperparameters, dict(values))
+
+    def set_schedule(self, schedule: Schedule) -> None:
+        """Change the schedule from the next update."""
+        self._send(self._schedule, schedule)
+
+    def set_stopping(self, rules: StoppingRules) -> None:
+        """Change the stopping rules."""
+        self._send(self._stopping, rules)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps per second when playing (``FULL_SPEED`` for as fast as possible)."""
+        self._send(self._speed, float(steps_per_second))
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Stop the worker and wait for its thread to end; safe to call twice.
+
+        Returns
+        -------
+        bool
+            True if the thread ended within ``timeout_ms``.
+        """
+        if self._closed:
+            return True
+        self._closed = True
+        self._shutdown.emit()
+        ended = self._thread.wait(timeout_ms)
+        if not ended:  # pragma: no cover - a step that never returns; last resort
+            self._thread.terminate()
+            ended = self._thread.wait(1000)
+        return bool(ended)
+
+    def _send(self, signal: Any, *args: Any) -> None:
+        if not self._closed:
+            signal.emit(*args)
