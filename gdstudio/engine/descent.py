@@ -82,8 +82,9 @@ class Descent:
         self.message = ""
         self._state = state
         self._params = params
+        self._step = 0
         with np.errstate(all="ignore"):
-            self._record_point(params, state)
+            self._record_start(params, state)
         self._start_loss = self._loss
         self._set_divergence_limits()
         self._check_start()
@@ -97,7 +98,7 @@ class Descent:
     @property
     def step_count(self) -> int:
         """Number of updates made so far (the index of the current point)."""
-        return len(self.history) - 1
+        return self._step
 
     @property
     def params(self) -> np.ndarray:
@@ -113,6 +114,12 @@ class Descent:
     def optimizer_state(self) -> np.ndarray:
         """The optimizer's state vector after ``step_count`` updates (a copy)."""
         return self._state.copy()
+
+    def state_at(self, step: int) -> np.ndarray:
+        """The optimizer's state vector after ``step`` updates (a copy)."""
+        if not 0 <= step <= self.step_count:
+            raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
+        return self._states[step].copy()
 
     @property
     def next_learning_rate(self) -> float:
@@ -196,6 +203,7 @@ class Descent:
         if not 0 <= step <= self.step_count:
             raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
         self.history.truncate(step + 1)
+        self._step = step
         self._params = self.history.params[step].copy()
         self._loss = float(self.history.loss[step])
         self._grad = self.history.grad[step].copy()
@@ -205,37 +213,50 @@ class Descent:
         self._check_start() if step == 0 else self._check_max_iter()
 
     # ---------------------------------------------------------------- internals
-    def _evaluate(self, params: np.ndarray, step: int) -> tuple[float, np.ndarray, int]:
-        if self.batching is None:
-            loss, grad = self.objective.value_and_grad(params)
-            return float(loss), grad, 0
-        loss, grad = self.objective.value_and_grad(params, self.batching.rows(step))
-        return float(loss), grad, self.batching.epoch_of(step)
-
-    def _record_point(self, params: np.ndarray, state: np.ndarray) -> None:
-        self._loss, self._grad, epoch = self._evaluate(params, 0)
-        self.history.append(params, self._loss, self._grad, epoch)
+    def _record_start(self, params: np.ndarray, state: np.ndarray) -> None:
+        rows = None if self.batching is None else self.batching.rows(0)
+        loss, grad = self.objective.value_and_grad(params, rows) if rows is not None else (
+            self.objective.value_and_grad(params)
+        )
+        self._loss, self._grad = float(loss), grad
+        self.history.append(params, self._loss, grad, 0)
         self._states[0] = state
 
     def _advance(self) -> None:
-        # The hot path (hundreds of thousands of calls a second): no needless calls.
-        step = len(self.history) - 1
+        # The hot path, run hundreds of thousands of times a second: it avoids every call
+        # and array operation it can, and leaves the rare cases to _check_after_step.
+        step = self._step
         lr = self.learning_rate * self.schedule.factor(step)
-        old_params, old_loss = self._params, self._loss
-        params, state = self.optimizer.update(self._grad, self._state, old_params, lr)
-        difference = params - old_params
-        step_size = math.sqrt(difference @ difference)
-        loss, grad, epoch = self._evaluate(params, step + 1)
+        old_params, old_loss, state = self._params, self._loss, self._state
+        change = self.optimizer.update(self._grad, state, old_params, lr)
+        params = old_params + change
+        step_size = math.sqrt(change @ change)
+        if self.batching is None:
+            loss, grad = self.objective.value_and_grad(params)
+            epoch = 0
+        else:
+            loss, grad = self.objective.value_and_grad(params, self.batching.rows(step + 1))
+            epoch = self.batching.epoch_of(step + 1)
         self.history.push(lr, step_size, params, loss, grad, epoch)
-        if step + 1 >= self._states.shape[0]:
+        step += 1
+        if step == self._states.shape[0]:
             self._states = _grown(self._states, self.history.capacity)
-        self._states[step + 1] = state
-        self._params, self._state, self._loss, self._grad = params, state, loss, grad
-        self._check_after_step(step + 1, step_size, old_loss)
+        self._states[step] = state
+        self._step, self._params, self._loss, self._grad = step, params, float(loss), grad
+        grad_norm = math.sqrt(grad @ grad)
+        if (
+            self._plain_rules
+            and step < self.stopping.max_iter
+            and self._fall_limit <= loss <= self._growth_limit
+            and math.isfinite(step_size + grad_norm)
+        ):
+            return
+        self._check_after_step(step, step_size, grad_norm, old_loss)
 
-    def _check_after_step(self, step: int, step_size: float, old_loss: float) -> None:
+    def _check_after_step(
+        self, step: int, step_size: float, grad_norm: float, old_loss: float
+    ) -> None:
         loss = self._loss
-        grad_norm = math.sqrt(self._grad @ self._grad)
         rules = self.stopping
         if not (math.isfinite(step_size) and math.isfinite(loss) and math.isfinite(grad_norm)):
             self._diverge_non_finite(step, step_size, loss, grad_norm)
@@ -259,6 +280,12 @@ class Descent:
             self._diverge(step, "loss", loss)
         else:
             self._diverge(step, "gradient", grad_norm)
+
+    def _set_plain_rules(self) -> None:
+        rules = self.stopping
+        self._plain_rules = rules.tol_step is None and rules.tol_grad is None and (
+            rules.tol_loss is None
+        )
 
     def _check_start(self) -> None:
         grad_norm = math.sqrt(self._grad @ self._grad)
@@ -285,6 +312,7 @@ class Descent:
         self.message = describe_divergence(step, what, float(value), self._start_loss)
 
     def _set_divergence_limits(self) -> None:
+        self._set_plain_rules()
         start = self._start_loss
         reach = self.stopping.divergence_factor * max(abs(start), 1.0) if math.isfinite(start) else 0
         self._growth_limit = start + reach

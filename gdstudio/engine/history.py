@@ -75,9 +75,11 @@ class History:
         self._params = np.empty((capacity, n_params))
         self._loss = np.empty(capacity)
         self._grad = np.empty((capacity, n_params))
-        self._lr = np.empty(capacity)
-        self._step_size = np.empty(capacity)
-        self._epoch = np.empty(capacity, dtype=np.int64)
+        # Rows past the end hold NaN rates and step sizes, so that a new row needs no
+        # writes for them (truncate restores this).
+        self._lr = np.full(capacity, np.nan)
+        self._step_size = np.full(capacity, np.nan)
+        self._epoch = np.zeros(capacity, dtype=np.int64)
 
     def __len__(self) -> int:
         return self._length
@@ -162,8 +164,6 @@ class History:
         self._params[index] = params
         self._loss[index] = loss
         self._grad[index] = grad
-        self._lr[index] = np.nan
-        self._step_size[index] = np.nan
         self._epoch[index] = epoch
         self._length = index + 1
 
@@ -176,9 +176,9 @@ class History:
         """Keep the first ``length`` rows; the last kept row has no update yet."""
         if not 0 < length <= self._length:
             raise IndexError(f"cannot keep {length} rows of a history of {self._length}")
+        self._lr[length - 1 : self._length] = np.nan
+        self._step_size[length - 1 : self._length] = np.nan
         self._length = length
-        self._lr[length - 1] = np.nan
-        self._step_size[length - 1] = np.nan
 
     def tail(self, start: int, stop: int | None = None) -> HistoryBlock:
         """Copy rows ``start`` to ``stop`` (default: the end) into a block."""
@@ -196,6 +196,9 @@ class History:
             self._grow(block.stop)
         for name in _FIELDS:
             getattr(self, "_" + name)[block.start : block.stop] = getattr(block, name)
+        if block.stop < self._length:
+            self._lr[block.stop : self._length] = np.nan
+            self._step_size[block.stop : self._length] = np.nan
         self._length = block.stop
 
     def copy(self) -> History:
@@ -211,6 +214,7 @@ class History:
             capacity *= 2
         for name in _FIELDS:
             old = getattr(self, "_" + name)
-            new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
+            fill = 0 if name == "epoch" else np.nan
+            new = np.full((capacity, *old.shape[1:]), fill, dtype=old.dtype)
             new[: self._length] = old[: self._length]
             setattr(self, "_" + name, new)

@@ -4,7 +4,8 @@ Each optimizer is a small object: its hyperparameters are plain data, read afres
 step (as torch reads ``param_groups``), so a change applies from the very next update.
 Its state is one flat float vector, which makes saving a snapshot of every step cheap and
 "step back" exact. The first element of every state vector is ``t``, the number of updates
-this optimizer has made.
+this optimizer has made. ``update`` returns the step Δθ (so θ_t = θ_{t-1} + Δθ) and, like
+torch's optimizers, updates the state vector in place.
 
 Notation in the docstrings: parameters θ, gradient g = ∇f(θ), learning rate γ (the
 effective rate of the step, after the schedule), step counter t starting at 1.
@@ -81,8 +82,8 @@ class Optimizer:
 
     def update(
         self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(new_params, new_state)`` for one update; inputs are not modified."""
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         raise NotImplementedError
 
 
@@ -96,9 +97,8 @@ class GD(Optimizer):
     title = "Gradient descent"
 
     def update(self, grad, state, params, lr):  # noqa: D102 - documented on the class
-        new_state = state.copy()
-        new_state[0] += 1.0
-        return params - lr * grad, new_state
+        state[0] += 1.0
+        return grad * -lr
 
 
 class Momentum(Optimizer):
@@ -119,15 +119,14 @@ class Momentum(Optimizer):
     buffers = ("momentum_buffer",)
 
     def update(self, grad, state, params, lr):  # noqa: D102
-        new_state = state.copy()
-        buffer = new_state[1:]
+        buffer = state[1:]
         if state[0] == 0:
             buffer[:] = grad
         else:
             buffer *= self.hyperparameters["momentum"]
             buffer += grad
-        new_state[0] += 1.0
-        return params - lr * self._direction(grad, buffer), new_state
+        state[0] += 1.0
+        return self._direction(grad, buffer) * -lr
 
     def _direction(self, grad: np.ndarray, buffer: np.ndarray) -> np.ndarray:
         return buffer
@@ -169,11 +168,10 @@ class Adagrad(Optimizer):
     buffers = ("sum",)
 
     def update(self, grad, state, params, lr):  # noqa: D102
-        new_state = state.copy()
-        squares = new_state[1:]
+        squares = state[1:]
         squares += grad * grad
-        new_state[0] += 1.0
-        return params - lr * grad / (np.sqrt(squares) + self.hyperparameters["eps"]), new_state
+        state[0] += 1.0
+        return -lr * grad / (np.sqrt(squares) + self.hyperparameters["eps"])
 
 
 class RMSprop(Optimizer):
@@ -195,12 +193,11 @@ class RMSprop(Optimizer):
 
     def update(self, grad, state, params, lr):  # noqa: D102
         alpha = self.hyperparameters["alpha"]
-        new_state = state.copy()
-        average = new_state[1:]
+        average = state[1:]
         average *= alpha
         average += (1.0 - alpha) * grad * grad
-        new_state[0] += 1.0
-        return params - lr * grad / (np.sqrt(average) + self.hyperparameters["eps"]), new_state
+        state[0] += 1.0
+        return -lr * grad / (np.sqrt(average) + self.hyperparameters["eps"])
 
 
 class Adam(Optimizer):
@@ -227,18 +224,16 @@ class Adam(Optimizer):
         beta1 = self.hyperparameters["beta1"]
         beta2 = self.hyperparameters["beta2"]
         n = grad.shape[0]
-        new_state = state.copy()
-        t = new_state[0] + 1.0
-        new_state[0] = t
-        first, second = new_state[1 : 1 + n], new_state[1 + n :]
+        t = state[0] + 1.0
+        state[0] = t
+        first, second = state[1 : 1 + n], state[1 + n :]
         first *= beta1
         first += (1.0 - beta1) * grad
         second *= beta2
         second += (1.0 - beta2) * grad * grad
         first_hat = first / (1.0 - beta1**t)
         second_hat = second / (1.0 - beta2**t)
-        step = first_hat / (np.sqrt(second_hat) + self.hyperparameters["eps"])
-        return params - lr * step, new_state
+        return -lr * first_hat / (np.sqrt(second_hat) + self.hyperparameters["eps"])
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {

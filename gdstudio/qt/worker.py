@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
+from gdstudio.engine.explain import explain_descent_step
 from gdstudio.engine.schedules import Schedule
 
 __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
@@ -55,6 +56,8 @@ class WorkerReport:
         Updates made so far.
     next_learning_rate : float
         Rate the next update will use (base rate × schedule).
+    explanation : str
+        The latest update written out with its numbers, then the current point.
     """
 
     block: HistoryBlock | None
@@ -63,6 +66,7 @@ class WorkerReport:
     playing: bool
     step_count: int
     next_learning_rate: float
+    explanation: str = ""
 
 
 def _reporting_errors(method: F) -> F:
@@ -266,8 +270,17 @@ class RunWorker(QObject):
                 playing=self._playing,
                 step_count=descent.step_count,
                 next_learning_rate=descent.next_learning_rate,
+                explanation=explain_latest(descent),
             )
         )
+
+
+def explain_latest(descent: Descent) -> str:
+    """The last update with its numbers (if any), then the point it reached."""
+    step = descent.step_count
+    parts = [explain_descent_step(descent, step - 1)] if step > 0 else []
+    parts.append(explain_descent_step(descent, step))
+    return "\n\n".join(parts)
 
 
 class RunController(QObject):

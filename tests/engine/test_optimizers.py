@@ -69,14 +69,15 @@ def test_adam_two_steps_with_bias_correction() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_update_leaves_inputs_alone(name: str) -> None:
+def test_update_returns_the_step_and_counts_in_the_state(name: str) -> None:
     optimizer = make_optimizer(name)
     params, grad = START.copy(), np.array([2.0, 12.0])
     state = optimizer.init(params)
-    state_copy = state.copy()
-    optimizer.update(grad, state, params, 0.1)
+    step = optimizer.update(grad, state, params, 0.1)
     np.testing.assert_array_equal(params, START)
-    np.testing.assert_array_equal(state, state_copy)
+    np.testing.assert_array_equal(grad, [2.0, 12.0])
+    assert state[0] == 1 and step.shape == (2,)
+    assert np.all(np.sign(step) == -np.sign(grad))  # the first step always goes downhill
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))

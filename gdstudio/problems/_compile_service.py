@@ -1,0 +1,212 @@
+"""A helper process that builds and differentiates expressions under a hard time limit.
+
+Building a sympy tree can run long inside big-integer code that holds the GIL, so a
+thread cannot be stopped and would freeze the program. The work happens in a separate
+process instead: started lazily with the ``spawn`` method (no fork of a Qt program),
+kept alive between calls (starting it costs about a second for the sympy import), fed
+through a ``Pipe``, and killed when a request runs out of time. The next call starts a
+fresh one. A ``threading.Lock`` lets several threads share it, one request at a time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+import types
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from gdstudio.problems._rules import ExpressionError
+
+#: Seconds allowed for the helper process to start and import sympy.
+START_TIMEOUT = 60.0
+_STOP_GRACE = 1.0
+
+
+def _serve(connection: Connection) -> None:
+    """Entry point of the helper process: answer requests until told to stop.
+
+    A request is ``(kind, payload)``. The only kind reachable from the public API is
+    ``"analyse"`` with ``(text, wrt)``. ``"sleep"`` with a number of seconds exists so
+    the tests can exercise the time limit; no text can turn into it.
+    """
+    with contextlib.suppress(ValueError, OSError):  # Ctrl+C goes to the parent only
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from gdstudio.problems import _build
+
+    connection.send(("ready", None))
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        reply = _answer(_build, request)
+        try:
+            connection.send(reply)
+        except (EOFError, OSError):
+            return
+        except Exception as err:  # the result would not pickle: report, do not die
+            connection.send(("error", (f"the result could not be sent back ({err})", None)))
+
+
+def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:
+    kind, payload = request
+    try:
+        if kind == "analyse":
+            text, wrt = payload
+            return ("ok", build.analyse(text, wrt))
+        if kind == "sleep":
+            time.sleep(float(payload))
+            return ("ok", None)
+        return ("error", (f"unknown request {kind!r}", None))
+    except ExpressionError as err:
+        return ("error", (err.message, err.column))
+    except (RecursionError, MemoryError):
+        return ("error", ("the expression is too complicated to analyse", None))
+    except Exception as err:
+        return ("error", (f"the expression could not be analysed ({type(err).__name__})", None))
+
+
+class CompileService:
+    """The parent's handle on the helper process (one per program, see ``SERVICE``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: Connection | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while a helper process is alive."""
+        return self._process is not None and self._process.is_alive()
+
+    def request(self, kind: str, payload: Any, timeout: float) -> Any:
+        """Send one request and wait at most ``timeout`` seconds for the answer.
+
+        Raises
+        ------
+        ExpressionError
+            With the helper's message, or when it takes too long, dies or cannot start.
+        """
+        with self._lock:
+            connection = self._start()
+            try:
+                connection.send((kind, payload))
+                ready = connection.poll(timeout)
+            except (OSError, EOFError, ValueError):
+                self._stop()
+                raise ExpressionError(
+                    "the expression could not be analysed: the helper process stopped"
+                ) from None
+            if not ready:
+                self._stop()
+                raise ExpressionError(
+                    f"the expression took longer than {timeout:g} s to analyse; simplify it"
+                )
+            try:
+                status, value = connection.recv()
+            except (OSError, EOFError, ValueError, TypeError):
+                self._stop()
+                raise ExpressionError(
+                    "the expression could not be analysed: the helper process stopped"
+                ) from None
+        if status == "error":
+            raise ExpressionError(*value)
+        return value
+
+    def shutdown(self) -> None:
+        """Stop the helper process, if any; the next request starts a new one."""
+        with self._lock:
+            self._stop(polite=True)
+
+    def _start(self) -> Connection:
+        if self._connection is not None and self.running:
+            return self._connection
+        self._stop()
+        try:
+            context = multiprocessing.get_context("spawn")
+            parent_end, child_end = context.Pipe(duplex=True)
+            process = context.Process(
+                target=_serve,
+                args=(child_end,),
+                name="gdstudio-expression-service",
+                daemon=True,
+            )
+            with _main_module_hidden():
+                process.start()
+        except Exception as err:
+            raise ExpressionError(
+                f"could not start the helper process that analyses expressions ({err})"
+            ) from None
+        child_end.close()
+        self._process, self._connection = process, parent_end
+        try:
+            started = parent_end.poll(START_TIMEOUT) and parent_end.recv() == ("ready", None)
+        except (OSError, EOFError):
+            started = False
+        if not started:
+            self._stop()
+            raise ExpressionError("could not start the helper process that analyses expressions")
+        return parent_end
+
+    def _stop(self, polite: bool = False) -> None:
+        process, connection = self._process, self._connection
+        self._process, self._connection = None, None
+        if connection is not None:
+            if polite and process is not None and process.is_alive():
+                with contextlib.suppress(OSError, ValueError):
+                    connection.send(None)
+            connection.close()
+        if process is None:
+            return
+        if polite:
+            process.join(_STOP_GRACE)
+        if process.is_alive():
+            process.terminate()
+            process.join(_STOP_GRACE)
+        if process.is_alive():
+            process.kill()
+            process.join(_STOP_GRACE)
+        if not process.is_alive():
+            process.close()
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start children without the parent's ``__main__`` module.
+
+    ``spawn`` normally re-imports the parent's main script in the child. A student's
+    script that calls ``gdstudio.descend(...)`` at top level, without the
+    ``if __name__ == "__main__":`` guard, would then run again in the helper and fail
+    (or do its work twice). The helper needs nothing from ``__main__``, so while the
+    child is being launched, ``__main__`` is replaced by an empty module.
+    """
+    original = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if original is not None:
+            sys.modules["__main__"] = original
+
+
+SERVICE = CompileService()
+
+
+def shutdown_compile_service() -> None:
+    """Stop the expression helper process (it restarts on the next analysis).
+
+    Registered with :mod:`atexit`; call it yourself to free the process earlier.
+    """
+    SERVICE.shutdown()
+
+
+atexit.register(shutdown_compile_service)

@@ -1,0 +1,85 @@
+"""Turning checked sympy trees into fast Python functions with ``sympy.lambdify``.
+
+Only trees built by ``_build`` (whitelisted nodes, checked caps) reach this module. The
+variables are renamed to positional symbols ``_a0, _a1, ...`` first, so no student name
+can collide with a name in the generated code (``x0`` from common subexpressions,
+``numpy``, ``sin``...).
+
+Two flavours are made:
+
+* a *scalar* function on Python floats using :mod:`math` (several times faster than numpy
+  on scalars). It raises instead of returning inf/nan (``ZeroDivisionError``,
+  ``OverflowError``, ``ValueError`` for a domain error) and non-integer powers use
+  ``math.pow`` so a negative base raises instead of giving a complex number; the caller
+  then falls back to
+* an *array* function using numpy, which gives inf/nan like numpy does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy
+from sympy.printing.pycode import PythonCodePrinter
+
+_POW = "_real_pow"
+
+
+class _ScalarPrinter(PythonCodePrinter):
+    """Python code printer whose non-integer powers go through ``math.pow``."""
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
+        exponent = expr.exp
+        if exponent.is_Integer or exponent in (sympy.S.Half, -sympy.S.Half):
+            return super()._print_Pow(expr, rational)
+        return f"{_POW}({self._print(expr.base)}, {self._print(exponent)})"
+
+
+def positional_symbols(count: int) -> tuple[sympy.Symbol, ...]:
+    """The argument symbols ``_a0 ... _a{count-1}`` used in generated code."""
+    return tuple(sympy.Symbol(f"_a{index}", real=True) for index in range(count))
+
+
+def rename(
+    exprs: Sequence[sympy.Expr], names: Sequence[str]
+) -> tuple[tuple[sympy.Symbol, ...], tuple[sympy.Expr, ...]]:
+    """Replace the variables ``names`` in ``exprs`` by positional symbols."""
+    arguments = positional_symbols(len(names))
+    mapping = {
+        sympy.Symbol(name, real=True): argument
+        for name, argument in zip(names, arguments, strict=True)
+    }
+    return arguments, tuple(expr.xreplace(mapping) for expr in exprs)
+
+
+def scalar_function(
+    arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
+) -> Callable[..., tuple[Any, ...]]:
+    """A function of Python floats returning one value per expression, using :mod:`math`."""
+    printer = _ScalarPrinter(
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": False,
+            "user_functions": {_POW: _POW},
+        }
+    )
+    return sympy.lambdify(
+        list(arguments),
+        tuple(exprs),
+        modules=[{_POW: math.pow}, "math"],
+        printer=printer,
+        cse=True,
+        docstring_limit=0,
+    )
+
+
+def array_function(
+    arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
+) -> Callable[..., tuple[Any, ...]]:
+    """A numpy function returning one value (or array) per expression."""
+    return sympy.lambdify(
+        list(arguments), tuple(exprs), modules="numpy", cse=True, docstring_limit=0
+    )
