@@ -16,8 +16,8 @@ import sympy
 
 import gdstudio
 from gdstudio.engine import StoppingRules
-from gdstudio.problems.function import FunctionObjective
 from gdstudio.engine.settings import RunSettings
+from gdstudio.problems.function import FunctionObjective
 
 
 def tutorial_loop(steps: int) -> float:

@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ from gdstudio.engine import Descent, History, RunSettings, Status, StoppingRules
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.problems.function import FunctionObjective
 
-__all__ = ["Run", "descend", "run_settings", "start_vector"]
+__all__ = ["FitRun", "Run", "descend", "fit", "run_settings", "start_vector"]
 
 HYPERPARAMETER_NAMES = ("momentum", "alpha", "beta1", "beta2", "eps")
 
@@ -228,13 +230,17 @@ def start_vector(names: Sequence[str], start: Mapping[str, float] | float) -> np
     unknown = [str(name) for name in start if name not in names]
     if unknown:
         known = ", ".join(names) or "no variables"
-        raise ValueError(f"the start point names {', '.join(unknown)}, which is not in the problem ({known})")
+        raise ValueError(
+            f"the start point names {', '.join(unknown)}, not in the problem ({known})"
+        )
     values = []
     for name in names:
         try:
             value = float(start[name])
         except (TypeError, ValueError):
-            raise ValueError(f"the start value of {name} must be a number, not {start[name]!r}") from None
+            raise ValueError(
+                f"the start value of {name} must be a number, not {start[name]!r}"
+            ) from None
         if not math.isfinite(value):
             raise ValueError(f"the start value of {name} must be finite, not {value}")
         values.append(value)
@@ -249,3 +255,200 @@ def _json_array(values: np.ndarray) -> list[Any]:
     as_objects = values.astype(object)
     as_objects[~np.isfinite(values)] = None
     return as_objects.tolist()
+
+
+class FitRun(Run):
+    """The :class:`Run` of :func:`fit`, with the parameters in the data's original units.
+
+    With ``standardize`` on, descent works on standardised features, so the history's
+    parameters are in standardised units; :attr:`params` converts the final ones back
+    and :attr:`standardization` says which means and standard deviations were used.
+    """
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Final parameters by name, in the data's original units."""
+        original = self.objective.to_original(self.descent.params)
+        return dict(zip(self.param_names, map(float, original), strict=True))
+
+    @property
+    def full_loss(self) -> float:
+        """Loss over all rows at the final parameters.
+
+        The same as :attr:`loss` for full-batch descent; with mini-batches :attr:`loss`
+        (like the history) is the loss on the last step's batch.
+        """
+        return float(self.objective.value_and_grad(self.descent.params)[0])
+
+    @property
+    def standardization(self) -> Any:
+        """The :class:`~gdstudio.problems.models.Standardization` used, or ``None``."""
+        return self.objective.standardization
+
+    @property
+    def history_names(self) -> tuple[str, ...]:
+        """Column labels of the history's parameters (marked when standardised)."""
+        if self.standardization is None:
+            return self.param_names
+        return tuple(f"{name} (standardised)" for name in self.param_names)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Lines that tell a reader how to read the numbers (standardisation, fixed)."""
+        objective = self.objective
+        lines = [f"model: {objective.target} ≈ {objective.expression_text}, "
+                 f"loss {objective.loss}, {objective.n_samples:,} rows"]
+        if objective.fixed:
+            fixed = ", ".join(f"{name} = {value:g}" for name, value in objective.fixed.items())
+            lines.append(f"fixed: {fixed}")
+        if self.standardization is not None:
+            lines.append(f"features standardised (z = (x - mean) / std): "
+                         f"{self.standardization.describe()}; the steps above are in "
+                         "standardised units, the minimum found is in original units")
+        return tuple(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON, with the model, the loss and any standardisation."""
+        data = super().to_dict()
+        objective = self.objective
+        standardization = self.standardization
+        data["history"]["epoch"] = self.history.epoch.tolist()
+        data.update({
+            "model": objective.model_text,
+            "target": objective.target,
+            "loss": objective.loss,
+            "fixed": dict(objective.fixed),
+            "full_loss": _finite_or_none(self.full_loss),
+            "standardization": None if standardization is None else standardization.to_dict(),
+        })
+        return data
+
+
+def fit(
+    model: str,
+    data: Any,
+    *,
+    target: str = "y",
+    start: Mapping[str, float] | None = None,
+    fixed: Mapping[str, float] | None = None,
+    loss: str = "mse",
+    lr: float = 0.01,
+    max_iter: int = 1000,
+    batch_size: int | None = None,
+    seed: int = 0,
+    standardize: bool = False,
+    optimizer: str = "gd",
+    momentum: float | None = None,
+    alpha: float | None = None,
+    beta1: float | None = None,
+    beta2: float | None = None,
+    eps: float | None = None,
+    schedule: Mapping[str, object] | str | None = None,
+    tol_step: float | None = None,
+    tol_grad: float | None = None,
+    tol_loss: float | None = None,
+    timeout: float = 5.0,
+) -> FitRun:
+    """Learn a model's parameters from data by gradient descent; return the whole run.
+
+    >>> run = fit("m*x + b", {"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]},
+    ...           start={"b": 10}, fixed={"m": 2}, loss="sse", lr=0.01, max_iter=30)
+    >>> round(run.params["b"], 4)
+    1.3815
+
+    Parameters
+    ----------
+    model : str
+        The model, e.g. ``"m*x + b"``; names that are columns of the data are features,
+        every other name is a parameter. Parsed safely, never executed.
+    data : mapping, Dataset, str or path
+        Column name → numbers, a :class:`~gdstudio.problems.dataset.Dataset`, or the path
+        of a CSV file with a header row.
+    target : str
+        The column the model predicts (it may not appear in the model).
+    start : mapping, optional
+        Start value of learnt parameters, in original units; a parameter that is not
+        given starts at 0.
+    fixed : mapping, optional
+        Parameters held at a value instead of learnt.
+    loss : str
+        ``sse`` (Σr²), ``mse`` (mean r²), ``half_mse`` (Σr²/2m) or ``mae`` (mean |r|),
+        with r = prediction − target.
+    lr : float
+        Base learning rate.
+    max_iter : int
+        Most updates to make.
+    batch_size : int, optional
+        Rows per step: ``None`` for full batch, 1 for stochastic, k for mini-batches
+        (reshuffled every epoch; the history records the epoch).
+    seed : int
+        Seed of the shuffling: the same seed gives the same numbers.
+    standardize : bool
+        Fit on standardised features and report parameters in original units (see
+        :class:`~gdstudio.problems.models.ModelObjective`).
+    optimizer, momentum, alpha, beta1, beta2, eps, schedule
+        As in :func:`descend`.
+    tol_step, tol_grad, tol_loss
+        Stopping rules (see :class:`gdstudio.engine.StoppingRules`).
+    timeout : float
+        Seconds allowed to analyse and differentiate the model.
+
+    Returns
+    -------
+    FitRun
+        A :class:`Run`; ``run.objective`` is the
+        :class:`~gdstudio.problems.models.ModelObjective` (with its closed-form
+        ``least_squares_solution()``).
+
+    Raises
+    ------
+    ValueError
+        For bad data (naming the row and column), a bad model, target, fixed or start
+        name, loss, rate, optimizer, schedule or rule.
+    """
+    from gdstudio.engine import BatchPlan
+    from gdstudio.problems.models import ModelObjective
+
+    settings = run_settings(
+        optimizer=optimizer,
+        hyperparameters={
+            "momentum": momentum, "alpha": alpha, "beta1": beta1, "beta2": beta2, "eps": eps
+        },
+        lr=lr,
+        schedule=schedule,
+        stopping=StoppingRules(
+            max_iter=max_iter, tol_step=tol_step, tol_grad=tol_grad, tol_loss=tol_loss
+        ),
+    )
+    objective = ModelObjective(
+        model, as_dataset(data), target=target, loss=loss, fixed=fixed,
+        standardize=standardize, timeout=timeout,
+    )
+    plan = BatchPlan(objective.n_samples, batch_size, seed)
+    descent = settings.build(
+        objective, objective.start_point(start), None if plan.is_full_batch else plan
+    )
+    descent.run()
+    return FitRun(descent, objective)
+
+
+def as_dataset(data: Any) -> Any:
+    """A :class:`~gdstudio.problems.dataset.Dataset` from a dataset, mapping or CSV path.
+
+    Raises
+    ------
+    ValueError
+        For a file that cannot be read or data that is not valid.
+    TypeError
+        For anything else.
+    """
+    from gdstudio.problems.dataset import Dataset, load_csv
+
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, str | os.PathLike):
+        return load_csv(Path(data))
+    if isinstance(data, Mapping):
+        return Dataset(data)
+    raise TypeError(f"data must be a mapping of columns, a Dataset or a CSV path, not "
+                    f"{type(data).__name__}")

@@ -12,7 +12,11 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from gdstudio.api import FitRun
 
 __all__ = ["main"]
 
@@ -36,7 +40,27 @@ def build_parser() -> argparse.ArgumentParser:
     add_start_argument(run, "--start", "start value of each variable, e.g. x=3 y=-1")
     add_descent_arguments(run, default_lr=0.1)
     run.set_defaults(handler=_run_function)
+    add_fit_command(commands)
     return parser
+
+
+def add_fit_command(commands: argparse._SubParsersAction) -> None:
+    """The ``fit`` subcommand: learn a model's parameters from a CSV file."""
+    fit = commands.add_parser("fit", help="fit a model to data from a CSV file")
+    fit.add_argument("--data", required=True, metavar="FILE.csv",
+                     help="CSV file with a header row (comma, semicolon or tab separated)")
+    fit.add_argument("--model", required=True, help='the model, e.g. "m*x + b"')
+    fit.add_argument("--target", default="y", help="the column to predict (default y)")
+    add_start_argument(fit, "--start", "start value of parameters (others start at 0)")
+    add_start_argument(fit, "--fix", "parameters held at a value, e.g. m=2")
+    fit.add_argument("--loss", default="mse", help="sse, mse, half_mse or mae (default mse)")
+    fit.add_argument("--batch-size", type=int, default=None,
+                     help="rows per step: 1 stochastic, k mini-batch (default: all rows)")
+    fit.add_argument("--seed", type=int, default=0, help="seed of the mini-batch shuffling")
+    fit.add_argument("--standardize", action="store_true",
+                     help="fit on standardised features; parameters reported in original units")
+    add_descent_arguments(fit, default_lr=0.01)
+    fit.set_defaults(handler=_run_fit)
 
 
 def add_start_argument(parser: argparse.ArgumentParser, flag: str, help_text: str) -> None:
@@ -99,7 +123,8 @@ def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
             try:
                 values[name] = float(number)
             except ValueError:
-                raise ValueError(f"{what} {name} must be a number, not {number.strip()!r}") from None
+                shown = number.strip()
+                raise ValueError(f"{what} {name} must be a number, not {shown!r}") from None
     return values
 
 
@@ -126,7 +151,7 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def _run_function(arguments: argparse.Namespace):  # noqa: ANN202 - returns gdstudio.Run
+def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
     from gdstudio.api import descend
 
     start = parse_assignments(arguments.start, "--start")
@@ -135,7 +160,24 @@ def _run_function(arguments: argparse.Namespace):  # noqa: ANN202 - returns gdst
     return descend(arguments.expr, start, **descent_options(arguments))
 
 
-def render(run, output_format: str) -> str:  # noqa: ANN001 - a gdstudio.Run
+def _run_fit(arguments: argparse.Namespace) -> FitRun:
+    from gdstudio.api import fit
+
+    return fit(
+        arguments.model,
+        Path(arguments.data),
+        target=arguments.target,
+        start=parse_assignments(arguments.start, "--start"),
+        fixed=parse_assignments(arguments.fix, "--fix"),
+        loss=arguments.loss,
+        batch_size=arguments.batch_size,
+        seed=arguments.seed,
+        standardize=arguments.standardize,
+        **descent_options(arguments),
+    )
+
+
+def render(run, output_format: str) -> str:  # run: a gdstudio.Run
     """The run as ``table``, ``csv`` or ``json`` text."""
     if output_format == "json":
         return json.dumps(run.to_dict(), indent=1) + "\n"
@@ -144,8 +186,8 @@ def render(run, output_format: str) -> str:  # noqa: ANN001 - a gdstudio.Run
     return _table(run)
 
 
-def _table(run) -> str:  # noqa: ANN001
-    names = run.param_names
+def _table(run) -> str:
+    names = getattr(run, "history_names", run.param_names)
     history = run.history
     header = ["step", *names, "loss", *(f"grad {name}" for name in names)]
     rows = [header]
@@ -168,12 +210,13 @@ def _table(run) -> str:  # noqa: ANN001
         f"minimum found at: {where}",
         f"loss there: {_number(run.loss)}",
         f"slope there: {slope}",
+        *getattr(run, "notes", ()),
     ]
     return "\n".join(lines) + "\n"
 
 
-def _csv(run) -> str:  # noqa: ANN001
-    names = run.param_names
+def _csv(run) -> str:
+    names = getattr(run, "history_names", run.param_names)
     history = run.history
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -190,9 +190,12 @@ class Descent:
             while self.status is Status.RUNNING and made < limit:
                 self._advance()
                 made += 1
-                if deadline is not None and made % _STEPS_PER_CLOCK_CHECK == 0:
-                    if time.perf_counter() >= deadline:
-                        break
+                if (
+                    deadline is not None
+                    and made % _STEPS_PER_CLOCK_CHECK == 0
+                    and time.perf_counter() >= deadline
+                ):
+                    break
         return made
 
     def rewind(self, step: int) -> None:
@@ -314,7 +317,8 @@ class Descent:
     def _set_divergence_limits(self) -> None:
         self._set_plain_rules()
         start = self._start_loss
-        reach = self.stopping.divergence_factor * max(abs(start), 1.0) if math.isfinite(start) else 0
+        finite = math.isfinite(start)
+        reach = self.stopping.divergence_factor * max(abs(start), 1.0) if finite else 0.0
         self._growth_limit = start + reach
         self._fall_limit = start - reach
 

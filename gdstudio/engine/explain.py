@@ -1,10 +1,8 @@
 """Updates written out with their numbers, for the explain panel (numpy only, no Qt).
 
-Every line has the form ``lhs = symbols = numbers = result``: the rule, the rule with the
-numbers the engine used substituted, and the result the engine got. The numbers come from
-the recorded history and the optimizer's saved state vectors, so the arithmetic shown is
-exactly what was done (each number rounded to 5 significant digits). Example, plain
-gradient descent on f(x) = x² at step 3::
+Every line reads ``lhs = rule = numbers = result``, with the numbers from the recorded
+history and the optimizer's saved states: the arithmetic shown is exactly what the engine
+did (each number rounded to 5 significant digits). Gradient descent on x² at step 3::
 
     x₄ = x₃ − α·f′(x₃) = 1.2288 − 0.1 · 2.4576 = 0.98304
 """
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.optimizers import OPTIMIZERS, make_optimizer
 
 if TYPE_CHECKING:
     from gdstudio.engine.descent import Descent
@@ -190,14 +188,21 @@ def _adam_moment_line(u: _Update, symbol: str, buffer: str, beta: str, power: st
     return u.equation(f"{symbol}{k1}", rule, numbers, u.after[buffer])
 
 
+def _bias_corrected(u: _Update, symbol: str, beta: str, t: int) -> tuple[str, float]:
+    """The line ``m̂ = m/(1 − β₁ᵗ)`` (or v̂) and its value."""
+    k1 = u.k(1)
+    raw = u.after["exp_avg" if symbol == "m" else "exp_avg_sq"]
+    fix = 1.0 - u.hyper[beta] ** t
+    rule = f"{symbol}{k1}/(1 − {_SYMBOLS[beta]}{superscript(t)})"
+    numbers = f"{format_number(raw)} / {_operand(fix)}"
+    return u.equation(f"{symbol}̂{k1}", rule, numbers, raw / fix), raw / fix
+
+
 def _adam_lines(u: _Update) -> list[str]:
     k1 = u.k(1)
     t = int(u.t_after)
-    first, second = u.after["exp_avg"], u.after["exp_avg_sq"]
-    first_fix = 1.0 - u.hyper["beta1"] ** t
-    second_fix = 1.0 - u.hyper["beta2"] ** t
-    first_hat, second_hat = first / first_fix, second / second_fix
-    t_text = superscript(t)
+    first_line, first_hat = _bias_corrected(u, "m", "beta1", t)
+    second_line, second_hat = _bias_corrected(u, "v", "beta2", t)
     numbers = (
         f"{_operand(u.lr)} · {_operand(first_hat)} / "
         f"(√{_operand(second_hat)} + {_operand(u.hyper['eps'])})"
@@ -206,18 +211,8 @@ def _adam_lines(u: _Update) -> list[str]:
         u.gradient_line(),
         _adam_moment_line(u, "m", "exp_avg", "beta1", ""),
         _adam_moment_line(u, "v", "exp_avg_sq", "beta2", "²"),
-        u.equation(
-            f"m̂{k1}",
-            f"m{k1}/(1 − β₁{t_text})",
-            f"{format_number(first)} / {_operand(first_fix)}",
-            first_hat,
-        ),
-        u.equation(
-            f"v̂{k1}",
-            f"v{k1}/(1 − β₂{t_text})",
-            f"{format_number(second)} / {_operand(second_fix)}",
-            second_hat,
-        ),
+        first_line,
+        second_line,
         u.parameter_line(f"m̂{k1}/(√v̂{k1} + ε)", numbers),
     ]
 
@@ -232,14 +227,6 @@ _LINES: dict[str, Callable[[_Update], list[str]]] = {
 }
 
 
-def _optimizer_key(name: str) -> str:
-    key = name.strip().lower()
-    key = "gd" if key == "sgd" else key
-    if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
-    return key
-
-
 def _gradient_symbol(names: Sequence[str], index: int, step: int) -> str:
     k = subscript(step)
     if len(names) == 1:
@@ -252,11 +239,6 @@ def _header(key: str, step: int, lr: float, hyper: Mapping[str, float]) -> str:
     settings += [f"{_SYMBOLS.get(n, n)} = {format_number(v)}" for n, v in hyper.items()]
     title = OPTIMIZERS[key].title
     return f"{title}, step {step} → {step + 1}:  " + ", ".join(settings)
-
-
-def _buffers(key: str, state: np.ndarray, index: int) -> dict[str, float]:
-    named = OPTIMIZERS[key]().state_buffers(np.asarray(state, dtype=float))
-    return {name: float(values[index]) for name, values in named.items()}
 
 
 def explain_update(
@@ -306,8 +288,11 @@ def explain_update(
     Gradient descent, step 3 → 4:  α = 0.1
     x₄ = x₃ − α·f′(x₃) = 1.2288 − 0.1 · 2.4576 = 0.98304
     """
-    key = _optimizer_key(optimizer_name)
-    hyper = {**OPTIMIZERS[key].defaults, **{k: float(v) for k, v in hyperparameters.items()}}
+    optimizer = make_optimizer(optimizer_name)  # checks the name
+    key = optimizer.name
+    hyper = {**optimizer.defaults, **{k: float(v) for k, v in hyperparameters.items()}}
+    before = optimizer.state_buffers(np.asarray(state_before, dtype=float))
+    after = optimizer.state_buffers(np.asarray(state_after, dtype=float))
     names = list(param_names)
     lines = [_header(key, step, lr, hyper)]
     width = max((len(name) for name in names), default=0) + 2
@@ -321,8 +306,8 @@ def explain_update(
             param=float(params[index]),
             grad=float(grad[index]),
             new_param=float(new_params[index]),
-            before=_buffers(key, state_before, index),
-            after=_buffers(key, state_after, index),
+            before={name: float(values[index]) for name, values in before.items()},
+            after={name: float(values[index]) for name, values in after.items()},
             t_before=float(state_before[0]),
             t_after=float(state_after[0]),
         )
@@ -392,8 +377,7 @@ def explain_descent_step(descent: Descent, step: int) -> str:
     the hyperparameters are the optimizer's current ones (a change of, say, the momentum
     after that step is not recorded in the history).
     """
-    history = descent.history
-    names = descent.param_names
+    history, names = descent.history, descent.param_names
     if not 0 <= step < len(history):
         raise IndexError(f"there is no step {step}; the run has steps 0 to {len(history) - 1}")
     if step == len(history) - 1:

@@ -20,8 +20,8 @@ from typing import ClassVar
 import numpy as np
 
 __all__ = [
-    "OPTIMIZERS",
     "GD",
+    "OPTIMIZERS",
     "Adagrad",
     "Adam",
     "Momentum",
@@ -96,7 +96,7 @@ class GD(Optimizer):
     name = "gd"
     title = "Gradient descent"
 
-    def update(self, grad, state, params, lr):  # noqa: D102 - documented on the class
+    def update(self, grad, state, params, lr):
         state[0] += 1.0
         return grad * -lr
 
@@ -115,10 +115,10 @@ class Momentum(Optimizer):
 
     name = "momentum"
     title = "Momentum"
-    defaults = {"momentum": 0.9}
+    defaults: ClassVar[dict[str, float]] = {"momentum": 0.9}
     buffers = ("momentum_buffer",)
 
-    def update(self, grad, state, params, lr):  # noqa: D102
+    def update(self, grad, state, params, lr):
         buffer = state[1:]
         if state[0] == 0:
             buffer[:] = grad
@@ -164,10 +164,10 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     title = "Adagrad"
-    defaults = {"eps": 1e-10}
+    defaults: ClassVar[dict[str, float]] = {"eps": 1e-10}
     buffers = ("sum",)
 
-    def update(self, grad, state, params, lr):  # noqa: D102
+    def update(self, grad, state, params, lr):
         squares = state[1:]
         squares += grad * grad
         state[0] += 1.0
@@ -188,10 +188,10 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     title = "RMSprop"
-    defaults = {"alpha": 0.99, "eps": 1e-8}
+    defaults: ClassVar[dict[str, float]] = {"alpha": 0.99, "eps": 1e-8}
     buffers = ("square_avg",)
 
-    def update(self, grad, state, params, lr):  # noqa: D102
+    def update(self, grad, state, params, lr):
         alpha = self.hyperparameters["alpha"]
         average = state[1:]
         average *= alpha
@@ -217,10 +217,10 @@ class Adam(Optimizer):
 
     name = "adam"
     title = "Adam"
-    defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    defaults: ClassVar[dict[str, float]] = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     buffers = ("exp_avg", "exp_avg_sq")
 
-    def update(self, grad, state, params, lr):  # noqa: D102
+    def update(self, grad, state, params, lr):
         beta1 = self.hyperparameters["beta1"]
         beta2 = self.hyperparameters["beta2"]
         n = grad.shape[0]

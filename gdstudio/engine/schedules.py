@@ -48,7 +48,7 @@ class Constant(Schedule):
 
     kind: ClassVar[str] = "constant"
 
-    def factor(self, step: int) -> float:  # noqa: D102
+    def factor(self, step: int) -> float:
         return 1.0
 
 
@@ -64,7 +64,7 @@ class StepDecay(Schedule):
         _require_integer("step_size", self.step_size, minimum=1)
         _require_range("gamma", self.gamma, low=0.0, high=None, low_open=True)
 
-    def factor(self, step: int) -> float:  # noqa: D102
+    def factor(self, step: int) -> float:
         return self.gamma ** (step // self.step_size)
 
 
@@ -78,7 +78,7 @@ class Exponential(Schedule):
     def __post_init__(self) -> None:
         _require_range("gamma", self.gamma, low=0.0, high=None, low_open=True)
 
-    def factor(self, step: int) -> float:  # noqa: D102
+    def factor(self, step: int) -> float:
         return self.gamma**step
 
 
@@ -92,7 +92,7 @@ class InverseTime(Schedule):
     def __post_init__(self) -> None:
         _require_range("decay", self.decay, low=0.0, high=None)
 
-    def factor(self, step: int) -> float:  # noqa: D102
+    def factor(self, step: int) -> float:
         return 1.0 / (1.0 + self.decay * step)
 
 
@@ -111,9 +111,10 @@ class Cosine(Schedule):
         _require_integer("period", self.period, minimum=1)
         _require_range("min_factor", self.min_factor, low=0.0, high=1.0)
 
-    def factor(self, step: int) -> float:  # noqa: D102
+    def factor(self, step: int) -> float:
         progress = min(step, self.period) / self.period
-        return self.min_factor + (1.0 - self.min_factor) * 0.5 * (1.0 + math.cos(math.pi * progress))
+        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
+        return self.min_factor + (1.0 - self.min_factor) * cosine
 
 
 SCHEDULES: dict[str, type[Schedule]] = {
@@ -154,10 +155,14 @@ def _convert(cls: type[Schedule], key: str, value: object) -> float | int:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{key} of the {cls.kind} schedule must be a number, not {value!r}") from None
+        raise ValueError(
+            f"{key} of the {cls.kind} schedule must be a number, not {value!r}"
+        ) from None
     if integer:
         if not number.is_integer():
-            raise ValueError(f"{key} of the {cls.kind} schedule must be a whole number, not {value}")
+            raise ValueError(
+                f"{key} of the {cls.kind} schedule must be a whole number, not {value}"
+            )
         return int(number)
     return number
 

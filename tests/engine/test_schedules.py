@@ -17,7 +17,11 @@ from .quadratics import Quadratic
         ({"kind": "step", "step_size": 2, "gamma": 0.5}, [1, 1, 0.5, 0.5, 0.25]),
         ({"kind": "exponential", "gamma": 0.9}, [1, 0.9, 0.81, 0.729, 0.6561]),
         ({"kind": "inverse_time", "decay": 0.5}, [1, 1 / 1.5, 0.5, 0.4, 1 / 3]),
-        ({"kind": "cosine", "period": 4, "min_factor": 0.1}, [1, 0.1 + 0.9 * (1 + math.cos(math.pi / 4)) / 2, 0.55, 0.1 + 0.9 * (1 + math.cos(3 * math.pi / 4)) / 2, 0.1]),
+        (
+            {"kind": "cosine", "period": 4, "min_factor": 0.1},
+            [1, 0.1 + 0.45 * (1 + math.cos(math.pi / 4)), 0.55,
+             0.1 + 0.45 * (1 + math.cos(3 * math.pi / 4)), 0.1],
+        ),
     ],
 )
 def test_factors_by_hand(spec, factors) -> None:

@@ -1,0 +1,235 @@
+"""Datasets: CSV in and out, every refused file named by row and column, generated data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdstudio.problems.dataset import DataError, Dataset, generate_dataset, load_csv, save_csv
+
+
+def write(tmp_path: Path, content: bytes | str, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+# ------------------------------------------------------------------------ reading good files
+@pytest.mark.parametrize(
+    "content",
+    [
+        "x,y\n0,1\n1,3\n2,5\n",
+        "x;y\n0;1\n1;3\n2;5\n",
+        "x\ty\n0\t1\n1\t3\n2\t5\n",
+        "x,y\r\n0,1\r\n1,3\r\n2,5\r\n",
+        "\ufeffx,y\n0,1\n1,3\n2,5",
+        ' "x" , y \n 0 , 1\n1,3\n2,"5"\n\n\n',
+        "x,y\n0.0,1e0\n1,3.0\n+2,5\n",
+    ],
+    ids=["comma", "semicolon", "tab", "crlf", "bom-no-final-newline", "quoted-spaced", "forms"],
+)
+def test_load_csv_reads_every_accepted_form(tmp_path: Path, content: str) -> None:
+    data = load_csv(write(tmp_path, content))
+    assert data.names == ("x", "y")
+    assert data.n_rows == 3
+    np.testing.assert_array_equal(data["x"], [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(data["y"], [1.0, 3.0, 5.0])
+    assert data["x"].dtype == np.float64
+
+
+def test_load_csv_accepts_text_bytes_and_str_paths(tmp_path: Path) -> None:
+    text = "x,y\n0,1\n1,3\n"
+    path = write(tmp_path, text)
+    for source in (text, text.encode(), str(path), path):
+        assert load_csv(source).columns().keys() == {"x", "y"}
+
+
+def test_single_column_file(tmp_path: Path) -> None:
+    data = load_csv(write(tmp_path, "y\n1\n2.5\n"))
+    assert data.names == ("y",)
+    np.testing.assert_array_equal(data["y"], [1.0, 2.5])
+
+
+def test_save_and_load_round_trip_is_exact(tmp_path: Path) -> None:
+    generator = np.random.default_rng(7)
+    original = Dataset({"x 1": generator.normal(size=1000) * 1e-7,
+                        "y;2": generator.normal(size=1000) * 1e12})
+    for delimiter in (",", ";", "\t"):
+        path = tmp_path / f"out{ord(delimiter)}.csv"
+        save_csv(original, path, delimiter=delimiter)
+        again = load_csv(path)
+        assert again.names == original.names
+        for name in original.names:
+            np.testing.assert_array_equal(again[name], original[name])
+
+
+def test_many_rows_load_as_whole_columns(tmp_path: Path) -> None:
+    rows = 200_000
+    x = np.arange(rows, dtype=float) / 7
+    path = tmp_path / "big.csv"
+    save_csv(Dataset({"x": x, "y": 2 * x + 1}), path)
+    data = load_csv(path)
+    assert data.n_rows == rows
+    np.testing.assert_array_equal(data["x"], x)
+
+
+# ------------------------------------------------------------------------ refused files
+BAD_FILES = [
+    ("x,y\n1,2\n3,abc\n", ("row 2", "line 3", "column 'y'", "'abc' is not a number"), 2, "y"),
+    ("x,y\n1,2\n3,\n", ("row 2", "line 3", "column 'y'", "missing"), 2, "y"),
+    ("x,y\n1,2\n  ,4\n", ("row 2", "column 'x'", "missing"), 2, "x"),
+    ("x,y\n1,2\nnan,3\n", ("row 2", "line 3", "column 'x'", "'nan' is not a finite number"),
+     2, "x"),
+    ("x,y\n1,inf\n", ("row 1", "line 2", "column 'y'", "'inf' is not a finite number"), 1, "y"),
+    ("x,y\n1,2\n3,-Infinity\n", ("row 2", "column 'y'", "not a finite number"), 2, "y"),
+    ("x,y\n1,2\n3\n", ("row 2", "line 3", "1 value but the header has 2 columns"), 2, None),
+    ("x,y\n1,2,3\n", ("row 1", "line 2", "3 values but the header has 2 columns"), 1, None),
+    ("x,y\n1,2\n\n3,4\n", ("row 2", "line 3", "blank"), 2, None),
+    ("x\n1\n\n2\n", ("row 2", "line 3", "column 'x'", "missing"), 2, "x"),
+    ("x;y\n1;2\n1,5;3\n", ("row 2", "column 'x'", "'1,5' is not a number",
+                          "write decimals with a point"), 2, "x"),
+    ('x,y\n1,2\n"3,4\n', ("row 2", "line 3", "cannot be read"), 2, None),
+]
+
+
+@pytest.mark.parametrize(("content", "expected", "row", "column"), BAD_FILES)
+def test_bad_cells_and_rows_are_named_by_row_and_column(
+    tmp_path: Path, content: str, expected: tuple[str, ...], row: int, column: str | None
+) -> None:
+    with pytest.raises(DataError) as caught:
+        load_csv(write(tmp_path, content))
+    message = str(caught.value)
+    assert message.startswith("data.csv")
+    for piece in expected:
+        assert piece in message
+    assert caught.value.row == row
+    assert caught.value.column == column
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "data.csv is empty"),
+        (b"\n \n\r\n", "data.csv is empty"),
+        (b"x,y\n", "has a header (x, y) but no data rows"),
+        (b"x,y", "has a header (x, y) but no data rows"),
+        (b"x,x\n1,2\n", "column names must be unique: 'x' is both column 1 and column 2"),
+        (b"x, X ,x \n1,2,3\n", "'x' is both column 1 and column 3"),
+        (b"x,,y\n1,2,3\n", "column 2 of the header has no name"),
+        (b"x,y,\n1,2,3\n", "column 3 of the header has no name"),
+        (b"\nx,y\n1,2\n", "line 1 is blank"),
+        (b"x;y,z\n1\n", "cannot tell the separator"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        ("x,y\n1,2\n".encode("utf-16"), "not a text file"),
+        ("x,y\n1,2\né,3\n".encode("latin-1"), "not UTF-8 text: byte 0xe9 on line 3"),
+    ],
+    ids=["empty", "blank-lines", "header-only", "header-no-newline", "duplicate",
+         "duplicate-after-strip", "blank-name", "trailing-separator", "blank-first-line",
+         "ambiguous-separator", "binary", "utf16", "latin1"],
+)
+def test_files_that_are_not_tables_are_refused(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    with pytest.raises(DataError, match=None) as caught:
+        load_csv(write(tmp_path, content))
+    assert expected in str(caught.value)
+
+
+def test_missing_file_and_folder_are_value_errors(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="there is no file"):
+        load_csv(tmp_path / "absent.csv")
+    with pytest.raises(ValueError, match="is a folder"):
+        load_csv(tmp_path)
+
+
+def test_nothing_is_dropped(tmp_path: Path) -> None:
+    # A comment-like or text row is an error, never skipped.
+    with pytest.raises(DataError, match="'# note' is not a number"):
+        load_csv(write(tmp_path, "x,y\n1,2\n# note,3\n"))
+
+
+# ------------------------------------------------------------------------ Dataset
+def test_dataset_copies_and_freezes_columns() -> None:
+    x = np.array([1.0, 2.0, 3.0])
+    data = Dataset({"x": x, "y": [1, 2, 3]})
+    x[0] = 99.0
+    assert data["x"][0] == 1.0
+    assert data["y"].dtype == np.float64
+    with pytest.raises(ValueError, match="read-only"):
+        data["x"][0] = 5.0
+    assert "x" in data and "z" not in data
+    assert list(data) == ["x", "y"]
+    assert data.nbytes == 48
+    assert repr(data) == "<Dataset 3 rows: x, y>"
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({}, "no columns"),
+        ({"x": []}, "no rows"),
+        ({"x": [1, 2], "y": [1, 2, 3]}, "column 'y' has 3 values but column 'x' has 2"),
+        ({"x": [1, "a", 3]}, "row 2, column 'x': 'a' is not a number"),
+        ({"x": [1, None]}, "row 2, column 'x': the value is missing"),
+        ({"x": [1.0, float("nan")]}, "row 2, column 'x': nan is not a finite number"),
+        ({"x": [[1, 2], [3, 4]]}, "flat sequence"),
+        ({"x": 3.0}, "flat sequence"),
+        ({" ": [1]}, "blank name"),
+        ({1: [1]}, "column names must be text"),
+    ],
+)
+def test_dataset_refuses_bad_columns(columns: dict, expected: str) -> None:
+    with pytest.raises(DataError) as caught:
+        Dataset(columns)
+    assert expected in str(caught.value)
+
+
+def test_unknown_column_is_a_key_error_naming_the_columns() -> None:
+    with pytest.raises(KeyError, match="columns: x"):
+        Dataset({"x": [1]})["y"]
+
+
+# ------------------------------------------------------------------------ generated data
+def test_default_generated_data_is_the_tutorials() -> None:
+    data = generate_dataset()
+    assert data.names == ("x", "y")
+    np.testing.assert_array_equal(data["x"], [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(data["y"], [1, 3, 5, 7, 9])
+
+
+def test_generated_noise_is_seeded() -> None:
+    first = generate_dataset("3*exp(0.5*t)", noise=0.1, n_points=50, x_range=(0, 2), seed=4)
+    again = generate_dataset("3*exp(0.5*t)", noise=0.1, n_points=50, x_range=(0, 2), seed=4)
+    other = generate_dataset("3*exp(0.5*t)", noise=0.1, n_points=50, x_range=(0, 2), seed=5)
+    assert first.names == ("t", "y")
+    np.testing.assert_array_equal(first["y"], again["y"])
+    assert not np.array_equal(first["y"], other["y"])
+    clean = 3 * np.exp(0.5 * first["t"])
+    assert 0.05 < np.std(first["y"] - clean) < 0.2
+
+
+def test_constant_function_gives_a_column_x() -> None:
+    data = generate_dataset("7", n_points=3)
+    np.testing.assert_array_equal(data["y"], [7, 7, 7])
+    assert data.names == ("x", "y")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"function": "a*x + b"}, "one variable"),
+        ({"function": "2*y"}, "y is the generated target"),
+        ({"function": "log(x)"}, "not defined at x = 0"),
+        ({"n_points": 0}, "n_points"),
+        ({"x_range": (4, 0)}, "x_range"),
+        ({"noise": -1}, "noise"),
+        ({"function": "2*x +"}, "."),
+    ],
+)
+def test_generate_refuses_bad_requests(arguments: dict, expected: str) -> None:
+    with pytest.raises(ValueError, match=expected):
+        generate_dataset(**arguments)
