@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["create_application", "main"]
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+__all__ = ["create_application", "main", "parse_arguments"]
 
 
-def create_application(argv: Sequence[str] | None = None):
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The app's own options (Qt's, such as ``-platform``, are left to Qt)."""
+    parser = argparse.ArgumentParser(prog="gdstudio", description="Gradient Descent Studio")
+    parser.add_argument("project", nargs="?", type=Path, help="a .gdstudio project to open")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window, run the default example to convergence, "
+                             "check it and exit (0 on success)")
+    parser.add_argument("--screenshot", type=Path, help="with --self-test: save a PNG here")
+    arguments, _qt_arguments = parser.parse_known_args(list(argv))
+    return arguments
+
+
+def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, created once, with the names QSettings files are kept under."""
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(list(argv or sys.argv))
+    from gdstudio._version import __version__
+
+    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     app.setOrganizationName("Gradient Descent Studio")
     app.setApplicationName("gdstudio")
     app.setApplicationDisplayName("Gradient Descent Studio")
-    from gdstudio._version import __version__
-
     app.setApplicationVersion(__version__)
     return app
 
@@ -26,20 +44,18 @@ def create_application(argv: Sequence[str] | None = None):
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the studio window with the first tutorial ready, and run until it closes."""
     multiprocessing.freeze_support()  # the expression helper process, in frozen builds
+    argv = list(sys.argv if argv is None else argv)
+    arguments = parse_arguments(argv[1:])
     app = create_application(argv)
+    if arguments.self_test:
+        from gdstudio.selftest import run_self_test
+
+        return run_self_test(app, arguments.screenshot)
     from gdstudio.qt.window import MainWindow
 
     window = MainWindow()
     window.show()
     return app.exec()
-
-
-def __getattr__(name: str):
-    if name == "MainWindow":
-        from gdstudio.qt.window import MainWindow
-
-        return MainWindow
-    raise AttributeError(f"module 'gdstudio.app' has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover
