@@ -384,7 +384,6 @@ def explain_descent_step(descent: Descent, step: int) -> str:
         return explain_point(
             names, step, history.params[step], history.loss[step], history.grad[step]
         )
-    states = descent._states  # the engine's per-step optimizer states (same package)
     return explain_update(
         descent.optimizer.name,
         descent.optimizer.hyperparameters,
@@ -393,7 +392,7 @@ def explain_descent_step(descent: Descent, step: int) -> str:
         history.params[step],
         history.grad[step],
         float(history.lr[step]),
-        states[step],
-        states[step + 1],
+        descent.state_at(step),
+        descent.state_at(step + 1),
         history.params[step + 1],
     )

@@ -67,12 +67,12 @@ def describe_convergence(rule: str, measured: float, tolerance: float) -> str:
     """The sentence for a run that converged by ``rule`` (tol_step, tol_grad, tol_loss)."""
     if rule == "tol_step":
         return (
-            f"converged: the last step, {measured:.3g}, was smaller than the precision "
+            f"the last step, {measured:.3g}, was smaller than the precision "
             f"{tolerance:.3g}"
         )
     if rule == "tol_grad":
-        return f"converged: the gradient's size, {measured:.3g}, fell below {tolerance:.3g}"
-    return f"converged: the loss changed by {measured:.3g}, less than {tolerance:.3g}"
+        return f"the gradient's size, {measured:.3g}, fell below {tolerance:.3g}"
+    return f"the loss changed by {measured:.3g}, less than {tolerance:.3g}"
 
 
 def describe_divergence(step: int, what: str, value: float, start_loss: float) -> str:

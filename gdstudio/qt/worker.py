@@ -76,7 +76,7 @@ def _reporting_errors(method: F) -> F:
     def wrapper(self: RunWorker, *args: Any) -> Any:
         try:
             return method(self, *args)
-        except Exception as error:  # noqa: BLE001 - reported to the window, not swallowed
+        except Exception as error:
             self._stop_timer()
             self.failed.emit(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
             return None
@@ -253,7 +253,7 @@ class RunWorker(QObject):
         if math.isinf(self._speed) or self._speed > _FRAME_RATE:
             interval = 0 if math.isinf(self._speed) else int(1000 / _FRAME_RATE)
         else:
-            interval = int(round(1000 / self._speed))
+            interval = round(1000 / self._speed)
         self._timer.start(interval)
 
     def _stop_timer(self) -> None:

@@ -1,0 +1,95 @@
+"""Compiling typed expressions off the UI thread.
+
+:func:`gdstudio.problems.function.FunctionObjective.from_text` analyses the text in a helper
+process with a hard time limit; here a pool thread waits for it, so the window never
+blocks, and only the newest request's answer is delivered.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+__all__ = ["ExpressionCompiler"]
+
+
+class _Relay(QObject):
+    """Carries a pool thread's result to the UI thread (queued connection)."""
+
+    done = Signal(int, object, str, object)  # request, objective or None, message, column
+
+
+class _CompileJob(QRunnable):
+    def __init__(self, request: int, text: str, timeout: float, relay: _Relay) -> None:
+        super().__init__()
+        self.request, self.text, self.timeout, self.relay = request, text, timeout, relay
+
+    def run(self) -> None:
+        from gdstudio.problems.expression import ExpressionError
+        from gdstudio.problems.function import FunctionObjective
+
+        try:
+            objective = FunctionObjective.from_text(self.text, timeout=self.timeout)
+        except ExpressionError as error:
+            self.relay.done.emit(self.request, None, error.message, error.column)
+        except Exception as error:
+            self.relay.done.emit(self.request, None, f"could not compile: {error}", None)
+        else:
+            self.relay.done.emit(self.request, objective, "", None)
+
+
+class ExpressionCompiler(QObject):
+    """Compile expressions in the background; stale answers are dropped.
+
+    Signals
+    -------
+    compiled(str, object)
+        The text and its :class:`~gdstudio.problems.function.FunctionObjective`.
+    failed(str, str, object)
+        The text, the message, and the 1-based column (or ``None``).
+    """
+
+    compiled = Signal(str, object)
+    failed = Signal(str, str, object)
+
+    def __init__(self, timeout: float = 5.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeout = timeout
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._deliver)
+        self._requests = itertools.count(1)
+        self._latest = 0
+        self._texts: dict[int, str] = {}
+
+    @property
+    def busy(self) -> bool:
+        """True while the newest request has not been answered."""
+        return self._latest in self._texts
+
+    def request(self, text: str) -> int:
+        """Start compiling ``text``; returns the request number."""
+        number = next(self._requests)
+        self._latest = number
+        self._texts[number] = text
+        self._pool.start(_CompileJob(number, text, self.timeout, self._relay))
+        return number
+
+    def shutdown(self) -> None:
+        """Stop the helper process (waiting jobs then fail fast) and wait for the pool."""
+        from gdstudio.problems.expression import shutdown_compile_service
+
+        self._latest = -1
+        shutdown_compile_service()
+        self._pool.waitForDone(10_000)
+
+    def _deliver(self, request: int, objective: object, message: str, column: object) -> None:
+        text = self._texts.pop(request, "")
+        if request != self._latest:
+            return
+        if objective is None:
+            self.failed.emit(text, message, column)
+        else:
+            self.compiled.emit(text, objective)

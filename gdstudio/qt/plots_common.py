@@ -1,0 +1,329 @@
+"""Shared pieces of the plots: the surface protocol, colours, safe evaluation, decimation.
+
+The plots receive the window's full mirror of the history up to 60 times a second, with
+up to millions of rows. :class:`PeakDecimator` keeps that cheap: it picks, per chunk of
+rows, the rows where each coordinate is smallest and largest (pyqtgraph's "peak"
+downsampling, which also works for paths whose x is not sorted), remembers the chunks it
+has seen and only examines new rows at each frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import QWidget
+
+__all__ = [
+    "OKABE_ITO",
+    "PARAMETER_COLOURS",
+    "PeakDecimator",
+    "PickingPlot",
+    "SurfaceFunction",
+    "SurfaceSource",
+    "evaluate_surface",
+    "last_plottable_row",
+    "locate_minimum",
+    "padded_range",
+    "plottable",
+    "set_accessible",
+    "set_plottable",
+    "style_light",
+]
+
+#: The Okabe–Ito palette, safe for the common kinds of colour blindness.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+#: Colours of successive parameter curves on a light background.
+PARAMETER_COLOURS = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    "#555555",
+    "#B8A200",
+)
+#: Values beyond this size are not drawn (Qt's painter misbehaves on huge coordinates).
+PLOTTABLE_LIMIT = 1e15
+BACKGROUND = "w"
+FOREGROUND = "#333333"
+# Redraws after a pan or zoom wait this long, so dragging recomputes at most ~20 times/s.
+RECOMPUTE_DELAY_MS = 50
+
+
+@runtime_checkable
+class SurfaceSource(Protocol):
+    """What the function plots need: names and a vectorised evaluation.
+
+    Attributes
+    ----------
+    param_names : tuple of str
+        The variables, in order (one for :class:`FunctionPlot`, two for
+        :class:`ContourPlot`).
+    """
+
+    param_names: tuple[str, ...]
+
+    def evaluate_grid(self, *coordinates: np.ndarray) -> np.ndarray:
+        """f at broadcast coordinate arrays (one per variable); constants broadcast too."""
+        ...
+
+
+@dataclass(frozen=True)
+class SurfaceFunction:
+    """A :class:`SurfaceSource` made of names and a vectorised function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> bowl = SurfaceFunction(("x", "y"), lambda x, y: x**2 + y**2)
+    >>> bowl.evaluate_grid(np.array([1.0]), np.array([2.0]))
+    array([5.])
+
+    For a compiled function problem: ``SurfaceFunction.of(objective)``.
+    """
+
+    param_names: tuple[str, ...]
+    evaluate_grid: Callable[..., np.ndarray]
+
+    @classmethod
+    def of(cls, objective: Any) -> SurfaceFunction:
+        """Wrap a ``FunctionObjective`` (its names and ``compiled.evaluate_grid``)."""
+        return cls(tuple(objective.param_names), objective.compiled.evaluate_grid)
+
+
+def plottable(values: np.ndarray) -> np.ndarray:
+    """Mask of values that can be drawn: finite and smaller than :data:`PLOTTABLE_LIMIT`."""
+    with np.errstate(invalid="ignore"):
+        return np.abs(values) < PLOTTABLE_LIMIT
+
+
+def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """``item.setData`` with only the points that can be drawn (no NaN, inf or huge value)."""
+    keep = plottable(xs) & plottable(ys)
+    item.setData(xs[keep], ys[keep])
+
+
+def evaluate_surface(source: SurfaceSource, *coordinates: np.ndarray) -> np.ndarray:
+    """Evaluate ``source`` on broadcast coordinates as float; failures become NaN.
+
+    Never raises and never warns: a student's function may be undefined in places (the
+    logarithm of a negative number) or fail altogether.
+    """
+    shape = np.broadcast_shapes(*(np.shape(c) for c in coordinates))
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(source.evaluate_grid(*coordinates))
+            if np.iscomplexobj(values):
+                values = np.where(values.imag == 0, values.real, np.nan)
+            values = np.broadcast_to(values.astype(float, copy=False), shape)
+    except Exception:  # a student's function may fail in any way; show nothing
+        return np.full(shape, np.nan)
+    return np.where(plottable(values), values, np.nan)
+
+
+def padded_range(low: float, high: float, fraction: float, minimum: float) -> tuple[float, float]:
+    """``[low, high]`` widened by ``fraction`` of its span each side, at least ``minimum`` wide."""
+    span = max(high - low, minimum)
+    centre = 0.5 * (low + high)
+    half = 0.5 * span * (1.0 + 2.0 * fraction)
+    return centre - half, centre + half
+
+
+def set_accessible(widget: QWidget, object_name: str, name: str, tooltip: str) -> None:
+    """Give a widget its object name, accessible name and tooltip."""
+    widget.setObjectName(object_name)
+    widget.setAccessibleName(name)
+    widget.setToolTip(tooltip)
+
+
+def style_light(plot: pg.PlotWidget) -> None:
+    """Dark axes on the light background (no grid: it triples the cost of a repaint)."""
+    plot.setBackground(BACKGROUND)
+    for side in ("left", "bottom"):
+        axis = plot.plotItem.getAxis(side)
+        axis.setPen(FOREGROUND)
+        axis.setTextPen(FOREGROUND)
+
+
+class PeakDecimator:
+    """Rows worth drawing of a long series or path, remembered chunk by chunk.
+
+    Parameters
+    ----------
+    budget : int
+        Rows of a window are drawn exactly up to this count; beyond it they are grouped
+        in chunks (a power of two long) of which only the extremes are drawn.
+
+    Notes
+    -----
+    A chunk is remembered once it is complete and does not hold the newest row (whose
+    learning rate and step size are filled in later). Call :meth:`reset` when the data
+    are replaced; a shorter series (step back) forgets the chunks it cut.
+    """
+
+    def __init__(self, budget: int = 1500) -> None:
+        self.budget = budget
+        self._chunks: dict[int, np.ndarray] = {}
+        self._length = 0
+
+    def reset(self) -> None:
+        """Forget every remembered chunk."""
+        self._chunks.clear()
+        self._length = 0
+
+    def indices(self, values: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+        """Sorted row indices to draw from rows ``start`` to ``stop`` of ``values``.
+
+        ``values`` has shape ``(n,)`` or ``(n, d)``; for each chunk the rows of the smallest
+        and largest finite value of each column are kept.
+        """
+        n = values.shape[0]
+        stop = n if stop is None else min(stop, n)
+        start = max(0, min(start, stop))
+        if n < self._length:
+            self._forget_from(n)
+        self._length = n
+        if stop - start <= self.budget:
+            return np.arange(start, stop)
+        size = 1 << int(np.ceil(np.log2((stop - start) / self.budget)))
+        first = start // size
+        last = min(stop, n - 1) // size  # chunks before this one are complete and settled
+        chunks = self._chunk_extremes(values, size, last)[first:last]
+        tail = np.arange(last * size, stop)
+        return np.concatenate([np.sort(chunks, axis=1).ravel(), tail])
+
+    def _chunk_extremes(self, values: np.ndarray, size: int, count: int) -> np.ndarray:
+        known = self._chunks.get(size, np.empty((0, 0), dtype=np.int64))
+        if known.shape[0] < count:
+            fresh = _extremes(values[known.shape[0] * size : count * size], size)
+            fresh += known.shape[0] * size
+            known = fresh if known.size == 0 else np.concatenate([known, fresh])
+            self._chunks[size] = known
+        return known
+
+    def _forget_from(self, length: int) -> None:
+        for size, known in list(self._chunks.items()):
+            self._chunks[size] = known[: (length - 1) // size]
+
+
+def _extremes(values: np.ndarray, size: int) -> np.ndarray:
+    """Per chunk of ``size`` rows: indices of each column's smallest and largest value."""
+    block = values.reshape(-1, size, *values.shape[1:])
+    if block.ndim == 2:
+        block = block[:, :, np.newaxis]
+    finite = plottable(block)
+    lowest = np.argmin(np.where(finite, block, np.inf), axis=1)
+    highest = np.argmax(np.where(finite, block, -np.inf), axis=1)
+    offsets = np.arange(block.shape[0])[:, np.newaxis] * size
+    return np.concatenate([lowest, highest], axis=1).astype(np.int64) + offsets
+
+
+class PickingPlot(pg.PlotWidget):
+    """A plot with a light theme, click picking, view following and throttled redraws.
+
+    Subclasses implement :meth:`_picked` (a left click at a data point),
+    :meth:`_recompute` (redraw what depends on the visible region, at most every
+    :data:`RECOMPUTE_DELAY_MS`) and :meth:`_view_changed` (cheap updates on every change).
+    While :attr:`following` is true the plot moves its view to keep the path in sight; a
+    pan or zoom by the student turns it off until :meth:`reset_view`.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background=BACKGROUND)
+        self.following = True
+        style_light(self)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_DELAY_MS)
+        self._timer.timeout.connect(self._recompute)
+        view = self.plotItem.vb
+        view.sigRangeChanged.connect(self._on_range_changed)
+        view.sigRangeChangedManually.connect(self._stop_following)
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def reset_view(self) -> None:
+        """Follow the path again and fit the view to it."""
+        self.following = True
+        self._fit_view()
+
+    def schedule_recompute(self) -> None:
+        """Recompute soon, once, however many times this is called before then."""
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def data_to_widget(self, x: float, y: float) -> QPointF:
+        """Position in the viewport of the data point (x, y) (used by tests and tools)."""
+        scene_point = self.plotItem.vb.mapViewToScene(QPointF(x, y))
+        return QPointF(self.mapFromScene(scene_point))
+
+    # ---------------------------------------------------------------- internals
+    def _on_range_changed(self, *args: object) -> None:
+        self._view_changed()
+        self.schedule_recompute()
+
+    def _stop_following(self, *args: object) -> None:
+        self.following = False
+
+    def _on_click(self, event) -> None:  # pyqtgraph's MouseClickEvent
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        view = self.plotItem.vb
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        self._picked(view.mapSceneToView(event.scenePos()))
+        event.accept()
+
+    def _picked(self, point: QPointF) -> None:
+        raise NotImplementedError
+
+    def _recompute(self) -> None:
+        raise NotImplementedError
+
+    def _view_changed(self) -> None:
+        """Cheap updates that follow the view at once (default: none)."""
+
+    def _fit_view(self) -> None:
+        raise NotImplementedError
+
+
+def locate_minimum(
+    source: SurfaceSource, centre: np.ndarray, half_widths: np.ndarray, samples: int
+) -> np.ndarray | None:
+    """The lowest sampled point of f on a grid around ``centre`` (None if f is nowhere finite).
+
+    Used to choose a first view that shows where the path is heading.
+    """
+    axes = [np.linspace(c - h, c + h, samples) for c, h in zip(centre, half_widths, strict=True)]
+    grids = np.meshgrid(*axes, indexing="ij", sparse=True)
+    values = evaluate_surface(source, *grids)
+    if not np.isfinite(values).any():
+        return None
+    position = np.unravel_index(np.nanargmin(values), values.shape)
+    return np.array([axis[i] for axis, i in zip(axes, position, strict=True)])
+
+
+def last_plottable_row(params: np.ndarray, loss: np.ndarray) -> int | None:
+    """Index of the newest row whose parameters and loss can be drawn (None if none)."""
+    n = loss.shape[0]
+    for first in (max(n - 8, 0), 0):
+        rows = slice(first, n)
+        good = plottable(loss[rows]) & plottable(params[rows]).all(axis=1)
+        found = np.flatnonzero(good)
+        if found.size:
+            return first + int(found[-1])
+    return None

@@ -1,0 +1,275 @@
+"""Traces against the step: loss, learning rate and each parameter.
+
+Each curve is decimated with :class:`PeakDecimator` before it reaches pyqtgraph, so a
+redraw costs about the same for a million steps as for a thousand. While the x axis
+follows the run (auto-range) the whole run is drawn; after a zoom only the visible steps
+are, at full detail once few enough.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from gdstudio.engine.history import History
+from gdstudio.qt.plots_common import (
+    OKABE_ITO,
+    PARAMETER_COLOURS,
+    RECOMPUTE_DELAY_MS,
+    PeakDecimator,
+    plottable,
+    set_accessible,
+    style_light,
+)
+
+__all__ = ["ParameterTracesPlot", "TracesPanel"]
+
+MAX_LEGEND_ENTRIES = 12
+_DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+Reader = Callable[[History], np.ndarray]
+
+
+class _Series:
+    """One curve of a series against the step, decimated chunk by chunk."""
+
+    def __init__(self, item: pg.PlotDataItem, read: Reader, hold_last: bool = False) -> None:
+        self.item = item
+        self.read = read
+        self.hold_last = hold_last  # draw the last value until the next step (a rate)
+        self.decimator = PeakDecimator()
+
+    def draw(self, history: History, window: tuple[int, int] | None, positive: bool) -> None:
+        values = self.read(history)
+        n = values.shape[0]
+        start, stop = window if window is not None else (0, n)
+        rows = self.decimator.indices(values, start, stop + 1)
+        xs, ys = rows.astype(float), values[rows]
+        keep = plottable(ys) & (ys > 0) if positive else plottable(ys)
+        xs, ys = xs[keep], ys[keep]
+        if self.hold_last and xs.size:
+            xs, ys = np.append(xs, xs[-1] + 1.0), np.append(ys, ys[-1])
+        self.item.setData(xs, ys)
+
+
+class _StepPlot(pg.PlotWidget):
+    """A plot of series against the step that redraws its visible part after a zoom."""
+
+    def __init__(self, y_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        style_light(self)
+        self.plotItem.setLabel("left", y_label)
+        self.plotItem.setMouseEnabled(x=True, y=False)
+        self.plotItem.setContentsMargins(2, 10, 10, 2)  # room for the top tick's label
+        self.series: list[_Series] = []
+        self.positive_only = False
+        self.from_zero = False  # y axis from 0 to a little above the largest value
+        self._history: History | None = None
+        self._length = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_DELAY_MS)
+        self._timer.timeout.connect(self.redraw)
+        self.plotItem.vb.sigXRangeChanged.connect(self._on_x_range)
+
+    def add_series(self, read: Reader, pen: object, name: str | None = None, **options) -> None:
+        """Add a curve of ``read(history)`` against the step."""
+        item = self.plotItem.plot(pen=pen, name=name, **options)
+        item.setClipToView(True)
+        if not options.get("stepMode"):
+            item.setDownsampling(auto=True, method="peak")
+        self.series.append(_Series(item, read, hold_last=bool(options.get("stepMode"))))
+
+    def clear_series(self) -> None:
+        """Remove every curve (and its legend entry)."""
+        for series in self.series:
+            self.plotItem.removeItem(series.item)
+        self.series.clear()
+
+    def set_history(self, history: History) -> None:
+        """Draw ``history`` (the window's mirror)."""
+        n = len(history)
+        if history is not self._history or n < self._length or n <= 1:
+            for series in self.series:
+                series.decimator.reset()
+            self.plotItem.enableAutoRange(x=True)
+        self._history, self._length = history, n
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Redraw every curve for the visible steps."""
+        if self._history is None:
+            return
+        window = self._window()
+        for series in self.series:
+            series.draw(self._history, window, self.positive_only)
+        if self.from_zero:
+            self._fit_from_zero()
+
+    def _fit_from_zero(self) -> None:
+        values = [s.item.yData for s in self.series if s.item.yData is not None]
+        tops = [float(ys.max()) for ys in values if ys.size and ys.max() > 0]
+        top = 1.15 * max(tops) if tops else 1.0
+        if self.plotItem.vb.viewRange()[1] != [0.0, top]:
+            self.plotItem.vb.setYRange(0.0, top, padding=0)
+
+    def _window(self) -> tuple[int, int] | None:
+        view = self.plotItem.vb
+        if view.autoRangeEnabled()[0]:
+            return None
+        left, right = view.viewRange()[0]
+        start = int(np.clip(np.floor(left), 0, self._length))
+        return start, int(np.clip(np.ceil(right) + 1, start, self._length))
+
+    def _on_x_range(self, *args: object) -> None:
+        if not self.plotItem.vb.autoRangeEnabled()[0] and not self._timer.isActive():
+            self._timer.start()
+
+
+class ParameterTracesPlot(_StepPlot):
+    """Each parameter against the step, one colour-blind-safe colour per parameter."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("parameters", parent)
+        set_accessible(
+            self,
+            "parameterTracesPlot",
+            "Parameter traces",
+            "Each parameter's value at every step. Drag to pan the steps, scroll to zoom, "
+            "right-click for options.",
+        )
+        self.plotItem.setLabel("bottom", "step")
+        self._legend = self.plotItem.addLegend(offset=(-8, 4), labelTextColor="#333333", colCount=4)
+        self._legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self._legend.setZValue(1000)  # above the curves
+        self._names: tuple[str, ...] = ()
+
+    def set_param_names(self, names: Sequence[str]) -> None:
+        """One curve per name (the colours follow the order of the names)."""
+        names = tuple(names)
+        if names == self._names:
+            return
+        self._names = names
+        self.clear_series()
+        # One parameter: its name labels the axis and no legend is needed.
+        self.plotItem.setLabel("left", names[0] if len(names) == 1 else "parameters")
+        self._legend.setVisible(len(names) > 1)
+        for j, name in enumerate(names):
+            colour = PARAMETER_COLOURS[j % len(PARAMETER_COLOURS)]
+            style = _DASHES[(j // len(PARAMETER_COLOURS)) % len(_DASHES)]
+            self.add_series(
+                _column_reader(j),
+                pg.mkPen(colour, width=2, style=style),
+                name=name if j < MAX_LEGEND_ENTRIES else None,
+            )
+
+
+def _column_reader(j: int) -> Reader:
+    return lambda history: history.params[:, j]
+
+
+def _loss(history: History) -> np.ndarray:
+    return history.loss
+
+
+def _learning_rate(history: History) -> np.ndarray:
+    """Rates of the updates made so far (the newest row has none yet)."""
+    return history.lr[: max(len(history) - 1, 0)]
+
+
+class TracesPanel(QWidget):
+    """Loss, learning rate and parameters against the step, with linked step axes.
+
+    Signals
+    -------
+    logScaleChanged(bool)
+        The loss axis switched to or from a logarithmic scale.
+    """
+
+    logScaleChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_accessible(
+            self,
+            "tracesPanel",
+            "Traces",
+            "The loss, the learning rate and the parameters at every step.",
+        )
+        self._log_check = QCheckBox("Log scale")
+        set_accessible(
+            self._log_check,
+            "logScaleCheck",
+            "Log scale for the loss",
+            "Show the loss on a logarithmic axis (losses of zero or below are left out).",
+        )
+        self.loss_plot = _StepPlot("loss")
+        set_accessible(
+            self.loss_plot,
+            "lossPlot",
+            "Loss trace",
+            "The loss f(θₖ) at every step k. Drag to pan the steps, scroll to zoom.",
+        )
+        self.loss_plot.add_series(_loss, pg.mkPen(OKABE_ITO["blue"], width=2))
+        self.learning_rate_plot = _StepPlot("learning rate")
+        self.learning_rate_plot.plotItem.getAxis("left").enableAutoSIPrefix(False)
+        self.learning_rate_plot.from_zero = True
+        set_accessible(
+            self.learning_rate_plot,
+            "learningRatePlot",
+            "Learning rate trace",
+            "The learning rate of the update made at each step; a change mid-run shows as a "
+            "step in the line.",
+        )
+        self.learning_rate_plot.add_series(
+            _learning_rate, pg.mkPen(OKABE_ITO["vermillion"], width=2), stepMode="right"
+        )
+        self.parameter_plot = ParameterTracesPlot()
+        for plot in (self.learning_rate_plot, self.parameter_plot):
+            plot.setXLink(self.loss_plot)
+        self._log_check.toggled.connect(self._apply_log_scale)
+        self._lay_out()
+
+    @property
+    def log_scale(self) -> bool:
+        """Whether the loss axis is logarithmic."""
+        return self._log_check.isChecked()
+
+    def set_param_names(self, names: Sequence[str]) -> None:
+        """Name the parameters (one coloured curve each)."""
+        self.parameter_plot.set_param_names(names)
+
+    def set_history(self, history: History) -> None:
+        """Draw ``history`` (the window's mirror; called at up to 60 Hz)."""
+        for plot in self._plots():
+            plot.set_history(history)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Show the loss on a logarithmic (True) or linear axis."""
+        self._log_check.setChecked(on)
+
+    def _plots(self) -> tuple[_StepPlot, ...]:
+        return (self.loss_plot, self.learning_rate_plot, self.parameter_plot)
+
+    def _apply_log_scale(self, on: bool) -> None:
+        self.loss_plot.positive_only = on
+        self.loss_plot.plotItem.setLogMode(y=on)
+        self.loss_plot.redraw()
+        self.loss_plot.plotItem.enableAutoRange(y=True)
+        self.logScaleChanged.emit(on)
+
+    def _lay_out(self) -> None:
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 0, 4, 0)
+        header.addStretch(1)
+        header.addWidget(self._log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        for plot in self._plots():
+            plot.plotItem.getAxis("left").setWidth(60)  # aligned plot areas
+            layout.addWidget(plot, 1)

@@ -1,0 +1,171 @@
+"""One run as the window sees it: the worker's controller and the window's own history.
+
+Reports from the worker are queued as they arrive and applied to the mirror history at
+most once per frame, so a run of a million steps never floods the UI thread.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from gdstudio.engine import BatchPlan, History, HistoryBlock, Objective, RunSettings
+from gdstudio.engine.schedules import make_schedule
+from gdstudio.engine.stopping import StoppingRules
+from gdstudio.qt.worker import RunController, WorkerReport
+
+__all__ = ["FRAME_INTERVAL_MS", "RunSession"]
+
+#: Redraw period: about 60 frames per second.
+FRAME_INTERVAL_MS = 16
+
+
+class RunSession(QObject):
+    """Owns the current run: starts, controls and shuts down its worker.
+
+    Signals
+    -------
+    historyChanged(int)
+        The mirror history changed; the argument is its length before the change.
+    reportReceived(object)
+        The newest :class:`WorkerReport` (status, message, playing …).
+    failed(str)
+        An error inside the worker, with its traceback.
+    """
+
+    historyChanged = Signal(int)
+    reportReceived = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.history = History(1)
+        self.param_names: tuple[str, ...] = ()
+        self.report: WorkerReport | None = None
+        self._controller: RunController | None = None
+        self._pending: list[HistoryBlock] = []
+        self._speed = math.inf
+        self._frame = QTimer(self)
+        self._frame.setInterval(FRAME_INTERVAL_MS)
+        self._frame.timeout.connect(self._apply_pending)
+
+    @property
+    def active(self) -> bool:
+        """True when a run exists."""
+        return self._controller is not None
+
+    @property
+    def playing(self) -> bool:
+        """True while the worker steps by itself."""
+        return bool(self.report and self.report.playing)
+
+    def start(
+        self,
+        objective: Objective,
+        start: np.ndarray,
+        settings: RunSettings,
+        batching: BatchPlan | None = None,
+    ) -> None:
+        """Replace any current run with a new one at step 0 (paused)."""
+        self.shutdown()
+        descent = settings.build(objective, start, batching)
+        self.param_names = descent.param_names
+        old_length = len(self.history)
+        self.history = History(len(self.param_names))
+        self.history.write_block(descent.history.tail(0))
+        self.report = WorkerReport(None, str(descent.status), descent.message, False, 0,
+                                   descent.next_learning_rate)
+        controller = RunController(descent, self)
+        controller.reported.connect(self._receive)
+        controller.failed.connect(self.failed)
+        controller.set_speed(self._speed)
+        self._controller = controller
+        self.historyChanged.emit(old_length)
+        self.reportReceived.emit(self.report)
+
+    def shutdown(self) -> None:
+        """Stop the current run's worker and wait for its thread (safe to repeat)."""
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.reported.disconnect(self._receive)
+            controller.shutdown()
+            controller.deleteLater()
+        self._pending.clear()
+        self._frame.stop()
+
+    # ---------------------------------------------------------------- controls
+    def play(self) -> None:
+        """Step continuously."""
+        if self._controller:
+            self._controller.play()
+
+    def pause(self) -> None:
+        """Stop stepping continuously."""
+        if self._controller:
+            self._controller.pause()
+
+    def step(self) -> None:
+        """Make exactly one update."""
+        if self._controller:
+            self._controller.step()
+
+    def step_back(self) -> None:
+        """Go back one step exactly."""
+        if self._controller:
+            self._controller.step_back()
+
+    def rewind_to(self, step: int) -> None:
+        """Go back to the point after ``step`` updates."""
+        if self._controller:
+            self._controller.rewind_to(step)
+
+    def set_learning_rate(self, lr: float) -> None:
+        """Use base rate ``lr`` from the next update."""
+        if self._controller:
+            self._controller.set_learning_rate(lr)
+
+    def set_hyperparameters(self, values: dict[str, float]) -> None:
+        """Change optimizer hyperparameters from the next update."""
+        if self._controller:
+            self._controller.set_hyperparameters(values)
+
+    def set_schedule(self, spec: dict[str, object]) -> None:
+        """Change the schedule from the next update."""
+        if self._controller:
+            self._controller.set_schedule(make_schedule(spec))
+
+    def set_stopping(self, rules: StoppingRules) -> None:
+        """Change the stopping rules."""
+        if self._controller:
+            self._controller.set_stopping(rules)
+
+    def set_speed(self, steps_per_second: float) -> None:
+        """Steps per second while playing."""
+        self._speed = steps_per_second
+        if self._controller:
+            self._controller.set_speed(steps_per_second)
+
+    # ---------------------------------------------------------------- reports
+    def _receive(self, report: WorkerReport) -> None:
+        if report.block is not None:
+            self._pending.append(report.block)
+            if not self._frame.isActive():
+                self._frame.start()
+        self.report = report
+        self.reportReceived.emit(report)
+
+    def _apply_pending(self) -> None:
+        if not self._pending:
+            self._frame.stop()
+            return
+        old_length = len(self.history)
+        block = HistoryBlock.concatenate(self._pending)
+        self._pending.clear()
+        self.history.write_block(block)
+        self.historyChanged.emit(old_length)
+
+    def flush(self) -> None:
+        """Apply queued rows now (tests and the final frame of a run use it)."""
+        self._apply_pending()

@@ -1,0 +1,379 @@
+"""The studio window: editor on the left, plots in the centre, log and explanation below."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSlider,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
+
+from gdstudio._version import __version__
+from gdstudio.qt.compiler import ExpressionCompiler
+from gdstudio.qt.editor import ProblemEditor
+from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
+from gdstudio.qt.model import StudioModel
+from gdstudio.qt.plots import (
+    ContourPlot,
+    FunctionPlot,
+    ParameterTracesPlot,
+    SurfaceFunction,
+    TracesPanel,
+)
+from gdstudio.qt.session import RunSession
+from gdstudio.qt.worker import FULL_SPEED, WorkerReport
+
+__all__ = ["SPEEDS", "MainWindow"]
+
+#: Speed control positions, in steps per second; the last is as fast as possible.
+SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 1000, 10_000, FULL_SPEED)
+_STATUS_WORDS = {
+    "running": "Ready",
+    "converged": "Converged",
+    "max_iter": "Reached the step limit",
+    "diverged": "Diverged",
+    "stopped": "Stopped",
+}
+_SETTINGS_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """Gradient Descent Studio's main window; opens with the first tutorial ready to run.
+
+    Parameters
+    ----------
+    settings : QSettings, optional
+        Where layout and sizes are remembered (default: the application's settings).
+    """
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Gradient Descent Studio")
+        self._settings = settings if settings is not None else QSettings()
+        self.model = StudioModel(self)
+        self.session = RunSession(self)
+        self.compiler = ExpressionCompiler(parent=self)
+        self._play_when_ready = False
+        self._closing = False
+        self._build_actions()
+        self._build_central()
+        self._build_docks()
+        self._build_menus_and_toolbar()
+        self._connect()
+        self.statusBar().showMessage("Preparing the example x² …")
+        self._default_dock_sizes()
+        self._restore_layout()
+        self._update_actions()
+        # Compile after the first paint: the window appears at once, sympy loads later.
+        QTimer.singleShot(0, self._compile_first_problem)
+
+    # ================================================================ building
+    def _build_actions(self) -> None:
+        def action(name: str, text: str, keys: str | QKeySequence, tip: str) -> QAction:
+            item = QAction(text, self)
+            item.setObjectName(name)
+            item.setShortcut(QKeySequence(keys))
+            item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
+            item.setStatusTip(tip)
+            self.addAction(item)
+            return item
+
+        self.action_run = action("actionRun", "▶ Run", "Space", "Run the descent")
+        self.action_pause = action("actionPause", "⏸ Pause", "Space", "Pause the descent")
+        self.action_step = action("actionStep", "Step ▷", "Right", "Make one update")
+        self.action_step_back = action("actionStepBack", "◁ Back", "Left",
+                                       "Go back one step, exactly as it was")
+        self.action_reset = action("actionReset", "⟲ Reset", "Ctrl+R",
+                                   "Start again from the start point")
+        self.action_quit = action("actionQuit", "Quit", QKeySequence.StandardKey.Quit,
+                                  "Close Gradient Descent Studio")
+
+    def _build_central(self) -> None:
+        self.function_plot = FunctionPlot()
+        self.contour_plot = ContourPlot()
+        self.parameter_plot = ParameterTracesPlot()
+        self.plot_stack = QStackedWidget(self)
+        self.plot_stack.setObjectName("plotStack")
+        for widget in (self.function_plot, self.contour_plot, self.parameter_plot):
+            self.plot_stack.addWidget(widget)
+        self.setCentralWidget(self.plot_stack)
+
+    def _build_docks(self) -> None:
+        self.editor = ProblemEditor(self.model)
+        scroll = QScrollArea()
+        scroll.setWidget(self.editor)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor_dock = self._dock("problemDock", "Problem", scroll,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.traces = TracesPanel()
+        self.traces_dock = self._dock("tracesDock", "Loss, rate and parameters", self.traces,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.history_model = HistoryTableModel(parent=self)
+        self.history_table = QTableView()
+        self.history_table.setObjectName("historyTable")
+        self.history_table.setAccessibleName("Step log")
+        self.history_table.setToolTip("Every step: where it was, the loss and slope there, "
+                                      "the rate used and how far it moved")
+        self.history_table.setModel(self.history_model)
+        configure_history_view(self.history_table)
+        self.history_table.setAlternatingRowColors(True)
+        self.log_dock = self._dock("logDock", "Step log", self.history_table,
+                                   Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.explain_view = QPlainTextEdit()
+        self.explain_view.setObjectName("explainView")
+        self.explain_view.setReadOnly(True)
+        self.explain_view.setAccessibleName("Explanation of the current step")
+        self.explain_view.setToolTip("The arithmetic of the latest update, with its numbers")
+        font = self.explain_view.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.explain_view.setFont(font)
+        self.explain_dock = self._dock("explainDock", "Explain", self.explain_view,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus_and_toolbar(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        file_menu.addAction(self.action_quit)
+        run_menu = menus.addMenu("&Run")
+        for item in (self.action_run, self.action_pause, self.action_step,
+                     self.action_step_back, self.action_reset):
+            run_menu.addAction(item)
+        view_menu = menus.addMenu("&View")
+        for dock in (self.editor_dock, self.traces_dock, self.log_dock, self.explain_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = menus.addMenu("&Help")
+        about = help_menu.addAction("About Gradient Descent Studio")
+        about.triggered.connect(self._show_about)
+
+        toolbar = self.addToolBar("Controls")
+        toolbar.setObjectName("controlsToolBar")
+        for item in (self.action_run, self.action_pause, self.action_step,
+                     self.action_step_back, self.action_reset):
+            toolbar.addAction(item)
+        toolbar.addSeparator()
+        speed_label = QLabel(" Speed ")
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setObjectName("speedSlider")
+        self.speed_slider.setAccessibleName("Speed")
+        self.speed_slider.setToolTip("Steps per second while running: from 1 to as fast as "
+                                     "possible")
+        self.speed_slider.setRange(0, len(SPEEDS) - 1)
+        self.speed_slider.setValue(len(SPEEDS) - 1)
+        self.speed_slider.setFixedWidth(160)
+        self.speed_value = QLabel()
+        self.speed_value.setMinimumWidth(90)
+        toolbar.addWidget(speed_label)
+        toolbar.addWidget(self.speed_slider)
+        toolbar.addWidget(self.speed_value)
+        self._show_speed()
+
+    def _connect(self) -> None:
+        self.action_run.triggered.connect(self.run)
+        self.action_pause.triggered.connect(self.session.pause)
+        self.action_step.triggered.connect(self.session.step)
+        self.action_step_back.triggered.connect(self.session.step_back)
+        self.action_reset.triggered.connect(self.reset)
+        self.action_quit.triggered.connect(self.close)
+        self.speed_slider.valueChanged.connect(self._speed_moved)
+        self.editor.expressionSubmitted.connect(self._compile)
+        self.editor.validityChanged.connect(lambda _valid: self._update_actions())
+        self.compiler.compiled.connect(self._problem_compiled)
+        self.compiler.failed.connect(self._problem_refused)
+        self.model.problemChanged.connect(self._problem_changed)
+        self.model.startChanged.connect(self.reset)
+        self.model.settingChanged.connect(self._setting_changed)
+        self.model.speedChanged.connect(self.session.set_speed)
+        self.session.historyChanged.connect(self._history_changed)
+        self.session.reportReceived.connect(self._report_received)
+        self.session.failed.connect(self._worker_failed)
+        self.function_plot.pointPicked.connect(
+            lambda x: self._start_picked((x,)))
+        self.contour_plot.pointPicked.connect(
+            lambda x, y: self._start_picked((x, y)))
+
+    # ================================================================ controls
+    def run(self) -> None:
+        """Run the descent (from where it is), or as soon as the problem is ready."""
+        if not self.session.active:
+            self._play_when_ready = True
+            self.statusBar().showMessage("Starting as soon as the function is ready …")
+            return
+        self.session.play()
+
+    def reset(self) -> None:
+        """Start a fresh run from the start point (paused)."""
+        if self.model.objective is None or self._closing:
+            return
+        self.session.start(self.model.objective, self.model.start_vector(),
+                           self.model.run_settings())
+        self.explain_view.setPlainText(self._derivative_text())
+
+    def _speed_moved(self, position: int) -> None:
+        self.model.set_speed(SPEEDS[position])
+        self._show_speed()
+
+    def _show_speed(self) -> None:
+        speed = SPEEDS[self.speed_slider.value()]
+        self.speed_value.setText("fastest" if math.isinf(speed) else f"{speed:g} steps/s")
+
+    def _start_picked(self, point: tuple[float, ...]) -> None:
+        names = self.model.param_names
+        if len(names) == len(point):
+            self.model.set_start(dict(zip(names, point, strict=True)))
+
+    # ================================================================ problem
+    def _compile_first_problem(self) -> None:
+        if not self._closing:
+            self.compiler.request(self.model.expression_text)
+
+    def _compile(self, text: str) -> None:
+        self.statusBar().showMessage(f"Working out the derivative of {text} …")
+        self.compiler.request(text)
+
+    def _problem_compiled(self, text: str, objective: object) -> None:
+        if not self._closing:
+            self.model.set_problem(objective, text)
+
+    def _problem_refused(self, text: str, message: str, column: object) -> None:
+        self._play_when_ready = False
+        self.editor.show_expression_error(message, column if isinstance(column, int) else None)
+        self.statusBar().showMessage(f"Cannot use {text!r}: {message}")
+
+    def _problem_changed(self) -> None:
+        objective = self.model.objective
+        names = objective.param_names
+        page = {1: self.function_plot, 2: self.contour_plot}.get(len(names), self.parameter_plot)
+        self.plot_stack.setCurrentWidget(page)
+        surface = SurfaceFunction.of(objective)
+        self.function_plot.set_source(surface if len(names) == 1 else None)
+        self.contour_plot.set_source(surface if len(names) == 2 else None)
+        self.parameter_plot.set_param_names(names)
+        self.traces.set_param_names(names)
+        self.editor.show_problem()
+        self.reset()
+        if self._play_when_ready:
+            self._play_when_ready = False
+            self.session.play()
+
+    def _setting_changed(self, which: str) -> None:
+        if which == "learning_rate":
+            self.session.set_learning_rate(self.model.learning_rate)
+        elif which == "hyperparameters":
+            self.session.set_hyperparameters(self.model.effective_hyperparameters())
+        elif which == "schedule":
+            self.session.set_schedule(self.model.schedule)
+        elif which == "stopping":
+            self.session.set_stopping(self.model.stopping)
+        else:  # a different optimizer: a different run
+            self.reset()
+
+    def _derivative_text(self) -> str:
+        from gdstudio.engine.explain import explain_derivative
+
+        objective = self.model.objective
+        return explain_derivative(objective.expression_text, objective.param_names,
+                                  objective.gradient_texts)
+
+    # ================================================================ run updates
+    def _history_changed(self, old_length: int) -> None:
+        history = self.session.history
+        if old_length > len(history) or self.history_model.history is not history:
+            self.history_model.set_history(history, self.session.param_names)
+        else:
+            self.history_model.refresh(old_length)
+        view = self.plot_stack.currentWidget()
+        view.set_history(history)
+        self.traces.set_history(history)
+        self.history_table.scrollToBottom()
+
+    def _report_received(self, report: WorkerReport) -> None:
+        self._update_actions()
+        if report.explanation:
+            self.explain_view.setPlainText(f"{self._derivative_text()}\n\n{report.explanation}")
+        self.statusBar().showMessage(self._status_text(report))
+
+    def _status_text(self, report: WorkerReport) -> str:
+        step = f"step {report.step_count}"
+        if report.playing:
+            return f"Running … {step}, learning rate {report.next_learning_rate:.6g}"
+        if report.status == "running":
+            return f"Paused at {step}. Press Run (Space) or Step (→)."
+        return f"{_STATUS_WORDS[report.status]} at {step} — {report.message}"
+
+    def _worker_failed(self, details: str) -> None:
+        self.statusBar().showMessage(f"Something went wrong: {details.splitlines()[0]}")
+        QMessageBox.warning(self, "The descent stopped", details.splitlines()[0])
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        valid = self.editor.valid
+        playing = self.session.playing
+        report = self.session.report
+        diverged = report is not None and report.status == "diverged"
+        self.action_run.setEnabled(valid and not playing and not diverged)
+        self.action_pause.setEnabled(playing)
+        self.action_run.setVisible(not playing)
+        self.action_pause.setVisible(playing)
+        self.action_step.setEnabled(valid and self.session.active and not diverged)
+        has_steps = report is not None and report.step_count > 0
+        self.action_step_back.setEnabled(self.session.active and has_steps)
+        self.action_reset.setEnabled(self.session.active)
+
+    # ================================================================ lifetime
+    def _show_about(self) -> None:
+        QMessageBox.about(self, "About Gradient Descent Studio",
+                          f"<b>Gradient Descent Studio</b> {__version__}<br>"
+                          "Learn gradient descent by doing it.")
+
+    def _default_dock_sizes(self) -> None:
+        horizontal, vertical = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        self.resizeDocks([self.editor_dock, self.traces_dock], [340, 380], horizontal)
+        self.resizeDocks([self.log_dock], [230], vertical)
+
+    def _restore_layout(self) -> None:
+        settings = self._settings
+        if settings.value("window/version", 0, int) != _SETTINGS_VERSION:
+            self.resize(1400, 900)
+            return
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, _SETTINGS_VERSION)
+
+    def _save_layout(self) -> None:
+        settings = self._settings
+        settings.setValue("window/version", _SETTINGS_VERSION)
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState(_SETTINGS_VERSION))
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the worker and the compiler cleanly, and remember the layout."""
+        if not self._closing:
+            self._closing = True
+            self.session.shutdown()
+            self.compiler.shutdown()
+            self._save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,195 @@
+"""The real window, driven through its widgets and actions as a student would."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QTableView
+
+from gdstudio.app import create_application
+from gdstudio.qt.window import SPEEDS, MainWindow
+
+WAIT = 15_000  # ms: compiling starts a helper process the first time
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    create_application([])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    studio = MainWindow(settings)
+    qtbot.addWidget(studio)
+    studio.show()
+    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)
+    yield studio
+    studio.close()
+
+
+def action(window: MainWindow, name: str) -> QAction:
+    found = window.findChild(QAction, name)
+    assert found is not None, name
+    return found
+
+
+def rows(window: MainWindow) -> int:
+    return window.findChild(QTableView, "historyTable").model().rowCount()
+
+
+def set_spin(window: MainWindow, name: str, value: float) -> None:
+    spin = window.findChild(QDoubleSpinBox, name) or window.findChild(QSpinBox, name)
+    assert spin is not None, name
+    spin.setValue(value)
+
+
+def untick(window: MainWindow, name: str) -> None:
+    window.findChild(QCheckBox, name).setChecked(False)
+
+
+def type_expression(qtbot, window: MainWindow, text: str) -> None:
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_contract_names_accessible_names_and_tooltips(window) -> None:
+    for name in ("actionRun", "actionPause", "actionStep", "actionStepBack", "actionReset"):
+        assert action(window, name).toolTip()
+    for kind, name in ((QLineEdit, "expressionEdit"), (QDoubleSpinBox, "learningRateSpin"),
+                       (QComboBox, "optimizerCombo"), (QTableView, "historyTable")):
+        widget = window.findChild(kind, name)
+        assert widget is not None and widget.accessibleName() and widget.toolTip(), name
+    assert window.findChild(QLineEdit, "expressionEdit").text() == "x**2"
+
+
+def test_default_example_runs_to_convergence(qtbot, window) -> None:
+    action(window, "actionRun").trigger()
+    qtbot.waitUntil(lambda: window.session.report.status == "converged", timeout=WAIT)
+    qtbot.waitUntil(lambda: rows(window) == 41, timeout=WAIT)
+    assert window.session.history.params[-1, 0] == pytest.approx(3 * 0.8**40)
+    message = window.statusBar().currentMessage()
+    assert "Converged at step 40" in message and "precision 0.0001" in message
+    assert "x₄₀ = x₃₉ − α·f′(x₃₉)" in window.explain_view.toPlainText()
+
+
+def test_step_adds_one_row_and_step_back_removes_it(qtbot, window) -> None:
+    assert rows(window) == 1
+    for expected in (2, 3, 4, 5):
+        action(window, "actionStep").trigger()
+        qtbot.waitUntil(lambda n=expected: rows(window) == n, timeout=WAIT)
+    text = window.explain_view.toPlainText()
+    assert "x₄ = x₃ − α·f′(x₃) = 1.536 − 0.1 · 3.072 = 1.2288" in text
+    action(window, "actionStepBack").trigger()
+    qtbot.waitUntil(lambda: rows(window) == 4, timeout=WAIT)
+    assert window.session.history.params[-1, 0] == pytest.approx(1.536)
+    action(window, "actionStep").trigger()
+    qtbot.waitUntil(lambda: rows(window) == 5, timeout=WAIT)
+    assert window.session.history.params[-1, 0] == pytest.approx(1.2288)
+
+
+def make_long_run(window: MainWindow, lr: float = 0.001) -> None:
+    set_spin(window, "learningRateSpin", lr)
+    untick(window, "tol_stepCheck")
+    set_spin(window, "maxIterSpin", 10_000_000)
+
+
+def test_pause_stops_the_log_growing(qtbot, window) -> None:
+    make_long_run(window, lr=1e-6)
+    action(window, "actionRun").trigger()
+    qtbot.waitUntil(lambda: rows(window) > 500, timeout=WAIT)
+    assert action(window, "actionPause").isEnabled()
+    action(window, "actionPause").trigger()
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=WAIT)
+    qtbot.waitUntil(lambda: rows(window) == len(window.session.history), timeout=WAIT)
+    paused = rows(window)
+    qtbot.wait(200)  # a real interval in which a running descent would add rows
+    assert rows(window) == paused
+    assert "Paused at step" in window.statusBar().currentMessage()
+
+
+def test_learning_rate_change_mid_run_is_recorded(qtbot, window) -> None:
+    make_long_run(window, lr=0.001)
+    window.speed_slider.setValue(SPEEDS.index(100))
+    action(window, "actionRun").trigger()
+    qtbot.waitUntil(lambda: rows(window) > 10, timeout=WAIT)
+    set_spin(window, "learningRateSpin", 0.004)
+    changed_at = len(window.session.history)
+    qtbot.waitUntil(lambda: rows(window) > changed_at + 10, timeout=WAIT)
+    action(window, "actionPause").trigger()
+    qtbot.waitUntil(lambda: not window.session.playing, timeout=WAIT)
+    rates = window.session.history.lr[:-1]
+    assert rates[0] == 0.001 and rates[-1] == 0.004
+    switch = int(np.argmax(rates == 0.004))
+    assert np.all(rates[:switch] == 0.001) and np.all(rates[switch:] == 0.004)
+
+
+def test_invalid_expression_is_refused_and_nothing_runs(qtbot, window) -> None:
+    type_expression(qtbot, window, "x**2 +* 3")
+    error = window.editor.expression_error
+    assert error.isVisible() and "column" in error.text()
+    assert not action(window, "actionRun").isEnabled()
+    assert not action(window, "actionStep").isEnabled()
+    assert window.model.expression_text == "x**2"  # the last valid problem is kept
+    assert rows(window) == 1
+
+
+def test_unknown_function_message_and_recovery(qtbot, window) -> None:
+    type_expression(qtbot, window, "foo(x)")
+    assert "unknown function" in window.editor.expression_error.text()
+    type_expression(qtbot, window, "(x-3)**2 + 10*(y+1)**2")
+    qtbot.waitUntil(lambda: window.model.param_names == ("x", "y"), timeout=WAIT)
+    assert not window.editor.expression_error.isVisible()
+    assert window.plot_stack.currentWidget() is window.contour_plot
+    assert action(window, "actionRun").isEnabled()
+
+
+def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
+    set_spin(window, "learningRateSpin", 1.5)
+    action(window, "actionRun").trigger()
+    qtbot.waitUntil(lambda: window.session.report.status == "diverged", timeout=WAIT)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Diverged at step")
+    assert "the learning rate is too large for this function; try a smaller one" in message
+    assert not action(window, "actionRun").isEnabled()
+
+
+def test_clicking_the_plot_sets_the_start_and_resets(qtbot, window) -> None:
+    action(window, "actionStep").trigger()
+    qtbot.waitUntil(lambda: rows(window) == 2, timeout=WAIT)
+    window.function_plot.pointPicked.emit(-2.0)
+    qtbot.waitUntil(lambda: rows(window) == 1, timeout=WAIT)
+    assert window.findChild(QDoubleSpinBox, "startSpin_x").value() == -2.0
+    assert window.session.history.params[0, 0] == -2.0
+
+
+def test_optimizer_change_starts_a_new_run(qtbot, window) -> None:
+    combo = window.findChild(QComboBox, "optimizerCombo")
+    combo.setCurrentIndex(combo.findData("adam"))
+    assert window.findChild(QDoubleSpinBox, "hyper_beta1Spin").value() == 0.9
+    action(window, "actionStep").trigger()
+    qtbot.waitUntil(lambda: rows(window) == 2, timeout=WAIT)
+    assert window.session.history.params[1, 0] == pytest.approx(2.9, abs=1e-7)
+
+
+def test_close_during_a_run_is_clean(qtbot, window) -> None:
+    make_long_run(window, lr=1e-9)
+    action(window, "actionRun").trigger()
+    qtbot.waitUntil(lambda: rows(window) > 200, timeout=WAIT)
+    window.close()
+    assert not window.session.active
+
+
+def test_layout_is_remembered(qtbot, tmp_path) -> None:
+    create_application([])
+    path = str(tmp_path / "layout.ini")
+    first = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(720, 530)
+    first.traces_dock.hide()
+    first.close()
+    second = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (720, 530)
+    assert second.traces_dock.isHidden()
+    second.close()
