@@ -6,10 +6,7 @@ Any bad input ends with exit code 2 and one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,8 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gdstudio-cli", description="Gradient Descent Studio, headless.")
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="minimise a typed function")
-    run.add_argument("--expr", required=True, help='the cost function, e.g. "x**2"')
+    run = commands.add_parser("run", help="minimise a typed function, or run a saved project")
+    problem = run.add_mutually_exclusive_group(required=True)
+    problem.add_argument("--expr", help='the cost function, e.g. "x**2"')
+    problem.add_argument("--project", metavar="FILE.gdstudio",
+                         help="run a saved project with its own settings (only --format may "
+                              "be added)")
     add_start_argument(run, "--start", "start value of each variable, e.g. x=3 y=-1")
     add_descent_arguments(run, default_lr=0.1)
     run.set_defaults(handler=_run_function)
@@ -94,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     arguments = parser.parse_args(argv)
+    arguments.typed = list(sys.argv[1:] if argv is None else argv)
     try:
         run = arguments.handler(arguments)
     except ValueError as error:  # ExpressionError is a ValueError too
@@ -154,10 +156,30 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
 def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
     from gdstudio.api import descend
 
+    if arguments.project is not None:
+        return _run_project(arguments)
     start = parse_assignments(arguments.start, "--start")
     if not start:
         raise ValueError("--start is required, e.g. --start x=3")
     return descend(arguments.expr, start, **descent_options(arguments))
+
+
+def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
+    """Run a saved project headless; its file holds the problem and every setting."""
+    from gdstudio.io.project import load_project
+
+    for token in arguments.typed:
+        option = token.partition("=")[0]
+        if option.startswith("--") and not any(
+            known.startswith(option) for known in _PROJECT_OPTIONS
+        ):
+            raise ValueError(f"{option} cannot be combined with --project: the project file "
+                             "holds the problem and its settings")
+    return load_project(arguments.project).run()
+
+
+# The options of ``run`` that may go with --project.
+_PROJECT_OPTIONS = ("--project", "--format")
 
 
 def _run_fit(arguments: argparse.Namespace) -> FitRun:
@@ -216,31 +238,13 @@ def _table(run) -> str:
 
 
 def _csv(run) -> str:
-    names = getattr(run, "history_names", run.param_names)
-    history = run.history
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["step", *names, "loss", *(f"grad_{name}" for name in names), "lr",
-                     "step_size", "epoch"])
-    for step in range(len(history)):
-        writer.writerow([
-            step,
-            *(repr(float(value)) for value in history.params[step]),
-            repr(float(history.loss[step])),
-            *(repr(float(value)) for value in history.grad[step]),
-            _csv_number(history.lr[step]),
-            _csv_number(history.step_size[step]),
-            int(history.epoch[step]),
-        ])
-    return buffer.getvalue()
+    from gdstudio.io.exports import history_csv_text
+
+    return history_csv_text(run.history, getattr(run, "history_names", run.param_names))
 
 
 def _number(value: float) -> str:
     return f"{float(value):.6g}"
-
-
-def _csv_number(value: float) -> str:
-    return repr(float(value)) if math.isfinite(value) else ""
 
 
 def _one_line(error: Exception) -> str:

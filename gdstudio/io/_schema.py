@@ -1,0 +1,173 @@
+"""The layout of a project file (format 1) and the conversion to and from :class:`Project`.
+
+::
+
+    {"format": "gdstudio-project", "version": 1, "title": "...", "notes": "...",
+     "problem": {"mode": "function", "expression": "x**2", "start": {"x": 3.0}},
+     "settings": {"optimizer": "gd", "hyperparameters": {}, "learning_rate": 0.1,
+                  "schedule": {"kind": "constant"},
+                  "stopping": {"max_iter": 100, "tol_step": 0.0001, "tol_grad": null,
+                               "tol_loss": null}},
+     "history": {"param_names": ["x"], "params": [[3.0], ...], "loss": [...],
+                 "grad": [[6.0], ...], "lr": [..., "NaN"], "step_size": [..., "NaN"],
+                 "epoch": [0, ...]}}
+
+A data-mode ``problem`` holds ``"mode": "data"``, ``data`` (column name → list of numbers),
+``model``, ``target``, ``start``, ``fixed``, ``loss``, ``batch_size`` (null for full
+batch), ``seed`` and ``standardize``. ``history`` is optional. Unknown keys are refused
+everywhere; keys with a default may be left out when writing a file by hand.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gdstudio.engine import StoppingRules
+from gdstudio.io._checks import (
+    fail,
+    finite_number,
+    is_number,
+    json_object,
+    known_keys,
+    shown,
+    whole_number,
+)
+from gdstudio.io._errors import ProjectError
+from gdstudio.io._history import HISTORY_KEYS, SavedHistory
+from gdstudio.io._migrate import FORMAT, VERSION, migrate
+from gdstudio.io._validate import MAX_ITERATIONS
+
+if TYPE_CHECKING:
+    from gdstudio.io.project import Project
+
+__all__ = ["project_from_json", "project_to_json"]
+
+_ROOT = (("format", "version", "problem", "settings"), ("title", "notes", "history"))
+_FUNCTION = (("mode", "expression", "start"), ())
+_DATA = (("mode", "data", "model"),
+         ("target", "start", "fixed", "loss", "batch_size", "seed", "standardize"))
+_SETTINGS = (("learning_rate",), ("optimizer", "hyperparameters", "schedule", "stopping"))
+_STOPPING = ((), ("max_iter", "tol_step", "tol_grad", "tol_loss"))
+_TOLERANCES = ("tol_step", "tol_grad", "tol_loss")
+
+
+def project_to_json(project: Project) -> dict[str, Any]:
+    """The JSON data of a project (format :data:`VERSION`); columns are numpy arrays."""
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "title": project.title,
+                            "notes": project.notes, "problem": _problem_to_json(project),
+                            "settings": _settings_to_json(project)}
+    if project.history is not None:
+        history = project.history
+        data["history"] = {"param_names": list(history.param_names),
+                           **{name: getattr(history, name) for name in HISTORY_KEYS[1:]}}
+    return data
+
+
+def project_from_json(value: Any) -> Project:
+    """Check the header, migrate old versions, check every key and build the project.
+
+    Raises
+    ------
+    ProjectError
+        For a foreign or newer file and for the first value that is not valid.
+    """
+    from gdstudio.io.project import Project
+
+    version = _checked_header(value)
+    data = migrate(value, version)
+    try:
+        return Project(**_fields_from_json(data))
+    except ProjectError as error:
+        if version == VERSION:
+            raise
+        raise ProjectError(f"after upgrading the file from format {version}: {error}") from None
+
+
+# ------------------------------------------------------------------------ writing
+def _problem_to_json(project: Project) -> dict[str, Any]:
+    if project.mode == "function":
+        return {"mode": "function", "expression": project.expression,
+                "start": dict(project.start)}
+    assert project.data is not None
+    return {
+        "mode": "data",
+        "data": {name: project.data[name] for name in project.data.names},
+        "model": project.model, "target": project.target, "start": dict(project.start),
+        "fixed": dict(project.fixed), "loss": project.loss, "batch_size": project.batch_size,
+        "seed": project.seed, "standardize": project.standardize,
+    }
+
+
+def _settings_to_json(project: Project) -> dict[str, Any]:
+    stopping = project.stopping
+    return {
+        "optimizer": project.optimizer,
+        "hyperparameters": dict(project.hyperparameters),
+        "learning_rate": project.learning_rate,
+        "schedule": dict(project.schedule),
+        "stopping": {"max_iter": stopping.max_iter, "tol_step": stopping.tol_step,
+                     "tol_grad": stopping.tol_grad, "tol_loss": stopping.tol_loss},
+    }
+
+
+# ------------------------------------------------------------------------ reading
+def _checked_header(value: Any) -> int:
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else f"the single value {shown(value)}"
+        raise ProjectError(f"this is not a Gradient Descent Studio project: the file holds "
+                           f"{kind}, not an object")
+    if value.get("format") != FORMAT:
+        found = "no format" if "format" not in value else f"the format {shown(value['format'])}"
+        raise ProjectError(f'this is not a Gradient Descent Studio project: it has {found}, '
+                           f'not "format": "{FORMAT}"')
+    if "version" not in value:
+        raise ProjectError("the file has no version")
+    version = value["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise ProjectError(f"version must be a whole number of at least 0, not {shown(version)}")
+    if version > VERSION:
+        raise ProjectError(f"was saved by a newer Gradient Descent Studio (format {version}); "
+                           f"this one reads up to {VERSION}")
+    return version
+
+
+def _fields_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    known_keys(data, "the file", *_ROOT)
+    fields: dict[str, Any] = {"title": data.get("title", ""), "notes": data.get("notes", "")}
+    fields.update(_problem_from_json(data["problem"]))
+    fields.update(_settings_from_json(data["settings"]))
+    history = data.get("history")
+    fields["history"] = None if history is None else SavedHistory.from_json(history)
+    return fields
+
+
+def _problem_from_json(value: Any) -> dict[str, Any]:
+    problem = dict(json_object(value, "problem"))
+    mode = problem.get("mode")
+    if mode not in ("function", "data"):
+        fail("problem.mode", f'must be "function" or "data", not {shown(mode)}')
+    known_keys(problem, "problem", *(_FUNCTION if mode == "function" else _DATA))
+    return problem
+
+
+def _settings_from_json(value: Any) -> dict[str, Any]:
+    settings = dict(json_object(value, "settings"))
+    known_keys(settings, "settings", *_SETTINGS)
+    settings["stopping"] = _stopping_from_json(settings.get("stopping", {}))
+    return settings
+
+
+def _stopping_from_json(value: Any) -> StoppingRules:
+    where = "settings.stopping"
+    rules = json_object(value, where)
+    known_keys(rules, where, *_STOPPING)
+    tolerances = {}
+    for key in _TOLERANCES:
+        item = rules.get(key)
+        tolerances[key] = None if item is None else finite_number(item, f"{where}.{key}",
+                                                                 positive=True)
+    max_iter = rules.get("max_iter", 1000)
+    if not is_number(max_iter):
+        fail(f"{where}.max_iter", f"must be a whole number, not {shown(max_iter)}")
+    return StoppingRules(max_iter=whole_number(max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS),
+                         **tolerances)

@@ -1,0 +1,267 @@
+"""Generating the standalone script of :func:`gdstudio.io.exports.export_python_script`.
+
+The function (or model) and its derivatives come from the sympy trees that the safe
+compiler built (:func:`~gdstudio.problems.expression.analyse_expression`), printed as
+numpy code by sympy's ``NumPyPrinter``; the typed text itself is never copied into code.
+The update rule, schedule, loss and batching are those of the engine, written out in
+plain numpy (see :mod:`gdstudio.io._script_blocks` and :mod:`gdstudio.io._script_loop`).
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gdstudio.engine import make_optimizer
+from gdstudio.io._script_blocks import HEADER, LOSSES, OPTIMIZERS, SCHEDULES, heading
+from gdstudio.io._script_loop import BATCHES, DATA_LOSS, FULL_BATCH, TAIL
+
+if TYPE_CHECKING:
+    import sympy
+
+    from gdstudio.io.project import Project
+    from gdstudio.problems.models import ModelObjective
+
+__all__ = ["script_source"]
+
+_OPTIMIZER_NAMES = {"gd": "plain gradient descent", "momentum": "gradient descent with momentum",
+                    "nesterov": "Nesterov momentum", "adagrad": "Adagrad",
+                    "rmsprop": "RMSprop", "adam": "Adam"}
+
+# Names the script's code uses, which a student's variable must not shadow.
+_TAKEN = frozenset({"numpy", "math", "functools", "argparse", "params", "columns",
+                    "prediction", "derivatives", "loss", "gradient", "step", "FIXED"})
+
+
+def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> str:
+    """The whole script for ``project`` (see ``export_python_script``)."""
+    from gdstudio._version import __version__
+
+    if project.mode == "function":
+        problem, summary = _function_problem(project, timeout)
+    else:
+        problem, summary = _data_problem(project, timeout)
+    optimizer = make_optimizer(project.optimizer, project.hyperparameters)
+    schedule = dict(project.schedule)
+    rules = project.stopping
+    header = HEADER.substitute(
+        title=project.title or "Gradient descent", version=__version__,
+        functools="import functools\n" if "@functools" in problem else "",
+        summary=textwrap.fill(summary, width=88, break_long_words=False),
+        filename=filename,
+    )
+    return "".join([
+        header,
+        problem,
+        OPTIMIZERS[optimizer.name].substitute(_literals(optimizer.hyperparameters)),
+        SCHEDULES[str(schedule.pop("kind"))].substitute(
+            learning_rate=repr(project.learning_rate), **_literals(schedule)),
+        TAIL.substitute(max_iter=rules.max_iter, tol_step=repr(rules.tol_step),
+                        tol_grad=repr(rules.tol_grad), tol_loss=repr(rules.tol_loss)),
+    ])
+
+
+# ------------------------------------------------------------------------ function mode
+def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
+    from gdstudio.problems.expression import analyse_expression
+
+    names = project.param_names
+    assert project.expression is not None
+    analysis = analyse_expression(project.expression, wrt=names, timeout=timeout)
+    safe, (expression, *derivatives) = _safe_names(
+        names, [analysis.expression, *analysis.derivatives])
+    start = [project.start[name] for name in names]
+    lines = [
+        "", heading("the problem"),
+        f"# f({', '.join(names)}) = {analysis.expression_text}",
+        *(f"# ∂f/∂{name} = {text}" for name, text in zip(names, analysis.derivative_texts,
+                                                          strict=True)),
+        "# The code below was printed by sympy from these same symbolic expressions.",
+        f"PARAM_NAMES = {_names(names)}",
+        "HISTORY_NAMES = PARAM_NAMES",
+        f"START = numpy.array({start!r})",
+        "NOTES = []",
+        "", "",
+        "def in_original_units(params):",
+        '    """The parameters as the table reports them (no conversion needed here)."""',
+        "    return params",
+        "", "",
+        "def loss_and_gradient(params, step):",
+        '    """f and its gradient at params (step does not matter: there is no data)."""',
+        f"    {_unpacking([safe[name] for name in names])} = params",
+        f"    loss = {_code(expression)}",
+        f"    gradient = numpy.array([{', '.join(map(_code, derivatives))}], dtype=float)",
+        "    return float(loss), gradient",
+    ]
+    where = ", ".join(f"{name} = {value:g}" for name, value in zip(names, start, strict=True))
+    summary = (f"It minimises f({', '.join(names)}) = {analysis.expression_text} from "
+               f"{where} with {_method(project)}.")
+    return "\n".join(lines), summary
+
+
+# ------------------------------------------------------------------------ data mode
+def _data_problem(project: Project, timeout: float) -> tuple[str, str]:
+    objective = _objective(project, timeout)
+    learnt, features, fixed = objective.param_names, objective.features, objective.fixed
+    analysis = objective.analysis
+    safe, (model, *derivatives) = _safe_names(
+        (*features, *learnt, *fixed), [analysis.expression, *analysis.derivatives])
+    assert project.data is not None
+    lines = [
+        "", heading("the problem"),
+        f"# Fit {objective.target} ≈ {analysis.expression_text} to the data below by "
+        f"minimising the {objective.loss} loss.",
+        *(f"# ∂model/∂{name} = {text}" for name, text in zip(learnt, analysis.derivative_texts,
+                                                              strict=True)),
+        "# The model's code below was printed by sympy from these same symbolic expressions.",
+        "DATA = {",
+        *(f"    {_string(name)}: numpy.array({project.data[name].tolist()!r})," for name in
+          project.data.names),
+        "}",
+        f"N_ROWS = {project.data.n_rows}",
+        f"TARGET = DATA[{_string(objective.target)}]",
+        "FIXED = {" + ", ".join(f"{_string(k)}: {v!r}" for k, v in fixed.items())
+        + "}  # parameters held at a value",
+        f"PARAM_NAMES = {_names(learnt)}",
+        f"START_GIVEN = numpy.array({[project.start.get(name, 0.0) for name in learnt]!r})",
+        "NOTES = [",
+        *(f"    {_string(line)}," for line in _notes(objective)),
+        "]",
+        *_units(objective),
+        "",
+        "def model_and_derivatives(columns, params):",
+        '    """The prediction for each row, and its derivative by each learnt parameter."""',
+        *(f"    {safe[name]} = columns[{_string(name)}]" for name in features),
+        f"    {_unpacking([safe[name] for name in learnt])} = params",
+        *(f"    {safe[name]} = FIXED[{_string(name)}]" for name in fixed),
+        f"    prediction = {_code(model)}",
+        f"    derivatives = [{', '.join(map(_code, derivatives))}]",
+        "    return prediction, derivatives",
+    ]
+    batches = _batches(project)
+    summary = (f"It fits {objective.target} ≈ {analysis.expression_text} to "
+               f"{project.data.n_rows:,} rows with the {objective.loss} loss, learning "
+               f"{', '.join(learnt)}, with {_method(project)}.")
+    return "\n".join(lines) + LOSSES[objective.loss] + batches + DATA_LOSS, summary
+
+
+def _objective(project: Project, timeout: float) -> ModelObjective:
+    from gdstudio.problems.models import ModelObjective
+
+    assert project.model is not None and project.data is not None
+    return ModelObjective(project.model, project.data, target=project.target,
+                          loss=project.loss, fixed=project.fixed,
+                          standardize=project.standardize, timeout=timeout)
+
+
+def _units(objective: ModelObjective) -> list[str]:
+    """FEATURES, HISTORY_NAMES, START and in_original_units, standardised or not."""
+    standardization = objective.standardization
+    if standardization is None:
+        return [
+            "FEATURES = {" + ", ".join(f"{_string(name)}: DATA[{_string(name)}]"
+                                       for name in objective.features) + "}",
+            "HISTORY_NAMES = PARAM_NAMES",
+            "START = START_GIVEN",
+            "", "",
+            "def in_original_units(params):",
+            '    """The parameters as the table reports them (no conversion needed here)."""',
+            "    return params",
+            "",
+        ]
+    names = tuple(objective.features)
+    return [
+        "# The features are standardised, z = (x - mean) / std, and descent learns the",
+        "# parameters θ' of the model on z; θ = TO_ORIGINAL @ θ' + TO_ORIGINAL_OFFSET gives",
+        "# the same predictions on x (and FROM_ORIGINAL goes the other way).",
+        f"MEANS = {{name: float(DATA[name].mean()) for name in {_names(names)}}}",
+        f"STDS = {{name: float(DATA[name].std()) for name in {_names(names)}}}",
+        "FEATURES = {name: (DATA[name] - MEANS[name]) / STDS[name] for name in MEANS}",
+        f"TO_ORIGINAL = numpy.array({standardization.matrix.tolist()!r})",
+        f"TO_ORIGINAL_OFFSET = numpy.array({standardization.offset.tolist()!r})",
+        f"FROM_ORIGINAL = numpy.array({standardization.inverse_matrix.tolist()!r})",
+        f"FROM_ORIGINAL_OFFSET = numpy.array({standardization.inverse_offset.tolist()!r})",
+        'HISTORY_NAMES = tuple(f"{name} (standardised)" for name in PARAM_NAMES)',
+        "START = START_GIVEN @ FROM_ORIGINAL.T + FROM_ORIGINAL_OFFSET",
+        "", "",
+        "def in_original_units(params):",
+        '    """Standardised parameters θ\' back in the units of the data."""',
+        "    return params @ TO_ORIGINAL.T + TO_ORIGINAL_OFFSET",
+        "",
+    ]
+
+
+def _notes(objective: ModelObjective) -> tuple[str, ...]:
+    from gdstudio.api import FitRun
+
+    return FitRun(None, objective).notes  # type: ignore[arg-type]
+
+
+def _batches(project: Project) -> str:
+    assert project.data is not None
+    size = project.batch_size
+    if size is None or size >= project.data.n_rows:
+        return FULL_BATCH
+    return BATCHES.substitute(batch_size=size, seed=project.seed)
+
+
+# ------------------------------------------------------------------------ helpers
+def _safe_names(
+    names: Sequence[str], exprs: Sequence[sympy.Expr]
+) -> tuple[dict[str, str], list[sympy.Expr]]:
+    """Rename variables that would shadow a name of the script (``loss`` → ``loss_``)."""
+    import sympy
+
+    used = set(names) | _TAKEN
+    safe: dict[str, str] = {}
+    mapping = {}
+    for name in names:
+        new = name
+        if name in _TAKEN:
+            while new in used:
+                new += "_"
+            used.add(new)
+            mapping[sympy.Symbol(name, real=True)] = sympy.Symbol(new, real=True)
+        safe[name] = new
+    return safe, [expr.xreplace(mapping) for expr in exprs]
+
+
+def _code(expr: sympy.Expr) -> str:
+    from sympy.printing.numpy import NumPyPrinter
+
+    printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    return str(printer.doprint(expr))
+
+
+def _string(text: str) -> str:
+    """A double-quoted Python string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _names(names: Sequence[str]) -> str:
+    """A tuple literal of names."""
+    items = ", ".join(map(_string, names))
+    return f"({items},)" if len(names) == 1 else f"({items})"
+
+
+def _unpacking(names: Sequence[str]) -> str:
+    return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
+
+
+def _literals(values: dict[str, Any]) -> dict[str, str]:
+    return {key: repr(float(value)) if isinstance(value, float | np.floating) else repr(value)
+            for key, value in values.items()}
+
+
+def _method(project: Project) -> str:
+    schedule = dict(project.schedule)
+    kind = schedule.pop("kind")
+    options = ", ".join(f"{key} {value:g}" for key, value in schedule.items())
+    rate = f"learning rate {project.learning_rate:g}"
+    if kind != "constant":
+        rate += f" ({kind} schedule{': ' + options if options else ''})"
+    return f"{_OPTIMIZER_NAMES[project.optimizer]} at {rate}"
