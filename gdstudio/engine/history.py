@@ -46,15 +46,21 @@ class HistoryBlock:
         """Merge blocks in arrival order into one (later rows overwrite earlier ones)."""
         if len(blocks) == 1:
             return blocks[0]
+        # Every row from the lowest start on is written by the block that starts there
+        # or by a later one, so only that span needs room.
         start = min(block.start for block in blocks)
-        stop = blocks[-1].stop
-        mirror = History(blocks[0].params.shape[1], capacity=max(stop, 1))
-        # Rows before the first block are placeholders: every row from ``start`` on is
-        # written by the block that starts there or by a later one.
-        mirror._length = blocks[0].start
+        span = max(block.stop for block in blocks) - start
+        columns = {
+            name: np.empty((span, *getattr(blocks[0], name).shape[1:]),
+                           dtype=getattr(blocks[0], name).dtype)
+            for name in _FIELDS
+        }
         for block in blocks:
-            mirror.write_block(block)
-        return mirror.tail(start, mirror._length)
+            offset = block.start - start
+            for name, column in columns.items():
+                column[offset : offset + len(block)] = getattr(block, name)
+        length = blocks[-1].stop - start
+        return HistoryBlock(start, **{name: column[:length] for name, column in columns.items()})
 
 
 class History:

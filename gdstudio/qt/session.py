@@ -18,8 +18,8 @@ from gdstudio.qt.worker import RunController, WorkerReport
 
 __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
 
-#: Redraw period: about 60 frames per second.
-FRAME_INTERVAL_MS = 16
+#: Redraw period: about 30 frames per second, which leaves the worker time to step.
+FRAME_INTERVAL_MS = 33
 
 
 class RunSession(QObject):
@@ -46,6 +46,7 @@ class RunSession(QObject):
         self.report: WorkerReport | None = None
         self._controller: RunController | None = None
         self._pending: list[HistoryBlock] = []
+        self._report_pending = False
         self._speed = math.inf
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
@@ -93,6 +94,7 @@ class RunSession(QObject):
             controller.shutdown()
             controller.deleteLater()
         self._pending.clear()
+        self._report_pending = False
         self._frame.stop()
 
     # ---------------------------------------------------------------- controls
@@ -151,20 +153,34 @@ class RunSession(QObject):
     def _receive(self, report: WorkerReport) -> None:
         if report.block is not None:
             self._pending.append(report.block)
-            if not self._frame.isActive():
-                self._frame.start()
         self.report = report
-        self.reportReceived.emit(report)
+        self._report_pending = True
+        if not self._frame.isActive():
+            # The first report after a quiet spell is shown at once; later ones wait for
+            # the next frame, so that the window draws at most once per frame.
+            self._apply_pending()
+            self._frame.start()
 
     def _apply_pending(self) -> None:
-        if not self._pending:
+        if not (self._pending or self._report_pending):
             self._frame.stop()
             return
-        old_length = len(self.history)
-        block = HistoryBlock.concatenate(self._pending)
-        self._pending.clear()
-        self.history.write_block(block)
-        self.historyChanged.emit(old_length)
+        controller = self._controller
+        if controller is not None:
+            controller.ui_idle.clear()  # the worker stands aside while the frame is drawn
+        try:
+            if self._pending:
+                old_length = len(self.history)
+                block = HistoryBlock.concatenate(self._pending)
+                self._pending.clear()
+                self.history.write_block(block)
+                self.historyChanged.emit(old_length)
+            if self._report_pending and self.report is not None:
+                self._report_pending = False
+                self.reportReceived.emit(self.report)
+        finally:
+            if controller is not None:
+                controller.ui_idle.set()
 
     def flush(self) -> None:
         """Apply queued rows now (tests and the final frame of a run use it)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -41,7 +42,7 @@ SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 1000, 10_000, FULL_SPEED)
 _STATUS_WORDS = {
     "running": "Ready",
     "converged": "Converged",
-    "max_iter": "Reached the step limit",
+    "max_iter": "Stopped",
     "diverged": "Diverged",
     "stopped": "Stopped",
 }
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.compiler = ExpressionCompiler(parent=self)
         self._play_when_ready = False
         self._closing = False
+        self._frames = 0
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -303,8 +305,24 @@ class MainWindow(QMainWindow):
             self.history_model.refresh(old_length)
         view = self.plot_stack.currentWidget()
         view.set_history(history)
-        self.traces.set_history(history)
+        self._frames += 1
+        # While a run streams in, the side traces redraw on every third frame: the eye
+        # follows the main plot, and each trace repaint costs as much as the main one.
+        traces_due = not self.session.playing or self._frames % 3 == 0
+        if traces_due and self.traces_dock.isVisible():
+            self.traces.set_history(history)
         self.history_table.scrollToBottom()
+        self._paint_now(traces_due)
+
+    def _paint_now(self, traces: bool) -> None:
+        # Paint the changed plots inside this frame rather than in later paint events:
+        # the worker stands aside only while the frame is being handled (RunSession).
+        views = [self.plot_stack.currentWidget()]
+        if traces:
+            views += self.traces.findChildren(pg.PlotWidget)
+        for view in views:
+            if view.isVisible():
+                view.viewport().repaint()
 
     def _report_received(self, report: WorkerReport) -> None:
         self._update_actions()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -32,6 +33,12 @@ __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
 FULL_SPEED = math.inf
 #: Seconds of stepping per tick at full speed: short enough for controls to feel instant.
 TICK_BUDGET = 0.008
+#: Seconds between reports while running fast: about one per frame of the window.
+REPORT_INTERVAL = 0.03
+#: Steps between looks at whether the window is drawing.
+_CHUNK = 64
+#: Longest the worker stands aside for one frame, in seconds.
+UI_WAIT_LIMIT = 0.1
 #: Above this many steps per second, ticks run every frame and make several steps.
 _FRAME_RATE = 60.0
 
@@ -100,11 +107,17 @@ class RunWorker(QObject):
     def __init__(self, descent: Descent) -> None:
         super().__init__()
         self.descent = descent
+        #: Cleared by the window while it draws a frame (see _run_for); set otherwise.
+        self.ui_idle = threading.Event()
+        self.ui_idle.set()
         self._timer: QTimer | None = None
         self._playing = False
         self._speed = FULL_SPEED
         self._speed_clock = 0.0
         self._speed_steps = 0
+        # First row whose latest form the window has not been sent.
+        self._unreported = descent.step_count + 1
+        self._last_report = 0.0
 
     # -------------------------------------------------------------- thread start
     @Slot()
@@ -113,7 +126,7 @@ class RunWorker(QObject):
         """Create the tick timer; runs in the worker's thread when it starts."""
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        self._report(None)
+        self._report()
 
     # ------------------------------------------------------------------ controls
     @Slot()
@@ -123,12 +136,12 @@ class RunWorker(QObject):
         if self.descent.status in (Status.MAX_ITER, Status.STOPPED, Status.CONVERGED):
             self.descent.set_stopping(self.descent.stopping)
         if self.descent.finished:
-            self._report(None)
+            self._report()
             return
         self._playing = True
         self._restart_speed_clock()
         self._arm_timer()
-        self._report(None)
+        self._report()
         if self._speed <= _FRAME_RATE:
             self._tick()  # at a slow pace the first step should not wait a whole interval
 
@@ -138,7 +151,7 @@ class RunWorker(QObject):
         """Stop stepping by itself; the next tick will not run."""
         self._playing = False
         self._stop_timer()
-        self._report(None)
+        self._report()
 
     @Slot()
     @_reporting_errors
@@ -148,7 +161,7 @@ class RunWorker(QObject):
         self._stop_timer()
         first = self.descent.step_count
         self.descent.step()
-        self._report(self.descent.history.tail(first))
+        self._report(first)
 
     @Slot()
     @_reporting_errors
@@ -157,10 +170,10 @@ class RunWorker(QObject):
         self._playing = False
         self._stop_timer()
         if self.descent.step_count == 0:
-            self._report(None)
+            self._report()
             return
         self.descent.rewind(self.descent.step_count - 1)
-        self._report(self.descent.history.tail(self.descent.step_count))
+        self._report(self.descent.step_count)
 
     @Slot(int)
     @_reporting_errors
@@ -169,35 +182,35 @@ class RunWorker(QObject):
         self._playing = False
         self._stop_timer()
         self.descent.rewind(step)
-        self._report(self.descent.history.tail(self.descent.step_count))
+        self._report(self.descent.step_count)
 
     @Slot(float)
     @_reporting_errors
     def set_learning_rate(self, lr: float) -> None:
         """Use base rate ``lr`` from the next update on."""
         self.descent.set_learning_rate(lr)
-        self._report(None)
+        self._report()
 
     @Slot(object)
     @_reporting_errors
     def set_hyperparameters(self, values: Mapping[str, float]) -> None:
         """Change optimizer hyperparameters from the next update on."""
         self.descent.set_hyperparameters(**values)
-        self._report(None)
+        self._report()
 
     @Slot(object)
     @_reporting_errors
     def set_schedule(self, schedule: Schedule) -> None:
         """Change the learning-rate schedule from the next update on."""
         self.descent.set_schedule(schedule)
-        self._report(None)
+        self._report()
 
     @Slot(object)
     @_reporting_errors
     def set_stopping(self, rules: StoppingRules) -> None:
         """Change the stopping rules; a run ended by a rule may go on if it no longer holds."""
         self.descent.set_stopping(rules)
-        self._report(None)
+        self._report()
 
     @Slot(float)
     @_reporting_errors
@@ -225,17 +238,37 @@ class RunWorker(QObject):
         if not self._playing:
             return
         first = self.descent.step_count
-        if math.isinf(self._speed):
-            self.descent.run(time_budget=TICK_BUDGET)
-        elif self._speed <= _FRAME_RATE:
+        if self._speed <= _FRAME_RATE:
             self.descent.run(max_steps=1)
         else:
-            self.descent.run(max_steps=self._steps_due(), time_budget=TICK_BUDGET)
+            due = None if math.isinf(self._speed) else self._steps_due()
+            self._run_for(TICK_BUDGET, due)
         if self.descent.finished:
             self._playing = False
             self._stop_timer()
-        if self.descent.step_count != first or not self._playing:
-            self._report(self.descent.history.tail(first))
+        self._unreported = min(self._unreported, first)
+        due = time.perf_counter() - self._last_report >= REPORT_INTERVAL
+        if due or not self._playing or self._speed <= _FRAME_RATE:
+            self._report()
+
+    def _run_for(self, seconds: float, steps: int | None) -> None:
+        """Step for ``seconds`` (at most ``steps``), standing aside while the UI draws.
+
+        Python runs one thread at a time: a worker that never lets go of the interpreter
+        makes every callback of the UI thread wait its turn, and a frame of a few dozen
+        callbacks takes ten times as long. So the worker steps in short chunks and, while
+        the window is drawing a frame, waits (bounded) until it has finished.
+        """
+        deadline = time.perf_counter() + seconds
+        remaining = math.inf if steps is None else steps
+        descent = self.descent
+        while remaining > 0 and not descent.finished:
+            if not self.ui_idle.is_set():
+                self.ui_idle.wait(UI_WAIT_LIMIT)
+            made = descent.run(max_steps=min(remaining, _CHUNK))
+            remaining -= made
+            if made == 0 or time.perf_counter() >= deadline:
+                break
 
     def _steps_due(self) -> int:
         elapsed = time.perf_counter() - self._speed_clock
@@ -260,8 +293,17 @@ class RunWorker(QObject):
         if self._timer is not None:
             self._timer.stop()
 
-    def _report(self, block: HistoryBlock | None) -> None:
+    def _report(self, changed_from: int | None = None) -> None:
+        """Tell the window where the run stands, with every row it has not seen yet.
+
+        ``changed_from`` is the first row a control call changed; rows that ticks made
+        since the last report are always included, so a control never hides them.
+        """
         descent = self.descent
+        start = self._unreported if changed_from is None else min(self._unreported, changed_from)
+        block = descent.history.tail(start) if start <= descent.step_count else None
+        self._unreported = descent.step_count + 1
+        self._last_report = time.perf_counter()
         self.reported.emit(
             WorkerReport(
                 block=block,
@@ -331,6 +373,8 @@ class RunController(QObject):
             (self._shutdown, worker.shutdown),
         ):
             signal.connect(slot)
+        #: The window clears this while it draws a frame, so the worker stands aside.
+        self.ui_idle = worker.ui_idle
         worker.reported.connect(self.reported)
         worker.failed.connect(self.failed)
         self._thread.started.connect(worker.initialise)

@@ -145,7 +145,8 @@ def test_unknown_function_message_and_recovery(qtbot, window) -> None:
 def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
     set_spin(window, "learningRateSpin", 1.5)
     action(window, "actionRun").trigger()
-    qtbot.waitUntil(lambda: window.session.report.status == "diverged", timeout=WAIT)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Diverged"),
+                    timeout=WAIT)
     message = window.statusBar().currentMessage()
     assert message.startswith("Diverged at step")
     assert "the learning rate is too large for this function; try a smaller one" in message

@@ -1,0 +1,174 @@
+"""Window speed goals, each against a baseline measured in the same run.
+
+1. Start-up: process start to the window shown, against a bare PySide6 + pyqtgraph
+   window (goal: at most 1.3x).
+2. A full-speed run: the UI thread's frame interval (goal: median at most 20 ms, worst
+   stall at most 100 ms) and the latency from Pause to the last record (goal: 50 ms).
+3. A 1,000,000-step run: peak memory (goal: under 300 MB) and the frame interval while
+   the history grows.
+
+Run: ``python benchmarks/bench_window.py [--steps N]`` (offscreen unless DISPLAY is set;
+``xvfb-run -a python benchmarks/bench_window.py`` for a real X window).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+BARE_WINDOW = """
+import time, sys
+from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtCore import QTimer
+import pyqtgraph as pg
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.setCentralWidget(pg.PlotWidget())
+window.resize(1400, 900)
+window.show()
+QTimer.singleShot(0, lambda: (print(time.time()), app.quit()))
+app.exec()
+"""
+
+STUDIO_WINDOW = """
+import time, sys
+from PySide6.QtCore import QTimer
+from gdstudio.app import create_application
+from gdstudio.qt.window import MainWindow
+app = create_application(sys.argv)
+window = MainWindow()
+window.show()
+QTimer.singleShot(0, lambda: (print(time.time()), window.close(), app.quit()))
+app.exec()
+"""
+
+
+def time_to_window(code: str, repeats: int) -> float:
+    """Best seconds from process start to the first event-loop turn after show()."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.time()
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True, env=_environment())
+        shown = float(result.stdout.strip().splitlines()[-1])
+        best = min(best, shown - started)
+    return best
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    if "DISPLAY" not in env:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    return env
+
+
+def run_probe(steps: int) -> None:
+    """Frame intervals and pause latency during full-speed runs, in this process."""
+    os.environ.update({k: v for k, v in _environment().items() if k == "QT_QPA_PLATFORM"})
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from gdstudio.app import create_application
+    from gdstudio.engine import StoppingRules
+    from gdstudio.qt.window import MainWindow
+
+    app = create_application([])
+    window = MainWindow()
+    window.show()
+    spin(lambda: window.session.active, 30)
+    window.model.set_learning_rate(1e-9)
+    window.model.set_stopping(StoppingRules(max_iter=steps))
+    frames: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        frames.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(16)
+    probe.timeout.connect(tick)
+    probe.start()
+    baseline = rss_mb()
+    started = time.perf_counter()
+    window.run()
+    spin(lambda: len(window.session.history) > min(steps, 200_000) // 2, 120)
+    latency = pause_latency(window)
+    window.run()
+    spin(lambda: window.session.report.status == "max_iter", 600)
+    spin(lambda: len(window.session.history) == steps + 1, 30)
+    elapsed = time.perf_counter() - started
+    probe.stop()
+    intervals = sorted(frames[5:])
+    print(f"run of {steps:,} steps: {elapsed:.1f} s ({steps / elapsed:,.0f} steps/s shown live)")
+    print(f"UI frame interval: median {1000 * statistics.median(intervals):.1f} ms "
+          f"(goal 20), 99th percentile {1000 * intervals[int(0.99 * len(intervals))]:.1f} ms, "
+          f"worst {1000 * intervals[-1]:.1f} ms (goal 100)")
+    print(f"pause to last record: {1000 * latency:.1f} ms (goal 50)")
+    print(f"peak memory: {peak_mb():.0f} MB (goal 300); window before the run {baseline:.0f} MB")
+    window.close()
+    app.processEvents()
+    del QEventLoop
+
+
+def pause_latency(window) -> float:
+    """Seconds from Pause to the report that says the worker stopped."""
+    asked = time.perf_counter()
+    window.session.pause()
+    spin(lambda: not window.session.playing, 10)
+    return time.perf_counter() - asked
+
+
+def spin(condition, timeout: float) -> None:
+    """Run the event loop (in C++, as app.exec() does) until ``condition()`` holds.
+
+    The condition is checked every 50 ms by a timer, so that this harness does not itself
+    compete with the worker for the interpreter, as a Python polling loop would.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if condition():
+        return
+    loop = QEventLoop()
+    end = time.monotonic() + timeout
+    check = QTimer()
+    check.setInterval(50)
+    check.timeout.connect(lambda: (condition() or time.monotonic() > end) and loop.quit())
+    check.start()
+    loop.exec()
+    check.stop()
+    if not condition():
+        raise TimeoutError("the window did not get there in time")
+
+
+def rss_mb() -> float:
+    """Current resident memory in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mb() -> float:
+    """Peak resident memory in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    """Measure and print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    arguments = parser.parse_args()
+    bare = time_to_window(BARE_WINDOW, arguments.repeats)
+    studio = time_to_window(STUDIO_WINDOW, arguments.repeats)
+    print(f"start to window: bare PySide6 + pyqtgraph {bare:.2f} s, "
+          f"Gradient Descent Studio {studio:.2f} s, ratio {studio / bare:.2f} (goal 1.3)")
+    run_probe(arguments.steps)
+
+
+if __name__ == "__main__":
+    main()

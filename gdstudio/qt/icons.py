@@ -1,0 +1,82 @@
+"""The application icon, drawn from the SVG shipped as package data (works frozen too).
+
+Only the SVG is shipped inside the package; each size is rendered when the icon is made
+(a few milliseconds), with the same drawing the installers' PNG, ICO and ICNS files are
+made with (``resources/icons/make_icons.py`` calls :func:`render_icon`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+__all__ = ["ICON_SIZES", "ICON_SVG", "SIMPLE_UP_TO", "app_icon", "render_icon"]
+
+#: The icon's source: ``gdstudio/resources/icons/gdstudio.svg`` (package data).
+ICON_SVG = Path(__file__).resolve().parent.parent / "resources" / "icons" / "gdstudio.svg"
+#: The sizes the window icon is rendered at.
+ICON_SIZES: tuple[int, ...] = (16, 24, 32, 48, 64, 128, 256)
+#: Largest size drawn without the small step dots, which would only blur.
+SIMPLE_UP_TO = 24
+_SIMPLE_ELEMENTS = ("background", "bowl", "ball")
+
+
+def render_icon(size: int, svg: Path | QSvgRenderer = ICON_SVG) -> QImage:
+    """Draw the icon as a ``size`` × ``size`` image with a transparent background.
+
+    Parameters
+    ----------
+    size : int
+        Width and height in pixels. Up to :data:`SIMPLE_UP_TO` only the SVG elements
+        ``background``, ``bowl`` and ``ball`` are drawn.
+    svg : Path or QSvgRenderer, optional
+        The SVG source (default: the packaged one), or a renderer that has it loaded.
+
+    Returns
+    -------
+    QImage
+        In ``Format_ARGB32``; a null image if the SVG cannot be read.
+    """
+    renderer = svg if isinstance(svg, QSvgRenderer) else QSvgRenderer(str(svg))
+    if not renderer.isValid():
+        return QImage()
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    if size <= SIMPLE_UP_TO and all(renderer.elementExists(e) for e in _SIMPLE_ELEMENTS):
+        scale = size / renderer.viewBoxF().width()
+        for element in _SIMPLE_ELEMENTS:
+            bounds = renderer.boundsOnElement(element)
+            target = QRectF(bounds.x() * scale, bounds.y() * scale,
+                            bounds.width() * scale, bounds.height() * scale)
+            renderer.render(painter, element, target)
+    else:
+        renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image.convertToFormat(QImage.Format.Format_ARGB32)
+
+
+def app_icon() -> QIcon:
+    """Gradient Descent Studio's icon, a ball descending a bowl, at every size.
+
+    Needs a ``QGuiApplication``.
+
+    Returns
+    -------
+    QIcon
+        The icon (empty, never an error, if the SVG is missing).
+    """
+    icon = QIcon()
+    if not ICON_SVG.is_file():
+        return icon
+    renderer = QSvgRenderer(str(ICON_SVG))
+    for size in ICON_SIZES:
+        image = render_icon(size, renderer)
+        if not image.isNull():
+            icon.addPixmap(QPixmap.fromImage(image))
+    return icon
