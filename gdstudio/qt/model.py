@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from gdstudio.engine import RunSettings, StoppingRules, make_optimizer, make_schedule
 from gdstudio.engine.descent import check_learning_rate
 
-__all__ = ["DEFAULT_EXAMPLE", "NEW_VARIABLE_START", "StudioModel"]
+__all__ = ["DEFAULT_EXAMPLE", "NEW_VARIABLE_START", "DataSettings", "StudioModel"]
 
 #: Start value of a variable that was not in the previous expression: away from the
 #: usual minimum at 0, so that the first run shows a descent rather than no motion.
@@ -30,6 +31,40 @@ DEFAULT_EXAMPLE: dict[str, Any] = {
     "learning_rate": 0.1,
     "stopping": StoppingRules(max_iter=100, tol_step=1e-4),
 }
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Data mode's problem: a table, a model of it, and how to measure the misfit.
+
+    Attributes
+    ----------
+    dataset : Dataset or None
+        The table (``gdstudio.problems.dataset.Dataset``); ``None`` until one is made.
+    model_text : str
+        The model, e.g. ``"m*x + b"``: column names are features, other names parameters.
+    target : str
+        The column the model predicts.
+    fixed : mapping of str to float
+        Parameters held at a value (not learnt).
+    loss : str
+        ``sse``, ``mse``, ``half_mse`` or ``mae``.
+    batch_size : int or None
+        Rows per step; ``None`` for the full batch.
+    seed : int
+        Seed of the mini-batch shuffling.
+    standardize : bool
+        Descend on standardised features (results reported in original units).
+    """
+
+    dataset: Any | None = None
+    model_text: str = "m*x + b"
+    target: str = "y"
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    loss: str = "mse"
+    batch_size: int | None = None
+    seed: int = 0
+    standardize: bool = False
 
 
 class StudioModel(QObject):
@@ -46,12 +81,18 @@ class StudioModel(QObject):
         ``stopping`` changed.
     speedChanged(float)
         Steps per second while playing (``inf`` for as fast as possible).
+    modeChanged(str)
+        ``"function"`` or ``"data"``.
+    dataSettingChanged(str)
+        One field of :attr:`data` changed (its name).
     """
 
     problemChanged = Signal()
     startChanged = Signal()
     settingChanged = Signal(str)
     speedChanged = Signal(float)
+    modeChanged = Signal(str)
+    dataSettingChanged = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +105,9 @@ class StudioModel(QObject):
         self.schedule: dict[str, Any] = {"kind": "constant"}
         self.stopping: StoppingRules = DEFAULT_EXAMPLE["stopping"]
         self.speed: float = math.inf
+        # Data mode (see DataSettings): what is fitted, and how the rows are used.
+        self.mode: str = "function"
+        self.data = DataSettings()
 
     # ------------------------------------------------------------------ reading
     @property
@@ -141,6 +185,27 @@ class StudioModel(QObject):
         if rules != self.stopping:
             self.stopping = rules
             self.settingChanged.emit("stopping")
+
+    def set_mode(self, mode: str) -> None:
+        """Switch between ``"function"`` (minimise a typed function) and ``"data"``."""
+        if mode not in ("function", "data"):
+            raise ValueError(f"mode must be 'function' or 'data', not {mode!r}")
+        if mode != self.mode:
+            self.mode = mode
+            self.modeChanged.emit(mode)
+
+    def set_data_setting(self, name: str, value: Any) -> None:
+        """Change one field of :attr:`data` (``dataset``, ``model_text``, ``target``,
+        ``fixed``, ``loss``, ``batch_size``, ``seed``, ``standardize``) and tell subscribers.
+
+        The objective itself is rebuilt by the window (off the UI thread), which then
+        calls :meth:`set_problem`.
+        """
+        if not hasattr(self.data, name):
+            raise ValueError(f"data mode has no setting {name!r}")
+        if getattr(self.data, name) is not value and getattr(self.data, name) != value:
+            self.data = replace(self.data, **{name: value})
+            self.dataSettingChanged.emit(name)
 
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second while playing (``inf`` for as fast as possible)."""
