@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -171,9 +172,7 @@ class Descent:
             return False
         self.status = Status.RUNNING
         self.message = ""
-        with np.errstate(all="ignore"):
-            self._advance()
-        return True
+        return self.run(max_steps=1) == 1
 
     def run(self, max_steps: int | None = None, time_budget: float | None = None) -> int:
         """Step while the status is running, at most ``max_steps`` steps or ``time_budget`` s.
@@ -183,18 +182,21 @@ class Descent:
         int
             Number of updates made.
         """
-        deadline = None if time_budget is None else time.perf_counter() + time_budget
+        deadline = math.inf if time_budget is None else time.perf_counter() + time_budget
         limit = math.inf if max_steps is None else max_steps
         made = 0
+        # The loop body is the hot path (hundreds of thousands of steps a second), so
+        # everything that cannot change during one call is looked up once, here: the
+        # settings only change between calls (control calls arrive between them).
+        advance = self._advance_with(
+            self.objective.value_and_grad, self.optimizer.update, self.history.push,
+            self.schedule.factor, self.learning_rate,
+        )
         with np.errstate(all="ignore"):
             while self.status is Status.RUNNING and made < limit:
-                self._advance()
+                advance()
                 made += 1
-                if (
-                    deadline is not None
-                    and made % _STEPS_PER_CLOCK_CHECK == 0
-                    and time.perf_counter() >= deadline
-                ):
+                if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
                     break
         return made
 
@@ -225,36 +227,48 @@ class Descent:
         self.history.append(params, self._loss, grad, 0)
         self._states[0] = state
 
-    def _advance(self) -> None:
-        # The hot path, run hundreds of thousands of times a second: it avoids every call
-        # and array operation it can, and leaves the rare cases to _check_after_step.
-        step = self._step
-        lr = self.learning_rate * self.schedule.factor(step)
-        old_params, old_loss, state = self._params, self._loss, self._state
-        change = self.optimizer.update(self._grad, state, old_params, lr)
-        params = old_params + change
-        step_size = math.sqrt(change @ change)
-        if self.batching is None:
-            loss, grad = self.objective.value_and_grad(params)
-            epoch = 0
-        else:
-            loss, grad = self.objective.value_and_grad(params, self.batching.rows(step + 1))
-            epoch = self.batching.epoch_of(step + 1)
-        self.history.push(lr, step_size, params, loss, grad, epoch)
-        step += 1
-        if step == self._states.shape[0]:
-            self._states = _grown(self._states, self.history.capacity)
-        self._states[step] = state
-        self._step, self._params, self._loss, self._grad = step, params, float(loss), grad
-        grad_norm = math.sqrt(grad @ grad)
-        if (
-            self._plain_rules
-            and step < self.stopping.max_iter
-            and self._fall_limit <= loss <= self._growth_limit
-            and math.isfinite(step_size + grad_norm)
-        ):
-            return
-        self._check_after_step(step, step_size, grad_norm, old_loss)
+    def _advance_with(
+        self,
+        value_and_grad: Callable[..., tuple[float, np.ndarray]],
+        update: Callable[..., np.ndarray],
+        push: Callable[..., None],
+        factor: Callable[[int], float],
+        learning_rate: float,
+    ) -> Callable[[], None]:
+        """One update as a closure over the run's fixed parts (see :meth:`run`)."""
+        batching = self.batching
+        stopping = self.stopping
+
+        def advance() -> None:
+            step = self._step
+            lr = learning_rate * factor(step)
+            old_params, old_loss, state = self._params, self._loss, self._state
+            change = update(self._grad, state, old_params, lr)
+            params = old_params + change
+            step_size = _norm(change)
+            step += 1
+            if batching is None:
+                loss, grad = value_and_grad(params)
+                epoch = 0
+            else:
+                loss, grad = value_and_grad(params, batching.rows(step))
+                epoch = batching.epoch_of(step)
+            push(lr, step_size, params, loss, grad, epoch)
+            states = self._states
+            if step == states.shape[0]:
+                states = self._states = _grown(states, self.history.capacity)
+            states[step] = state
+            self._step, self._params, self._loss, self._grad = step, params, float(loss), grad
+            grad_norm = _norm(grad)
+            if not (
+                self._plain_rules
+                and step < stopping.max_iter
+                and self._fall_limit <= loss <= self._growth_limit
+                and math.isfinite(step_size + grad_norm)
+            ):
+                self._check_after_step(step, step_size, grad_norm, old_loss)
+
+        return advance
 
     def _check_after_step(
         self, step: int, step_size: float, grad_norm: float, old_loss: float
@@ -291,7 +305,7 @@ class Descent:
         )
 
     def _check_start(self) -> None:
-        grad_norm = math.sqrt(self._grad @ self._grad)
+        grad_norm = _norm(self._grad)
         if not math.isfinite(self._loss):
             self._diverge(0, "loss", self._loss)
         elif not math.isfinite(grad_norm):
@@ -321,6 +335,12 @@ class Descent:
         reach = self.stopping.divergence_factor * max(abs(start), 1.0) if finite else 0.0
         self._growth_limit = start + reach
         self._fall_limit = start - reach
+
+
+def _norm(vector: np.ndarray) -> float:
+    # For the handful of parameters a student optimises this is several times faster
+    # than sqrt(v @ v); inf and NaN come through as they are.
+    return math.hypot(*vector.tolist())
 
 
 def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:

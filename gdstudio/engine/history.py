@@ -163,10 +163,10 @@ class History:
         The same as :meth:`complete` then :meth:`append`, in one call for speed.
         """
         index = self._length
-        self._lr[index - 1] = lr
-        self._step_size[index - 1] = step_size
         if index == self._loss.shape[0]:
             self._grow(index + 1)
+        self._lr[index - 1] = lr
+        self._step_size[index - 1] = step_size
         self._params[index] = params
         self._loss[index] = loss
         self._grad[index] = grad
