@@ -32,12 +32,15 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from gdstudio._version import __version__
+    from gdstudio.qt.icons import app_icon
 
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     app.setOrganizationName("Gradient Descent Studio")
     app.setApplicationName("gdstudio")
     app.setApplicationDisplayName("Gradient Descent Studio")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("gdstudio")  # lets desktops match the window to gdstudio.desktop
     return app
 
 
