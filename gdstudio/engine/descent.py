@@ -78,7 +78,7 @@ class Descent:
             raise ValueError(f"the start point needs {len(names)} values ({', '.join(names)})")
         self.history = History(len(names))
         state = self.optimizer.init(params)
-        self._states = np.empty((self.history.capacity, state.shape[0]))
+        self._states = np.zeros((self.history.capacity, state.shape[0]))
         self.status = Status.RUNNING
         self.message = ""
         self._state = state
@@ -238,6 +238,7 @@ class Descent:
         """One update as a closure over the run's fixed parts (see :meth:`run`)."""
         batching = self.batching
         stopping = self.stopping
+        keeps_state = not self.optimizer.stateless
 
         def advance() -> None:
             step = self._step
@@ -257,7 +258,8 @@ class Descent:
             states = self._states
             if step == states.shape[0]:
                 states = self._states = _grown(states, self.history.capacity)
-            states[step] = state
+            if keeps_state:
+                states[step] = state
             self._step, self._params, self._loss, self._grad = step, params, float(loss), grad
             grad_norm = _norm(grad)
             if not (
@@ -344,7 +346,7 @@ def _norm(vector: np.ndarray) -> float:
 
 
 def _grown(rows: np.ndarray, capacity: int) -> np.ndarray:
-    grown = np.empty((capacity, *rows.shape[1:]))
+    grown = np.zeros((capacity, *rows.shape[1:]))
     grown[: rows.shape[0]] = rows
     return grown
 

@@ -4,7 +4,8 @@ Each optimizer is a small object: its hyperparameters are plain data, read afres
 step (as torch reads ``param_groups``), so a change applies from the very next update.
 Its state is one flat float vector, which makes saving a snapshot of every step cheap and
 "step back" exact. The first element of every state vector is ``t``, the number of updates
-this optimizer has made. ``update`` returns the step Δθ (so θ_t = θ_{t-1} + Δθ) and, like
+this optimizer has made (plain gradient descent, whose rule has no use for it, leaves it
+at 0). ``update`` returns the step Δθ (so θ_t = θ_{t-1} + Δθ) and, like
 torch's optimizers, updates the state vector in place.
 
 Notation in the docstrings: parameters θ, gradient g = ∇f(θ), learning rate γ (the
@@ -52,6 +53,8 @@ class Optimizer:
     defaults: ClassVar[dict[str, float]] = {}
     #: Names of the per-parameter buffers kept in the state, in order.
     buffers: ClassVar[tuple[str, ...]] = ()
+    #: True when ``update`` never changes the state (it need not be saved per step).
+    stateless: ClassVar[bool] = False
 
     def __init__(self, **hyperparameters: float) -> None:
         self.hyperparameters: dict[str, float] = dict(self.defaults)
@@ -96,8 +99,10 @@ class GD(Optimizer):
     name = "gd"
     title = "Gradient descent"
 
+    #: No buffers and no use for t: the state never changes (the engine relies on it).
+    stateless = True
+
     def update(self, grad, state, params, lr):
-        state[0] += 1.0
         return grad * -lr
 
 
