@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-__all__ = ["create_application", "main", "parse_arguments"]
+    from gdstudio.qt.window import MainWindow
+
+__all__ = ["create_application", "main", "open_project_argument", "parse_arguments"]
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -58,7 +60,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     window = MainWindow()
     window.show()
+    if arguments.project is not None:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: open_project_argument(window, arguments.project))
     return app.exec()
+
+
+def open_project_argument(window: MainWindow, path: Path) -> bool:
+    """Open the project named on the command line in ``window``.
+
+    A file that cannot be opened is explained in a message box, and the window keeps the
+    default example. Returns True when the project was opened.
+    """
+    return window.projects.open_file(path, ask=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

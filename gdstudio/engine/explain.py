@@ -227,8 +227,10 @@ _LINES: dict[str, Callable[[_Update], list[str]]] = {
 }
 
 
-def _gradient_symbol(names: Sequence[str], index: int, step: int) -> str:
+def _gradient_symbol(names: Sequence[str], index: int, step: int, loss: str = "f") -> str:
     k = subscript(step)
+    if loss != "f":  # a data objective: the loss L of a model f
+        return f"∂{loss}/∂{names[index]}"
     if len(names) == 1:
         return f"f′({names[0]}{k})"
     return f"∂f/∂{names[index]}(θ{k})"
@@ -252,6 +254,7 @@ def explain_update(
     state_before: np.ndarray,
     state_after: np.ndarray,
     new_params: np.ndarray,
+    loss_symbol: str = "f",
 ) -> str:
     """Write the update from θ_k to θ_{k+1} out with the numbers the engine used.
 
@@ -273,6 +276,8 @@ def explain_update(
         The optimizer's state vector before and after the update.
     new_params : ndarray
         θ_{k+1} as the engine computed it.
+    loss_symbol : str
+        Name of the minimised function: ``f`` (f′(x), ∂f/∂x(θ)) or, for data, ``L`` (∂L/∂b).
 
     Returns
     -------
@@ -300,7 +305,7 @@ def explain_update(
         update = _Update(
             name=name,
             step=step,
-            symbol_gradient=_gradient_symbol(names, index, step),
+            symbol_gradient=_gradient_symbol(names, index, step, loss_symbol),
             hyper=hyper,
             lr=float(lr),
             param=float(params[index]),
@@ -321,7 +326,8 @@ def explain_update(
 
 
 def explain_point(
-    param_names: Sequence[str], step: int, params: np.ndarray, loss: float, grad: np.ndarray
+    param_names: Sequence[str], step: int, params: np.ndarray, loss: float, grad: np.ndarray,
+    loss_symbol: str = "f",
 ) -> str:
     """Describe the point θ_k: its coordinates, the loss and the gradient there.
 
@@ -338,9 +344,10 @@ def explain_point(
     )
     point = f"{names[0]}{k}" if len(names) == 1 else f"θ{k}"
     gradient = ",  ".join(
-        f"{_gradient_symbol(names, i, step)} = {format_number(g)}" for i, g in enumerate(grad)
+        f"{_gradient_symbol(names, i, step, loss_symbol)} = {format_number(g)}"
+        for i, g in enumerate(grad)
     )
-    parts = [coordinates, f"f({point}) = {format_number(loss)}", gradient]
+    parts = [coordinates, f"{loss_symbol}({point}) = {format_number(loss)}", gradient]
     return f"Step {step}:  " + ",  ".join(part for part in parts if part)
 
 
@@ -375,15 +382,22 @@ def explain_descent_step(descent: Descent, step: int) -> str:
 
     The learning rate, parameters, gradients and optimizer states are the recorded ones;
     the hyperparameters are the optimizer's current ones (a change of, say, the momentum
-    after that step is not recorded in the history).
+    after that step is not recorded in the history). An objective with an
+    ``explain_gradient(params, batch, step)`` method (data mode) adds, for the point, its
+    gradient written out over the rows of the point's batch; its ``loss_symbol`` names it.
     """
     history, names = descent.history, descent.param_names
     if not 0 <= step < len(history):
         raise IndexError(f"there is no step {step}; the run has steps 0 to {len(history) - 1}")
+    symbol = getattr(descent.objective, "loss_symbol", "f")
     if step == len(history) - 1:
-        return explain_point(
-            names, step, history.params[step], history.loss[step], history.grad[step]
-        )
+        text = explain_point(names, step, history.params[step], history.loss[step],
+                             history.grad[step], symbol)
+        rows_explained = getattr(descent.objective, "explain_gradient", None)
+        if rows_explained is not None:
+            batch = None if descent.batching is None else descent.batching.rows(step)
+            text += "\n" + rows_explained(history.params[step], batch, step)
+        return text
     return explain_update(
         descent.optimizer.name,
         descent.optimizer.hyperparameters,
@@ -395,4 +409,5 @@ def explain_descent_step(descent: Descent, step: int) -> str:
         descent.state_at(step),
         descent.state_at(step + 1),
         history.params[step + 1],
+        symbol,
     )

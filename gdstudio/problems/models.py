@@ -92,6 +92,8 @@ class ModelObjective:
         The learnt parameters, in the model's natural order.
     n_samples : int
         Number of data rows (batches index these).
+    loss_symbol : str
+        ``"L"``: explanations write ∂L/∂θ for the gradient.
     features : tuple of str
         Columns used by the model.
     fixed : dict of str to float
@@ -110,6 +112,9 @@ class ModelObjective:
         parameters, a fixed name that is not a parameter, an unknown loss, or
         ``standardize`` for a model it cannot be undone for.
     """
+
+    #: How explanations name the minimised function: the loss L (f is the model).
+    loss_symbol = "L"
 
     def __init__(
         self,
@@ -225,6 +230,53 @@ class ModelObjective:
         """Prediction − target for every row (or the rows ``batch``)."""
         target = self._full.target if batch is None else self._full.target[batch]
         return self.predict(params, batch) - target
+
+    def predict_at(self, params: np.ndarray, columns: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The model at feature values that need not be rows of the data (a curve to draw).
+
+        ``columns`` maps every feature to values in original units; ``params`` holds one
+        value per learnt parameter in descent units, like the history's, each a number or
+        an array. All arrays broadcast together. Undefined points give NaN.
+        """
+        missing = [name for name in self.features if name not in columns]
+        if missing:
+            raise ValueError(f"the model needs values of {', '.join(missing)}")
+        arrays = [np.asarray(columns[name], dtype=float) for name in self.features]
+        if self.standardization is not None:
+            stats = self.standardization
+            arrays = [(a - stats.means[n]) / stats.stds[n] for a, n in zip(
+                arrays, self.features, strict=True)]
+        values = [np.asarray(v, dtype=float) if np.ndim(v) else float(v) for v in params]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in (*arrays, *values)))
+        with np.errstate(all="ignore"):
+            output = self._evaluate(*arrays, *values, *self._fixed_values)[0]
+            return np.array(np.broadcast_to(np.asarray(output, dtype=float), shape))
+
+    def derivatives(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray:
+        """∂f/∂θ_j at every row (or the rows ``batch``): shape ``(len(param_names), rows)``."""
+        rows = self._full if batch is None else self._rows_of(batch)
+        values = np.asarray(params, dtype=float).tolist()
+        count = rows.target.shape[0]
+        result = np.empty((len(self.param_names), count))
+        with np.errstate(all="ignore"):
+            outputs = self._evaluate(*rows.features, *values, *self._fixed_values)
+            for index, derivative in enumerate(rows.static):
+                if derivative is None:
+                    derivative = outputs[self._varying[index]]
+                result[index] = np.broadcast_to(np.asarray(derivative, dtype=float), (count,))
+        return result
+
+    def explain_gradient(
+        self, params: np.ndarray, batch: np.ndarray | None = None, step: int = 0
+    ) -> str:
+        """The gradient at ``params`` written out as a sum over the rows of ``batch``.
+
+        The engine's explain panel calls this (see
+        :func:`gdstudio.problems.data_explain.explain_gradient`).
+        """
+        from gdstudio.problems.data_explain import explain_gradient
+
+        return explain_gradient(self, params, batch, step)
 
     def least_squares_solution(self) -> dict[str, float] | None:
         """Where descent on a squared loss should end: the closed-form least squares.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,7 +19,11 @@ from PySide6.QtWidgets import (
 
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
+from gdstudio.qt.mode_switch import ModeSwitch
 from gdstudio.qt.model import StudioModel
+
+if TYPE_CHECKING:
+    from gdstudio.qt.data_editor import DataEditor
 from gdstudio.qt.numbers import NumberSpinBox, RateControl
 
 __all__ = ["ProblemEditor"]
@@ -53,18 +59,31 @@ class ProblemEditor(QWidget):
     expressionSubmitted(str)
         The student finished editing a syntactically valid expression (compile it).
     validityChanged(bool)
-        Whether the expression field currently holds a valid expression.
+        Whether the expression field (in data mode: the model) is valid.
+    dataEditorCreated(object)
+        The data editor was made (on first use), for those that connect to it.
+
+    Notes
+    -----
+    The Function | Data switch sits at the top; in data mode the data editor
+    (:attr:`data_editor`) replaces the cost function and start point groups, and the
+    optimizer, rate, schedule and stopping groups are shared.
     """
 
     expressionSubmitted = Signal(str)
     validityChanged = Signal(bool)
+    dataEditorCreated = Signal(object)
 
     def __init__(self, model: StudioModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self._valid = True
         layout = QVBoxLayout(self)
-        layout.addWidget(self._build_function_group())
+        self.mode_switch = ModeSwitch(model, self)
+        self._data_editor: QWidget | None = None  # made on first use (see data_editor)
+        self.function_group = self._build_function_group()
+        for widget in (self.mode_switch, self.function_group):
+            layout.addWidget(widget)
         layout.addWidget(self._build_start_group())
         layout.addWidget(self._build_optimizer_group())
         layout.addWidget(self._build_schedule_group())
@@ -73,8 +92,10 @@ class ProblemEditor(QWidget):
         model.problemChanged.connect(self._rebuild_start_fields)
         model.startChanged.connect(self._show_start)
         model.settingChanged.connect(self._show_setting)
+        model.modeChanged.connect(self._show_mode)
         self._show_all_settings()
         self._rebuild_start_fields()
+        self._show_mode(model.mode)
 
     # ------------------------------------------------------------ construction
     def _build_function_group(self) -> QGroupBox:
@@ -181,8 +202,31 @@ class ProblemEditor(QWidget):
     # ------------------------------------------------------------ expression
     @property
     def valid(self) -> bool:
-        """Whether the expression field holds a valid expression."""
-        return self._valid
+        """Whether the expression field (in data mode: the model) is valid."""
+        return self.data_editor.valid if self.model.mode == "data" else self._valid
+
+    @property
+    def data_editor(self) -> DataEditor:
+        """The data-mode panel (:class:`~gdstudio.qt.data_editor.DataEditor`), made on first
+        use so that a session in function mode never pays for it."""
+        if self._data_editor is None:
+            from gdstudio.qt.data_editor import DataEditor
+
+            editor = DataEditor(self.model, self)
+            editor.setVisible(self.model.mode == "data")
+            editor.validityChanged.connect(lambda _valid: self.validityChanged.emit(self.valid))
+            self.layout().insertWidget(1, editor)
+            self._data_editor = editor
+            self.dataEditorCreated.emit(editor)
+        return self._data_editor
+
+    def _show_mode(self, mode: str) -> None:
+        data = mode == "data"
+        if data or self._data_editor is not None:
+            self.data_editor.setVisible(data)
+        self.function_group.setVisible(not data)
+        self.start_group.setVisible(not data)
+        self.validityChanged.emit(self.valid)
 
     def show_expression_error(self, message: str, column: int | None) -> None:
         """Show why the expression cannot be used (Run stays disabled)."""
@@ -194,6 +238,8 @@ class ProblemEditor(QWidget):
     def show_problem(self) -> None:
         """Show the current valid problem's derivative and clear any error."""
         objective = self.model.objective
+        if self.model.mode == "data":
+            return  # the data editor shows data problems (see gdstudio.qt.data_mode)
         self.expression_error.hide()
         self._set_valid(True)
         if objective is None:

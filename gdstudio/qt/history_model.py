@@ -52,18 +52,19 @@ def _grad_reader(j: int) -> Callable[[History, int], float]:
     return lambda history, row: float(history.grad[row, j])
 
 
-def _columns(names: Sequence[str]) -> list[_Column]:
-    gradient = "f′" if len(names) == 1 else "∂f/∂{}"
+def _columns(names: Sequence[str], symbol: str = "f") -> list[_Column]:
+    gradient = "f′" if len(names) == 1 and symbol == "f" else f"∂{symbol}/∂{{}}"
     columns = [_Column("Step", "Step k: the index of the point θₖ (0 is the start)", _step)]
     columns += [
         _Column(name, f"{name}ₖ: the value of the parameter {name} at step k", _param_reader(j))
         for j, name in enumerate(names)
     ]
-    columns.append(_Column("Loss", "f(θₖ): the value of the function at step k", _loss))
+    what = "the loss of the model on the data" if symbol == "L" else "the value of the function"
+    columns.append(_Column("Loss", f"{symbol}(θₖ): {what} at step k", _loss))
     columns += [
         _Column(
             gradient.format(name),
-            f"∂f/∂{name} at θₖ: the slope along {name} where the point is",
+            f"∂{symbol}/∂{name} at θₖ: the slope along {name} where the point is",
             _grad_reader(j),
         )
         for j, name in enumerate(names)
@@ -177,11 +178,16 @@ class HistoryTableModel(QAbstractTableModel):
         return None
 
     # ---------------------------------------------------------------- changing
-    def set_history(self, history: History, param_names: Sequence[str]) -> None:
-        """Show another history (a new problem or run): resets the model."""
+    def set_history(self, history: History, param_names: Sequence[str],
+                    loss_symbol: str = "f") -> None:
+        """Show another history (a new problem or run): resets the model.
+
+        ``loss_symbol`` names the minimised function in the headers: ``f`` (f′, ∂f/∂x) or,
+        for data, ``L`` (∂L/∂b).
+        """
         self.beginResetModel()
         self._history = history
-        self._columns = _columns(tuple(param_names))
+        self._columns = _columns(tuple(param_names), loss_symbol)
         self._rows = len(history)
         self.endResetModel()
 

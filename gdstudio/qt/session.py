@@ -123,6 +123,16 @@ class RunSession(QObject):
         if self._controller:
             self._controller.rewind_to(step)
 
+    def advance(self, steps: int) -> None:
+        """Pause and make up to ``steps`` updates (a rule may end the run first)."""
+        if self._controller:
+            self._controller.advance(steps)
+
+    def replay(self, rates: list[float]) -> None:
+        """Pause and make one update per recorded learning rate (restores a saved run)."""
+        if self._controller:
+            self._controller.replay(rates)
+
     def set_learning_rate(self, lr: float) -> None:
         """Use base rate ``lr`` from the next update."""
         if self._controller:

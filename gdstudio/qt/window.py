@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from gdstudio._version import __version__
 from gdstudio.qt.compiler import ExpressionCompiler
+from gdstudio.qt.data_mode import DataMode
 from gdstudio.qt.editor import ProblemEditor
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
+from gdstudio.qt.lesson_tools import install_lesson_tools
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_central()
         self._build_docks()
+        self.data_mode = DataMode(self)  # builds, shows and starts data problems
         self._build_menus_and_toolbar()
         self._connect()
         self.statusBar().showMessage("Preparing the example x² …")
@@ -80,6 +83,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
         # Compile after the first paint: the window appears at once, sympy loads later.
         QTimer.singleShot(0, self._compile_first_problem)
+        # Projects, examples, exports, compare, preferences (after the slots above).
+        install_lesson_tools(self, self._settings)
 
     # ================================================================ building
     def _build_actions(self) -> None:
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
         self.compiler.compiled.connect(self._problem_compiled)
         self.compiler.failed.connect(self._problem_refused)
         self.model.problemChanged.connect(self._problem_changed)
+        self.model.modeChanged.connect(self._mode_changed)
         self.model.startChanged.connect(self.reset)
         self.model.settingChanged.connect(self._setting_changed)
         self.model.speedChanged.connect(self.session.set_speed)
@@ -226,6 +232,10 @@ class MainWindow(QMainWindow):
         """Start a fresh run from the start point (paused)."""
         if self.model.objective is None or self._closing:
             return
+        if self.model.mode == "data":  # with its batches, once its objective is built
+            if self.data_mode.start_run(self.model.run_settings()):
+                self.explain_view.setPlainText(self._derivative_text())
+            return
         self.session.start(self.model.objective, self.model.start_vector(),
                            self.model.run_settings())
         self.explain_view.setPlainText(self._derivative_text())
@@ -245,7 +255,7 @@ class MainWindow(QMainWindow):
 
     # ================================================================ problem
     def _compile_first_problem(self) -> None:
-        if not self._closing:
+        if not self._closing and self.model.mode == "function":
             self.compiler.request(self.model.expression_text)
 
     def _compile(self, text: str) -> None:
@@ -253,8 +263,14 @@ class MainWindow(QMainWindow):
         self.compiler.request(text)
 
     def _problem_compiled(self, text: str, objective: object) -> None:
-        if not self._closing:
+        if not self._closing and self.model.mode == "function":
             self.model.set_problem(objective, text)
+
+    def _mode_changed(self, mode: str) -> None:
+        self.session.shutdown()  # the other mode's run; the new problem starts its own
+        if mode == "function":
+            self._compile(self.model.expression_text)
+        self._update_actions()
 
     def _problem_refused(self, text: str, message: str, column: object) -> None:
         self._play_when_ready = False
@@ -264,11 +280,15 @@ class MainWindow(QMainWindow):
     def _problem_changed(self) -> None:
         objective = self.model.objective
         names = objective.param_names
-        page = {1: self.function_plot, 2: self.contour_plot}.get(len(names), self.parameter_plot)
-        self.plot_stack.setCurrentWidget(page)
-        surface = SurfaceFunction.of(objective)
-        self.function_plot.set_source(surface if len(names) == 1 else None)
-        self.contour_plot.set_source(surface if len(names) == 2 else None)
+        if self.model.mode == "data":
+            self.data_mode.show_problem()
+        else:
+            page = {1: self.function_plot, 2: self.contour_plot}.get(len(names),
+                                                                      self.parameter_plot)
+            self.plot_stack.setCurrentWidget(page)
+            surface = SurfaceFunction.of(objective)
+            self.function_plot.set_source(surface if len(names) == 1 else None)
+            self.contour_plot.set_source(surface if len(names) == 2 else None)
         self.parameter_plot.set_param_names(names)
         self.traces.set_param_names(names)
         self.editor.show_problem()
@@ -293,6 +313,8 @@ class MainWindow(QMainWindow):
         from gdstudio.engine.explain import explain_derivative
 
         objective = self.model.objective
+        if self.model.mode == "data":
+            return self.data_mode.heading()
         return explain_derivative(objective.expression_text, objective.param_names,
                                   objective.gradient_texts)
 
@@ -300,7 +322,8 @@ class MainWindow(QMainWindow):
     def _history_changed(self, old_length: int) -> None:
         history = self.session.history
         if old_length > len(history) or self.history_model.history is not history:
-            self.history_model.set_history(history, self.session.param_names)
+            self.history_model.set_history(history, self.session.param_names,
+                                           getattr(self.model.objective, "loss_symbol", "f"))
         else:
             self.history_model.refresh(old_length)
         view = self.plot_stack.currentWidget()
@@ -317,7 +340,8 @@ class MainWindow(QMainWindow):
     def _paint_now(self, traces: bool) -> None:
         # Paint the changed plots inside this frame rather than in later paint events:
         # the worker stands aside only while the frame is being handled (RunSession).
-        views = [self.plot_stack.currentWidget()]
+        page = self.plot_stack.currentWidget()
+        views = page.plots() if hasattr(page, "plots") else [page]
         if traces:
             views += self.traces.findChildren(pg.PlotWidget)
         for view in views:
@@ -393,5 +417,6 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.session.shutdown()
             self.compiler.shutdown()
+            self.data_mode.shutdown()
             self._save_layout()
         super().closeEvent(event)

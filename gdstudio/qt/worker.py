@@ -17,7 +17,7 @@ import math
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -184,6 +184,43 @@ class RunWorker(QObject):
         self.descent.rewind(step)
         self._report(self.descent.step_count)
 
+    @Slot(int)
+    @_reporting_errors
+    def advance(self, steps: int) -> None:
+        """Pause, make up to ``steps`` updates (fewer if a rule ends the run), report once.
+
+        Several runs driven by ``advance`` from one timer stay in lock step (compare mode).
+        """
+        self._playing = False
+        self._stop_timer()
+        first = self.descent.step_count
+        self.descent.run(max_steps=steps)
+        self._report(first)
+
+    @Slot(object)
+    @_reporting_errors
+    def replay(self, rates: Sequence[float]) -> None:
+        """Pause, make ``len(rates)`` updates at the recorded rates, and report once.
+
+        The base rate of update k is ``rates[k] / schedule.factor(k)``, so the rate used is
+        the recorded one; afterwards the base rate is what it was before. Used to restore a
+        saved run; it stops early if the run diverges.
+        """
+        self._playing = False
+        self._stop_timer()
+        descent, first = self.descent, self.descent.step_count
+        base = descent.learning_rate
+        try:
+            for rate in rates:
+                factor = descent.schedule.factor(descent.step_count)
+                if math.isfinite(rate) and rate > 0 and factor > 0:
+                    descent.set_learning_rate(rate / factor)
+                if not descent.step():
+                    break
+        finally:
+            descent.set_learning_rate(base)
+        self._report(first)
+
     @Slot(float)
     @_reporting_errors
     def set_learning_rate(self, lr: float) -> None:
@@ -344,6 +381,8 @@ class RunController(QObject):
     _step = Signal()
     _step_back = Signal()
     _rewind = Signal(int)
+    _replay = Signal(object)
+    _advance = Signal(int)
     _learning_rate = Signal(float)
     _hyperparameters = Signal(object)
     _schedule = Signal(object)
@@ -365,6 +404,8 @@ class RunController(QObject):
             (self._step, worker.step_once),
             (self._step_back, worker.step_back),
             (self._rewind, worker.rewind_to),
+            (self._replay, worker.replay),
+            (self._advance, worker.advance),
             (self._learning_rate, worker.set_learning_rate),
             (self._hyperparameters, worker.set_hyperparameters),
             (self._schedule, worker.set_schedule),
@@ -406,6 +447,14 @@ class RunController(QObject):
     def rewind_to(self, step: int) -> None:
         """Pause and go back to the point after ``step`` updates."""
         self._send(self._rewind, int(step))
+
+    def advance(self, steps: int) -> None:
+        """Pause and make up to ``steps`` updates, reporting once."""
+        self._send(self._advance, int(steps))
+
+    def replay(self, rates: Sequence[float]) -> None:
+        """Pause and make one update per recorded rate (see :meth:`RunWorker.replay`)."""
+        self._send(self._replay, [float(rate) for rate in rates])
 
     def set_learning_rate(self, lr: float) -> None:
         """Use base rate ``lr`` from the next update."""

@@ -1,0 +1,115 @@
+"""Take the screenshots of the lesson tools: the gallery, a comparison, presentation mode.
+
+``xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_lesson_screenshots.py [OUT_DIR]``
+
+Writes ``gallery.png``, ``compare_rosenbrock.png`` and ``presentation_dark.png``. Settings
+and the autosave go to a temporary folder, so the user's own are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+from gdstudio.app import create_application
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> bool:
+    """Run the event loop until ``condition()`` holds or ``timeout`` seconds pass."""
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        loop = QEventLoop()
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return condition()
+
+
+def settle(seconds: float = 0.8) -> None:
+    """Let the frame timers and the contour recompute catch up."""
+    wait_until(lambda: False, seconds)
+
+
+def new_window(folder: Path, name: str):  # -> MainWindow
+    from gdstudio.qt.window import MainWindow
+
+    settings = QSettings(str(folder / f"{name}.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1500, 920)
+    window.show()
+    assert wait_until(lambda: window.session.active), "the first example did not compile"
+    return window
+
+
+def open_example(window, key: str) -> None:
+    from gdstudio.problems.gallery import example
+
+    item = example(key)
+    assert window.examples.open_example(key)
+    assert wait_until(lambda: not window.projects.restorer.busy
+                      and window.model.expression_text == item.expression
+                      and len(window.session.history) == 1), key
+    settle(0.3)
+
+
+def gallery(window, out: Path) -> None:
+    """The gallery dialog with the zig-zag example selected."""
+    dialog = window.examples.show_gallery()
+    dialog.resize(900, 540)
+    dialog.select("elongated_bowl")
+    settle()
+    dialog.grab().save(str(out / "gallery.png"))
+    dialog.close()
+
+
+def comparison(window, out: Path, steps: int) -> None:
+    """GD, momentum and Adam on Rosenbrock after ``steps`` updates each, in lock step."""
+    open_example(window, "rosenbrock")
+    compare = window.comparisons.open()
+    compare.resize(1500, 900)
+    assert wait_until(lambda: all(s.active and s.report for s in compare.sessions))
+    for session in compare.sessions:
+        session.advance(steps)
+    assert wait_until(lambda: all(len(s.history) == steps + 1 for s in compare.sessions))
+    settle(1.2)
+    compare.grab().save(str(out / "compare_rosenbrock.png"))
+    compare.close()
+
+
+def presentation_dark(window, out: Path) -> None:
+    """Dark theme, presentation mode: two minima, paused after a few steps."""
+    from gdstudio.qt.preferences import Preferences
+
+    window.preferences.set_preferences(Preferences(theme="dark", presentation=True))
+    open_example(window, "two_minima_right")
+    window.session.advance(12)
+    assert wait_until(lambda: len(window.session.history) == 13)
+    settle(1.2)
+    window.grab().save(str(out / "presentation_dark.png"))
+
+
+def main() -> None:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        os.environ["GDSTUDIO_DATA_DIR"] = str(folder / "data")
+        create_application(sys.argv)
+        window = new_window(folder, "light")
+        gallery(window, out)
+        comparison(window, out, steps=int(os.environ.get("COMPARE_STEPS", "2500")))
+        window.close()
+        dark = new_window(folder, "dark")
+        presentation_dark(dark, out)
+        dark.setWindowModified(False)
+        dark.close()
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main()

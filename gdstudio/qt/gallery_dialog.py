@@ -1,0 +1,212 @@
+"""The examples gallery: a menu with one entry per example, and a dialog that explains them.
+
+Opening an example goes through the window's project controller (``window.projects``),
+so unsaved changes are asked about first and the example arrives as a project would.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdstudio.engine import OPTIMIZERS
+from gdstudio.problems.gallery import EXAMPLES, Example, example
+
+if TYPE_CHECKING:
+    from gdstudio.qt.window import MainWindow
+
+__all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
+
+
+def describe_example(item: Example) -> str:
+    """The dialog's text for ``item`` (HTML): the lesson, the problem, the settings."""
+    rows: list[tuple[str, str]] = []
+    if item.mode == "function":
+        rows.append(("Function", f"f = {item.expression}"))
+    else:
+        columns = ", ".join(item.data or {})
+        count = len(next(iter((item.data or {"": ()}).values())))
+        rows.append(("Data", f"{count} rows of {columns}"))
+        rows.append(("Model", f"{item.target} ≈ {item.model}  (loss: {item.loss})"))
+        if item.fixed:
+            rows.append(("Fixed", ", ".join(f"{k} = {v:g}" for k, v in item.fixed.items())))
+    rows.append(("Start", ", ".join(f"{k} = {v:g}" for k, v in item.start.items())))
+    rows.append(("Method", f"{OPTIMIZERS[item.optimizer].title}, learning rate "
+                           f"{item.learning_rate:g}"))
+    rules = item.stopping
+    stop = f"after {rules.max_iter:,} steps at most"
+    if rules.tol_step is not None:
+        stop += f", or when a step is shorter than {rules.tol_step:g}"
+    rows.append(("Stops", stop))
+    table = "".join(f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td>"
+                    f"<td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return (f"<h2>{html.escape(item.title)}</h2>"
+            f"<p style='font-size: large'>{html.escape(item.explanation)}</p>"
+            f"<p><b>How it ends:</b> {html.escape(_ending(item))}.</p>"
+            f"<table cellspacing='4'>{table}</table>"
+            "<p><i>Open it, then press Run (Space) or Step (→).</i></p>")
+
+
+def _ending(item: Example) -> str:
+    """E.g. "it converges, near x = 0 (within 0.001)" from the example's expected ending."""
+    expected = item.expected
+    words = {"converged": "it converges", "max_iter": "it stops at its step limit",
+             "diverged": "it diverges"}
+    rest = expected.describe().removeprefix(f"ends {expected.status}")
+    return words.get(expected.status, expected.status) + rest
+
+
+_GROUPS = (("From the tutorials", "tutorial"), ("One variable", "1d"),
+           ("Two variables", "2d"))
+
+
+def _group_of(item: Example) -> str:
+    if item.key.startswith("tutorial"):
+        return "tutorial"
+    return "1d" if len(item.start) == 1 else "2d"
+
+
+class GalleryDialog(QDialog):
+    """A list of the examples and, beside it, the explanation of the selected one.
+
+    Signals
+    -------
+    exampleChosen(str)
+        The key of the example to open (Open, double-click or Enter).
+    """
+
+    exampleChosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("galleryDialog")
+        self.setWindowTitle("Examples")
+        self.list = QListWidget(self)
+        self.list.setObjectName("galleryList")
+        self.list.setAccessibleName("Examples")
+        self.list.setToolTip("Pick an example to read what it shows; double-click to open it")
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        for heading, group in _GROUPS:
+            header = QListWidgetItem(heading, self.list)
+            header.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            for item in EXAMPLES:
+                if _group_of(item) == group:
+                    entry = QListWidgetItem(f"   {item.title}", self.list)
+                    entry.setData(Qt.ItemDataRole.UserRole, item.key)
+                    entry.setToolTip(item.explanation)
+        self.text = QTextBrowser(self)
+        self.text.setObjectName("galleryText")
+        self.text.setAccessibleName("What the example shows")
+        self.text.setOpenExternalLinks(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.text)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([330, 530])
+        buttons = QDialogButtonBox(self)
+        self.open_button = QPushButton("Open", self)
+        self.open_button.setObjectName("openExampleButton")
+        self.open_button.setToolTip("Open the selected example in the window, ready to run")
+        self.open_button.setDefault(True)
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        row = QHBoxLayout()
+        row.addWidget(buttons)
+        layout.addLayout(row)
+        self.list.currentItemChanged.connect(self._show_current)
+        self.list.itemActivated.connect(lambda _item: self._choose())
+        buttons.accepted.connect(self._choose)
+        buttons.rejected.connect(self.reject)
+        self.list.setCurrentRow(1)  # row 0 is the first heading
+        self.resize(880, 500)
+
+    @property
+    def current_key(self) -> str:
+        """The key of the selected example."""
+        item = self.list.currentItem()
+        key = item.data(Qt.ItemDataRole.UserRole) if item else None
+        return str(key) if key else EXAMPLES[0].key
+
+    def select(self, key: str) -> None:
+        """Select the example called ``key``."""
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.list.setCurrentRow(row)
+                return
+        raise KeyError(key)
+
+    def _show_current(self) -> None:
+        self.text.setHtml(describe_example(example(self.current_key)))
+
+    def _choose(self) -> None:
+        self.exampleChosen.emit(self.current_key)
+        self.accept()
+
+
+class ExamplesMenu(QObject):
+    """The Examples menu and its gallery dialog, for one main window.
+
+    Parameters
+    ----------
+    window : MainWindow
+        The window; it must have a project controller as ``window.projects``.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.dialog: GalleryDialog | None = None
+        self.menu = QMenu("E&xamples", window)
+        self.menu.setObjectName("examplesMenu")
+        self.action_gallery = QAction("&Browse the Examples…", window)
+        self.action_gallery.setObjectName("actionGallery")
+        self.action_gallery.setShortcut(QKeySequence("Ctrl+E"))
+        self.action_gallery.setToolTip("Each example with a few words on what it teaches")
+        self.action_gallery.triggered.connect(self.show_gallery)
+        self.menu.addAction(self.action_gallery)
+        self.menu.addSeparator()
+        for item in EXAMPLES:
+            entry = self.menu.addAction(item.title)
+            entry.setObjectName(f"actionExample_{item.key}")
+            entry.setToolTip(item.explanation)
+            entry.setStatusTip(item.expected.describe())
+            entry.triggered.connect(lambda _checked=False, key=item.key: self.open_example(key))
+
+    def show_gallery(self) -> GalleryDialog:
+        """Show the gallery dialog (window-modal, without blocking) and return it."""
+        if self.dialog is None:
+            self.dialog = GalleryDialog(self._window)
+            self.dialog.exampleChosen.connect(self.open_example)
+        self.dialog.open()
+        return self.dialog
+
+    def open_example(self, key: str) -> bool:
+        """Open example ``key`` (after asking about unsaved changes); True when opened."""
+        projects = self._window.projects
+        if not projects.may_discard_changes():
+            return False
+        item = example(key)
+        projects.open_project(item.to_project(), None, item.title)
+        return True
