@@ -54,7 +54,7 @@ def main() -> None:
     os.environ.setdefault("GDSTUDIO_DATA_DIR", tempfile.mkdtemp())  # no autosave of ours left
     create_application(sys.argv)
 
-    window = new_window(out)
+    window = new_window(Path(tempfile.mkdtemp()))  # its settings file stays out of ``out``
     window.editor.mode_switch.buttons["data"].click()  # the first switch: the intercept tutorial
     assert data_ready(window, ("b",)), "the intercept tutorial did not start"
     steps(window, 8)

@@ -117,7 +117,6 @@ class DataEditor(QWidget):
             edits.addWidget(button)
         layout.addLayout(edits)
         self.summary_label = QLabel(group)
-        self.summary_label.setStyleSheet("color: #555555;")
         self.message_label = QLabel(group)
         self.message_label.setObjectName("dataMessage")
         self.message_label.setWordWrap(True)

@@ -79,7 +79,6 @@ class FitSettings(QGroupBox):
                                        "the step log, traces and loss map show θ′; the curve "
                                        "and the least-squares answer are in the data's units.")
         self.standardize_note.setWordWrap(True)
-        self.standardize_note.setStyleSheet("color: #555555;")
         form.addRow("Loss", self.loss_combo)
         form.addRow("Batches", self.batch_combo)
         form.addRow("Batch size", self.batch_spin)

@@ -125,7 +125,7 @@ class DataPlot(pg.PlotWidget):
             self.plotItem.setLabel("left", names[1])
         count = self.x.shape[0]
         title = f"{shown.size:,} of {count:,} points shown" if shown.size < count else ""
-        self.plotItem.setTitle(title, color="#555555", size="9pt")
+        self.plotItem.setTitle(title, color="#888888", size="9pt")
         if not self._points_in_view():
             self.fit_view()
         self._show_selection()

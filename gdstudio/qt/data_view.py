@@ -125,7 +125,6 @@ class DataView(QSplitter):
             bar.addWidget(combo)
             combo.currentIndexChanged.connect(self._pair_changed)
         self.held_label = QLabel()
-        self.held_label.setStyleSheet("color: #555555;")
         bar.addWidget(self.held_label, 1)
         self.loss_curve = LossCurvePlot()
         self.loss_map = LossContourPlot()

@@ -61,6 +61,12 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
     model.set_mode("data")
 
 
+def _embolden(button: QToolButton, bold: bool) -> None:
+    font = button.font()
+    font.setBold(bold)
+    button.setFont(font)
+
+
 class ModeSwitch(QWidget):
     """Two buttons, Function and Data, that switch the studio's mode."""
 
@@ -92,6 +98,8 @@ class ModeSwitch(QWidget):
             layout.addWidget(button)
             self.buttons[mode] = button
         self.group.setExclusive(True)
+        for button in self.buttons.values():  # the mode in use also reads in bold
+            button.toggled.connect(lambda on, b=button: _embolden(b, on))
         model.modeChanged.connect(self._show_mode)
         self._show_mode(model.mode)
 
