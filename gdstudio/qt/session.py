@@ -7,6 +7,7 @@ most once per frame, so a run of a million steps never floods the UI thread.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -47,6 +48,7 @@ class RunSession(QObject):
         self._controller: RunController | None = None
         self._pending: list[HistoryBlock] = []
         self._report_pending = False
+        self._next_frame = 0.0
         self._speed = math.inf
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
@@ -175,7 +177,10 @@ class RunSession(QObject):
         if not (self._pending or self._report_pending):
             self._frame.stop()
             return
+        if time.perf_counter() < self._next_frame:
+            return  # the last frame was expensive: let the UI thread breathe first
         controller = self._controller
+        started = time.perf_counter()
         if controller is not None:
             controller.ui_idle.clear()  # the worker stands aside while the frame is drawn
         try:
@@ -191,7 +196,12 @@ class RunSession(QObject):
         finally:
             if controller is not None:
                 controller.ui_idle.set()
+            # A long history makes frames expensive; never spend more than about a
+            # third of the time drawing, so the window stays responsive to input.
+            cost = time.perf_counter() - started
+            self._next_frame = time.perf_counter() + 2 * cost
 
     def flush(self) -> None:
         """Apply queued rows now (tests and the final frame of a run use it)."""
+        self._next_frame = 0.0
         self._apply_pending()
