@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,8 +34,9 @@ def settle(seconds: float = 0.6) -> None:
 
 
 def new_window(settings_dir: Path) -> MainWindow:
-    settings = QSettings(str(settings_dir / "shots.ini"), QSettings.Format.IniFormat)
+    settings = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings)
+    window.projects.dialogs.ask_unsaved = lambda *_args: "discard"  # nothing to keep
     window.resize(1500, 920)
     window.show()
     assert wait_until(lambda: window.session.active), "the example did not compile"
@@ -56,6 +59,7 @@ def run_to_end(window: MainWindow) -> None:
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("GDSTUDIO_DATA_DIR", tempfile.mkdtemp())  # no autosave of ours left
     create_application(sys.argv)
 
     window = new_window(out)
