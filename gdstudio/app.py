@@ -34,6 +34,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from gdstudio._version import __version__
+    from gdstudio.qt.collector import collect_on_gui_thread
     from gdstudio.qt.icons import app_icon
 
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
@@ -42,6 +43,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("Gradient Descent Studio")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
+    collect_on_gui_thread(app)
     app.setDesktopFileName("gdstudio")  # lets desktops match the window to gdstudio.desktop
     return app
 

@@ -26,6 +26,14 @@ def real_ask_unsaved():  # -> the unpatched Dialogs.ask_unsaved
 _REAL: dict[str, object] = {}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def collect_garbage_on_the_gui_thread(qapp) -> None:
+    """As the app does: no Qt object is ever freed by a worker thread's collection."""
+    from gdstudio.qt.collector import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+
+
 @pytest.fixture(autouse=True)
 def quiet_project_dialogs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Autosave in ``tmp_path``; dialogs that never block."""
