@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -24,6 +23,9 @@ __all__ = ["Descent", "check_learning_rate"]
 
 # How many steps run between clock checks in :meth:`Descent.run` with a time budget.
 _STEPS_PER_CLOCK_CHECK = 32
+# Rows gathered before they are written to the history in one go: few enough that no
+# long list of per-step objects builds up, many enough to make the writes cheap.
+_ROWS_PER_WRITE = 256
 
 
 class Descent:
@@ -184,21 +186,8 @@ class Descent:
         """
         deadline = math.inf if time_budget is None else time.perf_counter() + time_budget
         limit = math.inf if max_steps is None else max_steps
-        made = 0
-        # The loop body is the hot path (hundreds of thousands of steps a second), so
-        # everything that cannot change during one call is looked up once, here: the
-        # settings only change between calls (control calls arrive between them).
-        advance = self._advance_with(
-            self.objective.value_and_grad, self.optimizer.update, self.history.push,
-            self.schedule.factor, self.learning_rate,
-        )
         with np.errstate(all="ignore"):
-            while self.status is Status.RUNNING and made < limit:
-                advance()
-                made += 1
-                if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
-                    break
-        return made
+            return self._run_steps(limit, deadline)
 
     def rewind(self, step: int) -> None:
         """Go back to the point after ``step`` updates, exactly as it was then.
@@ -227,50 +216,89 @@ class Descent:
         self.history.append(params, self._loss, grad, 0)
         self._states[0] = state
 
-    def _advance_with(
-        self,
-        value_and_grad: Callable[..., tuple[float, np.ndarray]],
-        update: Callable[..., np.ndarray],
-        push: Callable[..., None],
-        factor: Callable[[int], float],
-        learning_rate: float,
-    ) -> Callable[[], None]:
-        """One update as a closure over the run's fixed parts (see :meth:`run`)."""
-        batching = self.batching
-        stopping = self.stopping
+    def _run_steps(self, limit: float, deadline: float) -> int:
+        """The hot loop: hundreds of thousands of steps a second.
+
+        Everything that cannot change during one call is looked up once (settings only
+        change between calls), the current point lives in local variables, and the new
+        rows are gathered in lists and written to the history in one go at the end.
+        """
+        if self.status is not Status.RUNNING:
+            return 0
+        value_and_grad, update = self.objective.value_and_grad, self.optimizer.update
+        factor, base_rate, batching = self.schedule.factor, self.learning_rate, self.batching
+        max_iter, plain = self.stopping.max_iter, self._plain_rules
+        low, high = self._fall_limit, self._growth_limit
         keeps_state = not self.optimizer.stateless
+        step, params, loss, grad, state = (
+            self._step, self._params, self._loss, self._grad, self._state
+        )
+        rates, sizes, points, losses, grads, epochs, states = [], [], [], [], [], [], []
+        made = 0
+        try:
+            while made < limit:
+                rate = base_rate * factor(step)
+                old_loss = loss
+                change = update(grad, state, params, rate)
+                params = params + change
+                step_size = _norm(change)
+                step += 1
+                if batching is None:
+                    loss, grad = value_and_grad(params)
+                else:
+                    loss, grad = value_and_grad(params, batching.rows(step))
+                    epochs.append(batching.epoch_of(step))
+                loss = float(loss)
+                rates.append(rate)
+                sizes.append(step_size)
+                points.append(params)
+                losses.append(loss)
+                grads.append(grad)
+                if keeps_state:
+                    states.append(state.copy())
+                made += 1
+                if len(losses) == _ROWS_PER_WRITE:
+                    self._store_rows(rates, sizes, points, losses, grads, epochs, states)
+                    for rows in (rates, sizes, points, losses, grads, epochs, states):
+                        rows.clear()
+                grad_norm = _norm(grad)
+                if not (
+                    plain and step < max_iter and low <= loss <= high
+                    and math.isfinite(step_size + grad_norm)
+                ):
+                    self._step, self._loss, self._grad = step, loss, grad
+                    self._check_after_step(step, step_size, grad_norm, old_loss)
+                    if self.status is not Status.RUNNING:
+                        break
+                if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
+                    break
+        finally:
+            self._step, self._params, self._loss, self._grad = step, params, loss, grad
+            self._store_rows(rates, sizes, points, losses, grads, epochs, states)
+        return made
 
-        def advance() -> None:
-            step = self._step
-            lr = learning_rate * factor(step)
-            old_params, old_loss, state = self._params, self._loss, self._state
-            change = update(self._grad, state, old_params, lr)
-            params = old_params + change
-            step_size = _norm(change)
-            step += 1
-            if batching is None:
-                loss, grad = value_and_grad(params)
-                epoch = 0
-            else:
-                loss, grad = value_and_grad(params, batching.rows(step))
-                epoch = batching.epoch_of(step)
-            push(lr, step_size, params, loss, grad, epoch)
-            states = self._states
-            if step == states.shape[0]:
-                states = self._states = _grown(states, self.history.capacity)
-            if keeps_state:
-                states[step] = state
-            self._step, self._params, self._loss, self._grad = step, params, float(loss), grad
-            grad_norm = _norm(grad)
-            if not (
-                self._plain_rules
-                and step < stopping.max_iter
-                and self._fall_limit <= loss <= self._growth_limit
-                and math.isfinite(step_size + grad_norm)
-            ):
-                self._check_after_step(step, step_size, grad_norm, old_loss)
-
-        return advance
+    def _store_rows(
+        self,
+        rates: list[float],
+        sizes: list[float],
+        points: list[np.ndarray],
+        losses: list[float],
+        grads: list[np.ndarray],
+        epochs: list[int],
+        states: list[np.ndarray],
+    ) -> None:
+        """Write the rows a run gathered into the history and the optimizer states."""
+        if not points:
+            return
+        first = len(self.history)
+        # A full-batch run gathers no epochs: every row is in epoch 0.
+        self.history.extend(rates, sizes, np.array(points), losses, np.array(grads),
+                            epochs if epochs else 0)
+        stop = len(self.history)
+        if stop > self._states.shape[0]:
+            self._states = _grown(self._states, self.history.capacity)
+        if states:
+            self._states[first:stop] = states
 
     def _check_after_step(
         self, step: int, step_size: float, grad_norm: float, old_loss: float

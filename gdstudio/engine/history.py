@@ -8,6 +8,7 @@ No Python object is kept per step.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,6 +173,29 @@ class History:
         self._grad[index] = grad
         self._epoch[index] = epoch
         self._length = index + 1
+
+    def extend(
+        self,
+        lrs: Sequence[float],
+        step_sizes: Sequence[float],
+        params: np.ndarray,
+        losses: Sequence[float],
+        grads: np.ndarray,
+        epochs: Sequence[int] | int,
+    ) -> None:
+        """:meth:`push` for many steps at once: row i of the arguments is one push."""
+        count = len(losses)
+        start = self._length
+        stop = start + count
+        if stop > self._loss.shape[0]:
+            self._grow(stop)
+        self._lr[start - 1 : stop - 1] = lrs
+        self._step_size[start - 1 : stop - 1] = step_sizes
+        self._params[start:stop] = params
+        self._loss[start:stop] = losses
+        self._grad[start:stop] = grads
+        self._epoch[start:stop] = epochs
+        self._length = stop
 
     def complete(self, index: int, lr: float, step_size: float) -> None:
         """Fill in the rate and step size of the update made from row ``index``."""
