@@ -33,7 +33,7 @@ class GenerateSettings:
 
 def show_refusal(parent: QWidget, title: str, message: str) -> QMessageBox:
     """Show why something was refused in a window-modal box that does not block the
-    caller (``open()``, not ``exec()``); returns the box (object name ``refusalBox``)."""
+    caller (``open()``, not a modal loop); returns the box (object name ``refusalBox``)."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
                       parent)
     box.setObjectName("refusalBox")
