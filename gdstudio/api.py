@@ -158,21 +158,24 @@ def descend(
     ValueError
         For a bad start point, rate, optimizer, hyperparameter, schedule or rule.
     """
-    settings = run_settings(
-        optimizer=optimizer,
-        hyperparameters={
-            "momentum": momentum, "alpha": alpha, "beta1": beta1, "beta2": beta2, "eps": eps
-        },
-        lr=lr,
-        schedule=schedule,
-        stopping=StoppingRules(
-            max_iter=max_iter, tol_step=tol_step, tol_grad=tol_grad, tol_loss=tol_loss
-        ),
-    )
+    settings = _settings_from(locals())
     objective = FunctionObjective.from_text(expression, variables, timeout=timeout)
     descent = settings.build(objective, start_vector(objective.param_names, start))
     descent.run()
     return Run(descent, objective)
+
+
+def _settings_from(options: Mapping[str, Any]) -> RunSettings:
+    """The :class:`RunSettings` in ``descend``'s and ``fit``'s shared keyword arguments."""
+    return run_settings(
+        optimizer=options["optimizer"],
+        hyperparameters={name: options[name] for name in HYPERPARAMETER_NAMES},
+        lr=options["lr"],
+        schedule=options["schedule"],
+        stopping=StoppingRules(**{
+            name: options[name] for name in ("max_iter", "tol_step", "tol_grad", "tol_loss")
+        }),
+    )
 
 
 def run_settings(
@@ -409,17 +412,7 @@ def fit(
     from gdstudio.engine import BatchPlan
     from gdstudio.problems.models import ModelObjective
 
-    settings = run_settings(
-        optimizer=optimizer,
-        hyperparameters={
-            "momentum": momentum, "alpha": alpha, "beta1": beta1, "beta2": beta2, "eps": eps
-        },
-        lr=lr,
-        schedule=schedule,
-        stopping=StoppingRules(
-            max_iter=max_iter, tol_step=tol_step, tol_grad=tol_grad, tol_loss=tol_loss
-        ),
-    )
+    settings = _settings_from(locals())
     objective = ModelObjective(
         model, as_dataset(data), target=target, loss=loss, fixed=fixed,
         standardize=standardize, timeout=timeout,
