@@ -166,7 +166,7 @@ class CompareFunctionPlot(FunctionPlot):
         elif self.following and not self._path_in_view():
             self._fit_view()
 
-    def _path_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def _path_points(self) -> tuple[np.ndarray, np.ndarray] | None:
         return self.runs.points()
 
     def _picked(self, point: object) -> None:

@@ -272,6 +272,23 @@ class PickingPlot(pg.PlotWidget):
         return QPointF(self.mapFromScene(scene_point))
 
     # ---------------------------------------------------------------- internals
+    def _path_points(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """(x, y) of the drawn path (the subclass's ``_path`` item), or None if empty."""
+        xs, ys = self._path.xData, self._path.yData
+        if xs is None or len(xs) == 0:
+            return None
+        return xs, ys
+
+    def _path_in_view(self) -> bool:
+        points = self._path_points()
+        if points is None:
+            return True
+        xs, ys = points
+        (left, right), (bottom, top) = self.plotItem.vb.viewRange()
+        return bool(
+            left <= xs.min() and xs.max() <= right and bottom <= ys.min() and ys.max() <= top
+        )
+
     def _on_range_changed(self, *args: object) -> None:
         self._view_changed()
         self.schedule_recompute()

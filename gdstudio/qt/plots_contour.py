@@ -304,22 +304,6 @@ class ContourPlot(PickingPlot):
             self._colour_bar.axis.setLabel(f"f({names}) − {minimum:.4g}")
 
     # ---------------------------------------------------------------- the view
-    def _path_points(self) -> tuple[np.ndarray, np.ndarray] | None:
-        xs, ys = self._path.xData, self._path.yData
-        if xs is None or len(xs) == 0:
-            return None
-        return xs, ys
-
-    def _path_in_view(self) -> bool:
-        points = self._path_points()
-        if points is None:
-            return True
-        xs, ys = points
-        (left, right), (bottom, top) = self.plotItem.vb.viewRange()
-        return bool(
-            left <= xs.min() and xs.max() <= right and bottom <= ys.min() and ys.max() <= top
-        )
-
     def _fit_view(self) -> None:
         points = self._path_points()
         if points is None:

@@ -164,25 +164,8 @@ class FunctionPlot(PickingPlot):
         self._curve_range = (low, high)
 
     # ---------------------------------------------------------------- the view
-    def _path_bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """(x, f) of the drawn path, plottable points only."""
-        xs, ys = self._path.xData, self._path.yData
-        if xs is None or len(xs) == 0:
-            return None
-        return xs, ys
-
-    def _path_in_view(self) -> bool:
-        bounds = self._path_bounds()
-        if bounds is None:
-            return True
-        xs, ys = bounds
-        (left, right), (bottom, top) = self.plotItem.vb.viewRange()
-        return bool(
-            left <= xs.min() and xs.max() <= right and bottom <= ys.min() and ys.max() <= top
-        )
-
     def _fit_view(self) -> None:
-        bounds = self._path_bounds()
+        bounds = self._path_points()
         if bounds is None:
             xs, ys = np.array([-1.0, 1.0]), np.array([], dtype=float)
         else:
