@@ -139,7 +139,10 @@ clean_env=(env -i "HOME=$home" "PATH=/usr/bin:/bin" "LANG=C.UTF-8" "GDSTUDIO_STA
 run_self_test() {
   local name=$1; shift
   local shot="$work/$name.png" log="$work/$name.log"
-  if ! "$@" --self-test --screenshot "$shot" >"$log" 2>&1; then
+  # From the unprivileged user's home, as a desktop launch would: the checkout may sit
+  # in a folder that user cannot enter (mktemp -d is 0700), and multiprocessing's helper
+  # process starts in the parent's working directory.
+  if ! (cd "$home" && "$@" --self-test --screenshot "$shot") >"$log" 2>&1; then
     cat "$log" >&2
     fail "--self-test failed ($name)"
   fi
