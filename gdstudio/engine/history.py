@@ -4,12 +4,19 @@ Row k describes the point θ_k: the parameters, the loss and gradient there (on 
 mini-batch mode), the epoch, and — once the update from θ_k has been made — the learning
 rate it used and the length of that step ‖θ_{k+1} − θ_k‖. Until then those two are NaN.
 No Python object is kept per step.
+
+The window reads a run's history while the worker thread extends it, without a copy of
+its own: :meth:`History.shared_tail` hands out views of the arrays, and :meth:`History.adopt`
+makes another history read them. Rows handed out are never changed afterwards, with one
+exception: the newest row's rate and step size are filled in by the next step. A step back
+(truncate) first moves the history to new arrays (copy on write), and a history that reads
+another's arrays copies them before it writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -20,10 +27,12 @@ _FIELDS = ("params", "loss", "grad", "lr", "step_size", "epoch")
 
 @dataclass(frozen=True)
 class HistoryBlock:
-    """A copy of consecutive rows ``start, start+1, …`` of a history.
+    """Consecutive rows ``start, start+1, …`` of a history (a copy, or shared views).
 
     It is the unit the worker sends to the window: "rows from ``start`` on are these",
     which covers new steps, the completion of the previous last row, and step back.
+    A block from :meth:`History.shared_tail` also carries ``store``: the whole arrays the
+    rows are views of, which :meth:`History.adopt` reads from.
     """
 
     start: int
@@ -33,6 +42,7 @@ class HistoryBlock:
     lr: np.ndarray
     step_size: np.ndarray
     epoch: np.ndarray
+    store: tuple[np.ndarray, ...] | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return int(self.loss.shape[0])
@@ -61,7 +71,8 @@ class HistoryBlock:
             for name, column in columns.items():
                 column[offset : offset + len(block)] = getattr(block, name)
         length = blocks[-1].stop - start
-        return HistoryBlock(start, **{name: column[:length] for name, column in columns.items()})
+        return HistoryBlock(start, **{name: column[:length] for name, column in columns.items()},
+                            store=blocks[-1].store)
 
 
 class History:
@@ -82,11 +93,13 @@ class History:
         self._params = np.empty((capacity, n_params))
         self._loss = np.empty(capacity)
         self._grad = np.empty((capacity, n_params))
-        # Rows past the end hold NaN rates and step sizes, so that a new row needs no
-        # writes for them (truncate restores this).
-        self._lr = np.full(capacity, np.nan)
-        self._step_size = np.full(capacity, np.nan)
+        # Rows past the end are never read; the newest row's rate and step size are NaN
+        # (every method that adds or removes rows keeps it so).
+        self._lr = np.empty(capacity)
+        self._step_size = np.empty(capacity)
         self._epoch = np.zeros(capacity, dtype=np.int64)
+        self._published = False  # views of the arrays were handed out (shared_tail)
+        self._borrowed = False  # the arrays belong to another history (adopt)
 
     def __len__(self) -> int:
         return self._length
@@ -138,6 +151,8 @@ class History:
 
     def append(self, params: np.ndarray, loss: float, grad: np.ndarray, epoch: int = 0) -> int:
         """Add the row of a new point (rate and step size NaN); return its index."""
+        if self._borrowed:
+            self._own()
         index = self._length
         if index == self._loss.shape[0]:
             self._grow(index + 1)
@@ -163,6 +178,8 @@ class History:
 
         The same as :meth:`complete` then :meth:`append`, in one call for speed.
         """
+        if self._borrowed:
+            self._own()
         index = self._length
         if index == self._loss.shape[0]:
             self._grow(index + 1)
@@ -172,6 +189,7 @@ class History:
         self._loss[index] = loss
         self._grad[index] = grad
         self._epoch[index] = epoch
+        self._lr[index] = self._step_size[index] = np.nan
         self._length = index + 1
 
     def extend(
@@ -184,6 +202,8 @@ class History:
         epochs: Sequence[int] | int,
     ) -> None:
         """:meth:`push` for many steps at once: row i of the arguments is one push."""
+        if self._borrowed:
+            self._own()
         count = len(losses)
         start = self._length
         stop = start + count
@@ -195,10 +215,13 @@ class History:
         self._loss[start:stop] = losses
         self._grad[start:stop] = grads
         self._epoch[start:stop] = epochs
+        self._lr[stop - 1] = self._step_size[stop - 1] = np.nan
         self._length = stop
 
     def complete(self, index: int, lr: float, step_size: float) -> None:
         """Fill in the rate and step size of the update made from row ``index``."""
+        if self._borrowed:
+            self._own()
         self._lr[index] = lr
         self._step_size[index] = step_size
 
@@ -206,6 +229,8 @@ class History:
         """Keep the first ``length`` rows; the last kept row has no update yet."""
         if not 0 < length <= self._length:
             raise IndexError(f"cannot keep {length} rows of a history of {self._length}")
+        if self._published or self._borrowed:
+            self._own()  # rows already handed out stay as they were
         self._lr[length - 1 : self._length] = np.nan
         self._step_size[length - 1 : self._length] = np.nan
         self._length = length
@@ -218,10 +243,48 @@ class History:
             *(getattr(self, "_" + name)[start:stop].copy() for name in _FIELDS),
         )
 
+    def shared_tail(self, start: int) -> HistoryBlock:
+        """Rows ``start`` to the end as views of this history's arrays (no copy).
+
+        Until the history is truncated, the rows keep their values, except that the rate
+        and step size of the newest row are filled in when the next step is made.
+        """
+        self._published = True
+        stop = self._length
+        return HistoryBlock(
+            start,
+            *(getattr(self, "_" + name)[start:stop] for name in _FIELDS),
+            store=tuple(getattr(self, "_" + name) for name in _FIELDS),
+        )
+
+    def adopt(self, block: HistoryBlock) -> None:
+        """Become rows ``0 … block.stop`` of the history ``block`` was shared from.
+
+        The arrays are read, not copied; any later write makes a copy first.
+
+        Raises
+        ------
+        ValueError
+            If ``block`` was not made by :meth:`shared_tail` or is for another number
+            of parameters.
+        """
+        if block.store is None:
+            raise ValueError("only a block from shared_tail can be adopted")
+        arrays = dict(zip(_FIELDS, block.store, strict=True))
+        if arrays["params"].shape[1:] != (self.n_params,):
+            raise ValueError(f"the block has {arrays['params'].shape[1]} parameters, "
+                             f"not {self.n_params}")
+        for name, array in arrays.items():
+            setattr(self, "_" + name, array)
+        self._length = block.stop
+        self._borrowed, self._published = True, False
+
     def write_block(self, block: HistoryBlock) -> None:
         """Make rows ``block.start …`` equal to the block and drop any rows after it."""
         if block.start > self._length:
             raise IndexError(f"block starts at row {block.start} but only {self._length} exist")
+        if self._borrowed or (self._published and block.start < self._length):
+            self._own()
         if block.stop > self._loss.shape[0]:
             self._grow(block.stop)
         for name in _FIELDS:
@@ -238,13 +301,23 @@ class History:
             other.write_block(self.tail(0))
         return other
 
+    def _own(self) -> None:
+        """Move to new arrays of the same capacity holding the same rows."""
+        self._replace_arrays(self.capacity)
+
     def _grow(self, needed: int) -> None:
-        capacity = self._loss.shape[0]
+        capacity = self.capacity
         while capacity < needed:
             capacity *= 2
+        self._replace_arrays(capacity)
+
+    def _replace_arrays(self, capacity: int) -> None:
+        # Rows past the length are never read (push, extend and append write every
+        # field of the rows they add), so the new arrays are left unfilled: the memory
+        # of the spare capacity is then only touched when rows are written to it.
         for name in _FIELDS:
             old = getattr(self, "_" + name)
-            fill = 0 if name == "epoch" else np.nan
-            new = np.full((capacity, *old.shape[1:]), fill, dtype=old.dtype)
+            new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: self._length] = old[: self._length]
             setattr(self, "_" + name, new)
+        self._published = self._borrowed = False
