@@ -1,7 +1,8 @@
 """One run as the window sees it: the worker's controller and the window's own history.
 
-Reports from the worker are queued as they arrive and applied to the mirror history at
-most once per frame, so a run of a million steps never floods the UI thread.
+Reports from the worker are queued as they arrive and applied to the window's history at
+most once per frame, so a run of a million steps never floods the UI thread. The window's
+history reads the worker's arrays (:meth:`History.adopt`): no row is copied.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gdstudio.engine import BatchPlan, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
+from gdstudio.qt.ui_gate import install_ui_gate, ui_busy
 from gdstudio.qt.worker import RunController, WorkerReport
 
 __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
 
-#: Redraw period: about 30 frames per second, which leaves the worker time to step.
-FRAME_INTERVAL_MS = 33
+#: Redraw period while a run streams in: 20 frames per second, which looks smooth and
+#: leaves the UI thread idle most of the time (for input) and the worker time to step.
+FRAME_INTERVAL_MS = 50
 
 
 class RunSession(QObject):
@@ -53,6 +56,7 @@ class RunSession(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
         self._frame.timeout.connect(self._apply_pending)
+        install_ui_gate()
 
     @property
     def active(self) -> bool:
@@ -165,9 +169,12 @@ class RunSession(QObject):
     def _receive(self, report: WorkerReport) -> None:
         if report.block is not None:
             self._pending.append(report.block)
+        stopped = self.playing and not report.playing
         self.report = report
         self._report_pending = True
-        if not self._frame.isActive():
+        if stopped:
+            self.flush()  # Pause (or the end of a run) shows at once, not a frame later
+        elif not self._frame.isActive():
             # The first report after a quiet spell is shown at once; later ones wait for
             # the next frame, so that the window draws at most once per frame.
             self._apply_pending()
@@ -179,27 +186,26 @@ class RunSession(QObject):
             return
         if time.perf_counter() < self._next_frame:
             return  # the last frame was expensive: let the UI thread breathe first
-        controller = self._controller
         started = time.perf_counter()
-        if controller is not None:
-            controller.ui_idle.clear()  # the worker stands aside while the frame is drawn
         try:
-            if self._pending:
-                old_length = len(self.history)
-                block = HistoryBlock.concatenate(self._pending)
-                self._pending.clear()
-                self.history.write_block(block)
-                self.historyChanged.emit(old_length)
-            if self._report_pending and self.report is not None:
-                self._report_pending = False
-                self.reportReceived.emit(self.report)
+            with ui_busy():  # the worker stands aside while the frame is drawn
+                self._show_pending()
         finally:
-            if controller is not None:
-                controller.ui_idle.set()
             # A long history makes frames expensive; never spend more than about a
             # third of the time drawing, so the window stays responsive to input.
             cost = time.perf_counter() - started
             self._next_frame = time.perf_counter() + 2 * cost
+
+    def _show_pending(self) -> None:
+        if self._pending:
+            old_length = len(self.history)
+            block = self._pending[-1]  # shared rows: the newest block shows them all
+            self._pending.clear()
+            self.history.adopt(block)
+            self.historyChanged.emit(old_length)
+        if self._report_pending and self.report is not None:
+            self._report_pending = False
+            self.reportReceived.emit(self.report)
 
     def flush(self) -> None:
         """Apply queued rows now (tests and the final frame of a run use it)."""

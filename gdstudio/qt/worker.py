@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -26,6 +25,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
 from gdstudio.engine.explain import explain_descent_step
 from gdstudio.engine.schedules import Schedule
+from gdstudio.qt.ui_gate import ui_idle
 
 __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
 
@@ -35,10 +35,10 @@ FULL_SPEED = math.inf
 TICK_BUDGET = 0.008
 #: Seconds between reports while running fast: about one per frame of the window.
 REPORT_INTERVAL = 0.03
-#: Steps between looks at whether the window is drawing.
+#: Steps between looks at whether the window is busy.
 _CHUNK = 64
-#: Longest the worker stands aside for one frame, in seconds.
-UI_WAIT_LIMIT = 0.1
+#: Longest the worker stands aside for a busy window before making one chunk of steps.
+UI_WAIT_LIMIT = 0.05
 #: Above this many steps per second, ticks run every frame and make several steps.
 _FRAME_RATE = 60.0
 
@@ -107,9 +107,8 @@ class RunWorker(QObject):
     def __init__(self, descent: Descent) -> None:
         super().__init__()
         self.descent = descent
-        #: Cleared by the window while it draws a frame (see _run_for); set otherwise.
-        self.ui_idle = threading.Event()
-        self.ui_idle.set()
+        #: Cleared while the window draws a frame (see _run_for and gdstudio.qt.ui_gate).
+        self.ui_idle = ui_idle()
         self._timer: QTimer | None = None
         self._playing = False
         self._speed = FULL_SPEED
@@ -294,7 +293,9 @@ class RunWorker(QObject):
         Python runs one thread at a time: a worker that never lets go of the interpreter
         makes every callback of the UI thread wait its turn, and a frame of a few dozen
         callbacks takes ten times as long. So the worker steps in short chunks and, while
-        the window is drawing a frame, waits (bounded) until it has finished.
+        the window is drawing a frame (:func:`~gdstudio.qt.ui_gate.ui_busy`), waits until
+        it has finished; at most ``UI_WAIT_LIMIT`` per chunk, so a window that is always
+        busy only slows the run down.
         """
         deadline = time.perf_counter() + seconds
         remaining = math.inf if steps is None else steps
@@ -338,7 +339,8 @@ class RunWorker(QObject):
         """
         descent = self.descent
         start = self._unreported if changed_from is None else min(self._unreported, changed_from)
-        block = descent.history.tail(start) if start <= descent.step_count else None
+        # Views, not copies: the window reads the rows where the worker wrote them.
+        block = descent.history.shared_tail(start) if start <= descent.step_count else None
         self._unreported = descent.step_count + 1
         self._last_report = time.perf_counter()
         self.reported.emit(
@@ -414,8 +416,6 @@ class RunController(QObject):
             (self._shutdown, worker.shutdown),
         ):
             signal.connect(slot)
-        #: The window clears this while it draws a frame, so the worker stands aside.
-        self.ui_idle = worker.ui_idle
         worker.reported.connect(self.reported)
         worker.failed.connect(self.failed)
         self._thread.started.connect(worker.initialise)

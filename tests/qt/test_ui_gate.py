@@ -1,0 +1,105 @@
+"""The UI gate: workers stand aside while the UI thread handles events, and only then."""
+
+import threading
+
+from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from gdstudio.engine import Descent, StoppingRules
+from gdstudio.qt.ui_gate import GatedApplication, install_ui_gate, ui_busy, ui_idle
+from gdstudio.qt.worker import RunController
+
+from ..engine.quadratics import Quadratic
+
+
+def test_the_tests_and_the_app_use_the_gated_application(qapp) -> None:
+    from gdstudio.app import create_application
+
+    assert isinstance(qapp, GatedApplication)
+    assert create_application([]) is qapp
+
+
+def test_the_gate_is_closed_while_the_ui_thread_handles_an_event(qtbot) -> None:
+    seen: list[bool] = []
+    QTimer.singleShot(0, lambda: seen.append(ui_idle().is_set()))
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [False]
+    assert ui_idle().is_set()  # open again between events
+
+
+def test_ui_busy_blocks_nest() -> None:
+    with ui_busy():
+        with ui_busy():
+            assert not ui_idle().is_set()
+        assert not ui_idle().is_set()
+    assert ui_idle().is_set()
+
+
+class _Probe(QObject):
+    """Lives on a worker thread; says whether the gate was open when it ran."""
+
+    ask = Signal()
+    answered = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ask.connect(self._answer)
+
+    def _answer(self) -> None:
+        self.answered.emit(ui_idle().is_set())
+
+
+def test_events_of_a_worker_thread_do_not_close_the_gate(qtbot) -> None:
+    thread = QThread()
+    probe = _Probe()
+    probe.moveToThread(thread)
+    thread.start()
+    try:
+        answers: list[bool] = []
+        probe.answered.connect(answers.append)  # queued to this thread
+        probe.ask.emit()  # handled on the worker thread while this one is not busy
+        qtbot.waitUntil(lambda: bool(answers))
+        assert answers == [True]
+    finally:
+        thread.quit()
+        assert thread.wait(5000)
+
+
+def test_a_nested_event_loop_opens_the_gate_while_it_sleeps(qtbot) -> None:
+    install_ui_gate()
+    opened = threading.Event()
+    results: list[bool] = []
+
+    def handler() -> None:  # inside an event, as a modal dialog's exec() would be
+        watcher = threading.Thread(target=lambda: results.append(ui_idle().wait(2.0)))
+        watcher.start()
+        loop = QEventLoop()
+        QTimer.singleShot(300, loop.quit)
+        loop.exec()
+        watcher.join()
+        opened.set()
+
+    QTimer.singleShot(0, handler)
+    qtbot.waitUntil(opened.is_set, timeout=5000)
+    assert results == [True]
+
+
+def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
+    descent = Descent(Quadratic(("x",)), [3.0], lr=1e-9,
+                      stopping=StoppingRules(max_iter=10_000_000))
+    controller = RunController(descent)
+    try:
+        controller.play()
+        qtbot.waitUntil(lambda: descent.step_count > 1000, timeout=5000)
+        with ui_busy():
+            before = descent.step_count
+            threading.Event().wait(0.3)  # busy: the worker makes a chunk per wait limit
+            during = descent.step_count - before
+        free = descent.step_count
+        threading.Event().wait(0.3)  # idle (the UI thread blocks without an event)
+        after = descent.step_count - free
+        assert during < after / 5, (during, after)
+    finally:
+        controller.pause()
+        assert controller.shutdown()
+        QApplication.processEvents()
