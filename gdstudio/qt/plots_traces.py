@@ -20,6 +20,7 @@ from gdstudio.qt.plots_common import (
     OKABE_ITO,
     PARAMETER_COLOURS,
     RECOMPUTE_DELAY_MS,
+    LazyMenuViewBox,
     PeakDecimator,
     plottable,
     set_accessible,
@@ -29,6 +30,8 @@ from gdstudio.qt.plots_common import (
 __all__ = ["ParameterTracesPlot", "TracesPanel"]
 
 MAX_LEGEND_ENTRIES = 12
+#: Fewest chunks a curve is decimated to (also before the plot has its size).
+MIN_BUDGET = 256
 _DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
 Reader = Callable[[History], np.ndarray]
 
@@ -59,7 +62,7 @@ class _StepPlot(pg.PlotWidget):
     """A plot of series against the step that redraws its visible part after a zoom."""
 
     def __init__(self, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, viewBox=LazyMenuViewBox())
         style_light(self)
         self.plotItem.setLabel("left", y_label)
         self.plotItem.setMouseEnabled(x=True, y=False)
@@ -104,7 +107,11 @@ class _StepPlot(pg.PlotWidget):
         if self._history is None:
             return
         window = self._window()
+        # About one chunk per pixel column: its lowest and highest value are all a
+        # column can show, and fewer line segments paint faster.
+        budget = max(MIN_BUDGET, int(self.plotItem.vb.width()))
         for series in self.series:
+            series.decimator.budget = budget
             series.draw(self._history, window, self.positive_only)
         if self.from_zero:
             self._fit_from_zero()

@@ -371,6 +371,22 @@ def test_traces_panel_draws_loss_rate_and_parameters(qtbot) -> None:
     assert panel.learning_rate_plot.plotItem.vb.viewRange()[1][0] == 0.0
 
 
+def test_long_traces_are_decimated_to_about_two_points_per_pixel(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    rng = np.random.default_rng(5)
+    loss = rng.normal(size=200_001)
+    history = history_of(loss[:, None], loss, loss[:, None])
+    panel.set_param_names(("x",))
+    panel.set_history(history)
+    budget = max(256, int(panel.loss_plot.plotItem.vb.width()))
+    size = 2 ** int(np.ceil(np.log2(len(loss) / budget)))  # rows per chunk
+    xs, ys = data(panel.loss_plot.series[0].item)
+    # Lowest and highest of each chunk (about one per pixel column), then the rows of
+    # the newest chunk, which is not complete yet.
+    assert len(xs) <= 2 * (len(loss) // size) + size
+    assert loss.min() in ys and loss.max() in ys
+
+
 def test_traces_panel_log_toggle(qtbot) -> None:
     panel = shown(qtbot, TracesPanel(), (600, 700))
     panel.set_param_names(("x",))
@@ -464,6 +480,18 @@ def test_decimator_keeps_extremes_and_the_tail() -> None:
     assert len(rows) <= 4 * 1000 + 256
     assert values.argmin() in rows and values.argmax() in rows
     assert rows[-1] == len(values) - 1 and np.all(np.diff(rows) > 0)
+
+
+def test_decimator_merges_chunks_when_the_series_doubles_exactly_as_fresh() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 5, size=(70_000, 3)).astype(float)  # many ties
+    values[1_000:3_000, 0] = np.nan  # whole chunks with nothing to draw in a column
+    values[5_000:5_100, 1] = np.inf
+    values[9_000, 2] = 1e300  # too large to draw
+    growing = PeakDecimator(budget=300)
+    for n in range(1_000, 70_001, 1_000):  # the chunk size doubles several times
+        np.testing.assert_array_equal(growing.indices(values[:n]),
+                                      PeakDecimator(300).indices(values[:n]))
 
 
 def test_decimator_incremental_equals_fresh_and_forgets_on_shrink() -> None:
