@@ -288,13 +288,13 @@ class RunWorker(QObject):
             self._report()
 
     def _run_for(self, seconds: float, steps: int | None) -> None:
-        """Step for ``seconds`` (at most ``steps``), standing aside while the UI draws.
+        """Step for ``seconds`` (at most ``steps``), standing aside while the UI is busy.
 
         Python runs one thread at a time: a worker that never lets go of the interpreter
         makes every callback of the UI thread wait its turn, and a frame of a few dozen
         callbacks takes ten times as long. So the worker steps in short chunks and, while
-        the window is drawing a frame (:func:`~gdstudio.qt.ui_gate.ui_busy`), waits until
-        it has finished; at most ``UI_WAIT_LIMIT`` per chunk, so a window that is always
+        the UI thread handles an event (see :mod:`gdstudio.qt.ui_gate`), waits until it
+        has finished; at most ``UI_WAIT_LIMIT`` per chunk, so a window that is always
         busy only slows the run down.
         """
         deadline = time.perf_counter() + seconds
