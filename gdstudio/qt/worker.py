@@ -35,8 +35,10 @@ FULL_SPEED = math.inf
 TICK_BUDGET = 0.008
 #: Seconds between reports while running fast: about one per frame of the window.
 REPORT_INTERVAL = 0.03
-#: Steps between looks at whether the window is busy.
+#: Most steps between looks at whether the window is busy.
 _CHUNK = 64
+#: Seconds of stepping between looks at whether the window is busy.
+CHUNK_SECONDS = 0.0005
 #: Longest the worker stands aside for a busy window before making one chunk of steps.
 UI_WAIT_LIMIT = 0.05
 #: Above this many steps per second, ticks run every frame and make several steps.
@@ -114,6 +116,7 @@ class RunWorker(QObject):
         self._speed = FULL_SPEED
         self._speed_clock = 0.0
         self._speed_steps = 0
+        self._chunk = _CHUNK  # steps per chunk, adapted to what a step costs
         # First row whose latest form the window has not been sent.
         self._unreported = descent.step_count + 1
         self._last_report = 0.0
@@ -303,9 +306,14 @@ class RunWorker(QObject):
         while remaining > 0 and not descent.finished:
             if not self.ui_idle.is_set():
                 self.ui_idle.wait(UI_WAIT_LIMIT)
-            made = descent.run(max_steps=min(remaining, _CHUNK))
+            started = time.perf_counter()
+            made = descent.run(max_steps=min(remaining, self._chunk))
+            now = time.perf_counter()
             remaining -= made
-            if made == 0 or time.perf_counter() >= deadline:
+            if made:  # expensive steps (a large dataset) make shorter chunks
+                rate = made / max(now - started, 1e-7)
+                self._chunk = max(1, min(_CHUNK, int(rate * CHUNK_SECONDS)))
+            if made == 0 or now >= deadline:
                 break
 
     def _steps_due(self) -> int:

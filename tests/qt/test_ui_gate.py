@@ -1,6 +1,7 @@
 """The UI gate: workers stand aside while the UI thread handles events, and only then."""
 
 import threading
+import time
 
 from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -99,6 +100,30 @@ def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
         threading.Event().wait(0.3)  # idle (the UI thread blocks without an event)
         after = descent.step_count - free
         assert during < after / 5, (during, after)
+    finally:
+        controller.pause()
+        assert controller.shutdown()
+        QApplication.processEvents()
+
+
+class _SlowQuadratic(Quadratic):
+    """A step that costs about a millisecond, as a fit to a large dataset does."""
+
+    def value_and_grad(self, params, batch=None):
+        deadline = time.perf_counter() + 0.001
+        while time.perf_counter() < deadline:
+            pass
+        return super().value_and_grad(params, batch)
+
+
+def test_expensive_steps_make_short_chunks_so_the_worker_looks_up_often(qtbot) -> None:
+    descent = Descent(_SlowQuadratic(("x",)), [3.0], lr=1e-9,
+                      stopping=StoppingRules(max_iter=1_000_000))
+    controller = RunController(descent)
+    try:
+        controller.play()
+        qtbot.waitUntil(lambda: descent.step_count > 20, timeout=5000)
+        assert controller._worker._chunk == 1  # about 0.5 ms of stepping per chunk
     finally:
         controller.pause()
         assert controller.shutdown()
