@@ -278,6 +278,15 @@ class CompiledExpression:
             result = self._array_value(*arrays)[0]
         return np.array(np.broadcast_to(np.asarray(result, dtype=float), shape), dtype=float)
 
+    def prepare_arrays(self) -> None:
+        """Compile the vectorised functions now (otherwise on first use).
+
+        The first compilation imports parts of numpy and sympy and can take a few hundred
+        milliseconds: a window does it in the background, not while it draws.
+        """
+        self._array_value  # noqa: B018 (cached properties: reading them compiles)
+        self._array_function  # noqa: B018
+
     def _checked_params(self, params: Any) -> np.ndarray:
         array = np.asarray(params, dtype=float)
         if array.shape != self._shape:

@@ -529,3 +529,12 @@ def test_expression_error_is_one_line_with_column() -> None:
     assert str(ExpressionError("the expression is empty")) == "the expression is empty"
     copy = pickle.loads(pickle.dumps(err))
     assert (copy.message, copy.column, str(copy)) == (err.message, err.column, str(err))
+
+
+def test_prepare_arrays_compiles_the_vectorised_functions_ahead_of_use() -> None:
+    compiled = compile_expression("x**2 + 3*y")
+    assert "_array_value" not in compiled.__dict__  # compiled on first use by default
+    compiled.prepare_arrays()
+    assert {"_array_value", "_array_function"} <= set(compiled.__dict__)
+    values = compiled.evaluate_grid(np.array([1.0, 2.0]), np.array([0.0, 1.0]))
+    np.testing.assert_allclose(values, [1.0, 7.0])

@@ -1,4 +1,4 @@
-"""The UI gate: workers stand aside while the UI thread handles events, and only then."""
+"""Keeping the UI thread free: the gate, short worker chunks, compilation in the background."""
 
 import threading
 import time
@@ -128,3 +128,15 @@ def test_expensive_steps_make_short_chunks_so_the_worker_looks_up_often(qtbot) -
         controller.pause()
         assert controller.shutdown()
         QApplication.processEvents()
+
+
+def test_the_compiler_hands_over_objectives_ready_to_draw(qtbot) -> None:
+    from gdstudio.qt.compiler import ExpressionCompiler
+
+    compiler = ExpressionCompiler()
+    with qtbot.waitSignal(compiler.compiled, timeout=20_000) as done:
+        compiler.request("(x - 1)**2 + y**2")
+    objective = done.args[1]
+    # The plots evaluate grids on the UI thread: nothing is left to compile there.
+    assert {"_array_value", "_array_function"} <= set(objective.compiled.__dict__)
+    compiler.shutdown()
