@@ -19,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 BARE_WINDOW = """
@@ -118,11 +119,19 @@ def run_probe(steps: int) -> None:
 
 
 def pause_latency(window) -> float:
-    """Seconds from Pause to the report that says the worker stopped."""
+    """Seconds from Pause to the window receiving the worker's last record."""
+    arrived: list[float] = []
+
+    def received(report) -> None:
+        if not report.playing and not arrived:
+            arrived.append(time.perf_counter())
+
+    window.session.reportReceived.connect(received)
     asked = time.perf_counter()
     window.session.pause()
-    spin(lambda: not window.session.playing, 10)
-    return time.perf_counter() - asked
+    spin(lambda: bool(arrived), 10)
+    window.session.reportReceived.disconnect(received)
+    return arrived[0] - asked
 
 
 def spin(condition, timeout: float) -> None:
@@ -164,6 +173,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     arguments = parser.parse_args()
+    # A first start: no remembered window layout or autosave from earlier sessions.
+    scratch = tempfile.mkdtemp(prefix="gdstudio-bench-")
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")
+    os.environ["GDSTUDIO_DATA_DIR"] = os.path.join(scratch, "data")
     # An installed app (pip, the frozen build) has its bytecode compiled, as PySide6 and
     # pyqtgraph have; a checkout run with PYTHONDONTWRITEBYTECODE=1 would compile the
     # app's sources at every start and make the comparison unfair.

@@ -19,9 +19,9 @@ from PySide6.QtCore import QObject, QTimer
 
 from gdstudio.engine import BatchPlan, RunSettings
 from gdstudio.qt.data_builder import BackgroundRunner, build_objective, error_location
-from gdstudio.qt.data_dialogs import GenerateSettings, show_refusal
 
 if TYPE_CHECKING:
+    from gdstudio.qt.data_dialogs import GenerateSettings
     from gdstudio.qt.data_editor import DataEditor
     from gdstudio.qt.data_view import DataView
     from gdstudio.qt.window import MainWindow
@@ -89,7 +89,7 @@ class DataMode(QObject):
             from gdstudio.qt.data_view import DataView
 
             self.view = DataView(self.model)
-            self.window.plot_stack.addWidget(self.view)
+            self.window.add_page(self.view)  # styled at once, before its first problem
             plot = self.view.data_plot
             table = self.editor.table_model
             plot.pointAdded.connect(lambda x, y: self._add_point(x, y))
@@ -190,6 +190,8 @@ class DataMode(QObject):
         self.window.statusBar().showMessage(f"Generated {dataset.n_rows:,} points", 5000)
 
     def _generation_refused(self, _settings: Any, error: BaseException) -> None:
+        from gdstudio.qt.data_dialogs import show_refusal
+
         message, _ = error_location(error)
         self.window.statusBar().showMessage(f"Cannot generate: {message}", 8000)
         show_refusal(self.editor, "Cannot generate this data", message)

@@ -6,7 +6,6 @@ so unsaved changes are asked about first and the example arrives as a project wo
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -36,6 +35,8 @@ __all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
 
 def describe_example(item: Example) -> str:
     """The dialog's text for ``item`` (HTML): the lesson, the problem, the settings."""
+    import html  # here, not at start-up: it loads every HTML entity name
+
     rows: list[tuple[str, str]] = []
     if item.mode == "function":
         rows.append(("Function", f"f = {item.expression}"))

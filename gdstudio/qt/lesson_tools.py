@@ -8,6 +8,11 @@
 * ``window.exports`` — File ▸ Export (:mod:`gdstudio.qt.exports_menu`);
 * ``window.comparisons`` — Run ▸ Compare Optimizers… (:mod:`gdstudio.qt.compare`);
 * ``window.preferences`` — View ▸ Preferences… (:mod:`gdstudio.qt.preferences`).
+
+Examples and preferences (which show in the first frame) are installed at once; projects,
+exports and comparisons (:class:`LateTools`) when the window calls :meth:`LateTools.install`
+(just after its first paint, or when one of them is first asked for), so that the window
+appears sooner.
 """
 
 from __future__ import annotations
@@ -21,9 +26,14 @@ from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
     from gdstudio.qt.compare import CompareWindow, RunSpec
+    from gdstudio.qt.exports_menu import ExportsMenu
+    from gdstudio.qt.project_files import ProjectController
     from gdstudio.qt.window import MainWindow
 
-__all__ = ["CompareLauncher", "install_lesson_tools", "top_menu"]
+__all__ = ["CompareLauncher", "LateTools", "install_lesson_tools", "top_menu"]
+
+#: The title of a window whose work is not saved yet (the projects keep it up to date).
+UNTITLED_TITLE = "Untitled[*] — Gradient Descent Studio"
 
 
 def top_menu(window: MainWindow, title: str) -> QMenu | None:
@@ -34,34 +44,79 @@ def top_menu(window: MainWindow, title: str) -> QMenu | None:
     return None
 
 
-def install_lesson_tools(window: MainWindow, settings: QSettings) -> None:
-    """Add projects, examples, exports, comparisons and preferences to ``window``."""
-    from gdstudio.qt.exports_menu import ExportsMenu
+def install_lesson_tools(window: MainWindow, settings: QSettings) -> LateTools:
+    """Add examples and preferences to ``window`` now; return the rest, to install later.
+
+    Returns the :class:`LateTools` (projects, exports, comparisons), which the window
+    installs after its first paint and asks for its ``projects``, ``exports`` and
+    ``comparisons``.
+    """
     from gdstudio.qt.gallery_dialog import ExamplesMenu
     from gdstudio.qt.preferences import PreferencesController
-    from gdstudio.qt.project_files import ProjectController
 
-    window.projects = ProjectController(window, settings)
+    window.setWindowTitle(UNTITLED_TITLE)
     window.examples = ExamplesMenu(window)
-    window.exports = ExportsMenu(window)
-    window.comparisons = CompareLauncher(window)
-    window.preferences = PreferencesController(window, settings)
-
-    file_menu = top_menu(window, "&File")
-    if file_menu is not None:
-        quit_action = window.action_quit
-        window.projects.fill_file_menu(file_menu, quit_action)
-        file_menu.insertMenu(quit_action, window.exports.menu)
-        file_menu.insertSeparator(quit_action)
+    window.preferences = PreferencesController(window, settings)  # themed from the start
     run_menu = top_menu(window, "&Run")
     if run_menu is not None:
         window.menuBar().insertMenu(run_menu.menuAction(), window.examples.menu)
-        run_menu.addSeparator()
-        run_menu.addAction(window.comparisons.action)
     view_menu = top_menu(window, "&View")
     if view_menu is not None:
         view_menu.addSeparator()
         view_menu.addAction(window.preferences.action)
+    return LateTools(window, settings)
+
+
+class LateTools(QObject):
+    """Projects, exports and comparisons of one window, installed by :meth:`install`.
+
+    They need :mod:`gdstudio.io`, the largest import of the app, and nothing of them shows
+    before a menu is opened. So the window installs them just after its first paint, or at
+    once when one of them is asked for (``window.projects`` …), whichever is first.
+
+    Attributes
+    ----------
+    projects : ProjectController
+        File ▸ New, Open, Open Recent, Save, Save As; autosave; the question on closing.
+    exports : ExportsMenu
+        File ▸ Export.
+    comparisons : CompareLauncher
+        Run ▸ Compare Optimizers….
+    """
+
+    projects: ProjectController
+    exports: ExportsMenu
+    comparisons: CompareLauncher
+
+    def __init__(self, window: MainWindow, settings: QSettings) -> None:
+        super().__init__(window)
+        self._window = window
+        self._settings = settings
+        self.installed = False
+
+    def install(self) -> LateTools:
+        """Install the tools now if they are not yet (returns ``self``)."""
+        if self.installed:
+            return self
+        self.installed = True  # first: while it is made, the project asks for window.projects
+        from gdstudio.qt.exports_menu import ExportsMenu
+        from gdstudio.qt.project_files import ProjectController
+
+        window = self._window
+        self.projects = ProjectController(window, self._settings)
+        self.exports = ExportsMenu(window)
+        self.comparisons = CompareLauncher(window)
+        file_menu = top_menu(window, "&File")
+        if file_menu is not None:
+            quit_action = window.action_quit
+            self.projects.fill_file_menu(file_menu, quit_action)
+            file_menu.insertMenu(quit_action, self.exports.menu)
+            file_menu.insertSeparator(quit_action)
+        run_menu = top_menu(window, "&Run")
+        if run_menu is not None:
+            run_menu.addSeparator()
+            run_menu.addAction(self.comparisons.action)
+        return self
 
 
 class CompareLauncher(QObject):

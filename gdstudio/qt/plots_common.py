@@ -16,11 +16,14 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QAction, QPen
+from PySide6.QtWidgets import QMenu, QWidget
 
 __all__ = [
     "OKABE_ITO",
     "PARAMETER_COLOURS",
+    "LazyMenuViewBox",
+    "PathPen",
     "PeakDecimator",
     "PickingPlot",
     "SurfaceFunction",
@@ -112,6 +115,40 @@ def plottable(values: np.ndarray) -> np.ndarray:
         return np.abs(values) < PLOTTABLE_LIMIT
 
 
+class PathPen:
+    """Draws a long path one pixel wide, and gives it back its own pen when it is short.
+
+    Qt paints one-pixel lines about seven times faster than wider ones, and a path of
+    thousands of vertices is dense enough to read at one pixel. The item's pen may be
+    changed meanwhile (a theme): the pen it has when it becomes long is the one restored.
+
+    Parameters
+    ----------
+    item : pyqtgraph.PlotDataItem
+        The path's item.
+    """
+
+    #: Vertices above which the path is drawn one pixel wide.
+    THIN_ABOVE = 2000
+
+    def __init__(self, item: pg.PlotDataItem) -> None:
+        self.item = item
+        self._own_pen: QPen | None = None  # the pen to restore, while thin
+
+    def fit(self, vertices: int) -> None:
+        """Use the right pen for a path of ``vertices`` points (changes it only if needed)."""
+        pen = QPen(self.item.opts["pen"])
+        if vertices > self.THIN_ABOVE:
+            if pen.widthF() > 1.0:
+                self._own_pen = QPen(pen)
+                pen.setWidthF(1.0)
+                self.item.setPen(pen)
+        elif self._own_pen is not None:
+            if pen.widthF() <= 1.0:
+                self.item.setPen(self._own_pen)
+            self._own_pen = None
+
+
 def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
     """``item.setData`` with only the points that can be drawn (no NaN, inf or huge value)."""
     keep = plottable(xs) & plottable(ys)
@@ -160,6 +197,46 @@ def style_light(plot: pg.PlotWidget) -> None:
         axis.setTextPen(FOREGROUND)
 
 
+class LazyMenuViewBox(pg.ViewBox):
+    """A view box whose context menu is made when it is first needed, not with the plot.
+
+    pyqtgraph makes every view's menu (with two forms of axis controls) up front: about a
+    third of the cost of a plot, which the window would pay at start-up for each of its
+    plots. The menu is the same; it is made on the first right-click.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(enableMenu=False, **options)
+        self._menu_pending = True
+
+    def setMenuEnabled(self, enableMenu: bool = True) -> None:  # noqa: N803 (pyqtgraph's)
+        """Make (or drop) the menu now, as :class:`pyqtgraph.ViewBox` does."""
+        self._menu_pending = False
+        super().setMenuEnabled(enableMenu)
+
+    def menuEnabled(self) -> bool:
+        """True while the menu waits to be made, then as :class:`pyqtgraph.ViewBox`."""
+        return getattr(self, "_menu_pending", False) or super().menuEnabled()
+
+    def getMenu(self, ev: object) -> QMenu | None:
+        """The context menu (made now if it was not yet)."""
+        self._make_menu()
+        return super().getMenu(ev)
+
+    def getContextMenus(self, event: object) -> list[QAction]:
+        """The menu's actions, for the menus of items inside the view."""
+        self._make_menu()
+        return super().getContextMenus(event)
+
+    def _make_menu(self) -> None:
+        if getattr(self, "_menu_pending", False):
+            self.setMenuEnabled(True)
+
+
+#: The newest chunk is drawn row by row while it has at most this many rows.
+_EXACT_TAIL = 64
+
+
 class PeakDecimator:
     """Rows worth drawing of a long series or path, remembered chunk by chunk.
 
@@ -204,17 +281,32 @@ class PeakDecimator:
         first = start // size
         last = min(stop, n - 1) // size  # chunks before this one are complete and settled
         chunks = self._chunk_extremes(values, size, last)[first:last]
-        tail = np.arange(last * size, stop)
-        return np.concatenate([np.sort(chunks, axis=1).ravel(), tail])
+        return np.concatenate([np.sort(chunks, axis=1).ravel(), _tail(values, last * size, stop)])
 
     def _chunk_extremes(self, values: np.ndarray, size: int, count: int) -> np.ndarray:
-        known = self._chunks.get(size, np.empty((0, 0), dtype=np.int64))
+        known = self._chunks.get(size)
+        if known is None:
+            # A new chunk size (the series doubled): merge the chunks of the largest
+            # smaller size rather than examine every row again.
+            known = self._merged_from_smaller(values, size)
         if known.shape[0] < count:
             fresh = _extremes(values[known.shape[0] * size : count * size], size)
             fresh += known.shape[0] * size
             known = fresh if known.size == 0 else np.concatenate([known, fresh])
             self._chunks[size] = known
         return known
+
+    def _merged_from_smaller(self, values: np.ndarray, size: int) -> np.ndarray:
+        smaller = [known_size for known_size in self._chunks if known_size < size]
+        if not smaller:
+            return np.empty((0, 0), dtype=np.int64)
+        small = max(smaller)
+        factor = size // small
+        known = self._chunks[small]
+        whole = known.shape[0] // factor
+        merged = _merge_extremes(values, known[: whole * factor], factor)
+        self._chunks[size] = merged
+        return merged
 
     def _forget_from(self, length: int) -> None:
         for size, known in list(self._chunks.items()):
@@ -233,6 +325,36 @@ def _extremes(values: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([lowest, highest], axis=1).astype(np.int64) + offsets
 
 
+def _tail(values: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Rows to draw of the newest, unfinished chunk: its extremes and its last row."""
+    if stop - start <= _EXACT_TAIL:
+        return np.arange(start, stop)
+    extremes = _extremes(values[start : stop - 1], stop - 1 - start).ravel() + start
+    return np.unique(np.append(extremes, stop - 1))
+
+
+def _merge_extremes(values: np.ndarray, extremes: np.ndarray, factor: int) -> np.ndarray:
+    """Extremes of chunks ``factor`` times longer, from those of consecutive shorter chunks.
+
+    A long chunk's smallest value of a column is the smallest of its short chunks'
+    smallest values (likewise the largest), so only the candidates are examined.
+    """
+    if extremes.shape[0] == 0:
+        return np.empty((0, 0), dtype=np.int64)
+    columns = values.reshape(values.shape[0], -1)
+    width = columns.shape[1]
+    groups = extremes.reshape(-1, factor, 2 * width)
+    result = np.empty((groups.shape[0], 2 * width), dtype=np.int64)
+    for column in range(width):
+        for side, pick, worst in ((0, np.argmin, np.inf), (width, np.argmax, -np.inf)):
+            candidates = groups[:, :, side + column]
+            found = columns[candidates, column]
+            found = np.where(plottable(found), found, worst)
+            best = pick(found, axis=1)
+            result[:, side + column] = candidates[np.arange(candidates.shape[0]), best]
+    return result
+
+
 class PickingPlot(pg.PlotWidget):
     """A plot with a light theme, click picking, view following and throttled redraws.
 
@@ -244,7 +366,7 @@ class PickingPlot(pg.PlotWidget):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background=BACKGROUND)
+        super().__init__(parent, background=BACKGROUND, viewBox=LazyMenuViewBox())
         self.following = True
         style_light(self)
         self._timer = QTimer(self)

@@ -7,12 +7,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gdstudio.engine.history import History
 from gdstudio.qt.plots_common import (
     FOREGROUND,
     OKABE_ITO,
+    PathPen,
     PeakDecimator,
     PickingPlot,
     SurfaceSource,
@@ -165,9 +166,14 @@ class ContourPlot(PickingPlot):
         self._colour_bar.axis.setTextPen(FOREGROUND)
         self._isolines = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1))
         plot.addItem(self._isolines, ignoreBounds=True)
+        # The map and its iso-lines change only with the view, while the path moves at
+        # every frame of a run: keep them as pixmaps rather than paint them again.
+        for item in (self._image, self._isolines.curve):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend = plot.addLegend(offset=(8, 4), labelTextColor="w", colCount=3)
         self._legend.setBrush(pg.mkBrush(0, 0, 0, 150))
         self._path = plot.plot(pen=pg.mkPen("w", width=2), name="path")
+        self._path_pen = PathPen(self._path)
         self._visits = plot.plot(
             pen=None,
             symbol="o",
@@ -210,6 +216,7 @@ class ContourPlot(PickingPlot):
             self._current = None
             return
         rows = self._decimator.indices(params)
+        self._path_pen.fit(len(rows))
         set_plottable(self._path, params[rows, 0], params[rows, 1])
         recent = params[max(n - RECENT_POINTS, 0) :]
         set_plottable(self._visits, recent[:, 0], recent[:, 1])

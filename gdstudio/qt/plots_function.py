@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from gdstudio.engine.history import History
 from gdstudio.qt.plots_common import (
     OKABE_ITO,
+    PathPen,
     PeakDecimator,
     PickingPlot,
     SurfaceSource,
@@ -97,6 +98,7 @@ class FunctionPlot(PickingPlot):
         plot.addItem(self._curve, ignoreBounds=True)  # its extent follows the view, not data
         path_pen = pg.mkPen(OKABE_ITO["vermillion"], width=1.5)
         self._path = plot.plot(pen=path_pen, name="path")
+        self._path_pen = PathPen(self._path)
         self._visits = plot.plot(
             pen=None,
             symbol="o",
@@ -131,6 +133,7 @@ class FunctionPlot(PickingPlot):
             return
         params, loss = history.params, history.loss
         rows = self._decimator.indices(params)
+        self._path_pen.fit(len(rows))
         set_plottable(self._path, params[rows, 0], loss[rows])
         recent = slice(max(n - RECENT_POINTS, 0), n)
         set_plottable(self._visits, params[recent, 0], loss[recent])

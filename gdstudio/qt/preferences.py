@@ -252,6 +252,11 @@ class PreferencesController(QObject):
         self._theme_plots()
         self.themeChanged.emit(self.plot_theme)
 
+    def style_page(self, page: QWidget) -> None:
+        """Style a part of the window made after start-up (a plot made on first use)."""
+        _fit_widgets(page, 1.5 if self.preferences.presentation else 1.0)
+        apply_plot_theme(page, self.plot_theme)
+
     def show_dialog(self) -> PreferencesDialog:
         """Show the preferences dialog (without blocking) and return it."""
         if self.dialog is None:

@@ -106,8 +106,9 @@ class ProjectController(QObject):
         self._autosave_timer.start()
         window.installEventFilter(self)
         self._update_title()
-        # After the window's own first compile (queued before this): see open_project.
-        QTimer.singleShot(0, self._start)
+        # After the window's own first compile (which it asks for after its first paint,
+        # before this): see open_project.
+        self._window.after_first_paint(self._start)
 
     # ================================================================ actions
     def _build_actions(self) -> None:
@@ -191,7 +192,7 @@ class ProjectController(QObject):
     def open_project(self, project: Project, path: Path | None, label: str = "") -> None:
         """Show ``project`` (from ``path``, or none for an example or a new project)."""
         if not self._started:  # the window has not asked for its first function yet
-            QTimer.singleShot(0, lambda: self.open_project(project, path, label))
+            self._window.after_first_paint(lambda: self.open_project(project, path, label))
             return
         self.path = path
         self.title, self.notes = project.title, project.notes

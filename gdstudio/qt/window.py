@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,8 +26,9 @@ from gdstudio._version import __version__
 from gdstudio.qt.compiler import ExpressionCompiler
 from gdstudio.qt.data_mode import DataMode
 from gdstudio.qt.editor import ProblemEditor
+from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
-from gdstudio.qt.lesson_tools import install_lesson_tools
+from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -36,6 +39,10 @@ from gdstudio.qt.plots import (
 )
 from gdstudio.qt.session import RunSession
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
+
+if TYPE_CHECKING:
+    from gdstudio.qt.exports_menu import ExportsMenu
+    from gdstudio.qt.project_files import ProjectController
 
 __all__ = ["SPEEDS", "MainWindow"]
 
@@ -49,6 +56,9 @@ _STATUS_WORDS = {
     "stopped": "Stopped",
 }
 _SETTINGS_VERSION = 1
+#: Seconds between updates of the side panels (traces, step log, explanation) while a
+#: run streams in.
+SIDE_PANELS_INTERVAL = 0.25
 
 
 class MainWindow(QMainWindow):
@@ -70,7 +80,7 @@ class MainWindow(QMainWindow):
         self.compiler = ExpressionCompiler(parent=self)
         self._play_when_ready = False
         self._closing = False
-        self._frames = 0
+        self._side_drawn = self._explained = 0.0
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -81,10 +91,41 @@ class MainWindow(QMainWindow):
         self._default_dock_sizes()
         self._restore_layout()
         self._update_actions()
-        # Compile after the first paint: the window appears at once, sympy loads later.
-        QTimer.singleShot(0, self._compile_first_problem)
-        # Projects, examples, exports, compare, preferences (after the slots above).
-        install_lesson_tools(self, self._settings)
+        # Examples and preferences now (after the slots above); projects, exports and
+        # compare later. After the first paint, so that the window appears at once: the
+        # first compile (its thread would slow the paint down), then those tools.
+        self._late_tools = install_lesson_tools(self, self._settings)
+        self._after_paint = AfterFirstPaint(self)
+        self.after_first_paint(self._compile_first_problem)
+        self.after_first_paint(self._install_late_tools)
+
+    def after_first_paint(self, function: Callable[[], object]) -> None:
+        """Call ``function`` just after the window's first paint (at once if it is past).
+
+        Functions run in the order given; work that can wait belongs here, so that the
+        window appears sooner (see :mod:`gdstudio.qt.first_paint`).
+        """
+        self._after_paint.call(function)
+
+    # ================================================================ lesson tools
+    @property
+    def projects(self) -> ProjectController:
+        """File ▸ New, Open, Save …, autosave and the question on closing."""
+        return self._late_tools.install().projects
+
+    @property
+    def exports(self) -> ExportsMenu:
+        """File ▸ Export."""
+        return self._late_tools.install().exports
+
+    @property
+    def comparisons(self) -> CompareLauncher:
+        """Run ▸ Compare Optimizers…."""
+        return self._late_tools.install().comparisons
+
+    def _install_late_tools(self) -> None:
+        if not self._closing:
+            self._late_tools.install()
 
     # ================================================================ building
     def _build_actions(self) -> None:
@@ -108,14 +149,48 @@ class MainWindow(QMainWindow):
                                   "Close Gradient Descent Studio")
 
     def _build_central(self) -> None:
+        # Only the page of the first problem (x²) is made now; the others on first use.
         self.function_plot = FunctionPlot()
-        self.contour_plot = ContourPlot()
-        self.parameter_plot = ParameterTracesPlot()
+        self._contour_plot: ContourPlot | None = None
+        self._parameter_plot: ParameterTracesPlot | None = None
         self.plot_stack = QStackedWidget(self)
         self.plot_stack.setObjectName("plotStack")
-        for widget in (self.function_plot, self.contour_plot, self.parameter_plot):
-            self.plot_stack.addWidget(widget)
+        self.plot_stack.addWidget(self.function_plot)
         self.setCentralWidget(self.plot_stack)
+
+    @property
+    def contour_plot(self) -> ContourPlot:
+        """The centre page for two variables (made, and styled, on first use)."""
+        if self._contour_plot is None:
+            plot = ContourPlot()
+            plot.pointPicked.connect(lambda x, y: self._start_picked((x, y)))
+            self._contour_plot = plot
+            self.add_page(plot)
+        return self._contour_plot
+
+    @property
+    def parameter_plot(self) -> ParameterTracesPlot:
+        """The centre page for three or more variables (made, and styled, on first use)."""
+        if self._parameter_plot is None:
+            plot = ParameterTracesPlot()
+            if self.model.objective is not None:
+                plot.set_param_names(self.model.objective.param_names)
+            self._parameter_plot = plot
+            self.add_page(plot)
+        return self._parameter_plot
+
+    def _page_for(self, variables: int) -> QWidget:
+        """The centre page of a function of ``variables`` variables (made if need be)."""
+        if variables == 1:
+            return self.function_plot
+        return self.contour_plot if variables == 2 else self.parameter_plot
+
+    def add_page(self, page: QWidget) -> None:
+        """Add a centre page made after start-up, styled as the preferences say."""
+        self.plot_stack.addWidget(page)
+        preferences = getattr(self, "preferences", None)
+        if preferences is not None:
+            preferences.style_page(page)
 
     def _build_docks(self) -> None:
         self.editor = ProblemEditor(self.model)
@@ -216,8 +291,6 @@ class MainWindow(QMainWindow):
         self.session.failed.connect(self._worker_failed)
         self.function_plot.pointPicked.connect(
             lambda x: self._start_picked((x,)))
-        self.contour_plot.pointPicked.connect(
-            lambda x, y: self._start_picked((x, y)))
 
     # ================================================================ controls
     def run(self) -> None:
@@ -283,13 +356,13 @@ class MainWindow(QMainWindow):
         if self.model.mode == "data":
             self.data_mode.show_problem()
         else:
-            page = {1: self.function_plot, 2: self.contour_plot}.get(len(names),
-                                                                      self.parameter_plot)
-            self.plot_stack.setCurrentWidget(page)
+            self.plot_stack.setCurrentWidget(self._page_for(len(names)))
             surface = SurfaceFunction.of(objective)
             self.function_plot.set_source(surface if len(names) == 1 else None)
-            self.contour_plot.set_source(surface if len(names) == 2 else None)
-        self.parameter_plot.set_param_names(names)
+            if self._contour_plot is not None:
+                self._contour_plot.set_source(surface if len(names) == 2 else None)
+        if self._parameter_plot is not None:
+            self._parameter_plot.set_param_names(names)
         self.traces.set_param_names(names)
         self.editor.show_problem()
         self.reset()
@@ -321,36 +394,31 @@ class MainWindow(QMainWindow):
     # ================================================================ run updates
     def _history_changed(self, old_length: int) -> None:
         history = self.session.history
+        # While a run streams in, the side panels (traces and step log) update a few
+        # times a second, in frames of their own: the eye follows the main plot, and the
+        # side panels together cost more to paint than the main plot does.
+        playing = self.session.playing
+        now = time.perf_counter()
+        side_due = not playing or now - self._side_drawn >= SIDE_PANELS_INTERVAL
         if old_length > len(history) or self.history_model.history is not history:
             self.history_model.set_history(history, self.session.param_names,
                                            getattr(self.model.objective, "loss_symbol", "f"))
-        else:
+        elif side_due:
             self.history_model.refresh(old_length)
-        view = self.plot_stack.currentWidget()
-        view.set_history(history)
-        self._frames += 1
-        # While a run streams in, the side traces redraw on every third frame: the eye
-        # follows the main plot, and each trace repaint costs as much as the main one.
-        traces_due = not self.session.playing or self._frames % 3 == 0
-        if traces_due and self.traces_dock.isVisible():
-            self.traces.set_history(history)
-        self.history_table.scrollToBottom()
-        self._paint_now(traces_due)
-
-    def _paint_now(self, traces: bool) -> None:
-        # Paint the changed plots inside this frame rather than in later paint events:
-        # the worker stands aside only while the frame is being handled (RunSession).
-        page = self.plot_stack.currentWidget()
-        views = page.plots() if hasattr(page, "plots") else [page]
-        if traces:
-            views += self.traces.findChildren(pg.PlotWidget)
-        for view in views:
-            if view.isVisible():
-                view.viewport().repaint()
+        if side_due:
+            self._side_drawn = now
+            if self.traces_dock.isVisible():
+                self.traces.set_history(history)
+            self.history_table.scrollToBottom()
+        if not (side_due and playing):
+            self.plot_stack.currentWidget().set_history(history)
 
     def _report_received(self, report: WorkerReport) -> None:
         self._update_actions()
-        if report.explanation:
+        now = time.perf_counter()
+        explain_due = not report.playing or now - self._explained >= SIDE_PANELS_INTERVAL
+        if report.explanation and explain_due:
+            self._explained = now
             self.explain_view.setPlainText(f"{self._derivative_text()}\n\n{report.explanation}")
         self.statusBar().showMessage(self._status_text(report))
 

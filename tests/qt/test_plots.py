@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
@@ -20,7 +21,7 @@ from gdstudio.qt.plots import (
     SurfaceFunction,
     TracesPanel,
 )
-from gdstudio.qt.plots_common import PeakDecimator, evaluate_surface
+from gdstudio.qt.plots_common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots_contour import isoline_segments, log_relief
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -417,7 +418,8 @@ def test_traces_zoom_draws_the_visible_steps_in_full(qtbot) -> None:
 
     def detailed() -> bool:
         xs = data(panel.parameter_plot.series[0].item)[0]
-        return xs.min() <= 500_000 and xs.max() >= 500_400 and len(xs) < 1000
+        visible = (xs >= 500_000) & (xs <= 500_400)
+        return visible.sum() > 100 and len(xs) < 1000
 
     qtbot.waitUntil(detailed)
     xs, _ = data(panel.parameter_plot.series[0].item)
@@ -472,6 +474,30 @@ def test_every_plot_is_named_and_described(qtbot) -> None:
         assert widget.objectName() and widget.accessibleName() and widget.toolTip()
 
 
+def test_a_long_path_is_drawn_one_pixel_wide_and_gets_its_own_pen_back(qtbot) -> None:
+    item = pg.PlotDataItem(pen=pg.mkPen("r", width=2.5))
+    pen = PathPen(item)
+    pen.fit(PathPen.THIN_ABOVE + 1)
+    assert item.opts["pen"].widthF() == 1.0 and item.opts["pen"].color() == pg.mkColor("r")
+    item.setPen(pg.mkPen("b", width=4))  # a theme restyles the plot meanwhile
+    pen.fit(PathPen.THIN_ABOVE + 5)
+    assert item.opts["pen"].widthF() == 1.0 and item.opts["pen"].color() == pg.mkColor("b")
+    pen.fit(10)
+    assert item.opts["pen"].widthF() == 4.0 and item.opts["pen"].color() == pg.mkColor("b")
+    pen.fit(20)
+    assert item.opts["pen"].widthF() == 4.0
+
+
+def test_the_function_plot_thins_its_path_for_a_long_run(qtbot) -> None:
+    plot = shown(qtbot, FunctionPlot(), (500, 400))
+    plot.set_source(PARABOLA)
+    wide = plot._path.opts["pen"].widthF()
+    plot.set_history(x_squared(20_000))
+    assert wide > 1.0 and plot._path.opts["pen"].widthF() == 1.0
+    plot.set_history(x_squared(20))
+    assert plot._path.opts["pen"].widthF() == wide
+
+
 # --------------------------------------------------------------- decimation
 def test_decimator_keeps_extremes_and_the_tail() -> None:
     rng = np.random.default_rng(1)
@@ -492,6 +518,17 @@ def test_decimator_merges_chunks_when_the_series_doubles_exactly_as_fresh() -> N
     for n in range(1_000, 70_001, 1_000):  # the chunk size doubles several times
         np.testing.assert_array_equal(growing.indices(values[:n]),
                                       PeakDecimator(300).indices(values[:n]))
+
+
+def test_decimator_draws_only_the_extremes_and_the_end_of_the_newest_chunk() -> None:
+    rng = np.random.default_rng(6)
+    size = 256  # rows per chunk for about 100,000 rows and a budget of 500
+    values = rng.normal(size=(400 * size + 200, 2))  # the newest chunk holds 200 rows
+    values[-100, 0] = 50.0
+    rows = PeakDecimator(budget=500).indices(values)
+    tail = rows[rows >= 400 * size]
+    assert len(tail) <= 5 and tail[-1] == len(values) - 1
+    assert len(values) - 100 in tail  # the newest chunk's extremes are drawn
 
 
 def test_decimator_incremental_equals_fresh_and_forgets_on_shrink() -> None:

@@ -1,0 +1,217 @@
+"""What the window leaves until after its first paint, and that it comes out the same.
+
+The window builds only what its first frame shows: the map (two variables), the centre
+parameter traces (three or more) and each plot's context menu are made on first use; the
+projects, exports and comparisons just after the first paint, or when first asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
+
+from gdstudio.app import create_application, open_project_argument
+from gdstudio.io import Project, autosave_path, save_project
+from gdstudio.qt.first_paint import FALLBACK_MS
+from gdstudio.qt.lesson_tools import UNTITLED_TITLE, top_menu
+from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
+from gdstudio.qt.plots_common import LazyMenuViewBox
+from gdstudio.qt.preferences import Preferences, apply_application_theme
+from gdstudio.qt.project_dialogs import RestoreBar
+from gdstudio.qt.window import MainWindow
+from tests.qt.helpers import WAIT, wait_for_problem, window
+
+__all__ = ["window"]
+
+DARK_BACKGROUND = "#1B1C1F"
+BOWL = Project(expression="x**2 + y**2", start={"x": 1.0, "y": 2.0}, title="A bowl")
+
+
+@pytest.fixture(autouse=True)
+def platform_look_restored():
+    """Every test leaves the application as the platform made it."""
+    yield
+    apply_application_theme(Preferences())
+
+
+def bare_window(qtbot, tmp_path: Path, show: bool = True) -> MainWindow:
+    """A window nothing has asked for its projects yet (unlike ``make_window``)."""
+    create_application([])
+    studio = MainWindow(QSettings(str(tmp_path / "bare.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(studio)
+    if show:
+        studio.show()
+    return studio
+
+
+def menu_texts(menu: QMenu) -> list[str]:
+    return [item.text() for item in menu.actions()]
+
+
+def background(plot) -> str:
+    return plot.backgroundBrush().color().name().upper()
+
+
+# ------------------------------------------------------------------ centre pages
+def test_only_the_first_problems_page_is_made_at_start(window):
+    assert window.plot_stack.count() == 1
+    assert window.plot_stack.currentWidget() is window.function_plot
+    assert window.findChild(ContourPlot) is None
+    centre_traces = [plot for plot in window.findChildren(ParameterTracesPlot)
+                     if plot is not window.traces.parameter_plot]
+    assert centre_traces == []
+
+
+def test_the_map_is_made_when_a_two_variable_problem_arrives(qtbot, window):
+    window.examples.open_example("convex_bowl")
+    wait_for_problem(qtbot, window, "x**2 + y**2")
+    plot = window.plot_stack.currentWidget()
+    assert isinstance(plot, ContourPlot) and plot is window.contour_plot
+    assert window.findChildren(ContourPlot) == [plot]  # made once
+    assert plot.grid_rect is not None  # the map was drawn for the problem
+    assert background(plot) == "#FFFFFF"
+    qtbot.waitUntil(lambda: plot.isVisible(), timeout=WAIT)
+    point = plot.data_to_widget(1.0, -1.0).toPoint()
+    QTest.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0), point)
+    qtbot.waitUntil(lambda: abs(window.model.start["x"] - 1.0) < 0.1
+                    and abs(window.model.start["y"] + 1.0) < 0.1, timeout=WAIT)
+
+
+def test_a_map_made_late_follows_the_theme_and_presentation_mode(window):
+    window.preferences.set_preferences(Preferences(theme="dark", presentation=True))
+    assert window.findChild(ContourPlot) is None
+    plot = window.contour_plot
+    assert background(plot) == DARK_BACKGROUND
+    axis = plot.plotItem.getAxis("bottom")
+    assert axis.textPen().color().name().upper() == "#D9D9D9"
+    function_font = window.function_plot.plotItem.getAxis("left").style["tickFont"]
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(function_font.pointSizeF())
+    window.preferences.set_preferences(Preferences())
+    assert background(plot) == "#FFFFFF"
+
+
+def test_the_data_page_follows_the_theme_before_its_first_problem(window):
+    window.preferences.set_preferences(Preferences(theme="dark"))
+    window.model.set_mode("data")  # no data yet: no data problem is built
+    plots = window.data_mode.view.findChildren(pg.PlotWidget)
+    assert plots and all(background(plot) == DARK_BACKGROUND for plot in plots)
+
+
+def test_centre_parameter_traces_are_made_for_three_variables(qtbot, window):
+    late = window.parameter_plot  # asked for while the problem has one variable
+    assert [s.item.opts["name"] for s in late.series] == ["x"]  # the problem's names
+    window.editor.expressionSubmitted.emit("x**2 + y**2 + z**2")
+    qtbot.waitUntil(lambda: window.model.param_names == ("x", "y", "z")
+                    and window.session.active, timeout=WAIT)
+    assert window.plot_stack.currentWidget() is late
+    assert [s.item.opts["name"] for s in late.series] == ["x", "y", "z"]
+
+
+# ------------------------------------------------------------------ context menus
+def test_a_plots_context_menu_is_made_on_the_first_right_click(qtbot):
+    plot = FunctionPlot()
+    qtbot.addWidget(plot)
+    plot.resize(500, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    view = plot.plotItem.vb
+    assert isinstance(view, LazyMenuViewBox)
+    assert view.menu is None and view.menuEnabled()
+    QTest.mouseClick(plot.viewport(), Qt.MouseButton.RightButton, Qt.KeyboardModifier(0),
+                     QPoint(250, 200))
+    qtbot.waitUntil(lambda: view.menu is not None and view.menu.isVisible(), timeout=WAIT)
+    texts = menu_texts(view.menu)
+    assert texts[:4] == ["View All", "X axis", "Y axis", "Mouse Mode"]
+    assert "Plot Options" in texts and "Export..." in texts
+    view.menu.close()
+    view.setMenuEnabled(False)  # switched off as in pyqtgraph, and it stays off
+    assert view.menu is None and not view.menuEnabled()
+    assert view.getContextMenus(None) == []
+
+
+def test_context_menus_of_items_inside_the_view_include_the_views(qtbot):
+    view = LazyMenuViewBox()
+    actions = view.getContextMenus(None)
+    assert view.menu is not None and actions == view.menu.actions() and actions
+
+
+# ------------------------------------------------------------------ late tools
+def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path)
+    assert studio.windowTitle() == UNTITLED_TITLE  # already as the projects will keep it
+    qtbot.waitExposed(studio)
+    qtbot.waitUntil(lambda: studio.findChild(QAction, "actionSave") is not None, timeout=WAIT)
+    file_menu = top_menu(studio, "&File")
+    assert menu_texts(file_menu) == [
+        "&New", "&Open…", "Open &Recent", "", "&Save", "Save &As…",
+        "Include the Run &History When Saving", "", "&Export", "", "Quit"]
+    titles = [item.text() for item in studio.menuBar().actions()]
+    assert titles == ["&File", "E&xamples", "&Run", "&View", "&Help"]
+    assert menu_texts(top_menu(studio, "&Run"))[-2:] == ["", "&Compare Optimizers…"]
+    assert menu_texts(top_menu(studio, "&View"))[-1] == "&Preferences…"
+    assert studio.windowTitle() == UNTITLED_TITLE
+    studio.close()
+
+
+def test_asking_for_the_projects_installs_them_at_once(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path, show=False)
+    assert studio.findChild(QAction, "actionSave") is None  # not before it is needed
+    projects = studio.projects
+    assert studio.findChild(QAction, "actionSave") is not None
+    assert studio.projects is projects and studio.exports.menu.title() == "&Export"
+    assert studio.comparisons.action.objectName() == "actionCompare"
+    assert not studio.isWindowModified()
+    studio.close()
+
+
+def test_a_window_closed_at_once_installs_nothing_later(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path)
+    studio.close()
+    qtbot.wait(FALLBACK_MS + 200)
+    assert studio.findChild(QAction, "actionSave") is None
+    assert studio.model.objective is None and not studio.compiler.busy
+
+
+def test_a_window_never_shown_still_gets_ready(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path, show=False)
+    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)
+    assert studio.findChild(QAction, "actionSave") is not None
+    studio.close()
+
+
+def test_a_project_opened_before_the_first_paint_is_not_replaced_by_the_example(
+    qtbot, tmp_path
+):
+    path = tmp_path / "bowl.gdstudio"
+    save_project(BOWL, path)
+    studio = bare_window(qtbot, tmp_path)  # as gdstudio bowl.gdstudio does it
+    assert open_project_argument(studio, path)
+    painted: list[bool] = []
+    studio.after_first_paint(lambda: painted.append(True))  # after the window's own compile
+    qtbot.waitUntil(lambda: bool(painted) and not studio.compiler.busy, timeout=WAIT)
+    wait_for_problem(qtbot, studio, BOWL.expression)
+    assert studio.model.expression_text == BOWL.expression
+    assert studio.model.param_names == ("x", "y")
+    assert studio.plot_stack.currentWidget() is studio.contour_plot
+    assert studio.windowTitle().startswith("bowl.gdstudio")
+    studio.close()
+
+
+def test_the_autosave_is_offered_when_the_projects_arrive_after_the_first_paint(
+    qtbot, tmp_path
+):
+    autosave_path().parent.mkdir(parents=True, exist_ok=True)
+    save_project(BOWL, autosave_path())
+    studio = bare_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: studio.findChild(RestoreBar) is not None, timeout=WAIT)
+    assert studio.projects.restore_bar is studio.findChild(RestoreBar)
+    studio.projects.restore_bar.discard_button.click()
+    assert not autosave_path().exists()
+    studio.close()
+
