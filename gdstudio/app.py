@@ -36,11 +36,8 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     from gdstudio._version import __version__
     from gdstudio.qt.collector import collect_on_gui_thread
     from gdstudio.qt.icons import app_icon
-    from gdstudio.qt.ui_gate import GatedApplication
 
-    app = QApplication.instance() or GatedApplication(
-        list(argv if argv is not None else sys.argv)
-    )
+    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     app.setOrganizationName("Gradient Descent Studio")
     app.setApplicationName("gdstudio")
     app.setApplicationDisplayName("Gradient Descent Studio")

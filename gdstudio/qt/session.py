@@ -56,7 +56,6 @@ class RunSession(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
         self._frame.timeout.connect(self._apply_pending)
-        install_ui_gate()
 
     @property
     def active(self) -> bool:
@@ -77,6 +76,7 @@ class RunSession(QObject):
     ) -> None:
         """Replace any current run with a new one at step 0 (paused)."""
         self.shutdown()
+        install_ui_gate()  # from the first run on, the worker stands aside for events
         descent = settings.build(objective, start, batching)
         self.param_names = descent.param_names
         old_length = len(self.history)

@@ -6,10 +6,15 @@ it must wait up to :func:`sys.getswitchinterval` to get it back. A paint made of
 hundred calls between Qt and Python then takes many times as long as on an idle machine.
 
 So the UI thread says when it is busy, and workers step in short chunks and wait between
-chunks (bounded) while it is. :class:`GatedApplication` marks every event it delivers
-(input, timers, paints, queued calls), and :func:`ui_busy` marks any other block. The
-event loop's ``aboutToBlock`` signal reopens the gate while a nested loop (a modal dialog)
-sleeps inside a handler.
+chunks (bounded) while it is. Once :func:`install_ui_gate` has run, the UI thread counts
+as busy from the first event it handles until its event loop is about to sleep again
+(Qt's ``aboutToBlock``); :func:`ui_busy` marks any other block. The gate is installed
+when the first run starts, so that start-up does not pay for the event filter.
+
+A UI thread that handles events without letting its loop sleep (``QTest.qWait``, which
+sleeps outside the loop) keeps the gate closed: workers then make one chunk per
+``UI_WAIT_LIMIT`` (see :mod:`gdstudio.qt.worker`). The app's own loop always sleeps when
+it has nothing to do.
 """
 
 from __future__ import annotations
@@ -20,10 +25,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject, QThread
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QThread
 
-__all__ = ["SWITCH_INTERVAL", "GatedApplication", "install_ui_gate", "ui_busy", "ui_idle"]
+__all__ = ["SWITCH_INTERVAL", "install_ui_gate", "ui_busy", "ui_idle"]
 
 #: Seconds a thread waiting for the interpreter waits before it asks the holder to let
 #: go (Python's default is 0.005). It only matters while two threads want it.
@@ -31,8 +35,8 @@ SWITCH_INTERVAL = 0.0005
 
 _idle = threading.Event()
 _idle.set()
-_depth = [0]  # handlers and ui_busy blocks running now (UI thread only)
-_followed: list[QObject] = []  # the dispatcher whose signals the gate follows
+_depth = [0]  # ui_busy blocks running now (UI thread only)
+_installed: list[QObject] = []  # the event filter and the dispatcher it works with
 
 
 def ui_idle() -> threading.Event:
@@ -43,60 +47,52 @@ def ui_idle() -> threading.Event:
 @contextmanager
 def ui_busy() -> Iterator[None]:
     """Ask workers to stand aside while the block runs (UI thread only; may nest)."""
-    _enter()
+    _depth[0] += 1
+    _idle.clear()
     try:
         yield
     finally:
-        _leave()
+        _depth[0] -= 1
+        if _depth[0] == 0:
+            _idle.set()
 
 
-class GatedApplication(QApplication):
-    """A QApplication whose workers stand aside while the UI thread handles an event."""
+class _BusyWhileHandling(QObject):
+    """Application event filter: any event of the UI thread closes the gate."""
 
-    def __init__(self, arguments: list[str]) -> None:
-        super().__init__(arguments)
-        self._ui_thread = threading.get_ident()
-
-    def notify(self, receiver: QObject, event: QEvent) -> bool:
-        """Deliver ``event``; workers stand aside until the UI thread has handled it."""
-        if threading.get_ident() != self._ui_thread:  # a worker's own events
-            return super().notify(receiver, event)
-        _enter()
-        try:
-            return super().notify(receiver, event)
-        finally:
-            _leave()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Close the gate (until the event loop is about to sleep); never filter out."""
+        if _idle.is_set():
+            _idle.clear()
+        return False
 
 
-def install_ui_gate() -> None:
-    """Shorten the switch interval and follow the UI thread's event loop (idempotent).
+def install_ui_gate() -> bool:
+    """Follow the UI thread's events; call on the UI thread (safe to repeat).
 
-    Call it on the UI thread once a QApplication exists.
+    Returns
+    -------
+    bool
+        True if the gate follows the UI thread (False with no QCoreApplication, or
+        off its thread: then only :func:`ui_busy` closes it).
     """
     if sys.getswitchinterval() > SWITCH_INTERVAL:
         sys.setswitchinterval(SWITCH_INTERVAL)
-    app = QApplication.instance()
+    app = QCoreApplication.instance()
     if app is None or app.thread() != QThread.currentThread():
-        return
+        return False
     dispatcher = QAbstractEventDispatcher.instance(app.thread())
-    if dispatcher is None or any(known is dispatcher for known in _followed):
-        return
-    _followed[:] = [dispatcher]
-    dispatcher.aboutToBlock.connect(_idle.set)  # asleep, even inside a handler
-    dispatcher.awake.connect(_resume)
+    if dispatcher is None:
+        return False
+    if _installed and _installed[1] is dispatcher:
+        return True
+    busy = _BusyWhileHandling(app)
+    app.installEventFilter(busy)
+    dispatcher.aboutToBlock.connect(_open_unless_busy)
+    _installed[:] = [busy, dispatcher]
+    return True
 
 
-def _enter() -> None:
-    _depth[0] += 1
-    _idle.clear()
-
-
-def _leave() -> None:
-    _depth[0] -= 1
-    if _depth[0] == 0:
+def _open_unless_busy(*_: Any) -> None:
+    if _depth[0] == 0:  # a ui_busy block may run a nested event loop
         _idle.set()
-
-
-def _resume(*_: Any) -> None:
-    if _depth[0] > 0:  # woken inside a handler's nested loop: busy again
-        _idle.clear()

@@ -1,31 +1,46 @@
 """Keeping the UI thread free: the gate, short worker chunks, compilation in the background."""
 
+import sys
 import threading
 import time
 
+import numpy as np
 from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from gdstudio.engine import Descent, StoppingRules
-from gdstudio.qt.ui_gate import GatedApplication, install_ui_gate, ui_busy, ui_idle
+from gdstudio.engine import Descent, RunSettings, StoppingRules
+from gdstudio.qt.ui_gate import install_ui_gate, ui_busy, ui_idle
 from gdstudio.qt.worker import RunController
 
 from ..engine.quadratics import Quadratic
 
 
-def test_the_tests_and_the_app_use_the_gated_application(qapp) -> None:
-    from gdstudio.app import create_application
+def test_the_first_run_installs_the_gate_once(qtbot) -> None:
+    from gdstudio.qt.session import RunSession
 
-    assert isinstance(qapp, GatedApplication)
-    assert create_application([]) is qapp
+    session = RunSession()
+    session.start(Quadratic(("x",)), np.array([3.0]), RunSettings(learning_rate=0.1))
+    try:
+        assert install_ui_gate()  # already installed: nothing more to do
+        assert sys.getswitchinterval() <= 0.001
+    finally:
+        session.shutdown()
 
 
 def test_the_gate_is_closed_while_the_ui_thread_handles_an_event(qtbot) -> None:
+    install_ui_gate()
     seen: list[bool] = []
     QTimer.singleShot(0, lambda: seen.append(ui_idle().is_set()))
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [False]
-    assert ui_idle().is_set()  # open again between events
+    reopened: list[bool] = []
+    watcher = threading.Thread(target=lambda: reopened.append(ui_idle().wait(2.0)))
+    watcher.start()
+    loop = QEventLoop()  # an event loop with nothing to do sleeps: the gate opens
+    QTimer.singleShot(300, loop.quit)
+    loop.exec()
+    watcher.join()
+    assert reopened == [True]
 
 
 def test_ui_busy_blocks_nest() -> None:
