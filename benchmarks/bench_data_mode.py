@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_window import spin  # the benchmarks share their event-loop helper
+from bench_window import FrameProbe, spin  # the benchmarks share their event-loop helpers
 
 
 def timed(action) -> float:
@@ -65,28 +65,14 @@ def measure(window, rows: int) -> dict[str, float]:
     page = window.data_mode.view
     results["paint the data plot"] = timed(lambda: page.data_plot.viewport().repaint())
     results["recompute the loss map"] = timed(page.loss_map._recompute)
-    frames: list[float] = []
-    last = [time.perf_counter()]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        frames.append(now - last[0])
-        last[0] = now
-
-    from PySide6.QtCore import QTimer
-
-    probe = QTimer()
-    probe.setInterval(16)
-    probe.timeout.connect(tick)
-    probe.start()
-    started = time.perf_counter()
-    window.run()
-    spin(lambda: time.perf_counter() - started > 3.0, 10)
-    window.session.pause()
-    spin(lambda: not window.session.playing, 10)
-    elapsed = time.perf_counter() - started
-    probe.stop()
-    intervals = sorted(frames[3:])
+    with FrameProbe() as probe:
+        started = time.perf_counter()
+        window.run()
+        spin(lambda: time.perf_counter() - started > 3.0, 10)
+        window.session.pause()
+        spin(lambda: not window.session.playing, 10)
+        elapsed = time.perf_counter() - started
+    intervals = probe.intervals(skip=3)
     results["frame interval, median"] = 1000 * statistics.median(intervals)
     results["frame interval, worst"] = 1000 * intervals[-1]
     results["steps per second"] = window.session.report.step_count / elapsed

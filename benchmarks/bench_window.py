@@ -133,30 +133,46 @@ def measure_run(window, steps: int) -> tuple[float, list[float], float]:
     Returns the seconds taken, the sorted intervals of a 16 ms timer on the UI thread,
     and the seconds from Pause to the worker's last record.
     """
-    from PySide6.QtCore import QTimer
+    with FrameProbe() as probe:
+        started = time.perf_counter()
+        window.run()
+        spin(lambda: len(window.session.history) > min(steps, 200_000) // 2, 120)
+        latency = pause_latency(window)
+        window.run()
+        spin(lambda: window.session.report.status == "max_iter", 600)
+        spin(lambda: len(window.session.history) == steps + 1, 30)
+        elapsed = time.perf_counter() - started
+    return elapsed, probe.intervals(skip=5), latency
 
-    frames: list[float] = []
-    last = [time.perf_counter()]
 
-    def tick() -> None:
+class FrameProbe:
+    """A 16 ms timer on the UI thread: its intervals show how long the thread was busy."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.frames: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._tick)
+
+    def __enter__(self) -> FrameProbe:
+        self._last = time.perf_counter()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._timer.stop()
+
+    def intervals(self, skip: int) -> list[float]:
+        """The intervals in seconds, sorted, without the first ``skip`` (the start)."""
+        return sorted(self.frames[skip:])
+
+    def _tick(self) -> None:
         now = time.perf_counter()
-        frames.append(now - last[0])
-        last[0] = now
-
-    probe = QTimer()
-    probe.setInterval(16)
-    probe.timeout.connect(tick)
-    probe.start()
-    started = time.perf_counter()
-    window.run()
-    spin(lambda: len(window.session.history) > min(steps, 200_000) // 2, 120)
-    latency = pause_latency(window)
-    window.run()
-    spin(lambda: window.session.report.status == "max_iter", 600)
-    spin(lambda: len(window.session.history) == steps + 1, 30)
-    elapsed = time.perf_counter() - started
-    probe.stop()
-    return elapsed, sorted(frames[5:]), latency
+        self.frames.append(now - self._last)
+        self._last = now
 
 
 def print_intervals(intervals: list[float]) -> None:
