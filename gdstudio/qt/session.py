@@ -49,7 +49,9 @@ class RunSession(QObject):
         self.param_names: tuple[str, ...] = ()
         self.report: WorkerReport | None = None
         self._controller: RunController | None = None
-        self._pending: list[HistoryBlock] = []
+        # The newest block not shown yet: its rows are views of the worker's arrays,
+        # which hold every earlier block's rows too.
+        self._block: HistoryBlock | None = None
         self._report_pending = False
         self._next_frame = 0.0
         self._speed = math.inf
@@ -99,7 +101,7 @@ class RunSession(QObject):
             controller.reported.disconnect(self._receive)
             controller.shutdown()
             controller.deleteLater()
-        self._pending.clear()
+        self._block = None
         self._report_pending = False
         self._frame.stop()
 
@@ -168,7 +170,7 @@ class RunSession(QObject):
     # ---------------------------------------------------------------- reports
     def _receive(self, report: WorkerReport) -> None:
         if report.block is not None:
-            self._pending.append(report.block)
+            self._block = report.block
         stopped = self.playing and not report.playing
         self.report = report
         self._report_pending = True
@@ -181,7 +183,7 @@ class RunSession(QObject):
             self._frame.start()
 
     def _apply_pending(self) -> None:
-        if not (self._pending or self._report_pending):
+        if self._block is None and not self._report_pending:
             self._frame.stop()
             return
         if time.perf_counter() < self._next_frame:
@@ -197,10 +199,9 @@ class RunSession(QObject):
             self._next_frame = time.perf_counter() + 2 * cost
 
     def _show_pending(self) -> None:
-        if self._pending:
+        if self._block is not None:
             old_length = len(self.history)
-            block = self._pending[-1]  # shared rows: the newest block shows them all
-            self._pending.clear()
+            block, self._block = self._block, None
             self.history.adopt(block)
             self.historyChanged.emit(old_length)
         if self._report_pending and self.report is not None:
