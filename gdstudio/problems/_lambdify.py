@@ -21,7 +21,9 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 _POW = "_real_pow"
@@ -80,6 +82,27 @@ def array_function(
     arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
 ) -> Callable[..., tuple[Any, ...]]:
     """A numpy function returning one value (or array) per expression."""
+    return numpy_function(arguments, tuple(exprs), cse=True)
+
+
+def numpy_function(
+    arguments: Sequence[sympy.Symbol], expr: Any, cse: bool = False
+) -> Callable[..., Any]:
+    """A function of numpy arrays computing ``expr`` (an expression, tuple or matrix).
+
+    The generated code calls ``numpy.<name>`` through a namespace holding only numpy:
+    sympy's own numpy namespace is made by ``from numpy import *``, which imports every
+    numpy submodule and fails where some are left out (the installers leave out
+    ``numpy.testing``).
+    """
+    printer = NumPyPrinter(
+        {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
+    )
     return sympy.lambdify(
-        list(arguments), tuple(exprs), modules="numpy", cse=True, docstring_limit=0
+        list(arguments),
+        expr,
+        modules=[{"numpy": numpy}],
+        printer=printer,
+        cse=cse,
+        docstring_limit=0,
     )

@@ -232,6 +232,7 @@ def generate_dataset(
     """
     import sympy
 
+    from gdstudio.problems._lambdify import numpy_function
     from gdstudio.problems.expression import analyse_expression
 
     n_points = _whole_number(n_points, "n_points", minimum=1)
@@ -239,7 +240,7 @@ def generate_dataset(
     noise = _checked_noise(noise)
     analysis = analyse_expression(function, timeout=timeout)
     name = _feature_name(analysis.variables)
-    evaluate = sympy.lambdify([sympy.Symbol(name, real=True)], analysis.expression, "numpy")
+    evaluate = numpy_function([sympy.Symbol(name, real=True)], analysis.expression)
     x = np.linspace(low, high, n_points)
     with np.errstate(all="ignore"):
         y = np.array(np.broadcast_to(np.asarray(evaluate(x), dtype=np.float64), x.shape))

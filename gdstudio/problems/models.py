@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy
 
+from gdstudio.problems._lambdify import numpy_function
 from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.expression import ExpressionAnalysis, analyse_expression, check_syntax
 from gdstudio.problems.losses import SQUARED_LOSSES, check_loss, loss_kernel
@@ -528,8 +529,7 @@ def _conversion_formulas(
     equations = sympy.Poly(difference, *symbols).coeffs()
     forward = _solved(equations, originals, primed, expression)
     backward = _solved(equations, primed, originals, expression)
-    return (sympy.lambdify([*means, *stds], forward, modules="numpy"),
-            sympy.lambdify([*means, *stds], backward, modules="numpy"))
+    return (numpy_function([*means, *stds], forward), numpy_function([*means, *stds], backward))
 
 
 def _solved(
@@ -550,8 +550,7 @@ def _solved(
 
 # ------------------------------------------------------------------------ helpers
 def _lambdify(arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]) -> Any:
-    return sympy.lambdify(list(arguments), tuple(exprs), modules="numpy", cse=True,
-                          docstring_limit=0)
+    return numpy_function(arguments, tuple(exprs), cse=True)
 
 
 def _linear_prediction(values: Sequence[float], rows: _Rows, out: np.ndarray) -> np.ndarray:
