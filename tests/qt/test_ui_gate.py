@@ -52,7 +52,7 @@ def test_ui_busy_blocks_nest() -> None:
 
 
 class _Probe(QObject):
-    """Lives on a worker thread; says whether the gate was open when it ran."""
+    """Lives on a worker thread; says whether the gate opened while it ran (in 2 s)."""
 
     ask = Signal()
     answered = Signal(bool)
@@ -62,7 +62,7 @@ class _Probe(QObject):
         self.ask.connect(self._answer)
 
     def _answer(self) -> None:
-        self.answered.emit(ui_idle().is_set())
+        self.answered.emit(ui_idle().wait(2.0))
 
 
 def test_events_of_a_worker_thread_do_not_close_the_gate(qtbot) -> None:
@@ -73,8 +73,8 @@ def test_events_of_a_worker_thread_do_not_close_the_gate(qtbot) -> None:
     try:
         answers: list[bool] = []
         probe.answered.connect(answers.append)  # queued to this thread
-        probe.ask.emit()  # handled on the worker thread while this one is not busy
-        qtbot.waitUntil(lambda: bool(answers))
+        with qtbot.waitSignal(probe.answered, timeout=5000):  # this thread's loop sleeps
+            probe.ask.emit()  # handled on the worker thread, as a worker's ticks are
         assert answers == [True]
     finally:
         thread.quit()
