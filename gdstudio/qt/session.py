@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gdstudio.engine import BatchPlan, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
-from gdstudio.qt.ui_gate import install_ui_gate, ui_busy
+from gdstudio.qt.ui_gate import install_ui_gate
 from gdstudio.qt.worker import RunController, WorkerReport
 
 __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
@@ -190,8 +190,7 @@ class RunSession(QObject):
             return  # the last frame was expensive: let the UI thread breathe first
         started = time.perf_counter()
         try:
-            with ui_busy():  # the worker stands aside while the frame is drawn
-                self._show_pending()
+            self._show_pending()  # inside an event: the worker stands aside (ui_gate)
         finally:
             # A long history makes frames expensive; never spend more than about a
             # third of the time drawing, so the window stays responsive to input.
