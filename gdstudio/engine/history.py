@@ -231,8 +231,7 @@ class History:
             raise IndexError(f"cannot keep {length} rows of a history of {self._length}")
         if self._published or self._borrowed:
             self._own()  # rows already handed out stay as they were
-        self._lr[length - 1 : self._length] = np.nan
-        self._step_size[length - 1 : self._length] = np.nan
+        self._lr[length - 1] = self._step_size[length - 1] = np.nan
         self._length = length
 
     def tail(self, start: int, stop: int | None = None) -> HistoryBlock:
@@ -289,10 +288,7 @@ class History:
             self._grow(block.stop)
         for name in _FIELDS:
             getattr(self, "_" + name)[block.start : block.stop] = getattr(block, name)
-        if block.stop < self._length:
-            self._lr[block.stop : self._length] = np.nan
-            self._step_size[block.stop : self._length] = np.nan
-        self._length = block.stop
+        self._length = block.stop  # rows past it are never read
 
     def copy(self) -> History:
         """An independent copy with just enough capacity."""
