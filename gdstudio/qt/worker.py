@@ -109,7 +109,7 @@ class RunWorker(QObject):
     def __init__(self, descent: Descent) -> None:
         super().__init__()
         self.descent = descent
-        #: Cleared while the window draws a frame (see _run_for and gdstudio.qt.ui_gate).
+        #: Cleared while the UI thread handles events (see _run_for and gdstudio.qt.ui_gate).
         self.ui_idle = ui_idle()
         self._timer: QTimer | None = None
         self._playing = False
