@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gdstudio.engine.history import History
 from gdstudio.qt.plots_common import (
@@ -166,10 +166,6 @@ class ContourPlot(PickingPlot):
         self._colour_bar.axis.setTextPen(FOREGROUND)
         self._isolines = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1))
         plot.addItem(self._isolines, ignoreBounds=True)
-        # The map and its iso-lines change only with the view, while the path moves at
-        # every frame of a run: keep them as pixmaps rather than paint them again.
-        for item in (self._image, self._isolines.curve):
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend = plot.addLegend(offset=(8, 4), labelTextColor="w", colCount=3)
         self._legend.setBrush(pg.mkBrush(0, 0, 0, 150))
         self._path = plot.plot(pen=pg.mkPen("w", width=2), name="path")
