@@ -3,6 +3,8 @@
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
@@ -100,12 +102,22 @@ def test_a_nested_event_loop_opens_the_gate_while_it_sleeps(qtbot) -> None:
     assert results == [True]
 
 
-def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
-    descent = Descent(Quadratic(("x",)), [3.0], lr=1e-9,
-                      stopping=StoppingRules(max_iter=10_000_000))
+@contextmanager
+def playing(objective: Quadratic, max_iter: int) -> Iterator[tuple[Descent, RunController]]:
+    """A full-speed run of ``objective`` from x = 3, paused and shut down afterwards."""
+    descent = Descent(objective, [3.0], lr=1e-9, stopping=StoppingRules(max_iter=max_iter))
     controller = RunController(descent)
     try:
         controller.play()
+        yield descent, controller
+    finally:
+        controller.pause()
+        assert controller.shutdown()
+        QApplication.processEvents()
+
+
+def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
+    with playing(Quadratic(("x",)), 10_000_000) as (descent, _):
         qtbot.waitUntil(lambda: descent.step_count > 1000, timeout=5000)
         with ui_busy():
             before = descent.step_count
@@ -115,10 +127,6 @@ def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
         threading.Event().wait(0.3)  # idle (the UI thread blocks without an event)
         after = descent.step_count - free
         assert during < after / 5, (during, after)
-    finally:
-        controller.pause()
-        assert controller.shutdown()
-        QApplication.processEvents()
 
 
 class _SlowQuadratic(Quadratic):
@@ -132,17 +140,9 @@ class _SlowQuadratic(Quadratic):
 
 
 def test_expensive_steps_make_short_chunks_so_the_worker_looks_up_often(qtbot) -> None:
-    descent = Descent(_SlowQuadratic(("x",)), [3.0], lr=1e-9,
-                      stopping=StoppingRules(max_iter=1_000_000))
-    controller = RunController(descent)
-    try:
-        controller.play()
+    with playing(_SlowQuadratic(("x",)), 1_000_000) as (descent, controller):
         qtbot.waitUntil(lambda: descent.step_count > 20, timeout=5000)
         assert controller._worker._chunk == 1  # about 0.5 ms of stepping per chunk
-    finally:
-        controller.pause()
-        assert controller.shutdown()
-        QApplication.processEvents()
 
 
 def test_the_compiler_hands_over_objectives_ready_to_draw(qtbot) -> None:
