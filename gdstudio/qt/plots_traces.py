@@ -98,7 +98,12 @@ class _StepPlot(pg.PlotWidget):
         if history is not self._history or n < self._length or n <= 1:
             for series in self.series:
                 series.decimator.reset()
-            self.plotItem.enableAutoRange(x=True)
+            view = self.plotItem.vb
+            if view.linkedView(view.XAxis) is None:
+                # Follow the whole run. A plot linked to another follows it: turning on
+                # its own auto-range would push its range onto the other and stop that
+                # one following.
+                self.plotItem.enableAutoRange(x=True)
         self._history, self._length = history, n
         self.redraw()
 
@@ -125,7 +130,10 @@ class _StepPlot(pg.PlotWidget):
 
     def _window(self) -> tuple[int, int] | None:
         view = self.plotItem.vb
-        if view.autoRangeEnabled()[0]:
+        # A plot linked to another draws the whole run while that one follows it: its
+        # own range catches up only at the next paint.
+        leader = view.linkedView(view.XAxis) or view
+        if leader.autoRangeEnabled()[0]:
             return None
         left, right = view.viewRange()[0]
         start = int(np.clip(np.floor(left), 0, self._length))

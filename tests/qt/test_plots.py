@@ -388,6 +388,20 @@ def test_long_traces_are_decimated_to_about_two_points_per_pixel(qtbot) -> None:
     assert loss.min() in ys and loss.max() in ys
 
 
+def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    full, growing = x_squared(40), History(1)
+    growing.write_block(full.tail(0, 3))
+    panel.set_history(growing)
+    for plot in panel._plots():
+        plot.viewport().repaint()  # the loss plot's range reaches the linked plots
+    growing.write_block(full.tail(2))  # the run goes on
+    panel.set_history(growing)  # before any paint has widened the linked ranges
+    for plot in panel._plots():  # every plot still follows the whole run
+        assert data(plot.series[0].item)[0].max() >= 39
+
+
 def test_traces_panel_log_toggle(qtbot) -> None:
     panel = shown(qtbot, TracesPanel(), (600, 700))
     panel.set_param_names(("x",))
