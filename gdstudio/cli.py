@@ -185,7 +185,7 @@ _PROJECT_OPTIONS = ("--project", "--format")
 def _run_fit(arguments: argparse.Namespace) -> FitRun:
     from gdstudio.api import fit
 
-    return fit(
+    run = fit(
         arguments.model,
         Path(arguments.data),
         target=arguments.target,
@@ -197,6 +197,19 @@ def _run_fit(arguments: argparse.Namespace) -> FitRun:
         standardize=arguments.standardize,
         **descent_options(arguments),
     )
+    for hint in fit_hints(run, Path(arguments.data).name):
+        print(f"gdstudio-cli: note: {hint}", file=sys.stderr)
+    return run
+
+
+def fit_hints(run: FitRun, source: str) -> tuple[str, ...]:
+    """Warnings about model names that were fitted as parameters but look like columns."""
+    from gdstudio.problems.expression import check_syntax
+    from gdstudio.problems.model_hints import parameter_hints
+
+    objective = run.objective
+    names = check_syntax(objective.model_text)
+    return parameter_hints(names, objective.data.names, objective.target, source)
 
 
 def render(run, output_format: str) -> str:  # run: a gdstudio.Run

@@ -129,3 +129,15 @@ def test_real_command_line(tutorial_csv: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["params"]["b"] == pytest.approx(1.3815, abs=5e-5)
+
+
+def test_a_mistyped_column_is_named_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(TUTORIAL_CSV, encoding="utf-8")
+    code, out, err = run_cli(capsys, "--data", str(path), "--model", "m*z + b",
+                             "--max-iter", "5")
+    assert code == 0 and out
+    assert err == ("gdstudio-cli: note: z is not a column of d.csv (columns: x, y); it is "
+                   "fitted as a parameter. Did you mean x?\n")
