@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from gdstudio.cli_lessons import add_lesson_command
+
 if TYPE_CHECKING:
     from gdstudio.api import FitRun
 
@@ -42,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_descent_arguments(run, default_lr=0.1)
     run.set_defaults(handler=_run_function)
     add_fit_command(commands)
+    add_lesson_command(commands)
     return parser
 
 
@@ -96,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
     arguments.typed = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(arguments, "command_handler"):  # commands that print and exit themselves
+        return arguments.command_handler(arguments)
     try:
         run = arguments.handler(arguments)
     except ValueError as error:  # ExpressionError is a ValueError too

@@ -224,7 +224,7 @@ def _check_prediction(task: PredictTask, state: RunState, response: float | None
 def _quantity_words(task: PredictTask) -> str:
     where = "at the start" if task.step == 0 else f"after step {task.step}"
     if task.quantity.startswith("gradient "):
-        return f"the slope ∂f/∂{task.quantity.removeprefix('gradient ')} {where}"
+        return f"the slope ∂/∂{task.quantity.removeprefix('gradient ')} {where}"
     return f"{task.quantity} {where}"
 
 

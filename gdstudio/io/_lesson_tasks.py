@@ -211,8 +211,8 @@ def _reach(raw: Mapping[str, Any], path: Path, common: dict[str, Any],
         return (*path, "answer", key) if key in answer else (*experiment_path, key)
 
     # The answer is checked as the experiment it makes, so every sentence is the same.
-    experiment_keywords({**raw_experiment, **answer}, where)
-    return ReachTask(**common, **conditions, answer=dict(answer))
+    checked = experiment_keywords({**raw_experiment, **answer}, where)
+    return ReachTask(**common, **conditions, answer={key: checked[key] for key in answer})
 
 
 def _predict(raw: Mapping[str, Any], path: Path, common: dict[str, Any],
