@@ -151,20 +151,23 @@ def parse_task(raw: Any, path: Path, experiment: Mapping[str, Any] | None,
         fail((*path, "kind"), f"must be one of {', '.join(KINDS)}, not {shown(kind)}")
     if kind != "choose" and experiment is None:
         fail((*path, "kind"), f"a {kind} task needs the page to have an experiment")
+    required, optional = {
+        "reach": (_COMMON, (*_OPTIONAL, *_REACH_CONDITIONS)),
+        "predict": ((*_COMMON, "quantity"), (*_OPTIONAL, "step", "tolerance")),
+        "choose": ((*_COMMON, "option"), _OPTIONAL),
+    }[kind]
+    known_keys(raw, path, required, optional)
     common = {
-        "prompt": text(raw.get("prompt"), (*path, "prompt"), MAX_PROMPT),
+        "prompt": text(raw["prompt"], (*path, "prompt"), MAX_PROMPT),
         "hints": text_list(raw.get("hints", []), (*path, "hints"), MAX_HINTS, MAX_PROMPT),
         "explanation": text(raw.get("explanation", ""), (*path, "explanation"), MAX_PROMPT,
                             blank=True),
         "locked": flag(raw.get("locked", False), (*path, "locked")),
     }
     if kind == "reach":
-        known_keys(raw, path, _COMMON, (*_OPTIONAL, *_REACH_CONDITIONS))
         return _reach(raw, path, common, experiment, raw_experiment, experiment_path)
     if kind == "predict":
-        known_keys(raw, path, (*_COMMON, "quantity"), (*_OPTIONAL, "step", "tolerance"))
         return _predict(raw, path, common, experiment)
-    known_keys(raw, path, (*_COMMON, "option"), _OPTIONAL)
     return _choose(raw, path, common)
 
 

@@ -228,6 +228,9 @@ def _lesson(document: Mapping[str, Any], source: str, origin: str) -> Lesson:
              if "format" in document else f'is missing: a lesson file starts with '
              f'format = "{FORMAT}"')
     version = document.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        fail(("version",), f"is {version}: the lesson was written for a newer Gradient "
+             f"Descent Studio (this one reads version {VERSION})")
     if version != VERSION or isinstance(version, bool):
         fail(("version",), f"must be {VERSION}, not {shown(version)}" if version is not None
              else "is missing")
@@ -348,4 +351,5 @@ def _syntax_sentence(origin: str, error: tomllib.TOMLDecodeError) -> str:
     if match:
         what, line, column = match.groups()
         return f"{origin}, line {line}, column {column}: {what[:1].lower()}{what[1:]} (TOML)"
+    message = message.replace(" (at end of document)", " at the end of the file")
     return f"{origin}: {message[:1].lower()}{message[1:]} (TOML)"
