@@ -20,7 +20,7 @@ EXIT_BAD_INPUT = 2
 def add_lesson_command(commands: argparse._SubParsersAction) -> None:
     """The ``lesson`` subcommand and its ``list``, ``show`` and ``check`` actions."""
     lesson = commands.add_parser("lesson", help="list, show or check guided lessons")
-    actions = lesson.add_subparsers(dest="lesson_action", required=True,
+    actions = lesson.add_subparsers(dest="lesson_action", required=True, metavar="ACTION",
                                     parser_class=type(lesson))
     listing = actions.add_parser("list", help="the built-in lessons")
     listing.add_argument("--format", choices=("table", "json"), default="table")

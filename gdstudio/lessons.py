@@ -211,7 +211,7 @@ def _check_prediction(task: PredictTask, state: RunState, response: float | None
     value = predicted_value(task, state)
     if value is None:
         if state.status != "running":
-            return TaskResult(False, f"The run ended after {state.steps} steps, before step "
+            return TaskResult(False, f"The run ended after {_steps(state.steps)}, before step "
                               f"{task.step}: reset the page and try again.")
         return TaskResult(False, f"Take step {task.step} to see the engine's value.")
     name = _quantity_words(task)
@@ -233,7 +233,7 @@ def _check_reach(task: ReachTask, state: RunState) -> TaskResult:
     if missing:
         return TaskResult(False, "Not yet: " + "; ".join(missing) + ".")
     loss = float(state.loss[-1]) if len(state.loss) else math.nan
-    return TaskResult(True, f"Done: {state.status} after {state.steps} steps, loss {loss:.4g}.")
+    return TaskResult(True, f"Done: {state.status} after {_steps(state.steps)}, loss {loss:.4g}.")
 
 
 def _reach_gaps(task: ReachTask, state: RunState) -> Iterator[str]:
@@ -254,9 +254,9 @@ def _reach_gaps(task: ReachTask, state: RunState) -> Iterator[str]:
     if task.lr_max is not None and not rate <= task.lr_max:
         yield f"the learning rate {rate:g} is above {task.lr_max:g}"
     if task.max_steps is not None and state.steps > task.max_steps:
-        yield f"it took {state.steps} steps, more than {task.max_steps}"
+        yield f"it took {_steps(state.steps)}, more than {task.max_steps}"
     if task.min_steps is not None and state.steps < task.min_steps:
-        yield f"it took {state.steps} steps, fewer than {task.min_steps}"
+        yield f"it took {_steps(state.steps)}, fewer than {task.min_steps}"
     if task.loss_below is not None:
         loss = float(state.loss[-1]) if len(state.loss) else math.nan
         if not loss <= task.loss_below:
@@ -266,3 +266,7 @@ def _reach_gaps(task: ReachTask, state: RunState) -> Iterator[str]:
         value = final.get(name, math.nan)
         if not abs(value - target) <= task.tolerance:
             yield f"{name} is {value:.6g}, not within {task.tolerance:g} of {target:g}"
+
+
+def _steps(count: int) -> str:
+    return f"{count} step" if count == 1 else f"{count} steps"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,15 @@ def test_eight_builtin_lessons_with_three_tasks_and_a_prediction_each() -> None:
         assert len(lesson.tasks) >= 3, lesson.id
         assert any(isinstance(task, PredictTask) for task in lesson.tasks), lesson.id
         assert lesson.origin.endswith(f"-{lesson.id}.gdlesson.toml")
+
+
+def test_the_package_data_ships_every_builtin_lesson() -> None:
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = project["tool"]["setuptools"]["package-data"]["gdstudio"]
+    shipped = {path for pattern in patterns for path in (root / "gdstudio").glob(pattern)}
+    files = set((root / "gdstudio" / "resources" / "lessons").iterdir())
+    assert files and files <= shipped
 
 
 def test_unknown_builtin_lesson_lists_the_known_ones() -> None:
