@@ -73,8 +73,8 @@ def _show(lesson_id: str) -> int:
 
 
 def _check(reference: str) -> int:
-    from gdstudio.io.lessons import SUFFIXES, LessonError, builtin_lesson, load_lesson
-    from gdstudio.lessons import check_model_answer
+    from gdstudio.io.lessons import SUFFIXES, builtin_lesson, load_lesson
+    from gdstudio.lessons import check_lesson
 
     path = Path(reference)
     is_file = path.exists() or reference.endswith(SUFFIXES) or any(
@@ -82,19 +82,12 @@ def _check(reference: str) -> int:
     lesson = load_lesson(path) if is_file else builtin_lesson(reference)
     failed = []
     total = 0
-    for page_number, page in enumerate(lesson.pages, start=1):
-        for task_number, task in enumerate(page.tasks, start=1):
-            total += 1
-            where = f"page {page_number}, task {task_number} ({task.kind})"
-            try:
-                result = check_model_answer(page, task)
-            except ValueError as error:  # the experiment cannot run as written
-                raise LessonError(f"{lesson.origin}: {where}: the experiment cannot run: "
-                                  f"{error}") from None
-            sys.stdout.write(f"{'pass' if result.done else 'FAIL'}  {where}: "
-                             f"{result.feedback}\n")
-            if not result.done:
-                failed.append(where)
+    for page_number, task_number, task, result in check_lesson(lesson):
+        total += 1
+        where = f"page {page_number}, task {task_number} ({task.kind})"
+        sys.stdout.write(f"{'pass' if result.done else 'FAIL'}  {where}: {result.feedback}\n")
+        if not result.done:
+            failed.append(where)
     if failed:
         sys.stdout.write(f"{lesson.id}: {len(failed)} of {total} model answers fail\n")
         print(f"gdstudio-cli: {lesson.origin}: model answers that fail their task: "

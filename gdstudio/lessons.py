@@ -31,6 +31,7 @@ from gdstudio.io.lessons import (
     builtin_lesson,
     builtin_lessons,
     load_lesson,
+    page_location,
 )
 
 __all__ = [
@@ -187,10 +188,22 @@ def check_model_answer(page: Page, task: Task) -> TaskResult:
 
 
 def check_lesson(lesson: Lesson) -> Iterator[tuple[int, int, Task, TaskResult]]:
-    """``(page number, task number, task, result)`` for every model answer, from 1."""
+    """``(page number, task number, task, result)`` for every model answer, from 1.
+
+    Raises
+    ------
+    LessonError
+        Naming the file, line and task, for an experiment that cannot run as written
+        (each value is valid, but the engine refuses them together).
+    """
     for page_number, page in enumerate(lesson.pages, start=1):
         for task_number, task in enumerate(page.tasks, start=1):
-            yield page_number, task_number, task, check_model_answer(page, task)
+            try:
+                result = check_model_answer(page, task)
+            except ValueError as error:  # ExpressionError, DataError: one sentence each
+                where = page_location(lesson, page_number, task_number)
+                raise LessonError(f"{where}: the experiment cannot run: {error}") from None
+            yield page_number, task_number, task, result
 
 
 # ------------------------------------------------------------------------- the checks

@@ -94,15 +94,17 @@ def test_check_refuses_bad_files_with_one_line(capsys, tmp_path: Path) -> None:
 
 
 def test_check_an_experiment_that_cannot_run_is_a_bad_file(capsys, tmp_path: Path) -> None:
-    # Each value is valid alone; together fit refuses them when the run is built.
+    # Each value is valid alone, but fit cannot standardise a model that is not a
+    # polynomial in its feature: the engine refuses it when the run is built.
     text = builtin_lesson("intercept").source.replace(
-        "fixed = { m = 2 }", "fixed = { m = 2 }\nstandardize = true", 1)
-    lesson = tmp_path / "both.gdlesson.toml"
+        'model = "m*x + b"', 'model = "m*exp(x) + b"', 1).replace(
+        "fixed = { m = 2 }", "standardize = true", 1)
+    lesson = tmp_path / "exp.gdlesson.toml"
     lesson.write_text(text, encoding="utf-8")
     code, out, err = run_cli(capsys, "lesson", "check", str(lesson))
     assert code == 2 and out == ""
-    assert err.startswith("gdstudio-cli: error: both.gdlesson.toml: page 1, task 1 (predict): "
-                          "the experiment cannot run: standardize cannot be combined with fixed")
+    assert err.startswith("gdstudio-cli: error: exp.gdlesson.toml, line 37: page 1, task 1: "
+                          "the experiment cannot run: standardize ")
     assert err.count("\n") == 1
 
 

@@ -125,6 +125,12 @@ def _data(raw: Mapping[str, Any], where: Where) -> dict[str, Any]:
         keywords["seed"] = whole_number(raw["seed"], where("seed"), 0, 2**32 - 1)
     if "standardize" in raw:
         keywords["standardize"] = flag(raw["standardize"], where("standardize"))
+    fixed = keywords.get("fixed", {})
+    if fixed and all(name in fixed for name in parameters):
+        fail(where("fixed"), "fixes every parameter of the model: leave at least one to learn")
+    if fixed and keywords.get("standardize"):
+        fail(where("standardize"), "cannot be combined with fixed parameters (their values "
+             "are in original units)")
     return keywords
 
 

@@ -82,6 +82,7 @@ __all__ = [
     "builtin_lessons",
     "lesson_from_text",
     "load_lesson",
+    "page_location",
 ]
 
 FORMAT = "gdstudio-lesson"
@@ -197,6 +198,14 @@ def lesson_from_text(raw: str | bytes, origin: str = "<text>") -> Lesson:
         where = describe(error.path)
         raise LessonError(f"{origin}, line {line}: {where} {error.problem}".replace(
             ":  ", ": ")) from None
+
+
+def page_location(lesson: Lesson, page_number: int, task_number: int | None = None) -> str:
+    """``"slope.gdlesson.toml, line 31: page 2, task 1"``: where a page or task is written."""
+    path: Path = (("page", page_number),)
+    if task_number is not None:
+        path = (*path, ("task", task_number))
+    return f"{lesson.origin}, line {locate(lesson.source, path)}: {describe(path)}"
 
 
 def builtin_lessons() -> tuple[Lesson, ...]:

@@ -220,3 +220,23 @@ def test_page_markup_becomes_escaped_html() -> None:
         "<h3>Step</h3><p>x ← x − α·f′(x) still the same paragraph</p>"
         "<ul><li><b>small</b> α</li><li>a &lt; b</li></ul>")
     assert page_html("*slow* and `lr`") == "<p><i>slow</i> and <code>lr</code></p>"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("fixed = { m = 2 }", "fixed = { m = 2, b = 1 }",
+     "line 30: page 1, experiment.fixed fixes every parameter of the model"),
+    ("fixed = { m = 2 }", "fixed = { m = 2 }\nstandardize = true",
+     "line 31: page 1, experiment.standardize cannot be combined with fixed parameters"),
+    ('target = "y"', 'target = "z"', "experiment.target must be a column of the data (x, y)"),
+    ("fixed = { m = 2 }", "fixed = { x = 2 }", "experiment.fixed.x is not a parameter"),
+    ('model = "m*x + b"', 'model = "m*x + b + y"', "experiment.model must not use the target"),
+    ("y = [1, 3, 5, 7, 9]", "y = [1, 3, 5, 7]", "experiment.data is not a valid table"),
+    ("y = [1, 3, 5, 7, 9]", 'y = [1, 3, "5", 7, 9]', "experiment.data.y must be a number"),
+    ('loss = "sse"', 'loss = "cross_entropy"', "experiment.loss must be one of sse, mse"),
+    ('loss = "sse"', 'loss = "sse"\nexpression = "x"', "experiment.expression cannot go with"),
+    ('loss = "sse"', "loss = \"sse\"\nbatch_size = 6", "experiment.batch_size must be from 1 to 5"),
+])
+def test_data_experiments_are_checked_without_running(old: str, new: str, expected: str) -> None:
+    source = builtin_lesson("intercept").source
+    assert old in source
+    assert expected in refusal(source.replace(old, new, 1))
