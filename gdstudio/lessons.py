@@ -49,6 +49,7 @@ __all__ = [
     "page_blocks",
     "page_html",
     "predicted_value",
+    "reach_task_from_state",
     "run_experiment",
 ]
 
@@ -124,6 +125,23 @@ class RunState:
         if not len(self.loss):
             return {}
         return dict(zip(self.param_names, map(float, self.params[-1]), strict=True))
+
+
+def reach_task_from_state(state: RunState, prompt: str,
+                          answer: Mapping[str, Any] | None = None) -> ReachTask:
+    """A reach task that the run in ``state`` completes, for "Add a task from this run".
+
+    It asks for a loss at most the run's last loss (when finite) in at most its steps,
+    and for the same ending when the run has ended. ``answer`` is the settings that
+    change the page's experiment into this run (``{}``: none).
+    """
+    conditions: dict[str, Any] = {"max_steps": state.steps}
+    loss = float(state.loss[-1]) if len(state.loss) else math.nan
+    if math.isfinite(loss):
+        conditions["loss_below"] = loss
+    if state.status != "running":
+        conditions["status"] = (state.status,)
+    return ReachTask(prompt=prompt, answer=dict(answer or {}), **conditions)
 
 
 def check(task: Task, state: RunState | None = None, response: float | int | None = None

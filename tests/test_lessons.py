@@ -15,6 +15,7 @@ from gdstudio.lessons import (
     check_lesson,
     check_model_answer,
     predicted_value,
+    reach_task_from_state,
     run_experiment,
 )
 
@@ -118,3 +119,15 @@ def test_reach_conditions_each_decide() -> None:
         assert check(replace(base, **{key: passing}), state).done, key
         result = check(replace(base, **{key: failing}), state)
         assert not result.done and sentence in result.feedback, key
+
+
+def test_a_task_made_from_a_run_is_completed_by_that_run_only() -> None:
+    page = builtin_lesson("slope").pages[1]
+    run = run_experiment(page.experiment, lr=0.3)
+    state = RunState.from_run(run, {**page.experiment, "lr": 0.3})
+    task = reach_task_from_state(state, "Match this run.", {"lr": 0.3})
+    assert (task.status, task.max_steps, task.loss_below) == (
+        ("converged",), run.iterations, run.loss)
+    assert check_model_answer(page, task).done
+    slower = check_model_answer(page, replace(task, answer={}))
+    assert not slower.done and "it took 40 steps, more than" in slower.feedback

@@ -44,6 +44,7 @@ from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
+from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.io._lesson_experiment import experiment_keywords
 from gdstudio.io._lesson_locate import Path, describe, locate
 from gdstudio.io._lesson_tasks import (
@@ -63,6 +64,7 @@ from gdstudio.io._lesson_values import (
     table,
     text,
 )
+from gdstudio.io._lesson_write import lesson_text
 from gdstudio.io.lesson_markup import markup_problem
 
 __all__ = [
@@ -81,8 +83,10 @@ __all__ = [
     "builtin_lesson",
     "builtin_lessons",
     "lesson_from_text",
+    "lesson_to_text",
     "load_lesson",
     "page_location",
+    "save_lesson",
 ]
 
 FORMAT = "gdstudio-lesson"
@@ -206,6 +210,28 @@ def page_location(lesson: Lesson, page_number: int, task_number: int | None = No
     if task_number is not None:
         path = (*path, ("task", task_number))
     return f"{lesson.origin}, line {locate(lesson.source, path)}: {describe(path)}"
+
+
+def lesson_to_text(lesson: Lesson) -> str:
+    """The lesson as a teacher would write it; it reads back to an equal lesson."""
+    return lesson_text(lesson, format_name=FORMAT, version=VERSION)
+
+
+def save_lesson(lesson: Lesson, path: str | os.PathLike[str]) -> None:
+    """Write ``lesson`` to ``path`` atomically (a crash never leaves half a file).
+
+    Raises
+    ------
+    LessonError
+        When the file cannot be written, or the lesson does not read back as valid.
+    """
+    text = lesson_to_text(lesson)
+    lesson_from_text(text, FilePath(path).name)  # never write a file that would be refused
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as error:
+        raise LessonError(f"{FilePath(path).name}: the file cannot be written "
+                          f"({error.strerror})") from None
 
 
 def builtin_lessons() -> tuple[Lesson, ...]:

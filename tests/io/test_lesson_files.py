@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ from gdstudio.io.lessons import (
     builtin_lesson,
     builtin_lessons,
     lesson_from_text,
+    lesson_to_text,
     load_lesson,
+    save_lesson,
 )
 
 SMALL = '''format = "gdstudio-lesson"
@@ -240,3 +243,32 @@ def test_data_experiments_are_checked_without_running(old: str, new: str, expect
     source = builtin_lesson("intercept").source
     assert old in source
     assert expected in refusal(source.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("lesson", builtin_lessons(), ids=lambda lesson: lesson.id)
+def test_written_lessons_read_back_equal(lesson) -> None:
+    text = lesson_to_text(lesson)
+    assert replace(lesson_from_text(text, lesson.origin), source=lesson.source) == lesson
+
+
+def test_awkward_text_survives_writing(tmp_path: Path) -> None:
+    lesson = lesson_from_text(SMALL, "t.gdlesson.toml")
+    awkward = 'Say "hi" and \\n not a newline, """ three quotes, a tab\tand é ∇f x²"'
+    page = replace(lesson.pages[0], text=awkward, title='A "quoted" title\\')
+    changed = replace(lesson, pages=(page,), summary="line one\nline two")
+    path = tmp_path / "awkward.gdlesson.toml"
+    save_lesson(changed, path)
+    back = load_lesson(path)
+    assert back.pages[0].text == awkward and back.pages[0].title == 'A "quoted" title\\'
+    assert back.summary == "line one\nline two"
+    assert replace(back, source="", origin="") == replace(changed, source="", origin="")
+
+
+def test_an_invalid_lesson_is_never_written(tmp_path: Path) -> None:
+    lesson = lesson_from_text(SMALL, "t.gdlesson.toml")
+    path = tmp_path / "bad.gdlesson.toml"
+    with pytest.raises(LessonError, match=r"^bad\.gdlesson\.toml, line \d+: id must be"):
+        save_lesson(replace(lesson, id="Not An Id"), path)
+    assert not path.exists()
+    with pytest.raises(LessonError, match="the file cannot be written"):
+        save_lesson(lesson, tmp_path / "no" / "such" / "folder.gdlesson.toml")
