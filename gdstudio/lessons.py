@@ -81,6 +81,8 @@ class RunState:
         The base learning rate of the run (the last one, if it was changed while running).
     batch_size : int or None
         Rows per step (``None``: all rows, or a function).
+    schedule : str
+        The kind of the learning-rate schedule (``constant``, ``cosine`` …).
     final_params : mapping or None
         The last parameters in the problem's units, when they differ from the history's
         (standardised data); ``None``: the history's last row.
@@ -94,6 +96,7 @@ class RunState:
     optimizer: str = "gd"
     learning_rate: float = math.nan
     batch_size: int | None = None
+    schedule: str = "constant"
     final_params: Mapping[str, float] | None = field(default=None)
 
     @classmethod
@@ -110,6 +113,7 @@ class RunState:
             optimizer="gd" if optimizer == "sgd" else optimizer,
             learning_rate=float(keywords.get("lr", 0.1 if "expression" in keywords else 0.01)),
             batch_size=keywords.get("batch_size"),
+            schedule=_schedule_kind(keywords.get("schedule")),
             final_params=dict(run.params),
         )
 
@@ -275,6 +279,8 @@ def _reach_gaps(task: ReachTask, state: RunState) -> Iterator[str]:
         yield f"{now}; it must end {wanted}"
     if task.optimizer is not None and state.optimizer not in task.optimizer:
         yield f"the run uses {state.optimizer}, not {' or '.join(task.optimizer)}"
+    if task.schedule is not None and state.schedule not in task.schedule:
+        yield f"the schedule is {state.schedule}, not {' or '.join(task.schedule)}"
     if task.batch_size is not None:
         wanted_size = None if task.batch_size == "full" else task.batch_size
         if state.batch_size != wanted_size:
@@ -301,3 +307,10 @@ def _reach_gaps(task: ReachTask, state: RunState) -> Iterator[str]:
 
 def _steps(count: int) -> str:
     return f"{count} step" if count == 1 else f"{count} steps"
+
+
+def _schedule_kind(schedule: Mapping[str, Any] | str | None) -> str:
+    if schedule is None:
+        return "constant"
+    kind = schedule if isinstance(schedule, str) else schedule.get("kind", "constant")
+    return str(kind).strip().lower()

@@ -109,6 +109,7 @@ def test_reach_conditions_each_decide() -> None:
     cases = {
         "loss_below": (0.3, 0.29, "the loss is 0.3, not yet at most 0.29"),
         "optimizer": (("momentum", "nesterov"), ("adam",), "the run uses momentum, not adam"),
+        "schedule": (("constant",), ("cosine",), "the schedule is constant, not cosine"),
         "max_steps": (1, 0, "it took 1 step, more than 0"),
         "min_steps": (1, 2, "it took 1 step, fewer than 2"),
         "lr_max": (0.05, 0.04, "the learning rate 0.05 is above 0.04"),

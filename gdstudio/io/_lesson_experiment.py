@@ -167,6 +167,8 @@ def _schedule(value: Any, path: Path) -> dict[str, Any]:
     for key, item in spec.items():
         if key != "kind" and (not isinstance(item, int | float) or isinstance(item, bool)):
             fail((*path, key), f"must be a number, not {shown(item)}")
+    if isinstance(spec.get("kind"), str):
+        spec["kind"] = spec["kind"].strip().lower()
     try:
         make_schedule(spec)
     except (TypeError, ValueError) as error:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gdstudio.engine.schedules import SCHEDULES
 from gdstudio.io._lesson_experiment import ANSWER_KEYS, experiment_keywords
 from gdstudio.io._lesson_locate import Path
 from gdstudio.io._lesson_values import (
@@ -37,7 +38,7 @@ MAX_OPTIONS = 10
 _COMMON = ("kind", "prompt", "answer")
 _OPTIONAL = ("hints", "explanation", "locked")
 _REACH_CONDITIONS = ("status", "loss_below", "near", "tolerance", "max_steps", "min_steps",
-                     "optimizer", "lr_min", "lr_max", "batch_size")
+                     "optimizer", "schedule", "lr_min", "lr_max", "batch_size")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class ReachTask(_TaskFields):
         Bounds on the number of updates made.
     optimizer : tuple of str or None
         The run used one of these optimizers.
+    schedule : tuple of str or None
+        The run's learning-rate schedule is one of these kinds (``constant``, ``cosine`` …).
     lr_min, lr_max : float or None
         Bounds on the run's base learning rate (inclusive).
     batch_size : int or None or "full"
@@ -83,6 +86,7 @@ class ReachTask(_TaskFields):
     max_steps: int | None = None
     min_steps: int | None = None
     optimizer: tuple[str, ...] | None = None
+    schedule: tuple[str, ...] | None = None
     lr_min: float | None = None
     lr_max: float | None = None
     batch_size: int | str | None = None
@@ -184,6 +188,8 @@ def _reach(raw: Mapping[str, Any], path: Path, common: dict[str, Any],
         conditions["optimizer"] = _names(raw["optimizer"], (*path, "optimizer"),
                                          ("gd", "momentum", "nesterov", "adagrad", "rmsprop",
                                           "adam"))
+    if "schedule" in raw:
+        conditions["schedule"] = _names(raw["schedule"], (*path, "schedule"), tuple(SCHEDULES))
     for key in ("loss_below", "lr_min", "lr_max"):
         if key in raw:
             conditions[key] = number(raw[key], (*path, key), positive=key != "loss_below")

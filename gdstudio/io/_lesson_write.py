@@ -23,7 +23,7 @@ _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b",
             "\f": "\\f"}
 _REACH_ORDER = ("status", "loss_below", "near", "tolerance", "max_steps", "min_steps",
-                "optimizer", "lr_min", "lr_max", "batch_size")
+                "optimizer", "schedule", "lr_min", "lr_max", "batch_size")
 
 
 def lesson_text(lesson: Lesson, *, format_name: str, version: int) -> str:
