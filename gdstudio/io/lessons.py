@@ -326,8 +326,9 @@ def _page(raw: Any, path: Path) -> Page:
 def _speed(value: Any, path: Path) -> float:
     if value == "max":
         return float("inf")
-    return number(value, path, positive=True) if not isinstance(value, str) else fail(
-        path, f'must be a number of steps per second or "max", not {shown(value)}')
+    if isinstance(value, str):
+        fail(path, f'must be a number of steps per second or "max", not {shown(value)}')
+    return number(value, path, positive=True)
 
 
 def _read_bounded(path: FilePath) -> bytes:
