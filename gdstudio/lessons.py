@@ -60,6 +60,7 @@ __all__ = [
     "page_blocks",
     "page_html",
     "predicted_value",
+    "prediction_open",
     "reach_task_from_state",
     "run_experiment",
     "save_lesson",
@@ -191,6 +192,16 @@ def predicted_value(task: PredictTask, state: RunState) -> float | None:
         column = state.param_names.index(task.quantity.removeprefix("gradient "))
         return float(state.grad[task.step][column])
     return float(state.params[task.step][state.param_names.index(task.quantity)])
+
+
+def prediction_open(task: PredictTask, state: RunState) -> bool:
+    """Whether the student can still predict: the asked value is not on screen yet.
+
+    True when the next step makes the asked row (the run stands at row ``step − 1``),
+    and for a value at the start (``step`` 0) before any step is taken.
+    """
+    rows = len(state.loss)
+    return rows <= 1 if task.step == 0 else rows == task.step
 
 
 def run_experiment(experiment: Mapping[str, Any], **changes: Any) -> Any:

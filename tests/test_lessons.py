@@ -15,6 +15,7 @@ from gdstudio.lessons import (
     check_lesson,
     check_model_answer,
     predicted_value,
+    prediction_open,
     reach_task_from_state,
     run_experiment,
 )
@@ -88,6 +89,9 @@ def test_live_checks_follow_a_run_step_by_step() -> None:
         return RunState(("x",), history.params[:rows], history.loss[:rows],
                         history.grad[:rows], status=status, learning_rate=0.1)
 
+    assert [prediction_open(predict, state(rows)) for rows in (1, 2, 3)] == [False, True, False]
+    start_loss = replace(predict, quantity="loss", step=0)
+    assert prediction_open(start_loss, state(1)) and not prediction_open(start_loss, state(2))
     assert check(predict, state(2), 1.92).feedback == (
         "Take step 2 to see the engine's value.")
     assert predicted_value(predict, state(2)) is None
