@@ -166,6 +166,7 @@ def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
 
 def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
     """Run a saved project headless; its file holds the problem and every setting."""
+    from gdstudio.api import run
     from gdstudio.io.project import load_project
 
     for token in arguments.typed:
@@ -175,7 +176,7 @@ def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
         ):
             raise ValueError(f"{option} cannot be combined with --project: the project file "
                              "holds the problem and its settings")
-    return load_project(arguments.project).run()
+    return run(load_project(arguments.project).experiment)
 
 
 # The options of ``run`` that may go with --project.

@@ -150,12 +150,7 @@ def _data_problem(project: Project, timeout: float) -> tuple[str, str]:
 
 
 def _objective(project: Project, timeout: float) -> ModelObjective:
-    from gdstudio.problems.models import ModelObjective
-
-    assert project.model is not None and project.data is not None
-    return ModelObjective(project.model, project.data, target=project.target,
-                          loss=project.loss, fixed=project.fixed,
-                          standardize=project.standardize, timeout=timeout)
+    return project.experiment.objective(timeout=timeout)  # type: ignore[return-value]
 
 
 def _units(objective: ModelObjective) -> list[str]:
@@ -196,9 +191,7 @@ def _units(objective: ModelObjective) -> list[str]:
 
 
 def _notes(objective: ModelObjective) -> tuple[str, ...]:
-    from gdstudio.api import FitRun
-
-    return FitRun(None, objective).notes  # type: ignore[arg-type]
+    return objective.notes()
 
 
 def _batches(project: Project) -> str:
