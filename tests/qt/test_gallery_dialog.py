@@ -47,8 +47,8 @@ def problem_ready(window, item) -> bool:
     model = window.model
     if window.projects.restorer.busy:
         return False
-    if item.mode == "function":
-        ready = model.expression_text == item.expression and model.mode == "function"
+    if item.experiment.mode == "function":
+        ready = model.expression_text == item.experiment.expression and model.mode == "function"
     else:
         ready = model.mode == "data" and getattr(model.objective, "n_samples", None) is not None
         ready = ready and window.data_mode.ready
@@ -104,7 +104,7 @@ def test_opening_an_example_asks_about_unsaved_changes(qtbot, window):
 @pytest.mark.parametrize("key", [item.key for item in EXAMPLES])
 def test_every_example_runs_in_the_window_to_its_promised_end(qtbot, window, key):
     item = example(key)
-    if item.mode == "data" and not hasattr(window, "data_mode"):
+    if item.experiment.mode == "data" and not hasattr(window, "data_mode"):
         pytest.skip("data mode is not in the window yet")
     assert window.examples.open_example(key)
     qtbot.waitUntil(lambda: problem_ready(window, item), timeout=WAIT)
