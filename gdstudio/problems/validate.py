@@ -10,7 +10,7 @@ whitelist walk of the syntax tree), never run; sympy is not needed to open a pro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from gdstudio.engine import (
     OPTIMIZERS,
@@ -33,12 +33,10 @@ from gdstudio.problems.dataset import DataError, Dataset
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.losses import LOSSES
 
-if TYPE_CHECKING:
-    from gdstudio.problems.experiment import Experiment
-
 __all__ = [
     "MAX_DATA_CELLS",
     "MAX_ITERATIONS",
+    "Problem",
     "settings_fields",
     "stopping_rules",
     "validated_problem",
@@ -57,7 +55,24 @@ _DATA_ONLY = {"dataset": None, "model": None, "target": "y", "fixed": {}, "loss"
               "batch_size": None, "seed": 0, "standardize": False}
 
 
-def validated_problem(project: Experiment) -> tuple[dict[str, Any], tuple[str, ...]]:
+class Problem(Protocol):
+    """The problem's fields as :func:`validated_problem` reads them (an ``Experiment``'s)."""
+
+    mode: Any
+    expression: Any
+    dataset: Any
+    model: Any
+    target: Any
+    start: Any
+    fixed: Any
+    loss: Any
+    batch_size: Any
+    seed: Any
+    standardize: Any
+    variables: Any
+
+
+def validated_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The problem's fields checked and normalised, and the learnt parameters' names.
 
     Raises
@@ -88,7 +103,7 @@ def validated_settings(settings: Any) -> RunSettings:
 
 
 # ------------------------------------------------------------------------ problems
-def _function_problem(project: Experiment) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _function_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
     expression, names = _expression(project.expression, "problem.expression")
     for field, default in _DATA_ONLY.items():
         if getattr(project, field) != default:
@@ -108,7 +123,7 @@ def _function_problem(project: Experiment) -> tuple[dict[str, Any], tuple[str, .
     return {"expression": expression, "start": {name: start[name] for name in names}}, names
 
 
-def _data_problem(project: Experiment) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _data_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
     if project.expression is not None:
         fail("problem.expression", "applies only to function mode; data mode has a model")
     if project.variables is not None:
