@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from gdstudio._version import __version__
+
 if TYPE_CHECKING:
-    from gdstudio.api import FitRun
+    from gdstudio.api import FitRun, Run
 
 __all__ = ["main"]
 
@@ -153,8 +155,8 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
-    from gdstudio.api import descend
+def _run_function(arguments: argparse.Namespace) -> Run:
+    from gdstudio.api import descend  # here, not above: --help and bad options need no numpy
 
     if arguments.project is not None:
         return _run_project(arguments)
@@ -164,9 +166,9 @@ def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
     return descend(arguments.expr, start, **descent_options(arguments))
 
 
-def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
+def _run_project(arguments: argparse.Namespace) -> Run:
     """Run a saved project headless; its file holds the problem and every setting."""
-    from gdstudio.api import run
+    from gdstudio.api import run  # here, not above: --help and bad options need no numpy
     from gdstudio.io.project import load_project
 
     for token in arguments.typed:
@@ -184,7 +186,7 @@ _PROJECT_OPTIONS = ("--project", "--format")
 
 
 def _run_fit(arguments: argparse.Namespace) -> FitRun:
-    from gdstudio.api import fit
+    from gdstudio.api import fit  # here, not above: --help and bad options need no numpy
 
     return fit(
         arguments.model,
@@ -200,7 +202,7 @@ def _run_fit(arguments: argparse.Namespace) -> FitRun:
     )
 
 
-def render(run, output_format: str) -> str:  # run: a gdstudio.Run
+def render(run: Run, output_format: str) -> str:
     """The run as ``table``, ``csv`` or ``json`` text."""
     if output_format == "json":
         return json.dumps(run.to_dict(), indent=1) + "\n"
@@ -238,8 +240,8 @@ def _table(run) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(run) -> str:
-    from gdstudio.io.exports import history_csv_text
+def _csv(run: Run) -> str:
+    from gdstudio.io.exports import history_csv_text  # here: --help needs no numpy
 
     return history_csv_text(run.history, getattr(run, "history_names", run.param_names))
 
@@ -253,8 +255,6 @@ def _one_line(error: Exception) -> str:
 
 
 def _version() -> str:
-    from gdstudio._version import __version__
-
     return f"gdstudio-cli {__version__}"
 
 
