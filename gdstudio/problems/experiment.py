@@ -376,7 +376,7 @@ def _settings_options(options: Mapping[str, Any]) -> dict[str, Any]:
     """``from_fields``' settings from the API's keywords (``None`` hyperparameters left out)."""
     schedule = options["schedule"]
     return {
-        "optimizer": _optimizer_name(options["optimizer"]),
+        "optimizer": options["optimizer"],
         "hyperparameters": {name: options[name] for name in HYPERPARAMETER_NAMES
                             if options[name] is not None},
         "learning_rate": options["lr"],
@@ -384,14 +384,6 @@ def _settings_options(options: Mapping[str, Any]) -> dict[str, Any]:
         else {"kind": "constant"} if schedule is None else schedule,
         "stopping": stopping_rules(*(options[name] for name in _STOPPING)),
     }
-
-
-def _optimizer_name(value: Any) -> Any:
-    """The API accepts any case and ``sgd``; unknown names are refused by the checks."""
-    if not isinstance(value, str):
-        return value
-    name = value.strip().lower()
-    return "gd" if name == "sgd" else name
 
 
 def _keywords_of(settings: RunSettings) -> dict[str, Any]:
