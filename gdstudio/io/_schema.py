@@ -28,10 +28,15 @@ from gdstudio.io._errors import ProjectError
 from gdstudio.io._history import HISTORY_KEYS, SavedHistory
 from gdstudio.io._migrate import FORMAT, VERSION, migrate
 from gdstudio.problems.checks import ExperimentError, fail, json_object, known_keys, shown
+from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.experiment import Experiment
 from gdstudio.problems.validate import stopping_rules
 
-__all__ = ["ProjectLike", "project_from_json", "project_to_json"]
+__all__ = ["MAX_DATA_CELLS", "ProjectLike", "check_data_size", "project_from_json",
+           "project_to_json"]
+
+#: Most data values (rows × columns) a project may hold (a script may fit more).
+MAX_DATA_CELLS = 2_000_000
 
 T = TypeVar("T")
 
@@ -150,7 +155,29 @@ def _problem_from_json(value: Any) -> dict[str, Any]:
     if mode not in ("function", "data"):
         fail("problem.mode", f'must be "function" or "data", not {shown(mode)}')
     known_keys(problem, "problem", *(_FUNCTION if mode == "function" else _DATA))
+    if isinstance(problem.get("data"), dict):
+        check_data_size(problem["data"])  # before the columns become arrays
     return problem
+
+
+def check_data_size(data: Any) -> None:
+    """Refuse a table (a Dataset, or a file's column → list mapping) that is too large.
+
+    Raises
+    ------
+    ExperimentError
+        Saying how many values it has and how many a project keeps.
+    """
+    if data is None:
+        return
+    if isinstance(data, Dataset):
+        cells = data.n_rows * len(data.names)
+    else:
+        cells = sum(len(column) for column in data.values() if isinstance(column, list))
+    if cells > MAX_DATA_CELLS:
+        fail("problem.data", f"has {cells:,} values, more than the {MAX_DATA_CELLS:,} a "
+                             "project keeps")
+
 
 
 def _settings_from_json(value: Any) -> dict[str, Any]:

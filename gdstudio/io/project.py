@@ -36,7 +36,7 @@ from gdstudio.io._jsontext import (
     parse_json,
     read_limited,
 )
-from gdstudio.io._schema import project_from_json, project_to_json
+from gdstudio.io._schema import check_data_size, project_from_json, project_to_json
 from gdstudio.problems.checks import ExperimentError, fail, text
 from gdstudio.problems.experiment import Experiment
 
@@ -121,6 +121,7 @@ class Project:
                                 f"({', '.join(fields)})")
             elif not isinstance(experiment, Experiment):
                 fail("project", f"needs an Experiment, not {type(experiment).__name__}")
+            check_data_size(experiment.dataset)
             values = {"experiment": experiment, "title": text(title, "title", MAX_TITLE),
                       "notes": text(notes, "notes", MAX_NOTES),
                       "history": _history(history, experiment.param_names)}

@@ -34,7 +34,7 @@ from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.losses import LOSSES
 
 __all__ = [
-    "MAX_DATA_CELLS",
+    "MAX_BATCH_SIZE",
     "MAX_ITERATIONS",
     "Problem",
     "settings_fields",
@@ -43,8 +43,8 @@ __all__ = [
     "validated_settings",
 ]
 
-#: Most data values (rows × columns) a project may hold.
-MAX_DATA_CELLS = 2_000_000
+#: Largest batch_size an experiment may ask for.
+MAX_BATCH_SIZE = 1_000_000_000
 #: Largest max_iter a project may ask for.
 MAX_ITERATIONS = 1_000_000_000
 MAX_SEED = 2**63 - 1
@@ -181,22 +181,14 @@ def _dataset(value: Any) -> Dataset:
             value = Dataset(columns)
         except DataError as error:
             fail("problem.data", f"is not valid: {error}")
-    cells = value.n_rows * len(value.names)
-    if cells > MAX_DATA_CELLS:
-        fail("problem.data", f"has {cells:,} values, more than the {MAX_DATA_CELLS:,} a "
-                             "project keeps")
     for name in value.names:
         text(name, "a column name of problem.data", MAX_COLUMN_NAME)
     return value
 
 
 def _columns(value: Any) -> Mapping[str, Any]:
-    """Refuse oversized tables before converting them, and values that are not numbers."""
+    """Refuse values that are not numbers before converting the columns."""
     columns = json_object(value, "problem.data")
-    sizes = [len(column) if isinstance(column, list | tuple) else 0 for column in columns.values()]
-    if sum(sizes) > MAX_DATA_CELLS:
-        fail("problem.data", f"has {sum(sizes):,} values, more than the {MAX_DATA_CELLS:,} a "
-                             "project keeps")
     for name, column in columns.items():
         if isinstance(column, list | tuple) and not set(map(type, column)) <= {int, float}:
             index = next(i for i, item in enumerate(column) if not is_number(item))
@@ -225,7 +217,7 @@ def _loss(value: Any) -> str:
 
 
 def _batch_size(value: Any) -> int | None:
-    return None if value is None else whole_number(value, "problem.batch_size", 1, MAX_DATA_CELLS)
+    return None if value is None else whole_number(value, "problem.batch_size", 1, MAX_BATCH_SIZE)
 
 
 def _flag(value: Any, where: str) -> bool:

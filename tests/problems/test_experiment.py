@@ -7,6 +7,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import gdstudio
@@ -162,3 +163,13 @@ def test_a_project_is_an_experiment_with_a_title_notes_and_history() -> None:
     assert again == project and again.experiment == experiment
     with pytest.raises(ProjectError, match="an experiment or its fields, not both"):
         Project(experiment, expression="x**4")
+
+
+def test_a_script_may_fit_more_data_than_a_project_keeps() -> None:
+    rows = 1_000_001  # two columns: 2,000,002 values, two more than a project keeps
+    x = np.linspace(0.0, 1.0, rows)
+    experiment = Experiment.data(Dataset({"x": x, "y": 2 * x + 1}), "m*x + b", max_iter=1)
+    assert experiment.dataset is not None and experiment.dataset.n_rows == rows
+    with pytest.raises(ProjectError, match=r"problem\.data has 2,000,002 values, more than "
+                                           r"the 2,000,000 a project keeps"):
+        Project(experiment)
