@@ -263,8 +263,8 @@ class Experiment:
         if "optimizer" in changes:
             for name in HYPERPARAMETER_NAMES:
                 keywords.pop(name, None)
-        unknown = [name for name in changes if name not in keywords
-                   and name not in (*_SETTINGS_KEYWORDS, "variables")]
+        unknown = [name for name in changes
+                   if name not in keywords and name not in _SETTINGS_KEYWORDS]
         if unknown:
             raise TypeError(f"a {self.mode} experiment has no {', '.join(unknown)}")
         keywords.update(changes)
