@@ -4,7 +4,7 @@
 >>> experiment = gdstudio.Experiment.function("x**2", start={"x": 3}, lr=0.1, max_iter=100,
 ...                                           tol_step=1e-4)
 >>> result = gdstudio.run(experiment)
->>> result.status, result.iterations
+>>> str(result.status), result.iterations
 ('converged', 40)
 
 :func:`descend` and :func:`fit` make the experiment and run it in one call.
@@ -126,6 +126,8 @@ def descend(
     timeout: float = 5.0,
 ) -> Run:
     """Minimise a typed cost function by gradient descent and return the whole run.
+
+    ``run(Experiment.function(expression, start, ...), timeout=timeout)`` in one call.
 
     Parameters
     ----------
@@ -295,6 +297,8 @@ def fit(
     timeout: float = 5.0,
 ) -> FitRun:
     """Learn a model's parameters from data by gradient descent; return the whole run.
+
+    ``run(Experiment.data(data, model, ...), timeout=timeout)`` in one call.
 
     >>> run = fit("m*x + b", {"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]},
     ...           start={"b": 10}, fixed={"m": 2}, loss="sse", lr=0.01, max_iter=30)
