@@ -10,12 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from gdstudio.io._lesson_model import Lesson, Page
 from gdstudio.io._lesson_tasks import ChooseTask, PredictTask, ReachTask, Task
-
-if TYPE_CHECKING:
-    from gdstudio.io.lessons import Lesson, Page
 
 __all__ = ["lesson_text"]
 

@@ -39,7 +39,6 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
@@ -47,6 +46,7 @@ from typing import Any
 from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.io._lesson_experiment import experiment_keywords
 from gdstudio.io._lesson_locate import Path, describe, locate
+from gdstudio.io._lesson_model import Lesson, Page
 from gdstudio.io._lesson_tasks import (
     ChooseTask,
     Option,
@@ -114,58 +114,6 @@ class LessonError(ValueError):
     def __init__(self, message: str) -> None:
         self.message = " ".join(str(message).split())
         super().__init__(self.message)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a lesson.
-
-    Attributes
-    ----------
-    title : str
-        Its heading.
-    text : str
-        Paragraphs, ``# headings``, ``- lists`` and ``**bold**`` (see
-        :func:`gdstudio.lessons.page_html`).
-    experiment : mapping or None
-        What the page loads: exactly the keyword arguments of :func:`gdstudio.descend`
-        (with ``expression``) or :func:`gdstudio.fit` (with ``data`` and ``model``).
-    speed : float or None
-        Steps per second the window runs it at (``inf``: as fast as it can).
-    tasks : tuple of Task
-        :class:`ReachTask`, :class:`PredictTask` and :class:`ChooseTask`, in order.
-    """
-
-    title: str
-    text: str
-    experiment: Mapping[str, Any] | None = None
-    speed: float | None = None
-    tasks: tuple[Task, ...] = ()
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """A checked lesson: an id, a title, a summary and its pages.
-
-    Attributes
-    ----------
-    source : str
-        The file's text, as the teacher wrote it.
-    origin : str
-        The file's name (or ``<text>``), used in messages.
-    """
-
-    id: str
-    title: str
-    summary: str
-    pages: tuple[Page, ...]
-    source: str = ""
-    origin: str = "<text>"
-
-    @property
-    def tasks(self) -> tuple[Task, ...]:
-        """Every task of every page, in order."""
-        return tuple(task for page in self.pages for task in page.tasks)
 
 
 def load_lesson(path: str | os.PathLike[str]) -> Lesson:
