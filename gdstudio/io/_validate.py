@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from gdstudio.engine import OPTIMIZERS, StoppingRules, make_optimizer, make_schedule
+from gdstudio.engine.limits import MAX_STEPS, check_max_iter
 from gdstudio.io._checks import (
     fail,
     finite_number,
@@ -34,8 +35,8 @@ __all__ = ["MAX_DATA_CELLS", "MAX_ITERATIONS", "validated_fields"]
 
 #: Most data values (rows × columns) a project may hold.
 MAX_DATA_CELLS = 2_000_000
-#: Largest max_iter a project may ask for.
-MAX_ITERATIONS = 1_000_000_000
+#: Largest max_iter a project may ask for (the engine's limit; see gdstudio.engine.limits).
+MAX_ITERATIONS = MAX_STEPS
 MAX_SEED = 2**63 - 1
 MAX_TITLE = 200
 MAX_NOTES = 20_000
@@ -66,6 +67,7 @@ def validated_fields(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]
         fail("problem.mode", f'must be "function" or "data", not {shown(project.mode)}')
     fields.update(problem)
     fields.update(_settings(project))
+    _check_run_length(fields, names)
     fields["history"] = _history(project.history, names)
     return fields, names
 
@@ -257,6 +259,15 @@ def _stopping(value: Any) -> StoppingRules:
         fail(f"{where}.divergence_factor", "cannot be saved in a project; keep the default")
     whole_number(value.max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS)
     return value
+
+
+def _check_run_length(fields: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Refuse a step limit whose run would not fit in memory (the engine's rule)."""
+    optimizer = make_optimizer(fields["optimizer"], fields["hyperparameters"])
+    try:
+        check_max_iter(fields["stopping"].max_iter, len(names), optimizer)
+    except ValueError as error:
+        fail("settings.stopping.max_iter", f"is refused: {error}")
 
 
 def _engine_refused(where: str, key: str, error: ValueError) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.engine.limits import MAX_STEPS
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
 from gdstudio.qt.mode_switch import ModeSwitch
@@ -176,7 +177,7 @@ class ProblemEditor(QWidget):
         form = QFormLayout(group)
         self.max_iter_spin = _describe(QSpinBox(group), "maxIterSpin",
                                        "Maximum number of steps")
-        self.max_iter_spin.setRange(0, 100_000_000)
+        self.max_iter_spin.setRange(0, MAX_STEPS)
         self.max_iter_spin.setGroupSeparatorShown(True)
         self.max_iter_spin.setKeyboardTracking(False)
         form.addRow("Steps at most", self.max_iter_spin)

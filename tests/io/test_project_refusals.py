@@ -184,7 +184,7 @@ def test_too_many_data_cells(tmp_path: Path) -> None:
         ("settings.schedule", {"kind": "warp"}, "settings.schedule is refused: unknown schedule"),
         ("settings.schedule", {"gamma": 0.5}, 'settings.schedule is missing its "kind"'),
         ("settings.stopping.max_iter", 10.5, "settings.stopping.max_iter must be a whole number"),
-        ("settings.stopping.max_iter", -3, "must be from 0 to 1,000,000,000, not -3"),
+        ("settings.stopping.max_iter", -3, "must be from 0 to 50,000,000, not -3"),
         ("settings.stopping.tol_step", 0, "settings.stopping.tol_step must be a positive number"),
         ("settings.stopping", [], "settings.stopping must be an object, not a list"),
         ("problem.start.x", "3", 'problem.start.x must be a finite number, not "3"'),
