@@ -34,6 +34,8 @@ __all__ = [
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: Deepest nesting of lists and objects accepted (a project needs 4).
 MAX_DEPTH = 20
+#: Most digits of a whole number in a project (the largest float has 309).
+MAX_INTEGER_DIGITS = 400
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRUCTURE = b'[]{}"'
@@ -81,7 +83,10 @@ def parse_json(raw: bytes | str) -> Any:
         raise ProjectError(too_large(len(data), MAX_FILE_BYTES, "project file"))
     _check_depth(data)
     try:
-        return json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant)
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant,
+                          parse_int=_integer)
+    except _TooLongError as error:
+        raise ProjectError(_too_long(error.digits, text)) from None
     except json.JSONDecodeError as error:
         raise ProjectError(_syntax_message(error, text)) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
@@ -187,6 +192,30 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise ProjectError(f"the key {key!r} appears twice in one object")
             seen.add(key)
     return result
+
+
+class _TooLongError(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _integer(spelled: str) -> int:
+    """A JSON integer, refused before Python converts one of thousands of digits."""
+    digits = len(spelled) - spelled.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:
+        raise _TooLongError(digits)
+    return int(spelled)
+
+
+def _too_long(digits: int, text: str) -> str:
+    found = re.search(rf"[0-9]{{{digits}}}", text)
+    where = ""
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        where = f" (line {line}, column {found.start() - text.rfind(chr(10), 0, found.start())})"
+    return (f"the file holds a number {digits:,} digits long{where}; the number is too long "
+            f"(at most {MAX_INTEGER_DIGITS} digits)")
 
 
 def _refuse_constant(name: str) -> Any:

@@ -24,6 +24,7 @@ from gdstudio.io._checks import (
     whole_number,
 )
 from gdstudio.io._history import SavedHistory
+from gdstudio.problems._rules import NO_VARIABLE
 from gdstudio.problems.dataset import DataError, Dataset
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.losses import LOSSES
@@ -75,6 +76,8 @@ def validated_fields(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]
 # ------------------------------------------------------------------------ problems
 def _function_problem(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]:
     expression, names = _expression(project.expression, "problem.expression")
+    if not names:
+        fail("problem.expression", f"is refused: {NO_VARIABLE}")
     for field, default in _DATA_ONLY.items():
         if getattr(project, field) != default:
             fail(f"problem.{field}", "applies only to data mode, not to a function")

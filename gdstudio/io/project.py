@@ -36,6 +36,7 @@ from gdstudio.io._jsontext import (
     parse_json,
     read_limited,
 )
+from gdstudio.io._prescan import check_counts
 from gdstudio.io._schema import project_from_json, project_to_json
 from gdstudio.io._validate import validated_fields
 from gdstudio.problems.dataset import Dataset
@@ -246,6 +247,7 @@ def project_from_json_text(text: str | bytes) -> Project:
     ProjectError
         For anything that is not a valid project, with one sentence saying what and where.
     """
+    check_counts(text)  # too many rows or values: refused before parsing builds them
     return project_from_json(parse_json(text))
 
 

@@ -98,7 +98,8 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
          "the key 'version' appears twice in one object"),
         (b'{"format": "gdstudio-project", "version": NaN}', "the bare value NaN, which is not"),
         (b'{"format": "gdstudio-project", "version": ' + b"9" * 5000 + b"}",
-         "the file holds a value that cannot be read (Exceeds the limit (4300 digits)"),
+         "the file holds a number 5,000 digits long (line 1, column 43); the number is too "
+         "long (at most 400 digits)"),
     ],
 )
 def test_broken_and_foreign_files(tmp_path: Path, content: bytes, words: str) -> None:
