@@ -132,6 +132,16 @@ def test_invalid_expression_is_refused_and_nothing_runs(qtbot, window) -> None:
     assert rows(window) == 1
 
 
+@pytest.mark.parametrize("constant", ["5", "pi*2"])
+def test_a_constant_function_says_it_has_no_variable(qtbot, window, constant: str) -> None:
+    type_expression(qtbot, window, constant)
+    error = window.editor.expression_error
+    qtbot.waitUntil(lambda: "no variable to descend on" in error.text(), timeout=WAIT)
+    assert error.isVisible() and error.text().count("the function has no variable") == 1
+    assert not action(window, "actionRun").isEnabled()
+    assert window.model.expression_text == "x**2"
+
+
 def test_unknown_function_message_and_recovery(qtbot, window) -> None:
     type_expression(qtbot, window, "foo(x)")
     assert "unknown function" in window.editor.expression_error.text()
