@@ -78,7 +78,7 @@ def _checked_max_iter(value: object) -> int:
     if number < 0:
         raise ValueError(f"max_iter must be 0 or more, not {number}")
     if number > MAX_STEPS:
-        digits = len(str(number)) if number < 10**4000 else "thousands of"
+        digits = len(str(number)) if number < 10**4000 else "thousands of"  # str() refuses more
         shown = f"{number:,}" if number < 10**15 else f"a number with {digits} digits"
         raise ValueError(f"max_iter must be at most {MAX_STEPS:,} (every step is kept in "
                          f"memory), not {shown}")

@@ -100,3 +100,20 @@ def test_a_constant_function_is_refused_with_one_clear_sentence(
                     encoding="utf-8")
     with pytest.raises(ProjectError, match="the function has no variable to descend on"):
         load_project(path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"learning_rate": 10**5000}, "settings.learning_rate must be a positive number, not "
+                                      "a number with about 5,001 digits"),
+        ({"start": {"x": -(10**4400)}}, "problem.start.x must be a finite number, not a number "
+                                        "with about 4,401 digits"),
+        ({"learning_rate": 10**400}, "not a number with 401 digits"),
+    ],
+    ids=["5000-digit-rate", "4400-digit-start", "400-digit-rate"],
+)
+def test_huge_integers_given_in_code_are_one_sentence(fields: dict, words: str) -> None:
+    with pytest.raises(ProjectError) as caught:
+        Project(**{"expression": "x**2", "start": {"x": 1}, **fields})
+    assert words in str(caught.value) and "set_int_max_str_digits" not in str(caught.value)
