@@ -285,6 +285,7 @@ class ProblemEditor(QWidget):
             spin.valueChanged.connect(lambda value, n=name: self.model.set_start({n: value}))
             self.start_form.addRow(f"{name}₀", spin)
             self.start_spins[name] = spin
+        self._show_stopping()  # the step limit depends on the number of parameters
         self.show_problem()
 
     def _show_start(self) -> None:
@@ -303,6 +304,7 @@ class ProblemEditor(QWidget):
         if which in ("optimizer", "hyperparameters"):
             _select(self.optimizer_combo, model.optimizer)
             self._rebuild_hyperparameters()
+            self._show_stopping()  # the step limit depends on the optimizer's state
         elif which == "learning_rate":
             self.rate_control.set_value(model.learning_rate)
         elif which == "schedule":
@@ -363,6 +365,12 @@ class ProblemEditor(QWidget):
 
     def _show_stopping(self) -> None:
         rules = self.model.stopping
+        limit = self.model.step_limit
+        blocked = self.max_iter_spin.blockSignals(True)
+        self.max_iter_spin.setMaximum(limit)
+        self.max_iter_spin.blockSignals(blocked)
+        self.max_iter_spin.setToolTip(f"Maximum number of steps (at most {limit:,} for this "
+                                      "problem: every step is kept in memory)")
         _set_quietly(self.max_iter_spin, rules.max_iter)
         for key, (check, spin) in self.tolerance_rows.items():
             value = getattr(rules, key)
