@@ -91,7 +91,8 @@ def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) ->
     parser.add_argument("--min-factor", type=number_argument,
                         help="final factor of the cosine schedule")
     parser.add_argument("--max-iter", type=whole_argument, default=1000,
-                        help="most updates to make")
+                        help="most updates to make (at most 50,000,000, fewer when the "
+                             "steps would not fit in memory)")
     parser.add_argument("--tol-step", type=number_argument,
                         help="stop when a step is smaller (precision)")
     parser.add_argument("--tol-grad", type=number_argument,
@@ -129,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = arguments.handler(arguments)
     except ValueError as error:  # ExpressionError is a ValueError too
         print(f"gdstudio-cli: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("gdstudio-cli: error: the run needs more memory than this computer has; use "
+              "fewer steps (--max-iter) or less data", file=sys.stderr)
         return EXIT_BAD_INPUT
     sys.stdout.write(render(run, arguments.format))
     return 0

@@ -81,3 +81,17 @@ def test_impossible_runs_and_foreign_digits_are_refused(arguments, words) -> Non
 def test_a_constant_function_says_it_has_no_variable(expression: str) -> None:
     line = refused("run", "--expr", expression, "--start", "x=1")
     assert line == "gdstudio-cli: error: the function has no variable to descend on"
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys) -> None:
+    from gdstudio import api
+    from gdstudio.cli import main
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(api, "descend", exhausted)
+    assert main(["run", "--expr", "x**2", "--start", "x=3"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert "needs more memory than this computer has" in captured.err
