@@ -410,11 +410,13 @@ def fit(
         name, loss, rate, optimizer, schedule or rule.
     """
     from gdstudio.engine import BatchPlan
-    from gdstudio.problems.models import ModelObjective
 
     settings = _settings_from(locals())
+    dataset = as_dataset(data)  # a bad file is refused before sympy is imported
+    from gdstudio.problems.models import ModelObjective  # lazy: imports sympy
+
     objective = ModelObjective(
-        model, as_dataset(data), target=target, loss=loss, fixed=fixed,
+        model, dataset, target=target, loss=loss, fixed=fixed,
         standardize=standardize, timeout=timeout,
     )
     plan = BatchPlan(objective.n_samples, batch_size, seed)
