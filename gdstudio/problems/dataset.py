@@ -300,6 +300,8 @@ def _check_text_cells(name: str, values: object) -> None:
         values = values.ravel().tolist()
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         return
+    if str not in set(map(type, values)):  # the usual case: no text at all
+        return
     for index, value in enumerate(values):
         if isinstance(value, str) and (problem := number_problem(value)) is not None:
             raise DataError(f"row {index + 1}, column {name!r}: {problem}",
