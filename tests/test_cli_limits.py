@@ -21,9 +21,15 @@ GUARD_SECONDS = 120
 
 
 def command_line(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gdstudio.cli", *arguments],
-                          capture_output=True, text=True, timeout=GUARD_SECONDS, check=False,
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "gdstudio.cli", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=GUARD_SECONDS,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def refused(*arguments: str) -> str:
@@ -38,7 +44,8 @@ def refused(*arguments: str) -> str:
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_dev_zero_is_refused() -> None:
     assert "this is not a regular file (it is a device)" in refused(
-        "fit", "--data", "/dev/zero", *FIT)
+        "fit", "--data", "/dev/zero", *FIT
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -72,8 +79,13 @@ def test_a_line_break_in_a_cell_is_refused_by_row_and_column(tmp_path: Path) -> 
     ],
 )
 def test_impossible_runs_and_foreign_digits_are_refused(arguments, words) -> None:
-    line = refused("run", "--expr", "x**2", *(["--start", "x=3"] if "--start" not in arguments
-                                              else []), *arguments)
+    line = refused(
+        "run",
+        "--expr",
+        "x**2",
+        *(["--start", "x=3"] if "--start" not in arguments else []),
+        *arguments,
+    )
     assert words in line
 
 

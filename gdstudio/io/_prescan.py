@@ -62,17 +62,20 @@ def check_counts(raw: bytes | str) -> None:
     depth = _STEP[marks]  # +1 for [ and {, -1 for ] and }; summed in place
     np.cumsum(depth, out=depth)
     flat_commas = int(np.count_nonzero(number_commas & (depth == _HISTORY_DEPTH)))
-    rows = max(int(np.count_nonzero(row_lists)) // _MATRIX_HISTORY_COLUMNS,
-               flat_commas // _FLAT_HISTORY_COLUMNS + 1)
+    rows = max(
+        int(np.count_nonzero(row_lists)) // _MATRIX_HISTORY_COLUMNS,
+        flat_commas // _FLAT_HISTORY_COLUMNS + 1,
+    )
     if rows > MAX_HISTORY_ROWS:
-        fail("history", f"has {rows:,} rows, more than the {MAX_HISTORY_ROWS:,} a project "
-                        "keeps")
+        fail("history", f"has {rows:,} rows, more than the {MAX_HISTORY_ROWS:,} a project keeps")
     if np.count_nonzero(number_commas & (depth == _DATA_DEPTH)) < MAX_DATA_CELLS:
         return
     values = _data_values(marks, depth, number_commas, row_lists)
     if values > MAX_DATA_CELLS:
-        fail("problem.data", f"has {values:,} values, more than the {MAX_DATA_CELLS:,} a "
-                             "project keeps")
+        fail(
+            "problem.data",
+            f"has {values:,} values, more than the {MAX_DATA_CELLS:,} a project keeps",
+        )
 
 
 def _data_values(

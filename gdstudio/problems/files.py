@@ -83,8 +83,9 @@ def _check_opened(info: os.stat_result, limit: int, kind: str) -> None:
     if stat.S_ISDIR(info.st_mode):
         raise FileRefusedError(f"this is a folder, not a {kind}")
     if not stat.S_ISREG(info.st_mode):
-        raise FileRefusedError(f"this is not a regular file ({_what(info.st_mode)}); a {kind} "
-                               "must be a file on disk")
+        raise FileRefusedError(
+            f"this is not a regular file ({_what(info.st_mode)}); a {kind} must be a file on disk"
+        )
     if info.st_size > limit:
         raise FileRefusedError(too_large(info.st_size, limit, kind))
 

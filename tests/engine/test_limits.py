@@ -74,13 +74,21 @@ def test_a_run_too_long_for_memory_is_refused_before_it_starts() -> None:
     with pytest.raises(ValueError, match=f"at most {limit:,} steps") as caught:
         Descent(Sphere(10), [1.0] * 10, optimizer=make_optimizer("adam"), stopping=rules)
     assert "\n" not in str(caught.value) and "10 parameters and adam" in str(caught.value)
-    Descent(Sphere(10), [1.0] * 10, optimizer=make_optimizer("adam"),
-            stopping=rules.with_changes(max_iter=limit))
+    Descent(
+        Sphere(10),
+        [1.0] * 10,
+        optimizer=make_optimizer("adam"),
+        stopping=rules.with_changes(max_iter=limit),
+    )
 
 
 def test_raising_the_limit_mid_run_past_memory_is_refused_and_keeps_the_rules() -> None:
-    descent = Descent(Quadratic(("x",)), [3.0], optimizer=make_optimizer("adam"),
-                      stopping=StoppingRules(max_iter=5))
+    descent = Descent(
+        Quadratic(("x",)),
+        [3.0],
+        optimizer=make_optimizer("adam"),
+        stopping=StoppingRules(max_iter=5),
+    )
     descent.run()
     too_many = StoppingRules(max_iter=max_steps(1, descent.optimizer) + 1)
     with pytest.raises(ValueError, match="more steps than can be kept in memory"):

@@ -10,8 +10,9 @@ import pytest
 from gdstudio.io import Project, ProjectError, _jsontext, load_project
 from gdstudio.io._prescan import check_counts
 
-HEADER = ('{"format": "gdstudio-project", "version": 1, "settings": {"learning_rate": 0.1}, '
-          '"problem": ')
+HEADER = (
+    '{"format": "gdstudio-project", "version": 1, "settings": {"learning_rate": 0.1}, "problem": '
+)
 FUNCTION = '{"mode": "function", "expression": "x**2", "start": {"x": 3}}'
 
 
@@ -19,8 +20,10 @@ def history_file(rows: int) -> str:
     matrix = ",".join(["[0]"] * rows)
     flat = ",".join(["0"] * rows)
     columns = ", ".join(f'"{name}": [{flat}]' for name in ("loss", "lr", "step_size", "epoch"))
-    return (f'{HEADER}{FUNCTION}, "history": {{"param_names": ["x"], "params": [{matrix}], '
-            f'"grad": [{matrix}], {columns}}}}}')
+    return (
+        f'{HEADER}{FUNCTION}, "history": {{"param_names": ["x"], "params": [{matrix}], '
+        f'"grad": [{matrix}], {columns}}}}}'
+    )
 
 
 def data_file(values: int) -> str:
@@ -46,8 +49,9 @@ def test_a_history_with_too_many_rows_is_refused_before_parsing(
     path.write_text(history_file(2_000_000), encoding="utf-8")  # 32 MB of short rows
     with pytest.raises(ProjectError) as caught:
         load_project(path)
-    assert str(caught.value) == ("rows.gdstudio: history has 2,000,000 rows, more than the "
-                                 "1,000,000 a project keeps")
+    assert str(caught.value) == (
+        "rows.gdstudio: history has 2,000,000 rows, more than the 1,000,000 a project keeps"
+    )
 
 
 def test_data_with_too_many_values_is_refused_before_parsing(
@@ -55,8 +59,11 @@ def test_data_with_too_many_values_is_refused_before_parsing(
 ) -> None:
     path = tmp_path / "cells.gdstudio"
     path.write_text(data_file(1_500_000), encoding="utf-8")
-    with pytest.raises(ProjectError, match=r"problem\.data has 3,000,000 values, more than the "
-                                           "2,000,000 a project keeps"):
+    with pytest.raises(
+        ProjectError,
+        match=r"problem\.data has 3,000,000 values, more than the "
+        "2,000,000 a project keeps",
+    ):
         load_project(path)
 
 
@@ -72,13 +79,10 @@ def test_history_rows_are_counted_from_the_flat_columns_too() -> None:
         check_counts(text.replace('"lr": [', '"lr": [' + "0," * 3_000_000))
 
 
-@pytest.mark.parametrize(
-    ("spelled", "digits"), [("9" * 5000, "5,000"), ("-" + "1" * 401, "401")]
-)
+@pytest.mark.parametrize(("spelled", "digits"), [("9" * 5000, "5,000"), ("-" + "1" * 401, "401")])
 def test_a_number_too_long_says_so(tmp_path: Path, spelled: str, digits: str) -> None:
     path = tmp_path / "long.gdstudio"
-    path.write_text(HEADER + FUNCTION.replace('"x": 3', f'"x": {spelled}') + "}",
-                    encoding="utf-8")
+    path.write_text(HEADER + FUNCTION.replace('"x": 3', f'"x": {spelled}') + "}", encoding="utf-8")
     with pytest.raises(ProjectError) as caught:
         load_project(path)
     message = str(caught.value)
@@ -93,11 +97,13 @@ def test_a_constant_function_is_refused_with_one_clear_sentence(
 ) -> None:
     with pytest.raises(ProjectError) as caught:
         Project(expression=expression, start={})
-    assert str(caught.value) == ("problem.expression is refused: the function has no variable "
-                                 "to descend on")
+    assert str(caught.value) == (
+        "problem.expression is refused: the function has no variable to descend on"
+    )
     path = tmp_path / "constant.gdstudio"
-    path.write_text(HEADER + FUNCTION.replace('"x**2"', json.dumps(expression)) + "}",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + FUNCTION.replace('"x**2"', json.dumps(expression)) + "}", encoding="utf-8"
+    )
     with pytest.raises(ProjectError, match="the function has no variable to descend on"):
         load_project(path)
 
@@ -105,10 +111,15 @@ def test_a_constant_function_is_refused_with_one_clear_sentence(
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"learning_rate": 10**5000}, "settings.learning_rate must be a positive number, not "
-                                      "a number with about 5,001 digits"),
-        ({"start": {"x": -(10**4400)}}, "problem.start.x must be a finite number, not a number "
-                                        "with about 4,401 digits"),
+        (
+            {"learning_rate": 10**5000},
+            "settings.learning_rate must be a positive number, not "
+            "a number with about 5,001 digits",
+        ),
+        (
+            {"start": {"x": -(10**4400)}},
+            "problem.start.x must be a finite number, not a number with about 4,401 digits",
+        ),
         ({"learning_rate": 10**400}, "not a number with 401 digits"),
     ],
     ids=["5000-digit-rate", "4400-digit-start", "400-digit-rate"],

@@ -27,8 +27,11 @@ def write(tmp_path: Path, content: bytes | str, name: str = "data.csv") -> Path:
 # ------------------------------------------------------------------------ what is read
 @needs_dev_zero
 def test_a_device_is_refused_without_reading_it() -> None:
-    with pytest.raises(DataError, match=r"^/dev/zero: this is not a regular file \(it is a "
-                                        r"device\); a CSV file must be a file on disk$"):
+    with pytest.raises(
+        DataError,
+        match=r"^/dev/zero: this is not a regular file \(it is a "
+        r"device\); a CSV file must be a file on disk$",
+    ):
         load_csv("/dev/zero")
 
 
@@ -46,8 +49,9 @@ def test_a_file_above_the_limit_is_refused_from_its_size(tmp_path: Path) -> None
         stream.truncate(MAX_CSV_BYTES + 1)
     with pytest.raises(DataError) as caught:
         load_csv(path)
-    assert str(caught.value) == (f"{path}: the file is 52.4 MB, more than the 50 MB a CSV "
-                                 "file may hold")
+    assert str(caught.value) == (
+        f"{path}: the file is 52.4 MB, more than the 50 MB a CSV file may hold"
+    )
 
 
 def test_csv_bytes_and_text_above_the_limit_are_refused() -> None:
@@ -87,9 +91,11 @@ def test_a_quoted_cell_with_a_line_break_is_refused_by_row_and_column(
     with pytest.raises(DataError) as caught:
         load_csv(write(tmp_path, content))
     assert (caught.value.row, caught.value.column) == (row, column)
-    assert str(caught.value) == (f"data.csv: row {row} (line {row + 1}), column {column!r}: the "
-                                 "quoted value holds a line break; a cell must be one number "
-                                 "on one line")
+    assert str(caught.value) == (
+        f"data.csv: row {row} (line {row + 1}), column {column!r}: the "
+        "quoted value holds a line break; a cell must be one number "
+        "on one line"
+    )
 
 
 def test_quoted_cells_on_one_line_still_load(tmp_path: Path) -> None:
@@ -124,7 +130,8 @@ def test_other_encodings_say_which_encoding_is_needed(
         load_csv(write(tmp_path, raw))
     assert words in str(caught.value)
     assert "save the file as UTF-8 CSV (UTF-16 with a byte order mark is read too)" in str(
-        caught.value)
+        caught.value
+    )
 
 
 # ------------------------------------------------------------------------ the number rule
