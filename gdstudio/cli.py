@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,9 +60,10 @@ def add_fit_command(commands: argparse._SubParsersAction) -> None:
     add_start_argument(fit, "--start", "start value of parameters (others start at 0)")
     add_start_argument(fit, "--fix", "parameters held at a value, e.g. m=2")
     fit.add_argument("--loss", default="mse", help="sse, mse, half_mse or mae (default mse)")
-    fit.add_argument("--batch-size", type=int, default=None,
+    fit.add_argument("--batch-size", type=whole_argument, default=None,
                      help="rows per step: 1 stochastic, k mini-batch (default: all rows)")
-    fit.add_argument("--seed", type=int, default=0, help="seed of the mini-batch shuffling")
+    fit.add_argument("--seed", type=whole_argument, default=0,
+                     help="seed of the mini-batch shuffling")
     fit.add_argument("--standardize", action="store_true",
                      help="fit on standardised features; parameters reported in original units")
     add_descent_arguments(fit, default_lr=0.01)
@@ -76,23 +78,51 @@ def add_start_argument(parser: argparse.ArgumentParser, flag: str, help_text: st
 
 def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) -> None:
     """Optimizer, rate, schedule, stopping rules and output format."""
-    parser.add_argument("--lr", type=float, default=default_lr, help="learning rate")
+    parser.add_argument("--lr", type=number_argument, default=default_lr, help="learning rate")
     parser.add_argument("--optimizer", default="gd",
                         help="gd, momentum, nesterov, adagrad, rmsprop or adam")
     for name in ("momentum", "alpha", "beta1", "beta2", "eps"):
-        parser.add_argument(f"--{name}", type=float, default=None, help=f"optimizer's {name}")
+        parser.add_argument(f"--{name}", type=number_argument, default=None,
+                            help=f"optimizer's {name}")
     parser.add_argument("--schedule", default="constant",
                         help="constant, step, exponential, inverse_time or cosine")
-    parser.add_argument("--gamma", type=float, help="factor of the step / exponential schedule")
-    parser.add_argument("--step-size", type=int, help="steps between decays (step schedule)")
-    parser.add_argument("--decay", type=float, help="decay of the inverse_time schedule")
-    parser.add_argument("--period", type=int, help="length of the cosine schedule")
-    parser.add_argument("--min-factor", type=float, help="final factor of the cosine schedule")
-    parser.add_argument("--max-iter", type=int, default=1000, help="most updates to make")
-    parser.add_argument("--tol-step", type=float, help="stop when a step is smaller (precision)")
-    parser.add_argument("--tol-grad", type=float, help="stop when the gradient norm is smaller")
-    parser.add_argument("--tol-loss", type=float, help="stop when the loss changes less")
+    parser.add_argument("--gamma", type=number_argument,
+                        help="factor of the step / exponential schedule")
+    parser.add_argument("--step-size", type=whole_argument,
+                        help="steps between decays (step schedule)")
+    parser.add_argument("--decay", type=number_argument, help="decay of the inverse_time schedule")
+    parser.add_argument("--period", type=whole_argument, help="length of the cosine schedule")
+    parser.add_argument("--min-factor", type=number_argument,
+                        help="final factor of the cosine schedule")
+    parser.add_argument("--max-iter", type=whole_argument, default=1000,
+                        help="most updates to make (at most 50,000,000, fewer when the "
+                             "steps would not fit in memory)")
+    parser.add_argument("--tol-step", type=number_argument,
+                        help="stop when a step is smaller (precision)")
+    parser.add_argument("--tol-grad", type=number_argument,
+                        help="stop when the gradient norm is smaller")
+    parser.add_argument("--tol-loss", type=number_argument, help="stop when the loss changes less")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def number_argument(text: str) -> float:
+    """An option's number, by the one rule of :mod:`gdstudio.problems.numbers`."""
+    from gdstudio.problems.numbers import number_problem  # numpy: only when parsing
+
+    problem = number_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return float(text)
+
+
+def whole_argument(text: str) -> int:
+    """An option's whole number: ASCII digits with an optional sign (``int`` reads '１')."""
+    digits = text.strip()
+    if re.fullmatch(r"[+-]?[0-9]+", digits, re.ASCII) is None:
+        raise argparse.ArgumentTypeError(f"{digits!r} is not a whole number (digits 0-9)")
+    if len(digits) > 30:
+        raise argparse.ArgumentTypeError(f"{digits[:12]!r}... is too long to be a step count")
+    return int(digits)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:  # ExpressionError is a ValueError too
         print(f"gdstudio-cli: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MemoryError:
+        print("gdstudio-cli: error: the run needs more memory than this computer has; use "
+              "fewer steps (--max-iter) or less data", file=sys.stderr)
+        return EXIT_BAD_INPUT
     sys.stdout.write(render(run, arguments.format))
     return 0
 
@@ -117,8 +151,11 @@ def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
     Raises
     ------
     ValueError
-        For a pair that is not ``NAME=NUMBER`` or a name given twice.
+        For a pair that is not ``NAME=NUMBER`` (the number by the rule of
+        :mod:`gdstudio.problems.numbers`) or a name given twice.
     """
+    from gdstudio.problems.numbers import number_problem  # numpy: only when parsing
+
     values: dict[str, float] = {}
     for group in groups:
         for item in (piece for word in group for piece in word.split(",") if piece.strip()):
@@ -128,11 +165,10 @@ def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
                 raise ValueError(f"{what} expects NAME=VALUE, not {item!r}")
             if name in values:
                 raise ValueError(f"{what} gives {name} twice")
-            try:
-                values[name] = float(number)
-            except ValueError:
-                shown = number.strip()
-                raise ValueError(f"{what} {name} must be a number, not {shown!r}") from None
+            problem = number_problem(number)
+            if problem is not None:
+                raise ValueError(f"{what} {name}: {problem}")
+            values[name] = float(number)
     return values
 
 

@@ -79,7 +79,7 @@ def test_to_dict_has_json_friendly_values() -> None:
         ({"start": {"x": 1}, "lr": True}, "lr must be a positive number, not true"),
         ({"start": {"x": 1}, "lr": "0.1"}, 'lr must be a positive number, not "0.1"'),
         ({"start": {"x": 1}, "max_iter": 2.5}, "max_iter must be a whole number, not 2.5"),
-        ({"start": {"x": 1}, "max_iter": 10**12}, "max_iter must be from 0 to 1,000,000,000"),
+        ({"start": {"x": 1}, "max_iter": 10**12}, "max_iter must be at most 50,000,000"),
         ({"start": {"x": 1}, "optimizer": "lbfgs"}, "optimizer must be one of gd, momentum"),
         ({"start": {"x": 1}, "momentum": 0.5}, "momentum does not apply to the gd optimizer"),
         ({"start": {"x": 1}, "optimizer": "adam", "beta1": 1.5}, "beta1 must be"),
@@ -102,3 +102,47 @@ def test_bad_expression_raises_expression_error() -> None:
     with pytest.raises(gdstudio.ExpressionError) as caught:
         gdstudio.descend("x**2 +", start={"x": 1})
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("max_iter", "words"),
+    [
+        (10**12, "max_iter must be at most 50,000,000 (every step is kept in memory)"),
+        (float("inf"), "max_iter must be at most 50,000,000"),
+        (10**18, "at most 50,000,000"),
+    ],
+    ids=["1e12", "inf", "1e18"],
+)
+def test_runs_that_cannot_fit_are_refused_before_anything_is_compiled(
+    monkeypatch: pytest.MonkeyPatch, max_iter, words
+) -> None:
+    from gdstudio.problems import function
+
+    def never(*args, **kwargs):
+        raise AssertionError("the expression was compiled")
+
+    monkeypatch.setattr(function.FunctionObjective, "from_text", never)
+    with pytest.raises(ValueError) as caught:
+        gdstudio.descend("x**2", start={"x": 3}, max_iter=max_iter)
+    assert isinstance(caught.value, ValueError) and words in str(caught.value)
+    with pytest.raises(ValueError, match="max_iter"):
+        gdstudio.fit("m*x + b", {"x": [0, 1], "y": [1, 3]}, max_iter=max_iter)
+
+
+def test_a_run_whose_history_would_not_fit_in_memory_is_refused() -> None:
+    from gdstudio.engine import make_optimizer
+    from gdstudio.engine.limits import max_steps
+
+    names = " + ".join(f"w{i}**2" for i in range(30))
+    limit = max_steps(30, make_optimizer("adam"))
+    with pytest.raises(ValueError, match=f"may make at most {limit:,} steps"):
+        gdstudio.descend(names, start={f"w{i}": 1 for i in range(30)}, optimizer="adam",
+                         max_iter=limit + 1)
+
+
+@pytest.mark.parametrize("expression", ["5", "pi*2"])
+@pytest.mark.parametrize("start", [{}, 3, {"x": 1}], ids=["empty", "number", "mapping"])
+def test_a_constant_function_has_no_variable_to_descend_on(expression: str, start) -> None:
+    with pytest.raises(gdstudio.ExpressionError) as caught:
+        gdstudio.descend(expression, start=start)
+    assert str(caught.value) == "the function has no variable to descend on"

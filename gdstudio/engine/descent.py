@@ -9,6 +9,7 @@ import numpy as np
 
 from gdstudio.engine.batching import BatchPlan
 from gdstudio.engine.history import History
+from gdstudio.engine.limits import check_max_iter
 from gdstudio.engine.objective import Objective
 from gdstudio.engine.optimizers import GD, Optimizer
 from gdstudio.engine.schedules import Constant, Schedule
@@ -78,9 +79,13 @@ class Descent:
         params = np.array(start, dtype=float).reshape(-1)
         if params.shape != (len(names),):
             raise ValueError(f"the start point needs {len(names)} values ({', '.join(names)})")
+        check_max_iter(self.stopping.max_iter, len(names), self.optimizer)
         self.history = History(len(names))
         state = self.optimizer.init(params)
-        self._states = np.zeros((self.history.capacity, state.shape[0]))
+        # The state after every step, for step back; an optimizer whose state never
+        # changes (plain gradient descent) keeps none: its start state serves every step.
+        self._states = np.zeros((0 if self.optimizer.stateless else self.history.capacity,
+                                 state.shape[0]))
         self.status = Status.RUNNING
         self.message = ""
         self._state = state
@@ -122,7 +127,7 @@ class Descent:
         """The optimizer's state vector after ``step`` updates (a copy)."""
         if not 0 <= step <= self.step_count:
             raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
-        return self._states[step].copy()
+        return self._saved_state(step)
 
     @property
     def next_learning_rate(self) -> float:
@@ -148,7 +153,14 @@ class Descent:
         self.schedule = schedule
 
     def set_stopping(self, stopping: StoppingRules) -> None:
-        """Change the stopping rules. A run that had ended by a rule may continue."""
+        """Change the stopping rules. A run that had ended by a rule may continue.
+
+        Raises
+        ------
+        ValueError
+            For a step limit whose run would not fit in memory (the rules stay as they were).
+        """
+        check_max_iter(stopping.max_iter, len(self.param_names), self.optimizer)
         self.stopping = stopping
         self._set_divergence_limits()
         if self.status in (Status.CONVERGED, Status.MAX_ITER, Status.STOPPED):
@@ -201,7 +213,7 @@ class Descent:
         self._params = self.history.params[step].copy()
         self._loss = float(self.history.loss[step])
         self._grad = self.history.grad[step].copy()
-        self._state = self._states[step].copy()
+        self._state = self._saved_state(step)
         self.status = Status.RUNNING
         self.message = ""
         self._check_start() if step == 0 else self._check_max_iter()
@@ -214,7 +226,8 @@ class Descent:
         )
         self._loss, self._grad = float(loss), grad
         self.history.append(params, self._loss, grad, 0)
-        self._states[0] = state
+        if self._states.shape[0]:
+            self._states[0] = state
 
     def _run_steps(self, limit: float, deadline: float) -> int:
         """The hot loop: hundreds of thousands of steps a second.
@@ -294,11 +307,17 @@ class Descent:
         # A full-batch run gathers no epochs: every row is in epoch 0.
         self.history.extend(rates, sizes, np.array(points), losses, np.array(grads),
                             epochs if epochs else 0)
+        if not states:  # a stateless optimizer: nothing to keep
+            return
         stop = len(self.history)
         if stop > self._states.shape[0]:
             self._states = _grown(self._states, self.history.capacity)
-        if states:
-            self._states[first:stop] = states
+        self._states[first:stop] = states
+
+    def _saved_state(self, step: int) -> np.ndarray:
+        if self.optimizer.stateless:
+            return self._state.copy()  # it never changes
+        return self._states[step].copy()
 
     def _check_after_step(
         self, step: int, step_size: float, grad_norm: float, old_loss: float

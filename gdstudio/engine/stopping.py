@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import operator
 from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from gdstudio.engine.limits import MAX_STEPS
 
 __all__ = ["Status", "StoppingRules"]
 
@@ -26,7 +30,9 @@ class StoppingRules:
     Attributes
     ----------
     max_iter : int
-        Most updates to make.
+        Most updates to make: a whole number from 0 to :data:`~gdstudio.engine.limits.MAX_STEPS`
+        (50 million). A run also refuses a limit whose steps would not fit in memory (see
+        :func:`~gdstudio.engine.limits.max_steps`).
     tol_step : float or None
         Converged when the step just taken, ‖θ_{k+1} − θ_k‖, is below this (the
         tutorial's "precision").
@@ -46,11 +52,7 @@ class StoppingRules:
     divergence_factor: float = 1e10
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_iter, bool) or int(self.max_iter) != self.max_iter:
-            raise ValueError(f"max_iter must be a whole number, not {self.max_iter!r}")
-        if self.max_iter < 0:
-            raise ValueError(f"max_iter must be 0 or more, not {self.max_iter}")
-        object.__setattr__(self, "max_iter", int(self.max_iter))
+        object.__setattr__(self, "max_iter", _checked_max_iter(self.max_iter))
         for name in ("tol_step", "tol_grad", "tol_loss"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
@@ -61,6 +63,26 @@ class StoppingRules:
     def with_changes(self, **changes: object) -> StoppingRules:
         """A copy with some rules changed (validated again)."""
         return replace(self, **changes)
+
+
+def _checked_max_iter(value: object) -> int:
+    """``value`` as an int from 0 to MAX_STEPS (integral floats and numpy ints accepted)."""
+    number: int | None = None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif not isinstance(value, bool | float):
+        with contextlib.suppress(TypeError):
+            number = operator.index(value)  # type: ignore[arg-type]
+    if number is None:
+        raise ValueError(f"max_iter must be a whole number, not {value!r}")
+    if number < 0:
+        raise ValueError(f"max_iter must be 0 or more, not {number}")
+    if number > MAX_STEPS:
+        digits = len(str(number)) if number < 10**4000 else "thousands of"  # str() refuses more
+        shown = f"{number:,}" if number < 10**15 else f"a number with {digits} digits"
+        raise ValueError(f"max_iter must be at most {MAX_STEPS:,} (every step is kept in "
+                         f"memory), not {shown}")
+    return number
 
 
 def describe_convergence(rule: str, measured: float, tolerance: float) -> str:

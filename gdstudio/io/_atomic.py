@@ -23,6 +23,11 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     on POSIX and Windows). On any failure the temporary file is removed, the previous
     file is left as it was, and the error is raised again.
 
+    A symbolic link is followed: the file it points to (through any chain of links) is
+    replaced, atomically, in its own directory, and the link itself stays a link. (A
+    rename over the link would replace the link with a file and leave its target with the
+    old content.)
+
     Parameters
     ----------
     path : str or path
@@ -30,7 +35,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     data : bytes
         The whole new content.
     """
-    target = Path(path)
+    target = _followed(Path(path))
     handle, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
     )
@@ -46,6 +51,13 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(temporary)
         raise
     _sync_directory(target.parent)
+
+
+def _followed(path: Path) -> Path:
+    """``path``, or the file a symbolic link at ``path`` finally points to."""
+    if not path.is_symlink():
+        return path
+    return Path(os.path.realpath(path))
 
 
 def _keep_mode(target: Path, temporary: str) -> None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gdstudio.io._errors import ProjectError
+from gdstudio.problems.files import FileRefusedError, too_large
+from gdstudio.problems.files import read_limited as read_file_limited
 
 __all__ = [
     "MAX_DEPTH",
@@ -33,6 +34,8 @@ __all__ = [
 MAX_FILE_BYTES = 50 * 1024 * 1024
 #: Deepest nesting of lists and objects accepted (a project needs 4).
 MAX_DEPTH = 20
+#: Most digits of a whole number in a project (the largest float has 309).
+MAX_INTEGER_DIGITS = 400
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRUCTURE = b'[]{}"'
@@ -46,31 +49,17 @@ _OPENERS = frozenset(b"[{")
 def read_limited(path: Path) -> bytes:
     """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, checked before reading.
 
+    The same reader and rules as data files (:func:`gdstudio.problems.files.read_limited`).
+
     Raises
     ------
     ProjectError
         For a missing file, a folder or device, a file that is too large or unreadable.
     """
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ProjectError("there is no such file") from None
-    except OSError as error:
-        raise ProjectError(f"the file cannot be read ({_reason(error)})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ProjectError("this is a folder, not a project file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ProjectError("this is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ProjectError(_too_large(info.st_size))
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ProjectError(f"the file cannot be read ({_reason(error)})") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew after the check
-        raise ProjectError(_too_large(len(data)))
-    return data
+        return read_file_limited(path, MAX_FILE_BYTES, "project file")
+    except FileRefusedError as error:
+        raise ProjectError(str(error)) from None
 
 
 def parse_json(raw: bytes | str) -> Any:
@@ -91,10 +80,13 @@ def parse_json(raw: bytes | str) -> Any:
     if not text.strip():
         raise ProjectError("the file is empty")
     if len(data) > MAX_FILE_BYTES:
-        raise ProjectError(_too_large(len(data)))
+        raise ProjectError(too_large(len(data), MAX_FILE_BYTES, "project file"))
     _check_depth(data)
     try:
-        return json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant)
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_refuse_constant,
+                          parse_int=_integer)
+    except _TooLongError as error:
+        raise ProjectError(_too_long(error.digits, text)) from None
     except json.JSONDecodeError as error:
         raise ProjectError(_syntax_message(error, text)) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
@@ -202,6 +194,30 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _TooLongError(ValueError):
+    def __init__(self, digits: int) -> None:
+        super().__init__(digits)
+        self.digits = digits
+
+
+def _integer(spelled: str) -> int:
+    """A JSON integer, refused before Python converts one of thousands of digits."""
+    digits = len(spelled) - spelled.startswith("-")
+    if digits > MAX_INTEGER_DIGITS:
+        raise _TooLongError(digits)
+    return int(spelled)
+
+
+def _too_long(digits: int, text: str) -> str:
+    found = re.search(rf"[0-9]{{{digits}}}", text)
+    where = ""
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        where = f" (line {line}, column {found.start() - text.rfind(chr(10), 0, found.start())})"
+    return (f"the file holds a number {digits:,} digits long{where}; the number is too long "
+            f"(at most {MAX_INTEGER_DIGITS} digits)")
+
+
 def _refuse_constant(name: str) -> Any:
     raise ProjectError(
         f"the file holds the bare value {name}, which is not JSON; non-finite numbers are "
@@ -218,15 +234,6 @@ def _syntax_message(error: json.JSONDecodeError, text: str) -> str:
                 "was cut short or damaged")
     where = f"line {error.lineno}, column {error.colno}"
     return f"the file is not valid JSON: {error.msg.lower()} ({where})"
-
-
-def _too_large(size: int) -> str:
-    return (f"the file is {size / 1e6:.1f} MB, more than the {MAX_FILE_BYTES // 2**20} MB a "
-            "project file may hold")
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or type(error).__name__
 
 
 # ---------------------------------------------------------------------------- writing

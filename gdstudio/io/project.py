@@ -36,6 +36,7 @@ from gdstudio.io._jsontext import (
     parse_json,
     read_limited,
 )
+from gdstudio.io._prescan import check_counts
 from gdstudio.io._schema import check_data_size, project_from_json, project_to_json
 from gdstudio.problems.checks import ExperimentError, fail, text
 from gdstudio.problems.experiment import Experiment
@@ -224,6 +225,7 @@ def project_from_json_text(text: str | bytes) -> Project:
         For anything that is not a valid project, with one sentence saying what and where.
     """
     try:
+        check_counts(text)  # too many rows or values: refused before parsing builds them
         return project_from_json(parse_json(text), Project)
     except ProjectError:
         raise

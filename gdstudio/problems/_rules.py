@@ -15,6 +15,8 @@ MAX_INTEGER_DIGITS = 15
 MAX_FLOAT_LITERAL = 1e15
 MAX_NUMERIC_EXPONENT = 100
 MAX_POWER_TOWER = 3
+#: What a function to minimise that has no variable (``5``, ``pi*2``) is told.
+NO_VARIABLE = "the function has no variable to descend on"
 
 #: Function names a student may call (one argument each) -> name of the sympy function.
 FUNCTIONS: dict[str, str] = {

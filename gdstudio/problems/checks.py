@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 __all__ = [
     "ExperimentError",
+    "digit_count",
     "fail",
     "finite_number",
     "is_number",
@@ -69,6 +70,8 @@ def fail(where: str, problem: str) -> NoReturn:
 
 def shown(value: Any) -> str:
     """A value as the file would spell it, shortened: ``true``, ``"abc"``, ``-1``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return f"a number with {digit_count(value)} digits"
     if isinstance(value, dict | Mapping):
         return "an object"
     if isinstance(value, list | tuple):
@@ -78,6 +81,13 @@ def shown(value: Any) -> str:
     except (TypeError, ValueError):
         spelled = repr(value)
     return spelled if len(spelled) <= 40 else spelled[:37] + "..."
+
+
+def digit_count(number: int) -> str:
+    """How many digits ``number`` has, without ``str`` (refused past 4,300 digits)."""
+    if abs(number) < 10**4000:
+        return f"{len(str(abs(number))):,}"
+    return f"about {int(abs(number).bit_length() * math.log10(2)) + 1:,}"
 
 
 def is_number(value: Any) -> bool:
@@ -93,7 +103,7 @@ def finite_number(value: Any, where: str, *, positive: bool = False) -> float:
     try:
         number = float(value)
     except OverflowError:
-        fail(where, f"must be {wanted}, not a number with {len(str(value))} digits")
+        fail(where, f"must be {wanted}, not a number with {digit_count(value)} digits")
     if not math.isfinite(number) or (positive and number <= 0):
         fail(where, f"must be {wanted}, not {shown(value)}")
     return number

@@ -8,6 +8,11 @@ row with too few or too many values, a blank or repeated column name are all ref
 Rows are counted from 1 for the first data row; for CSV the message also gives the line
 of the file (the header is line 1). Columns are processed as whole numpy arrays: there is
 no Python loop per row except to locate the first bad cell of a file that has one.
+
+Limits of CSV files: a regular file (not a device or a pipe) of at most
+:data:`MAX_CSV_BYTES` (50 MB), read with that bound; UTF-8 text, or UTF-16 with a byte
+order mark; a cell is one number on one line, written by the rule of
+:mod:`gdstudio.problems.numbers` (ASCII digits, ``.`` for decimals).
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from typing import NoReturn
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["DataError", "Dataset", "generate_dataset", "load_csv", "save_csv"]
+from gdstudio.problems.files import FileRefusedError, read_limited, too_large
+from gdstudio.problems.numbers import number_problem, parse_numbers
+
+__all__ = ["MAX_CSV_BYTES", "DataError", "Dataset", "generate_dataset", "load_csv", "save_csv"]
+
+#: Largest CSV file (or CSV text) read, in bytes (50 MB, as for project files).
+MAX_CSV_BYTES = 50 * 1024 * 1024
 
 #: Separators a CSV file may use, detected from its header.
 DELIMITERS = (",", ";", "\t")
@@ -152,10 +163,14 @@ def load_csv(source: str | os.PathLike[str] | bytes) -> Dataset:
     Raises
     ------
     DataError
-        For a file that cannot be read, is not UTF-8 text (with or without BOM), is
-        empty, has a header but no rows, a blank or repeated column name, an ambiguous
-        separator, a ragged row, a missing value, a cell that is not a number, or ``nan``
-        or ``inf``. The message names the row (and line) and the column.
+        For a missing file, a folder, anything but a regular file (a device such as
+        ``/dev/zero``, a pipe), a file above :data:`MAX_CSV_BYTES` (50 MB, refused from its
+        size without reading it), text that is neither UTF-8 nor UTF-16 with a byte order
+        mark, an empty file, a header but no rows, a blank or repeated column name, an
+        ambiguous separator, a ragged row, a quoted cell holding a line break, a missing
+        value, a cell that is not a number by the rule of :mod:`gdstudio.problems.numbers`
+        (fullwidth or Arabic-Indic digits, ``1_000``), or ``nan`` or ``inf``. The message
+        names the row (and line) and the column.
 
     Notes
     -----
@@ -167,6 +182,7 @@ def load_csv(source: str | os.PathLike[str] | bytes) -> Dataset:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     quoted = text.find('"', text.find("\n") + 1) > 0  # any quotes after the header?
     lines = text.split("\n")
+    del text
     while lines and not lines[-1].strip():
         lines.pop()  # trailing empty lines carry no data
     if not lines:
@@ -260,6 +276,7 @@ def _checked_name(name: object) -> str:
 
 
 def _column_array(name: str, values: ArrayLike) -> np.ndarray:
+    _check_text_cells(name, values)
     try:
         array = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -273,6 +290,22 @@ def _column_array(name: str, values: ArrayLike) -> np.ndarray:
         problem = "the value is missing" if given is None else f"{given} is not a finite number"
         raise DataError(f"row {index + 1}, column {name!r}: {problem}", row=index + 1, column=name)
     return array
+
+
+def _check_text_cells(name: str, values: object) -> None:
+    """Numbers given as text follow the one number rule (numpy would read '１' or '1_000')."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind not in "USO":
+            return
+        values = values.ravel().tolist()
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        return
+    if str not in set(map(type, values)):  # the usual case: no text at all
+        return
+    for index, value in enumerate(values):
+        if isinstance(value, str) and (problem := number_problem(value)) is not None:
+            raise DataError(f"row {index + 1}, column {name!r}: {problem}",
+                            row=index + 1, column=name)
 
 
 def _raise_first_non_number(name: str, values: object) -> NoReturn:
@@ -308,34 +341,72 @@ def _checked_table(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 # ------------------------------------------------------------------------- CSV reading
 def _read_source(source: str | os.PathLike[str] | bytes) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray):
-        return bytes(source), "the CSV data"
+        return _bounded(bytes(source), "the CSV data"), "the CSV data"
     if isinstance(source, str) and ("\n" in source or "\r" in source):
-        return source.encode("utf-8"), "the CSV text"
+        if len(source) > MAX_CSV_BYTES:  # at least that many bytes once encoded
+            raise DataError(f"the CSV text: {too_large(len(source), MAX_CSV_BYTES, 'CSV file')}")
+        return _bounded(source.encode("utf-8", "surrogatepass"), "the CSV text"), "the CSV text"
     if not isinstance(source, str | os.PathLike):
         raise TypeError(f"load_csv needs a path, CSV text or bytes, not {type(source).__name__}")
-    path = Path(source)
     try:
-        return path.read_bytes(), path.name
-    except IsADirectoryError:
-        raise DataError(f"{source} is a folder, not a CSV file") from None
-    except FileNotFoundError:
-        raise DataError(f"there is no file {str(source)!r}") from None
-    except OSError as error:
-        raise DataError(f"cannot read {str(source)!r}: {error.strerror or error}") from None
+        return read_limited(source, MAX_CSV_BYTES, "CSV file"), Path(source).name
+    except FileRefusedError as error:
+        if str(error) == "there is no such file":
+            raise DataError(f"there is no file {str(source)!r}") from None
+        raise DataError(f"{source}: {error}") from None
+
+
+def _bounded(raw: bytes, origin: str) -> bytes:
+    if len(raw) > MAX_CSV_BYTES:
+        raise DataError(f"{origin}: {too_large(len(raw), MAX_CSV_BYTES, 'CSV file')}")
+    return raw
+
+
+# Byte order marks this reader decodes, longest first (UTF-32 is recognised, not read).
+_BOMS = ((b"\xff\xfe\x00\x00", None), (b"\x00\x00\xfe\xff", None),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_SAVE_AS = "save the file as UTF-8 CSV (UTF-16 with a byte order mark is read too)"
 
 
 def _decoded(raw: bytes, origin: str) -> str:
+    for mark, encoding in _BOMS:
+        if raw.startswith(mark):
+            if encoding is None:
+                raise DataError(f"{origin} is UTF-32 text; {_SAVE_AS}")
+            return _decoded_with(raw[len(mark):], encoding, origin)
     nul = raw.find(b"\x00")
     if nul >= 0:
+        if _looks_like_utf16(raw):
+            raise DataError(f"{origin} looks like UTF-16 text without a byte order mark, which "
+                            f"cannot be told apart safely; {_SAVE_AS}")
         line = raw.count(b"\n", 0, nul) + 1
         raise DataError(f"{origin} is not a text file (it contains a NUL byte on line {line}); "
                         "save the data as UTF-8 CSV text")
+    return _decoded_with(raw, "utf-8", origin)
+
+
+def _decoded_with(raw: bytes, encoding: str, origin: str) -> str:
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise DataError(f"{origin} is not UTF-8 text: byte 0x{raw[error.start]:02x} on line "
-                        f"{line} cannot be read; save the file as UTF-8 CSV") from None
+        name = "UTF-8" if encoding == "utf-8" else "UTF-16"
+        line = raw[: error.start].decode(encoding, "replace").count("\n") + 1
+        raise DataError(f"{origin} is not {name} text: byte 0x{raw[error.start]:02x} on line "
+                        f"{line} cannot be read; {_SAVE_AS}") from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise DataError(f"{origin} is not a text file (it contains a NUL character on line "
+                        f"{line}); save the data as UTF-8 CSV text")
+    return text
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """Most odd or most even bytes NUL, as ASCII text in UTF-16 without a mark has."""
+    sample = raw[:4096]
+    even, odd = sample[0::2], sample[1::2]
+    return max(even.count(0), odd.count(0)) > 0.4 * len(sample) and min(
+        even.count(0), odd.count(0)) < 0.05 * len(sample)
 
 
 def _parse_lines(lines: list[str], origin: str, quoted: bool) -> Dataset:
@@ -344,7 +415,7 @@ def _parse_lines(lines: list[str], origin: str, quoted: bool) -> Dataset:
     names = _header_names(lines[0], delimiter, origin)
     if not body:
         raise DataError(f"{origin} has a header ({', '.join(names)}) but no data rows")
-    cells = _cells_by_column(body, delimiter, len(names), origin, quoted)
+    cells = _cells_by_column(body, delimiter, names, origin, quoted)
     arrays = {name: _parsed_column(cells[index], name, delimiter, origin)
               for index, name in enumerate(names)}
     return Dataset._trusted(arrays)
@@ -382,10 +453,11 @@ def _header_names(header: str, delimiter: str, origin: str) -> list[str]:
 
 
 def _cells_by_column(
-    body: list[str], delimiter: str, width: int, origin: str, quoted: bool
+    body: list[str], delimiter: str, names: list[str], origin: str, quoted: bool
 ) -> list[Sequence[str]]:
+    width = len(names)
     if quoted:
-        rows = _quoted_rows(body, delimiter, origin)
+        rows = _quoted_rows(body, delimiter, names, origin)
         counts = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
         _check_widths(counts, body, width, origin)
         return list(zip(*rows, strict=True)) if rows else []
@@ -397,14 +469,36 @@ def _cells_by_column(
     return [flat[index::width] for index in range(width)]
 
 
-def _quoted_rows(body: list[str], delimiter: str, origin: str) -> list[list[str]]:
-    reader = csv.reader(body, delimiter=delimiter, skipinitialspace=True, strict=True)
+def _quoted_rows(
+    body: list[str], delimiter: str, names: list[str], origin: str
+) -> list[list[str]]:
+    """Rows of a file with quotes; a quoted cell may not hold a line break.
+
+    Each line is given to the reader with its line break, so that a quoted cell that
+    runs on to the next line keeps the break and is found (not silently joined).
+    """
+    reader = csv.reader((line + "\n" for line in body), delimiter=delimiter,
+                        skipinitialspace=True, strict=True)
+    rows: list[list[str]] = []
     try:
-        return [row or [""] for row in reader]
+        for row in reader:
+            if reader.line_num != len(rows) + 1:
+                _refuse_line_break(row, len(rows) + 1, names, origin)
+            rows.append(row or [""])
     except csv.Error as error:
         line = reader.line_num + 1
         raise DataError(f"{origin}: row {line - 1} (line {line}) cannot be read: {error}",
                         row=line - 1) from None
+    return rows
+
+
+def _refuse_line_break(row: list[str], number: int, names: list[str], origin: str) -> NoReturn:
+    index = next((i for i, cell in enumerate(row) if "\n" in cell), 0)
+    name = names[index] if index < len(names) else None
+    column = f"column {name!r}" if name is not None else f"value {index + 1}"
+    raise DataError(f"{origin}: row {number} (line {number + 1}), {column}: the quoted value "
+                    "holds a line break; a cell must be one number on one line",
+                    row=number, column=name)
 
 
 def _check_widths(counts: np.ndarray, body: list[str], width: int, origin: str) -> None:
@@ -423,46 +517,12 @@ def _check_widths(counts: np.ndarray, body: list[str], width: int, origin: str) 
 
 
 def _parsed_column(cells: Sequence[str], name: str, delimiter: str, origin: str) -> np.ndarray:
-    try:
-        array = np.array(cells, dtype=np.float64)
-    except ValueError:
-        _raise_bad_cell(cells, name, delimiter, origin)
-    bad = np.flatnonzero(~np.isfinite(array))
-    if bad.size:
-        index = int(bad[0])
-        raise DataError(f"{origin}: row {index + 1} (line {index + 2}), column {name!r}: "
-                        f"{cells[index].strip()!r} is not a finite number",
-                        row=index + 1, column=name)
+    array, bad = parse_numbers(cells)
+    if array is None:
+        problem = number_problem(cells[bad], decimal_comma_hint=delimiter != ",")
+        raise DataError(f"{origin}: row {bad + 1} (line {bad + 2}), column {name!r}: {problem}",
+                        row=bad + 1, column=name)
     return array
-
-
-def _raise_bad_cell(cells: Sequence[str], name: str, delimiter: str, origin: str) -> NoReturn:
-    for index, cell in enumerate(cells):
-        try:
-            float(cell)
-        except ValueError:
-            where = f"{origin}: row {index + 1} (line {index + 2}), column {name!r}"
-            raise DataError(f"{where}: {_cell_problem(cell, delimiter)}",
-                            row=index + 1, column=name) from None
-    raise DataError(f"{origin}: column {name!r} holds a value that is not a number", column=name)
-
-
-def _cell_problem(cell: str, delimiter: str) -> str:
-    text = cell.strip()
-    if not text:
-        return "the value is missing"
-    shown = text if len(text) <= 30 else text[:27] + "..."
-    if "," in text and delimiter != "," and _is_number(text.replace(",", ".", 1)):
-        return f"{shown!r} is not a number (write decimals with a point: 1.5, not 1,5)"
-    return f"{shown!r} is not a number"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _header_line(names: Sequence[str], delimiter: str) -> str:

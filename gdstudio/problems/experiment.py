@@ -28,6 +28,7 @@ from gdstudio.problems.checks import ExperimentError, fail
 from gdstudio.problems.dataset import Dataset, load_csv
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.validate import (
+    check_run_length,
     settings_fields,
     stopping_rules,
     validated_problem,
@@ -119,6 +120,7 @@ class Experiment:
     def __post_init__(self) -> None:
         values, names = validated_problem(self)
         values["settings"] = validated_settings(self.settings)
+        check_run_length(values["settings"], names)
         if self.variables is not None:
             values["variables"] = names
         for name, value in values.items():
@@ -366,6 +368,8 @@ def _one_number_start(expression: Any, start: Any) -> dict[str, Any]:
         names = check_syntax(expression) if isinstance(expression, str) else ()
     except ExpressionError:
         return {}  # the expression's own check says what is wrong with it
+    if not names:
+        return {}  # the expression's own check says it has no variable
     if len(names) != 1:
         fail("problem.start", f"must be a mapping of {', '.join(names)} to numbers, not one "
                               "number")

@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gdstudio.problems.expression import CompiledExpression, compile_expression
+from gdstudio.problems._rules import NO_VARIABLE
+from gdstudio.problems.expression import (
+    CompiledExpression,
+    ExpressionError,
+    compile_expression,
+)
 
 __all__ = ["FunctionObjective"]
 
@@ -18,11 +23,19 @@ class FunctionObjective:
     ----------
     compiled : CompiledExpression
         The expression and its symbolic gradient, compiled to numpy.
+
+    Raises
+    ------
+    ExpressionError
+        For a constant such as ``5`` or ``pi*2``: "the function has no variable to descend
+        on" (the API, the command line, projects and the window all say this).
     """
 
     n_samples: int | None = None
 
     def __init__(self, compiled: CompiledExpression) -> None:
+        if not compiled.variables:
+            raise ExpressionError(NO_VARIABLE)
         self.compiled = compiled
         self.param_names: tuple[str, ...] = tuple(compiled.variables)
         # The engine calls this hundreds of thousands of times a second: hand it the

@@ -9,9 +9,9 @@ Examples
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from gdstudio.problems.numbers import number_problem
 
 __all__ = ["parse_block"]
 
@@ -24,11 +24,7 @@ def _separator(lines: list[str]) -> str | None:
 
 
 def _number(cell: str) -> float | None:
-    try:
-        value = float(cell)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    return None if number_problem(cell) is not None else float(cell)
 
 
 def parse_block(text: str) -> tuple[list[str] | None, np.ndarray]:
@@ -74,7 +70,7 @@ def parse_block(text: str) -> tuple[list[str] | None, np.ndarray]:
         for k, cell in enumerate(row):
             value = _number(cell)
             if value is None:
-                problem = "a value is missing" if not cell else f"{cell!r} is not a finite number"
+                problem = "a value is missing" if not cell else number_problem(cell)
                 raise ValueError(f"line {i + offset}, value {k + 1}: {problem}")
             block[i, k] = value
     return header, block

@@ -19,6 +19,8 @@ from gdstudio.engine import (
     make_optimizer,
     make_schedule,
 )
+from gdstudio.engine.limits import MAX_STEPS, check_max_iter
+from gdstudio.problems._rules import NO_VARIABLE
 from gdstudio.problems.checks import (
     fail,
     finite_number,
@@ -37,6 +39,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_ITERATIONS",
     "Problem",
+    "check_run_length",
     "settings_fields",
     "stopping_rules",
     "validated_problem",
@@ -45,8 +48,8 @@ __all__ = [
 
 #: Largest batch_size an experiment may ask for.
 MAX_BATCH_SIZE = 1_000_000_000
-#: Largest max_iter a project may ask for.
-MAX_ITERATIONS = 1_000_000_000
+#: Largest max_iter an experiment may ask for (the engine's limit; see gdstudio.engine.limits).
+MAX_ITERATIONS = MAX_STEPS
 MAX_SEED = 2**63 - 1
 MAX_COLUMN_NAME = 100
 _DEFAULT_DIVERGENCE = StoppingRules().divergence_factor
@@ -167,9 +170,12 @@ def _expression(value: Any, where: str) -> tuple[str, tuple[str, ...]]:
     if not isinstance(value, str):
         fail(where, f"must be text, not {shown(value)}")
     try:
-        return value, check_syntax(value)
+        names = check_syntax(value)
+        if not names and where == "problem.expression":  # a model may be a constant
+            raise ExpressionError(NO_VARIABLE)
     except ExpressionError as error:
         fail(where, f"is refused: {error}")
+    return value, names
 
 
 def _dataset(value: Any) -> Dataset:
@@ -274,8 +280,7 @@ def stopping_rules(
                                                                  positive=True)
     if not is_number(max_iter):
         fail(f"{where}.max_iter", f"must be a whole number, not {shown(max_iter)}")
-    return StoppingRules(max_iter=whole_number(max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS),
-                         **tolerances)
+    return StoppingRules(max_iter=_max_iter(max_iter, f"{where}.max_iter"), **tolerances)
 
 
 def _optimizer(value: Any) -> str:
@@ -324,8 +329,31 @@ def _stopping(value: Any) -> StoppingRules:
         fail(where, f"must be StoppingRules, not {type(value).__name__}")
     if value.divergence_factor != _DEFAULT_DIVERGENCE:
         fail(f"{where}.divergence_factor", "cannot be saved in a project; keep the default")
-    whole_number(value.max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS)
+    _max_iter(value.max_iter, f"{where}.max_iter")
     return value
+
+
+def _max_iter(value: Any, where: str) -> int:
+    if is_number(value) and value > MAX_ITERATIONS:
+        amount = f"{value:,}" if isinstance(value, int) and value < 10**40 else shown(value)
+        fail(where, f"must be at most {MAX_ITERATIONS:,} (every step is kept in memory), "
+                    f"not {amount}")
+    return whole_number(value, where, 0, MAX_ITERATIONS)
+
+
+def check_run_length(settings: RunSettings, names: tuple[str, ...]) -> None:
+    """Refuse a step limit whose run would not fit in memory (the engine's rule).
+
+    Raises
+    ------
+    ExperimentError
+        Naming ``settings.stopping.max_iter`` and the limit for this problem.
+    """
+    optimizer = make_optimizer(settings.optimizer, settings.hyperparameters)
+    try:
+        check_max_iter(settings.stopping.max_iter, len(names), optimizer)
+    except ValueError as error:
+        fail("settings.stopping.max_iter", f"is refused: {error}")
 
 
 def _engine_refused(where: str, key: str, error: ValueError) -> None:

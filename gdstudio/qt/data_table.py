@@ -23,6 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from gdstudio.problems.numbers import number_problem
 from gdstudio.problems.table_text import parse_block
 from gdstudio.qt.data_commands import (
     InsertColumn,
@@ -46,7 +47,13 @@ _INDEX = QModelIndex()
 
 
 def _finite(value: object) -> float | None:
-    """``value`` (a number or text) as a finite float, else ``None``."""
+    """``value`` (a number or text) as a finite float, else ``None``.
+
+    Text follows the one number rule of :mod:`gdstudio.problems.numbers` (so '１' and
+    '1_000', which ``float`` reads, are refused as in a CSV file).
+    """
+    if isinstance(value, str) and number_problem(value) is not None:
+        return None
     try:
         number = float(value.strip() if isinstance(value, str) else value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

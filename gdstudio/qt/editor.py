@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.engine.limits import MAX_STEPS
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
 from gdstudio.qt.mode_switch import ModeSwitch
@@ -176,7 +177,7 @@ class ProblemEditor(QWidget):
         form = QFormLayout(group)
         self.max_iter_spin = _describe(QSpinBox(group), "maxIterSpin",
                                        "Maximum number of steps")
-        self.max_iter_spin.setRange(0, 100_000_000)
+        self.max_iter_spin.setRange(0, MAX_STEPS)
         self.max_iter_spin.setGroupSeparatorShown(True)
         self.max_iter_spin.setKeyboardTracking(False)
         form.addRow("Steps at most", self.max_iter_spin)
@@ -284,6 +285,7 @@ class ProblemEditor(QWidget):
             spin.valueChanged.connect(lambda value, n=name: self.model.set_start({n: value}))
             self.start_form.addRow(f"{name}₀", spin)
             self.start_spins[name] = spin
+        self._show_stopping()  # the step limit depends on the number of parameters
         self.show_problem()
 
     def _show_start(self) -> None:
@@ -302,6 +304,7 @@ class ProblemEditor(QWidget):
         if which in ("optimizer", "hyperparameters"):
             _select(self.optimizer_combo, model.optimizer)
             self._rebuild_hyperparameters()
+            self._show_stopping()  # the step limit depends on the optimizer's state
         elif which == "learning_rate":
             self.rate_control.set_value(model.learning_rate)
         elif which == "schedule":
@@ -362,6 +365,12 @@ class ProblemEditor(QWidget):
 
     def _show_stopping(self) -> None:
         rules = self.model.stopping
+        limit = self.model.step_limit
+        blocked = self.max_iter_spin.blockSignals(True)
+        self.max_iter_spin.setMaximum(limit)
+        self.max_iter_spin.blockSignals(blocked)
+        self.max_iter_spin.setToolTip(f"Maximum number of steps (at most {limit:,} for this "
+                                      "problem: every step is kept in memory)")
         _set_quietly(self.max_iter_spin, rules.max_iter)
         for key, (check, spin) in self.tolerance_rows.items():
             value = getattr(rules, key)

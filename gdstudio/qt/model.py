@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gdstudio.engine import RunSettings, StoppingRules, make_optimizer, make_schedule
 from gdstudio.engine.descent import check_learning_rate
+from gdstudio.engine.limits import max_steps
 
 __all__ = ["DEFAULT_EXAMPLE", "NEW_VARIABLE_START", "DataSettings", "StudioModel"]
 
@@ -115,6 +116,14 @@ class StudioModel(QObject):
         """Variables of the current objective (empty before the first compile)."""
         return tuple(self.objective.param_names) if self.objective is not None else ()
 
+    @property
+    def step_limit(self) -> int:
+        """The most steps a run of the current problem and optimizer may make.
+
+        See :func:`gdstudio.engine.limits.max_steps`: every step is kept in memory.
+        """
+        return max_steps(max(len(self.param_names), 1), make_optimizer(self.optimizer))
+
     def run_settings(self) -> RunSettings:
         """The settings a new run should start with."""
         return RunSettings(
@@ -135,7 +144,10 @@ class StudioModel(QObject):
         self.objective = objective
         self.expression_text = text
         self.start = {name: self.start.get(name, NEW_VARIABLE_START) for name in self.param_names}
+        lowered = self._fit_step_limit()
         self.problemChanged.emit()
+        if lowered:
+            self.settingChanged.emit("stopping")
 
     def set_start(self, values: Mapping[str, float]) -> None:
         """Change start values (only the names given)."""
@@ -153,7 +165,10 @@ class StudioModel(QObject):
         if optimizer.name != self.optimizer:
             self.optimizer = optimizer.name
             self.hyperparameters = {}
+            lowered = self._fit_step_limit()
             self.settingChanged.emit("optimizer")
+            if lowered:
+                self.settingChanged.emit("stopping")
 
     def set_hyperparameter(self, key: str, value: float) -> None:
         """Change one hyperparameter of the current optimizer (validated)."""
@@ -181,10 +196,20 @@ class StudioModel(QObject):
             self.settingChanged.emit("schedule")
 
     def set_stopping(self, rules: StoppingRules) -> None:
-        """Change the stopping rules."""
+        """Change the stopping rules (a step limit above :attr:`step_limit` is lowered to it)."""
+        if rules.max_iter > self.step_limit:
+            rules = rules.with_changes(max_iter=self.step_limit)
         if rules != self.stopping:
             self.stopping = rules
             self.settingChanged.emit("stopping")
+
+    def _fit_step_limit(self) -> bool:
+        """Lower the step limit to what the problem and optimizer allow; True if it was."""
+        limit = self.step_limit
+        if self.stopping.max_iter <= limit:
+            return False
+        self.stopping = self.stopping.with_changes(max_iter=limit)
+        return True
 
     def set_mode(self, mode: str) -> None:
         """Switch between ``"function"`` (minimise a typed function) and ``"data"``."""

@@ -253,3 +253,20 @@ def test_bad_stopping_rules(rules, words) -> None:
 def test_start_point_must_match_the_parameters() -> None:
     with pytest.raises(ValueError, match="needs 2 values"):
         Descent(Quadratic(), [1.0])
+
+
+def test_plain_gradient_descent_keeps_no_state_per_step() -> None:
+    descent = square(max_iter=5000)
+    descent.run()
+    assert descent._states.nbytes == 0
+    assert all(np.array_equal(descent.state_at(step), [0.0]) for step in (0, 1, 5000))
+    descent.rewind_to(17)
+    descent.run()
+    np.testing.assert_allclose(descent.history.params[:50, 0], 3 * 0.8 ** np.arange(50))
+
+
+def test_momentum_still_keeps_its_state_for_every_step() -> None:
+    descent = Descent(Quadratic(("x",)), [3.0], optimizer=make_optimizer("momentum"),
+                      stopping=StoppingRules(max_iter=300))
+    descent.run()
+    assert descent._states.shape[0] >= 301 and descent.state_at(300)[0] == 300

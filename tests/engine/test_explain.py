@@ -131,7 +131,7 @@ def test_every_shown_result_follows_from_its_operands(name: str, objective: str)
 def test_shown_numbers_are_the_recorded_ones(name: str, objective: str) -> None:
     function, start = OBJECTIVES[objective]
     descent = run(name, function, start, lr=0.001 if objective == "rosenbrock" else 0.05)
-    history, states = descent.history, descent._states
+    history = descent.history
     names = descent.param_names
     optimizer = descent.optimizer
     for step in range(descent.step_count):
@@ -139,8 +139,8 @@ def test_shown_numbers_are_the_recorded_ones(name: str, objective: str) -> None:
         assert f"α = {format_number(history.lr[step])}" in text.splitlines()[0]
         lines = equations(text)
         k, k1 = subscript(step), subscript(step + 1)
-        after = optimizer.state_buffers(states[step + 1])
-        before = optimizer.state_buffers(states[step])
+        after = optimizer.state_buffers(descent.state_at(step + 1))
+        before = optimizer.state_buffers(descent.state_at(step))
         for i, x in enumerate(names):
             group = x if len(names) > 1 and name != "gd" else ""
             _, numbers, result = lines[f"{group}/{x}{k1}"]

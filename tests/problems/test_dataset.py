@@ -124,12 +124,13 @@ def test_bad_cells_and_rows_are_named_by_row_and_column(
         (b"\nx,y\n1,2\n", "line 1 is blank"),
         (b"x;y,z\n1\n", "cannot tell the separator"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
-        ("x,y\n1,2\n".encode("utf-16"), "not a text file"),
+        ("x,y\n1,2\n".encode("utf-16-le"), "looks like UTF-16 text without a byte order mark"),
+        ("x,y\n1,2\n".encode("utf-32"), "is UTF-32 text; save the file as UTF-8 CSV"),
         ("x,y\n1,2\né,3\n".encode("latin-1"), "not UTF-8 text: byte 0xe9 on line 3"),
     ],
     ids=["empty", "blank-lines", "header-only", "header-no-newline", "duplicate",
          "duplicate-after-strip", "blank-name", "trailing-separator", "blank-first-line",
-         "ambiguous-separator", "binary", "utf16", "latin1"],
+         "ambiguous-separator", "binary", "utf16-without-bom", "utf32", "latin1"],
 )
 def test_files_that_are_not_tables_are_refused(
     tmp_path: Path, content: bytes, expected: str

@@ -115,7 +115,7 @@ def test_data_from_a_csv_path_a_dataset_or_a_mapping(tmp_path: Path) -> None:
         ({"tol_step": "1e-4"}, "settings.stopping.tol_step", "1e-4",
          'must be a positive number, not "1e-4"'),
         ({"max_iter": 10**10}, "settings.stopping.max_iter", 10**10,
-         "must be from 0 to 1,000,000,000, not 10000000000"),
+         "must be at most 50,000,000 (every step is kept in memory), not 10,000,000,000"),
     ],
 )
 def test_the_api_refuses_what_project_files_refuse_with_the_same_sentence(

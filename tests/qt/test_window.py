@@ -132,6 +132,16 @@ def test_invalid_expression_is_refused_and_nothing_runs(qtbot, window) -> None:
     assert rows(window) == 1
 
 
+@pytest.mark.parametrize("constant", ["5", "pi*2"])
+def test_a_constant_function_says_it_has_no_variable(qtbot, window, constant: str) -> None:
+    type_expression(qtbot, window, constant)
+    error = window.editor.expression_error
+    qtbot.waitUntil(lambda: "no variable to descend on" in error.text(), timeout=WAIT)
+    assert error.isVisible() and error.text().count("the function has no variable") == 1
+    assert not action(window, "actionRun").isEnabled()
+    assert window.model.expression_text == "x**2"
+
+
 def test_unknown_function_message_and_recovery(qtbot, window) -> None:
     type_expression(qtbot, window, "foo(x)")
     assert "unknown function" in window.editor.expression_error.text()
@@ -169,6 +179,27 @@ def test_optimizer_change_starts_a_new_run(qtbot, window) -> None:
     action(window, "actionStep").trigger()
     qtbot.waitUntil(lambda: rows(window) == 2, timeout=WAIT)
     assert window.session.history.params[1, 0] == pytest.approx(2.9, abs=1e-7)
+
+
+def test_the_step_limit_is_what_memory_allows_for_the_problem(qtbot, window) -> None:
+    from gdstudio.engine import make_optimizer
+    from gdstudio.engine.limits import max_steps
+
+    spin = window.findChild(QSpinBox, "maxIterSpin")
+    spin.setValue(50_000_000)
+    one_gd = max_steps(1, make_optimizer("gd"))
+    assert spin.value() == window.model.stopping.max_iter == one_gd < 50_000_000
+    combo = window.findChild(QComboBox, "optimizerCombo")
+    combo.setCurrentIndex(combo.findData("adam"))
+    one_adam = max_steps(1, make_optimizer("adam"))
+    assert spin.maximum() == spin.value() == window.model.stopping.max_iter == one_adam
+    type_expression(qtbot, window, "x**2 + y**2 + z**2")
+    three_adam = max_steps(3, make_optimizer("adam"))
+    qtbot.waitUntil(lambda: window.model.stopping.max_iter == three_adam, timeout=WAIT)
+    assert spin.value() == three_adam and f"at most {three_adam:,}" in spin.toolTip()
+    action(window, "actionStep").trigger()
+    qtbot.waitUntil(lambda: rows(window) == 2, timeout=WAIT)
+    assert window.session.report.status == "running"
 
 
 def test_close_during_a_run_is_clean(qtbot, window) -> None:

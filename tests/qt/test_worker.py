@@ -78,7 +78,7 @@ def test_step_adds_exactly_one_row_and_step_back_removes_it(qtbot, make_run) -> 
 
 
 def test_pause_stops_the_log_growing(qtbot, make_run) -> None:
-    controller, mirror, _ = make_run(lr=1e-6, max_iter=10**8)
+    controller, mirror, _ = make_run(lr=1e-6, max_iter=10**7)
     controller.play()
     qtbot.waitUntil(lambda: len(mirror.history) > 1000, timeout=5000)
     with qtbot.waitSignal(controller.reported, check_params_cb=lambda r: not r.playing):
@@ -158,7 +158,7 @@ def test_an_exception_in_the_objective_is_reported_not_lost(qtbot) -> None:
 
 
 def test_shutdown_during_a_full_speed_run_is_clean(qtbot, make_run) -> None:
-    controller, mirror, _ = make_run(lr=1e-9, max_iter=10**9)
+    controller, mirror, _ = make_run(lr=1e-9, max_iter=10**7)
     controller.play()
     qtbot.waitUntil(lambda: len(mirror.history) > 100, timeout=5000)
     assert controller.shutdown(timeout_ms=2000)
