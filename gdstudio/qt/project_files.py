@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLabel, QMenu
 
 from gdstudio.io import (
     SUFFIX,
@@ -28,6 +28,7 @@ from gdstudio.io import (
     save_project,
     write_autosave,
 )
+from gdstudio.qt.file_loader import FileLoader
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 from gdstudio.qt.project_actions import (
     HistoryRestorer,
@@ -78,9 +79,12 @@ class ProjectController(QObject):
     -------
     closing
         The window is about to close (after any question about unsaved changes).
+    openFinished(str, bool)
+        A file given to :meth:`open_file` was opened (True) or not (refused, cancelled).
     """
 
     closing = Signal()
+    openFinished = Signal(str, bool)
 
     def __init__(self, window: MainWindow, settings: QSettings) -> None:
         super().__init__(window)
@@ -91,6 +95,14 @@ class ProjectController(QObject):
         self.title = ""
         self.notes = ""
         self.restorer = HistoryRestorer(window)
+        self.loader = FileLoader(window)
+        self.loader.loaded.connect(self._file_loaded)
+        self.loader.failed.connect(self._file_refused)
+        self.loader.cancelled.connect(self._open_cancelled)
+        self.not_opened_label = QLabel(window)
+        self.not_opened_label.setObjectName("notOpenedLabel")
+        self.not_opened_label.hide()
+        window.statusBar().addPermanentWidget(self.not_opened_label)
         self.restore_bar: RestoreBar | None = None
         self._baseline: Project | None = comparable(project_from_window(window, False))
         self._started = False
@@ -166,10 +178,12 @@ class ProjectController(QObject):
         return True
 
     def open_file(self, path: str | Path | None = None, *, ask: bool = True) -> bool:
-        """Open a project file (asking which when ``path`` is ``None``).
+        """Start opening a project file (asking which when ``path`` is ``None``).
 
-        A file that cannot be opened is reported with its reason and changes nothing.
-        Returns True when the project was opened.
+        The file is read and checked off the UI thread (:class:`FileLoader`, with a busy
+        box and Cancel); :attr:`openFinished` tells how it ended. A file that cannot be
+        opened is reported with its reason and changes nothing. Returns True when reading
+        started.
         """
         if ask and not self.may_discard_changes():
             return False
@@ -178,22 +192,36 @@ class ProjectController(QObject):
             path = self.dialogs.open_path(self._window, folder)
             if path is None:
                 return False
-        path = Path(path)
-        try:
-            project = load_project(path)
-        except ProjectError as error:
-            self._window.statusBar().showMessage(f"Not opened: {error}")
-            self.dialogs.error(self._window, "This project cannot be opened", str(error))
-            return False
+        self.loader.load(path, load_project, f"Opening {Path(path).name} …",
+                         check_regular=False)  # load_project refuses pipes and devices
+        return True
+
+    def _file_loaded(self, path: Path, project: Project) -> None:
         self.open_project(project, path)
         self._add_recent(path)
-        return True
+        self.openFinished.emit(str(path), True)
+
+    def _file_refused(self, path: Path, message: str) -> None:
+        self._window.statusBar().showMessage(f"Not opened: {message}")
+        self._show_not_opened(path.name)
+        self.dialogs.error(self._window, "This project cannot be opened", message)
+        self.openFinished.emit(str(path), False)
+
+    def _open_cancelled(self, path: Path) -> None:
+        self._window.statusBar().showMessage(f"Not opened: {path.name} (cancelled).", 8000)
+        self.openFinished.emit(str(path), False)
+
+    def _show_not_opened(self, name: str) -> None:
+        """Keep "… was not opened" in the status bar (run reports replace its message)."""
+        self.not_opened_label.setText(f"{name} was not opened." if name else "")
+        self.not_opened_label.setVisible(bool(name))
 
     def open_project(self, project: Project, path: Path | None, label: str = "") -> None:
         """Show ``project`` (from ``path``, or none for an example or a new project)."""
         if not self._started:  # the window has not asked for its first function yet
             self._window.after_first_paint(lambda: self.open_project(project, path, label))
             return
+        self._show_not_opened("")
         self.path = path
         self.title, self.notes = project.title, project.notes
         self._baseline = comparable(project)
@@ -310,6 +338,7 @@ class ProjectController(QObject):
                 return True
             self._close_confirmed = True
             self._autosave_timer.stop()
+            self.loader.shutdown()
             clear_autosave()
             self.closing.emit()
         return False

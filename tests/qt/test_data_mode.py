@@ -130,7 +130,8 @@ def test_import_a_good_csv_and_refuse_a_bad_one(qtbot, window, tmp_path, monkeyp
     assert window.model.data.dataset["y"].tolist() == [1, 2, 2.5, 4]
     loaded = window.model.data.dataset
     chosen[0] = str(bad)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.editor.data_editor.csvImportFailed, timeout=WAIT):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     box = window.editor.data_editor.findChild(QMessageBox, "refusalBox")
     assert box is not None and box.isVisible()
     assert "row 2 (line 3), column 'y': 'two' is not a number" in box.text()

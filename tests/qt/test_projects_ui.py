@@ -168,12 +168,15 @@ def test_bad_files_are_refused_and_change_nothing(qtbot, window, tmp_path, kind)
     before = project_from_window(window, True)
     with pytest.raises(ProjectError) as expected:
         load_project(path)
-    assert not window.projects.open_file(path)
+    with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT) as finished:
+        assert window.projects.open_file(path)  # reading starts; the refusal follows
+    assert finished.args == [str(path), False]
     dialogs = window.projects.dialogs
     assert dialogs.messages == [("error", "This project cannot be opened", str(expected.value))]
     assert project_from_window(window, True) == before
     assert window.projects.path is None and window.isWindowModified()
     assert window.statusBar().currentMessage() == f"Not opened: {expected.value}"
+    assert window.projects.not_opened_label.text() == f"{path.name} was not opened."
     assert window.projects.recent_files() == []
     assert not (tmp_path / "HACKED").exists() and not Path("HACKED").exists()
 
@@ -274,7 +277,8 @@ def test_recent_files_keep_eight_and_drop_missing_ones(qtbot, window, tmp_path):
         path = tmp_path / f"p{index}.gdstudio"
         save_project(Project(expression="x**2", start={"x": float(index + 1)}), path)
         paths.append(path)
-        assert window.projects.open_file(path)
+        with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT):
+            assert window.projects.open_file(path)
     recent = window.projects.recent_files()
     assert recent == [str(p.resolve()) for p in reversed(paths)][:MAX_RECENT]
     window.projects.recent_menu.aboutToShow.emit()
@@ -339,7 +343,9 @@ def test_a_project_on_the_command_line_opens(qtbot, window, tmp_path):
 
 
 def test_a_bad_project_on_the_command_line_leaves_the_default_example(qtbot, window, tmp_path):
-    open_project_argument(window, tmp_path / "missing.gdstudio")
+    with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT):
+        open_project_argument(window, tmp_path / "missing.gdstudio")
     kind, _title, text = window.projects.dialogs.messages[-1]
     assert kind == "error" and "missing.gdstudio: there is no such file" in text
     assert window.model.expression_text == "x**2" and window.projects.path is None
+    assert window.projects.not_opened_label.text() == "missing.gdstudio was not opened."
