@@ -18,15 +18,13 @@ from PySide6.QtWidgets import QLabel, QMenu
 
 from gdstudio.io import (
     SUFFIX,
+    AutosaveSlot,
     Project,
     ProjectError,
     ProjectTooLargeError,
-    autosave_path,
-    clear_autosave,
+    claim_crashed_slots,
     load_project,
-    read_autosave,
     save_project,
-    write_autosave,
 )
 from gdstudio.qt.file_loader import FileLoader
 from gdstudio.qt.model import DEFAULT_EXAMPLE
@@ -50,7 +48,6 @@ AUTOSAVE_HISTORY_ROWS = 20_000
 #: Entries of File ▸ Open Recent.
 MAX_RECENT = 8
 _HISTORY_KEY = "projects/includeHistory"
-_SOURCE_KEY = "projects/autosaveSource"
 _APP = "Gradient Descent Studio"
 
 
@@ -104,6 +101,8 @@ class ProjectController(QObject):
         self.not_opened_label.hide()
         window.statusBar().addPermanentWidget(self.not_opened_label)
         self.restore_bar: RestoreBar | None = None
+        self.autosave: AutosaveSlot | None = None  # this window's, claimed when first written
+        self._crashed: AutosaveSlot | None = None  # a crashed window's, while it is offered
         self._baseline: Project | None = comparable(project_from_window(window, False))
         self._started = False
         self._close_confirmed = False
@@ -294,13 +293,19 @@ class ProjectController(QObject):
         self.path = path
         self._baseline = comparable(project)
         self._add_recent(path)
-        clear_autosave()
+        if self.autosave is not None:
+            self.autosave.clear()
         self._update_title()
         self._update_modified()
         window.statusBar().showMessage(f"Saved {path.name}. {note}".strip(), 8000)
         if note:
             self.dialogs.info(window, "Saved without the run", f"{path.name} was saved. {note}")
         return True
+
+    @property
+    def started(self) -> bool:
+        """True once the window is ready for projects (and any crashed work was offered)."""
+        return self._started
 
     # ================================================================ modified
     @property
@@ -339,7 +344,7 @@ class ProjectController(QObject):
             self._close_confirmed = True
             self._autosave_timer.stop()
             self.loader.shutdown()
-            clear_autosave()
+            self._release_autosaves()
             self.closing.emit()
         return False
 
@@ -364,7 +369,7 @@ class ProjectController(QObject):
 
     # ================================================================ autosave
     def autosave_now(self) -> Path | None:
-        """Write the autosave if there are unsaved changes; returns its path if written."""
+        """Write this window's autosave if there are unsaved changes; returns its path."""
         if not self.modified or self._close_confirmed:
             return None
         window = self._window
@@ -373,25 +378,49 @@ class ProjectController(QObject):
             if len(window.session.history) <= AUTOSAVE_HISTORY_ROWS:
                 project = project.with_history(
                     project_from_window(window, True).history)
-            path = write_autosave(project)
+            if self.autosave is None:
+                self.autosave = AutosaveSlot.claim()
+            return self.autosave.write(project, self.path)
         except (ProjectError, ValueError, OSError) as error:
             window.statusBar().showMessage(f"Could not autosave: {error}", 8000)
             return None
-        self._settings.setValue(_SOURCE_KEY, str(self.path) if self.path else "")
-        return path
+
+    def _release_autosaves(self) -> None:
+        """A normal close: this window's autosave goes, and so does an unanswered offer."""
+        for slot in (self.autosave, self._crashed):
+            if slot is not None:
+                slot.release()
+        self.autosave = self._crashed = None
+        if self.restore_bar is not None:
+            self._restore_answered(False)
 
     def _start(self) -> None:
         self._started = True
-        project = read_autosave(
-            lambda message: self._window.statusBar().showMessage(message[:1].upper()
-                                                                 + message[1:], 10_000))
-        if project is not None:
+        if self._close_confirmed:
+            return
+        try:
+            crashed = claim_crashed_slots()
+        except OSError:
+            crashed = []
+        for slot in crashed:
+            if self._crashed is not None:
+                slot.unlock()  # one offer at a time: the next start offers this one
+                continue
+            project = slot.read(self._report_damaged)
+            if project is None:
+                slot.release()  # damaged: said once and set aside
+                continue
+            self._crashed = slot
             self._offer_restore(project)
+
+    def _report_damaged(self, message: str) -> None:
+        self._window.statusBar().showMessage(message[:1].upper() + message[1:], 10_000)
 
     def _offer_restore(self, project: Project) -> None:
         try:
-            when = time.strftime("%d %b %H:%M", time.localtime(autosave_path().stat().st_mtime))
-        except OSError:
+            when = time.strftime("%d %b %H:%M",
+                                 time.localtime(self._crashed.path.stat().st_mtime))
+        except (OSError, AttributeError):
             when = "earlier"
         bar = RestoreBar(when, self._window)
         self._window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
@@ -399,18 +428,21 @@ class ProjectController(QObject):
         bar.answered.connect(lambda restore: self._restore_answered(restore, project))
         self.restore_bar = bar
 
-    def _restore_answered(self, restore: bool, project: Project) -> None:
+    def _restore_answered(self, restore: bool, project: Project | None = None) -> None:
         bar, self.restore_bar = self.restore_bar, None
         if bar is not None:
             self._window.removeToolBar(bar)
             bar.deleteLater()
-        if not restore:
-            clear_autosave()
+        crashed, self._crashed = self._crashed, None
+        source = crashed.source if crashed is not None else ""
+        if crashed is not None:
+            crashed.release()  # offered once: restored work is autosaved as this window's
+        if not restore or project is None:
             return
-        source = str(self._settings.value(_SOURCE_KEY, "", str))
         self.open_project(project, Path(source) if source else None, "the autosaved work")
         self._baseline = None  # not saved anywhere yet: modified until saved
         self._update_modified()
+        self.autosave_now()
 
 
 def _file_name(title: str) -> str:

@@ -17,7 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
 from gdstudio.app import create_application, open_project_argument
-from gdstudio.io import Project, autosave_path, save_project
+from gdstudio.io import Project, save_project
+from gdstudio.io.autosave import data_dir
 from gdstudio.qt.first_paint import FALLBACK_MS
 from gdstudio.qt.lesson_tools import UNTITLED_TITLE, top_menu
 from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
@@ -206,12 +207,13 @@ def test_a_project_opened_before_the_first_paint_is_not_replaced_by_the_example(
 def test_the_autosave_is_offered_when_the_projects_arrive_after_the_first_paint(
     qtbot, tmp_path
 ):
-    autosave_path().parent.mkdir(parents=True, exist_ok=True)
-    save_project(BOWL, autosave_path())
+    crashed = data_dir() / "autosave-1-crashed.gdstudio"  # no lock: its window is gone
+    crashed.parent.mkdir(parents=True, exist_ok=True)
+    save_project(BOWL, crashed)
     studio = bare_window(qtbot, tmp_path)
     qtbot.waitUntil(lambda: studio.findChild(RestoreBar) is not None, timeout=WAIT)
     assert studio.projects.restore_bar is studio.findChild(RestoreBar)
     studio.projects.restore_bar.discard_button.click()
-    assert not autosave_path().exists()
+    assert not crashed.exists()
     studio.close()
 
