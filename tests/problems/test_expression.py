@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -351,17 +350,11 @@ def test_results_are_cached() -> None:
     assert analyse_expression("x**2 + 17") is analyse_expression("x**2 + 17")
 
 
-def test_value_and_grad_is_fast() -> None:
+def test_value_and_grad_gives_the_value_and_the_slope() -> None:
     compiled = compile_expression("x**2")
-    params = np.array([0.3])
-    call = compiled.value_and_grad
-    best = math.inf
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(10_000):
-            call(params)
-        best = min(best, (time.perf_counter() - start) / 10_000)
-    assert best < 20e-6  # about 1 µs on a laptop; generous for slow CI machines
+    for _ in range(3):  # the same answer every call (speed: benchmarks/bench_engine.py)
+        value, grad = compiled.value_and_grad(np.array([0.3]))
+        assert value == pytest.approx(0.09) and grad.tolist() == [pytest.approx(0.6)]
 
 
 # --- check_syntax ------------------------------------------------------------------------
@@ -381,14 +374,11 @@ def test_value_and_grad_is_fast() -> None:
         "x" * 999 + "é",
     ],
 )
-def test_check_syntax_is_fast_for_any_input(text: str) -> None:
-    best = math.inf
-    for _ in range(5):
-        start = time.perf_counter()
-        with contextlib.suppress(ExpressionError):
-            check_syntax(text)
-        best = min(best, time.perf_counter() - start)
-    assert best < 5e-3
+def test_check_syntax_answers_any_input_without_crashing(text: str) -> None:
+    # Either accepted or refused with one sentence: never a RecursionError or a hang.
+    # (Its speed on these inputs: benchmarks/bench_parser.py.)
+    with contextlib.suppress(ExpressionError):
+        check_syntax(text)
 
 
 def test_check_syntax_does_not_need_sympy() -> None:

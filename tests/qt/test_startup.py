@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QMenu
 from gdstudio.app import create_application, open_project_argument
 from gdstudio.io import Project, save_project
 from gdstudio.io.autosave import data_dir
-from gdstudio.qt.first_paint import FALLBACK_MS
 from gdstudio.qt.lesson_tools import UNTITLED_TITLE, top_menu
 from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
 from gdstudio.qt.plots_common import LazyMenuViewBox
@@ -174,7 +173,7 @@ def test_asking_for_the_projects_installs_them_at_once(qtbot, tmp_path):
 def test_a_window_closed_at_once_installs_nothing_later(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     studio.close()
-    qtbot.wait(FALLBACK_MS + 200)
+    qtbot.waitUntil(lambda: studio._after_paint.done, timeout=WAIT)  # its turn came and went
     assert studio.findChild(QAction, "actionSave") is None
     assert studio.model.objective is None and not studio.compiler.busy
 
