@@ -36,6 +36,32 @@ RATES = [0.001, 0.01, 0.05, 0.1, 0.2, 0.3]
 KINDS = ["run", "pause", "step", "back", "reset", "rate", "expression", "mode"]
 
 
+class StampedProbe(FrameProbe):
+    """The frame probe, also keeping when each interval ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ends: list[float] = []
+
+    def _tick(self) -> None:
+        super()._tick()
+        self.ends.append(self._last)
+
+    def worst(self, count: int) -> list[tuple[float, float]]:
+        """The ``count`` longest intervals as (seconds, end time), longest first."""
+        pairs = sorted(zip(self.frames, self.ends, strict=True), reverse=True)
+        return pairs[:count]
+
+
+def blame(stalls: list[tuple[float, float]], sent: list[tuple[float, str]]) -> str:
+    """Name the control sent last before each stall ended."""
+    names = []
+    for length, end in stalls:
+        before = [kind for at, kind in sent if at <= end]
+        names.append(f"{1000 * length:.0f} ms after {before[-1] if before else 'start'}")
+    return "; ".join(names)
+
+
 class Storm:
     """Sends the controls one per event-loop turn and checks the records between them."""
 
@@ -45,6 +71,7 @@ class Storm:
         self.generator = random.Random(seed)
         self.counts = dict.fromkeys(KINDS, 0)
         self.longest_control = (0.0, "")
+        self.sent: list[tuple[float, str]] = []  # (time sent, control)
         self.checks = 0
         self.longest_history = 0
         self.broken: list[str] = []
@@ -61,6 +88,7 @@ class Storm:
         if took > self.longest_control[0]:
             self.longest_control = (took, kind)
         self.counts[kind] += 1
+        self.sent.append((started, kind))
         self.remaining -= 1
         if self.remaining > 0:
             QTimer.singleShot(self.generator.randint(0, 12), self.send_next)
@@ -128,7 +156,7 @@ def main() -> None:
     spin(lambda: window.session.active, 60)
     storm = Storm(window, arguments.controls, arguments.seed)
     load = os.getloadavg()[0]
-    with FrameProbe() as probe:
+    with StampedProbe() as probe:
         started = time.perf_counter()
         QTimer.singleShot(0, storm.send_next)
         spin(lambda: storm.remaining == 0, 600)
@@ -148,6 +176,7 @@ def main() -> None:
     print(f"longest UI stall: {stall_ms:.0f} ms (goal ≤ {GOAL_MS:.0f} ms on a quiet "
           f"machine): {verdict}")
     print(f"longest single control on the UI thread: {1000 * took:.1f} ms ({kind})")
+    print(f"longest stalls: {blame(probe.worst(5), storm.sent)}")
     if storm.broken:
         print(f"records: NOT consecutive — {len(storm.broken)} problems, first: "
               f"{storm.broken[0]}")

@@ -1,20 +1,31 @@
 """Reading and parsing files off the UI thread, with a busy box and Cancel.
 
 Import CSV… and File ▸ Open hand a path and a parse function to a :class:`FileLoader`.
-The function runs on a :class:`QThread`; a window-modal :class:`QProgressDialog` (shown
-only if the work takes a moment) offers Cancel. Any exception — a refusal, ``OSError``,
+A :class:`QThread` runs the function; a window-modal :class:`QProgressDialog` (shown only
+if the work takes a moment) offers Cancel. Any exception — a refusal, ``OSError``,
 ``MemoryError``, anything — becomes one sentence. A cancelled or overtaken load is
-forgotten: its thread runs to its end (the parsers are bounded), its result is dropped.
-Files that are not regular (a FIFO, a device) are refused before they are opened, since
-opening one can block for ever.
+forgotten and its result dropped. Files that are not regular (a FIFO, a device) are
+refused before they are opened, since opening one can block for ever.
+
+Parsing is pure Python that holds the interpreter lock for long stretches, so a thread
+alone would still starve the UI thread (a 3-million-row CSV stalled it for over a second
+at a time). Files larger than :data:`IN_PROCESS_BYTES` are therefore parsed in a child
+process (started with ``spawn``) that the thread waits for without holding the lock;
+Cancel kills it at once. Small files are parsed on the thread: a process costs more.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import multiprocessing
 import os
 import stat
-from collections.abc import Callable
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +34,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 __all__ = [
     "BUSY_BOX_DELAY_MS",
+    "IN_PROCESS_BYTES",
     "FileLoader",
     "NotARegularFileError",
     "check_regular_file",
@@ -31,8 +43,11 @@ __all__ = [
 
 #: The busy box appears only when the work takes longer than this.
 BUSY_BOX_DELAY_MS = 400
+#: Files larger than this are parsed in a child process (see the module notes).
+IN_PROCESS_BYTES = 2 * 2**20
 #: How long closing the window waits for a load still running (it is bounded).
 _SHUTDOWN_WAIT_MS = 30_000
+_POLL_SECONDS = 0.05
 
 
 class NotARegularFileError(ValueError):
@@ -69,6 +84,18 @@ def failure_sentence(path: Path, error: BaseException) -> str:
     return message.splitlines()[0]
 
 
+def _parse_in_child(parse: Callable[[Path], Any], path: Path, connection: Connection) -> None:
+    """Entry point of the child process: send back ``(True, result)`` or a sentence."""
+    try:
+        reply: tuple[bool, object] = (True, parse(path))
+    except BaseException as error:  # every failure becomes a sentence
+        reply = (False, failure_sentence(path, error))
+    try:
+        connection.send(reply)
+    except Exception as error:  # the result would not pickle, or is too large to send
+        connection.send((False, failure_sentence(path, error)))
+
+
 class _LoadThread(QThread):
     """Runs ``parse(path)`` once; reports ``(ticket, succeeded, result or sentence)``."""
 
@@ -78,16 +105,64 @@ class _LoadThread(QThread):
                  check: bool, parent: QObject) -> None:
         super().__init__(parent)
         self.ticket, self.path, self.parse, self.check = ticket, path, parse, check
+        self.stop = threading.Event()
 
     def run(self) -> None:
         try:
             if self.check:
                 check_regular_file(self.path)
-            result = self.parse(self.path)
-        except BaseException as error:
-            self.outcome.emit(self.ticket, False, failure_sentence(self.path, error))
-        else:
-            self.outcome.emit(self.ticket, True, result)
+            if _size(self.path) > IN_PROCESS_BYTES:
+                succeeded, result = self._in_child_process()
+            else:
+                succeeded, result = True, self.parse(self.path)
+        except BaseException as error:  # every failure becomes a sentence
+            succeeded, result = False, failure_sentence(self.path, error)
+        if not self.stop.is_set():
+            self.outcome.emit(self.ticket, succeeded, result)
+
+    def _in_child_process(self) -> tuple[bool, object]:
+        context = multiprocessing.get_context("spawn")
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_parse_in_child, args=(self.parse, self.path, sender),
+                                name="gdstudio-file-reader", daemon=True)
+        with _main_module_hidden():
+            child.start()
+        sender.close()
+        try:
+            while not self.stop.is_set():
+                if receiver.poll(_POLL_SECONDS):  # waits without the interpreter lock
+                    return receiver.recv()
+                if not child.is_alive() and not receiver.poll(0):
+                    return False, f"{self.path.name} could not be read: the reader stopped."
+            return False, "cancelled"
+        except EOFError:
+            return False, f"{self.path.name} could not be read: the reader stopped."
+        finally:
+            receiver.close()
+            if child.is_alive():
+                child.kill()
+            child.join()
+            child.close()
+
+
+def _size(path: Path) -> int:
+    """The file's size, or 0 if it cannot be seen (the parser then says why)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start the child without the parent's ``__main__`` (as the compile service does)."""
+    original = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if original is not None:
+            sys.modules["__main__"] = original
 
 
 class FileLoader(QObject):
@@ -163,6 +238,8 @@ class FileLoader(QObject):
             thread.wait(_SHUTDOWN_WAIT_MS)
 
     def _forget(self) -> None:
+        for thread in self._threads:
+            thread.stop.set()  # a child process reading for it is killed
         self._current = 0
         self._path = None
         box, self.busy_box = self.busy_box, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from gdstudio.qt import file_loader
 from gdstudio.qt.file_loader import FileLoader, failure_sentence
 from gdstudio.qt.project_actions import project_from_window
 from tests.qt.helpers import WAIT, window
@@ -29,6 +31,12 @@ def refusal_text(editor) -> str:
     text = box.text()
     box.accept()
     return text
+
+
+def readers() -> list[str]:
+    """Child processes reading a file that are still alive."""
+    return [child.name for child in multiprocessing.active_children()
+            if child.name == "gdstudio-file-reader"]
 
 
 def write_rows(path: Path, rows: int) -> None:
@@ -95,7 +103,27 @@ def test_cancel_keeps_the_table_and_the_thread_ends(qtbot, window, tmp_path):
     assert window.editor.rate_control.value() == 0.02
     qtbot.waitUntil(lambda: not editor.csv_loader.running, timeout=60_000)
     assert imported == [] and window.model.data.dataset is before
+    assert readers() == []  # its reader process was stopped
     assert editor.findChild(QMessageBox, "refusalBox") is None
+
+
+def test_large_files_are_parsed_in_a_child_process(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(file_loader, "IN_PROCESS_BYTES", 0)  # as if every file were large
+    editor = editor_in_data_mode(qtbot, window)
+    good, bad = tmp_path / "line.csv", tmp_path / "bad.csv"
+    write_rows(good, 4)
+    bad.write_text("x,y\n0,1\n1,two\n", encoding="utf-8")
+    with qtbot.waitSignal(editor.csvImported, timeout=WAIT):
+        editor.import_csv(str(good))
+    assert window.model.data.dataset["y"].tolist() == [1, 3, 5, 7]
+    with qtbot.waitSignal(editor.csvImportFailed, timeout=WAIT) as failed:
+        editor.import_csv(str(bad))
+    assert failed.args[1] == "bad.csv: row 2 (line 3), column 'y': 'two' is not a number"
+    assert refusal_text(editor) == failed.args[1]
+    editor.import_csv(str(good))
+    editor.csv_loader.cancel()  # kills the child process: the thread ends soon after
+    qtbot.waitUntil(lambda: not editor.csv_loader.running, timeout=WAIT)
+    assert readers() == []
 
 
 def test_a_newer_load_overtakes_an_older_one(qtbot, window, tmp_path):
