@@ -257,6 +257,7 @@ class FileLoader(QObject):
         box.setAutoClose(False)
         box.setAutoReset(False)
         box.canceled.connect(self.cancel)
+        box.setValue(0)  # starts its clock: shown after the minimum duration, not 4 s
         self.busy_box = box
 
     def _deliver(self, ticket: int, succeeded: bool, result: object) -> None:

@@ -292,6 +292,7 @@ class ProjectController(QObject):
             return False
         self.path = path
         self._baseline = comparable(project)
+        self._show_not_opened("")
         self._add_recent(path)
         if self.autosave is not None:
             self.autosave.clear()
