@@ -46,6 +46,7 @@ class DataMode(QObject):
         self.model = window.model
         self.view: DataView | None = None
         self._closed = False
+        self._editor: DataEditor | None = None  # made on first use (see _wire_editor)
         self.builder = BackgroundRunner(self)
         self.generator = BackgroundRunner(self)
         self._build_timer = QTimer(self)
@@ -61,6 +62,7 @@ class DataMode(QObject):
         window.editor.dataEditorCreated.connect(self._wire_editor)
 
     def _wire_editor(self, editor: DataEditor) -> None:
+        self._editor = editor
         editor.generateRequested.connect(self.generate)
         self.window.addAction(editor.undo_action)  # Ctrl+Z anywhere in the window
         self.window.addAction(editor.redo_action)
@@ -138,6 +140,8 @@ class DataMode(QObject):
         self._build_timer.stop()
         self.builder.shutdown()
         self.generator.shutdown()
+        if self._editor is not None:
+            self._editor.csv_loader.shutdown()
 
     # ------------------------------------------------------------------ building
     def _mode_changed(self, mode: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QMetaObject, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from gdstudio.engine import Descent, RunSettings, StoppingRules
@@ -35,14 +35,24 @@ def test_the_gate_is_closed_while_the_ui_thread_handles_an_event(qtbot) -> None:
     QTimer.singleShot(0, lambda: seen.append(ui_idle().is_set()))
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [False]
-    reopened: list[bool] = []
-    watcher = threading.Thread(target=lambda: reopened.append(ui_idle().wait(2.0)))
+    # An event loop with nothing to do sleeps: the gate opens.
+    assert sleep_until_the_gate_opens() == [True]
+
+
+def sleep_until_the_gate_opens() -> list[bool]:
+    """Run an idle event loop until a thread has seen the gate open (or 5 s passed)."""
+    loop = QEventLoop()
+    seen: list[bool] = []
+
+    def watch() -> None:
+        seen.append(ui_idle().wait(5.0))
+        QMetaObject.invokeMethod(loop, "quit", Qt.ConnectionType.QueuedConnection)
+
+    watcher = threading.Thread(target=watch)
     watcher.start()
-    loop = QEventLoop()  # an event loop with nothing to do sleeps: the gate opens
-    QTimer.singleShot(300, loop.quit)
     loop.exec()
     watcher.join()
-    assert reopened == [True]
+    return seen
 
 
 def test_ui_busy_blocks_nest() -> None:
@@ -89,12 +99,7 @@ def test_a_nested_event_loop_opens_the_gate_while_it_sleeps(qtbot) -> None:
     results: list[bool] = []
 
     def handler() -> None:  # inside an event, as a modal dialog's exec() would be
-        watcher = threading.Thread(target=lambda: results.append(ui_idle().wait(2.0)))
-        watcher.start()
-        loop = QEventLoop()
-        QTimer.singleShot(300, loop.quit)
-        loop.exec()
-        watcher.join()
+        results.extend(sleep_until_the_gate_opens())
         opened.set()
 
     QTimer.singleShot(0, handler)
@@ -116,17 +121,37 @@ def playing(objective: Quadratic, max_iter: int) -> Iterator[tuple[Descent, RunC
         QApplication.processEvents()
 
 
+class _CountingGate:
+    """The worker's view of the gate, counting how often it waited on it."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        self.gate, self.waits = gate, 0
+
+    def is_set(self) -> bool:
+        return self.gate.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1
+        return self.gate.wait(timeout)
+
+
 def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
-    with playing(Quadratic(("x",)), 10_000_000) as (descent, _):
+    with playing(Quadratic(("x",)), 10_000_000) as (descent, controller):
         qtbot.waitUntil(lambda: descent.step_count > 1000, timeout=5000)
-        with ui_busy():
+        counting = _CountingGate(controller._worker.ui_idle)
+        controller._worker.ui_idle = counting
+        with ui_busy():  # each chunk waits for the gate first (with a limit, so it goes on)
             before = descent.step_count
-            threading.Event().wait(0.3)  # busy: the worker makes a chunk per wait limit
-            during = descent.step_count - before
-        free = descent.step_count
-        threading.Event().wait(0.3)  # idle (the UI thread blocks without an event)
-        after = descent.step_count - free
-        assert during < after / 5, (during, after)
+            wait_until(lambda: counting.waits >= 3 and descent.step_count > before)
+        free = descent.step_count  # and once the UI is free, the run goes on
+        qtbot.waitUntil(lambda: descent.step_count > free + 10_000, timeout=10_000)
+
+
+def wait_until(condition) -> None:
+    """Wait (blocking this, the UI thread, as busy work does) until ``condition()``."""
+    gate = threading.Event()
+    while not condition():
+        gate.wait(0.005)
 
 
 class _SlowQuadratic(Quadratic):

@@ -126,8 +126,9 @@ def test_rapid_random_controls_never_lose_or_repeat_a_step(qtbot, make_run) -> N
                lambda: controller.set_speed(generator.choice([FULL_SPEED, 500, 30]))]
     for _ in range(400):
         generator.choice(actions)()
-        if generator.random() < 0.1:
-            qtbot.wait(1)  # let the worker tick between some of the calls
+        if generator.random() < 0.1:  # let the worker tick between some of the calls
+            with qtbot.waitSignal(controller.reported, timeout=5000):
+                controller.set_learning_rate(generator.choice([0.005, 0.01, 0.02]))
     controller.pause()
     qtbot.waitUntil(lambda: not mirror.last.playing, timeout=5000)
     with qtbot.waitSignal(controller.reported):
