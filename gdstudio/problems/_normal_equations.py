@@ -31,6 +31,9 @@ import numpy as np
 
 __all__ = ["NormalEquations"]
 
+# Rows summed at a time when residuals are needed (a few hundred kilobytes of memory).
+_BLOCK_ROWS = 1 << 15
+
 
 class NormalEquations:
     """Σ r² and Xᵀr of a linear model for any θ, from sums over the rows made once.
@@ -53,18 +56,15 @@ class NormalEquations:
         for i in range(size):
             for j in range(i, size):
                 self.gram[i, j] = self.gram[j, i] = _dot(self._columns[i], self._columns[j], count)
-        residuals = _prediction(np.zeros(size), self._columns, offset, count)
-        residuals -= target
-        minus_rhs = self._transposed_times(residuals, count)  # Xᵀ(o − y)
+        minus_rhs = _residual_sums(np.zeros(size), self._columns, offset, target)[1]  # Xᵀ(o − y)
         with np.errstate(all="ignore"):
             reference = np.linalg.lstsq(self.gram, -minus_rhs, rcond=None)[0]
         if not np.all(np.isfinite(reference)):
             reference = np.zeros(size)
-        residuals = _prediction(reference, self._columns, offset, count)
-        residuals -= target
         self.reference = reference
-        self.reference_sum = float(residuals @ residuals)
-        self.reference_slope = self._transposed_times(residuals, count)
+        self.reference_sum, self.reference_slope = _residual_sums(
+            reference, self._columns, offset, target
+        )
 
     @property
     def usable(self) -> bool:
@@ -87,9 +87,6 @@ class NormalEquations:
         total = self.reference_sum + float(shift @ (slope + self.reference_slope))
         return (total if total > 0.0 else 0.0), slope
 
-    def _transposed_times(self, vector: np.ndarray, count: int) -> np.ndarray:
-        return np.array([_dot(column, vector, count) for column in self._columns])
-
 
 def _dot(first: Any, second: Any, count: int) -> float:
     """Σ_i first_i · second_i where either may be one number for every row."""
@@ -103,11 +100,24 @@ def _dot(first: Any, second: Any, count: int) -> float:
     return count * float(first) * float(second)
 
 
-def _prediction(params: np.ndarray, columns: Sequence[Any], offset: Any, count: int) -> np.ndarray:
-    """o + Σ θ_j X_j as a new array."""
-    out = np.empty(count)
-    out.fill(0.0)
-    out += offset
-    for value, column in zip(params.tolist(), columns, strict=True):
-        out += value * column
-    return out
+def _residual_sums(
+    params: np.ndarray, columns: Sequence[Any], offset: Any, target: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """Σ r² and Xᵀr for r = o + Σ θ_j X_j − y, a block of rows at a time.
+
+    Blocks keep the memory needed small (a fit of 1,000,000 rows must not hold extra
+    copies of its columns).
+    """
+    count = target.shape[0]
+    total, slope = 0.0, np.zeros(len(columns))
+    values = params.tolist()
+    for start in range(0, count, _BLOCK_ROWS):
+        part = slice(start, start + _BLOCK_ROWS)
+        residuals = np.negative(target[part])
+        residuals += offset[part] if type(offset) is np.ndarray else offset
+        parts = [column[part] if type(column) is np.ndarray else column for column in columns]
+        for value, column in zip(values, parts, strict=True):
+            residuals += value * column
+        total += float(residuals @ residuals)
+        slope += [_dot(column, residuals, residuals.shape[0]) for column in parts]
+    return total, slope
