@@ -47,7 +47,7 @@ _FRAME_RATE = 60.0
 EXPLAIN_INTERVAL = 0.25
 #: While playing, at most this share of the worker's time goes to explanations (in data
 #: mode one sums over every row: 10 to 50 ms at 100,000 rows).
-EXPLAIN_SHARE = 0.05
+EXPLAIN_SHARE = 0.02
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -199,9 +199,10 @@ def test_frames_wait_while_the_ui_thread_has_been_busy(qtbot, monkeypatch) -> No
         session._apply_pending()
         return len(shown) > count
 
+    share = session_module.UI_SHARE
     assert frame_after(0.0, 0.0)
-    assert not frame_after(0.1, 0.05)  # busy half the time since that frame began
-    assert frame_after(0.3, 0.0)  # 0.05 s of 0.4 s: within UI_SHARE
+    assert not frame_after(0.1, 0.2 * share)  # busy 2·UI_SHARE of the time since then
+    assert frame_after(0.3, 0.0)  # the same busy time over 0.4 s: UI_SHARE / 2
     assert not frame_after(0.1, 10.0)
     assert frame_after(session_module.LONGEST_FRAME_GAP, 0.0)  # however busy, now and then
     clock["busy"] += 10.0
