@@ -378,12 +378,10 @@ class RunWorker(QObject):
         reads faster and the worker's time is better spent stepping.
         """
         started = time.perf_counter()
-        if self._playing:
-            if started < self._next_explanation:
-                return ""
-            if not self.ui_idle.is_set():  # it may take a while: not in the middle of a frame
-                self.ui_idle.wait(UI_WAIT_LIMIT)
-                started = time.perf_counter()
+        # While playing, not in the middle of a frame either (it may take a while): a
+        # later report will explain instead.
+        if self._playing and (started < self._next_explanation or not self.ui_idle.is_set()):
+            return ""
         text = explain_latest(self.descent)
         cost = time.perf_counter() - started
         self._next_explanation = started + max(EXPLAIN_INTERVAL, cost / EXPLAIN_SHARE)
