@@ -406,6 +406,14 @@ class ModelObjective:
         )
         self._feature_arrays = self.standardization.standardized(self.data)
 
+    def normal_equations(self) -> NormalEquations | None:
+        """The full batch's sums (XᵀX, the least-squares point) for any squared loss.
+
+        ``None`` unless ``uses_normal_equations``, or when a sum overflowed. Loss maps use
+        them to draw a slice of the loss in O(p²) whatever the number of rows.
+        """
+        return self._normal_equations() if self.uses_normal_equations else None
+
     def _normal_equations(self) -> NormalEquations | None:
         """The sums of the full batch, made on first use (None when they overflow)."""
         if self._normal is False:

@@ -173,3 +173,27 @@ def test_the_gradient_is_a_new_array_each_call() -> None:
     assert first is not second
     first[0] = 99.0
     assert second[0] != 99.0
+
+
+@pytest.mark.parametrize("loss", ["sse", "mse", "half_mse"])
+def test_a_loss_map_from_the_sums_equals_the_rows(loss: str) -> None:
+    from gdstudio.problems.loss_surface import LossSurface
+
+    objective = ModelObjective(
+        "a*x1**2 + b*x1 + c + k*x2", well_conditioned(), loss=loss, fixed={"k": 0.25}
+    )
+    assert objective.normal_equations() is not None
+    held = np.array([0.3, -0.5, 1.5])  # a, b, c
+    surface = LossSurface(objective, ("a", "c"), held)
+    a = np.array([[0.1], [0.5], [0.9]])
+    c = np.array([[1.0, 2.0]])
+    values = surface.evaluate_grid(a, c)
+    for i in range(3):
+        for j in range(2):
+            expected, _ = by_rows(objective, np.array([a[i, 0], -0.5, c[0, j]]))
+            assert values[i, j] == pytest.approx(expected, rel=1e-9)
+
+
+def test_only_squared_losses_of_linear_models_have_the_sums() -> None:
+    assert ModelObjective("m*x + b", TUTORIAL, loss="mae").normal_equations() is None
+    assert ModelObjective("exp(m*x)", TUTORIAL, loss="sse").normal_equations() is None
