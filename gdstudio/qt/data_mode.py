@@ -61,6 +61,10 @@ class DataMode(QObject):
         self.generator.failed.connect(self._generation_refused)
         window.editor.dataEditorCreated.connect(self._wire_editor)
 
+    def _report_received(self, report: Any) -> None:
+        if self.view is not None and not self._closed:
+            self.view.set_playing(report.playing)
+
     def _wire_editor(self, editor: DataEditor) -> None:
         self._editor = editor
         editor.generateRequested.connect(self.generate)
@@ -98,6 +102,7 @@ class DataMode(QObject):
             plot.pointMoved.connect(self._move_point)
             plot.pointDeleted.connect(lambda row: table.remove_rows([row], "Delete point"))
             self.view.startPicked.connect(self._start_picked)
+            self.window.session.reportReceived.connect(self._report_received)
         return self.view
 
     def heading(self) -> str:

@@ -545,3 +545,22 @@ def test_decimator_incremental_equals_fresh_and_forgets_on_shrink() -> None:
     growing.indices(values[:30_000])
     rows = growing.indices(changed)
     np.testing.assert_array_equal(rows, PeakDecimator(500).indices(changed))
+
+
+def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    drawn = []
+    original = plot._draw_map_now
+    monkeypatch.setattr(plot, "_draw_map_now", lambda: (drawn.append(1), original()))
+    plot.set_live(True)
+    plot.map_seconds = 1.0  # as long as a map over a large table of MAE takes
+    plot._recompute()
+    assert drawn == []  # the path moves over the last map meanwhile
+    plot.set_live(False)
+    qtbot.waitUntil(lambda: len(drawn) == 1)  # the run stopped: the map catches up
+    plot.set_live(True)
+    plot.map_seconds = 0.001  # a quick map follows a live run
+    plot._recompute()
+    assert len(drawn) == 2

@@ -180,3 +180,57 @@ def test_the_compiler_hands_over_objectives_ready_to_draw(qtbot) -> None:
     # The plots evaluate grids on the UI thread: nothing is left to compile there.
     assert {"_array_value", "_array_function"} <= set(objective.compiled.__dict__)
     compiler.shutdown()
+
+
+def _spin_for(seconds: float) -> None:
+    """Work (not sleep) on this thread for ``seconds``."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def test_busy_seconds_count_the_busy_spells_only() -> None:
+    from gdstudio.qt.ui_gate import ui_busy_seconds
+
+    before = ui_busy_seconds()
+    with ui_busy():
+        _spin_for(0.01)
+        assert ui_busy_seconds() - before >= 0.01  # the current spell counts too
+    after = ui_busy_seconds()
+    assert after - before >= 0.01
+    _spin_for(0.01)  # no event handled: the gate is open, nothing is counted
+    assert ui_busy_seconds() == after
+
+
+def test_frames_wait_while_the_ui_thread_has_been_busy(qtbot, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from gdstudio.qt import session as session_module
+    from gdstudio.qt.worker import WorkerReport
+
+    clock = {"now": 100.0, "busy": 0.0}
+    monkeypatch.setattr(session_module, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    monkeypatch.setattr(session_module, "ui_busy_seconds", lambda: clock["busy"])
+    session = session_module.RunSession()
+    shown: list[object] = []
+    session.reportReceived.connect(shown.append)
+
+    def frame_after(seconds: float, busy: float) -> bool:
+        clock["now"] += seconds
+        clock["busy"] += busy
+        count = len(shown)
+        session.report = WorkerReport(None, "running", "", True, len(shown), 0.1)
+        session._report_pending = True
+        session._apply_pending()
+        return len(shown) > count
+
+    share = session_module.UI_SHARE
+    assert frame_after(0.0, 0.0)
+    assert not frame_after(0.1, 0.2 * share)  # busy 2·UI_SHARE of the time since then
+    assert frame_after(0.3, 0.0)  # the same busy time over 0.4 s: UI_SHARE / 2
+    assert not frame_after(0.1, 10.0)
+    assert frame_after(session_module.LONGEST_FRAME_GAP, 0.0)  # however busy, now and then
+    clock["busy"] += 10.0
+    session._report_pending = True
+    session.flush()  # a pause or the end of a run is shown at once
+    assert len(shown) == 4
