@@ -53,7 +53,7 @@ def test_a_bare_number_is_a_start_for_one_variable() -> None:
 def test_diverging_run_says_why() -> None:
     run = gdstudio.descend("x**2", start={"x": 3}, lr=1.5, max_iter=10**6)
     assert run.status == "diverged"
-    assert "learning rate is too large" in run.message
+    assert "α = 1.5 is above the stable limit 2/λmax = 1 here" in run.message
 
 
 def test_to_dict_has_json_friendly_values() -> None:

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from gdstudio.engine.batching import BatchPlan
+from gdstudio.engine.curvature import largest_eigenvalue, stable_rate
 from gdstudio.engine.history import History
 from gdstudio.engine.objective import Objective
 from gdstudio.engine.optimizers import GD, Optimizer
@@ -17,6 +18,8 @@ from gdstudio.engine.stopping import (
     StoppingRules,
     describe_convergence,
     describe_divergence,
+    describe_growth,
+    describe_step_limit,
 )
 
 __all__ = ["Descent", "check_learning_rate"]
@@ -26,6 +29,10 @@ _STEPS_PER_CLOCK_CHECK = 32
 # Rows gathered before they are written to the history in one go: few enough that no
 # long list of per-step objects builds up, many enough to make the writes cheap.
 _ROWS_PER_WRITE = 256
+# Early divergence: the loss rose and the step grew at this many steps in a row ...
+_RISING_STEPS = 5
+# ... or, where no curvature can confirm the overshoot, at this many (and above f₀).
+_RISING_STEPS_UNCONFIRMED = 10
 
 
 class Descent:
@@ -89,6 +96,7 @@ class Descent:
         with np.errstate(all="ignore"):
             self._record_start(params, state)
         self._start_loss = self._loss
+        self._rising, self._rising_base, self._last_size = 0, math.nan, math.inf
         self._set_divergence_limits()
         self._check_start()
 
@@ -202,6 +210,7 @@ class Descent:
         self._loss = float(self.history.loss[step])
         self._grad = self.history.grad[step].copy()
         self._state = self._states[step].copy()
+        self._rising, self._rising_base, self._last_size = _growth_streak(self.history, step)
         self.status = Status.RUNNING
         self.message = ""
         self._check_start() if step == 0 else self._check_max_iter()
@@ -233,6 +242,7 @@ class Descent:
         step, params, loss, grad, state = (
             self._step, self._params, self._loss, self._grad, self._state
         )
+        rising, rising_base, last_size = self._rising, self._rising_base, self._last_size
         rates, sizes, points, losses, grads, epochs, states = [], [], [], [], [], [], []
         made = 0
         try:
@@ -243,12 +253,21 @@ class Descent:
                 params = params + change
                 step_size = _norm(change)
                 step += 1
+                # The streak of steps where the loss rose and the step grew (see
+                # _growth_streak, which recomputes it from the history on rewind).
                 if batching is None:
                     loss, grad = value_and_grad(params)
                 else:
                     loss, grad = value_and_grad(params, batching.rows(step))
                     epochs.append(batching.epoch_of(step))
                 loss = float(loss)
+                if loss > old_loss and step_size > last_size:
+                    if not rising:
+                        rising_base = last_size
+                    rising += 1
+                else:
+                    rising = 0
+                last_size = step_size
                 rates.append(rate)
                 sizes.append(step_size)
                 points.append(params)
@@ -264,16 +283,18 @@ class Descent:
                 grad_norm = _norm(grad)
                 if not (
                     plain and step < max_iter and low <= loss <= high
-                    and math.isfinite(step_size + grad_norm)
+                    and math.isfinite(step_size + grad_norm) and rising < _RISING_STEPS
                 ):
-                    self._step, self._loss, self._grad = step, loss, grad
-                    self._check_after_step(step, step_size, grad_norm, old_loss)
+                    self._step, self._params, self._loss, self._grad = step, params, loss, grad
+                    self._rising, self._rising_base = rising, rising_base
+                    self._check_after_step(step, step_size, grad_norm, old_loss, rate)
                     if self.status is not Status.RUNNING:
                         break
                 if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
                     break
         finally:
             self._step, self._params, self._loss, self._grad = step, params, loss, grad
+            self._rising, self._rising_base, self._last_size = rising, rising_base, last_size
             self._store_rows(rates, sizes, points, losses, grads, epochs, states)
         return made
 
@@ -301,7 +322,7 @@ class Descent:
             self._states[first:stop] = states
 
     def _check_after_step(
-        self, step: int, step_size: float, grad_norm: float, old_loss: float
+        self, step: int, step_size: float, grad_norm: float, old_loss: float, rate: float
     ) -> None:
         loss = self._loss
         rules = self.stopping
@@ -309,6 +330,8 @@ class Descent:
             self._diverge_non_finite(step, step_size, loss, grad_norm)
         elif not self._fall_limit <= loss <= self._growth_limit:
             self._diverge(step, "grew" if loss > self._growth_limit else "fell", loss)
+        elif self._rising >= _RISING_STEPS and self._overshooting(step, step_size, rate):
+            pass
         elif rules.tol_step is not None and step_size < rules.tol_step:
             self._converge("tol_step", step_size, rules.tol_step)
         elif rules.tol_grad is not None and grad_norm < rules.tol_grad:
@@ -348,7 +371,49 @@ class Descent:
     def _check_max_iter(self) -> None:
         if self.status is Status.RUNNING and self.step_count >= self.stopping.max_iter:
             self.status = Status.MAX_ITER
-            self.message = f"reached the maximum of {self.stopping.max_iter} steps"
+            self.message = describe_step_limit(
+                self.stopping.max_iter, self._grad, _norm(self.history.grad[0]),
+                self.stopping.tol_grad,
+            )
+
+    def _overshooting(self, step: int, step_size: float, rate: float) -> bool:
+        """End the run as diverged when the growing streak is a real blow-up.
+
+        With a curvature limit (plain gradient descent or momentum on an objective with
+        a Hessian) the rate must be above the limit at the current point; without one the
+        streak must be longer and the loss above its start. Returns whether it ended.
+        """
+        amplification = (step_size / self._rising_base) ** (1.0 / self._rising)
+        limit, top = self._limit_here()
+        if limit is None:
+            if self._rising < _RISING_STEPS_UNCONFIRMED or self._loss <= self._start_loss:
+                return False
+            reason = describe_growth(step, self._rising, amplification, self.optimizer.name)
+        elif rate <= limit:
+            return False
+        else:
+            reason = describe_growth(
+                step, self._rising, amplification, self.optimizer.name,
+                rate=rate, limit=limit, top=top,
+                momentum=self.optimizer.hyperparameters.get("momentum", 0.0),
+            )
+        self.status = Status.DIVERGED
+        self.message = reason
+        return True
+
+    def _limit_here(self) -> tuple[float | None, float]:
+        """The stable limit at the current point (``None``: no limit known) and λmax."""
+        hessian_at = getattr(self.objective, "hessian", None)
+        if hessian_at is None:
+            return None, math.nan
+        rows = None if self.batching is None else self.batching.rows(self._step)
+        hessian = hessian_at(self._params) if rows is None else hessian_at(self._params, rows)
+        if hessian is None:
+            return None, math.nan
+        limit = stable_rate(
+            hessian, self.optimizer.name, self.optimizer.hyperparameters.get("momentum", 0.0)
+        )
+        return limit, largest_eigenvalue(hessian)
 
     def _converge(self, rule: str, measured: float, tolerance: float) -> None:
         self.status = Status.CONVERGED
@@ -365,6 +430,25 @@ class Descent:
         reach = self.stopping.divergence_factor * max(abs(start), 1.0) if finite else 0.0
         self._growth_limit = start + reach
         self._fall_limit = start - reach
+
+
+def _growth_streak(history: History, step: int) -> tuple[int, float, float]:
+    """The early-divergence counters after ``step`` updates, from the history alone.
+
+    Returns the number of steps in a row, ending at ``step``, at which the loss rose and
+    the step was longer than the one before; the length of the step before that streak;
+    and the length of the last step (infinite before the first).
+    """
+    if step == 0:
+        return 0, math.nan, math.inf
+    loss, sizes = history.loss, history.step_size  # sizes[j - 1]: the step to row j
+    rising = 0
+    while step - rising >= 2:
+        j = step - rising
+        if not (loss[j] > loss[j - 1] and sizes[j - 1] > sizes[j - 2]):
+            break
+        rising += 1
+    return rising, float(sizes[step - rising - 1]), float(sizes[step - 1])
 
 
 def _norm(vector: np.ndarray) -> float:

@@ -56,3 +56,11 @@ class FunctionObjective:
     ) -> tuple[float, np.ndarray]:
         """Return ``(f(θ), ∇f(θ))``; ``batch`` is ignored (replaced per instance)."""
         return self.compiled.value_and_grad(params)
+
+    def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
+        """The exact Hessian at ``params``, or ``None`` where f has none (``abs``…).
+
+        See :meth:`~gdstudio.problems.expression.CompiledExpression.hessian`; ``batch``
+        is ignored.
+        """
+        return self.compiled.hessian(params)
