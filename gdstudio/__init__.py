@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Any
 from gdstudio._version import __version__
 
 if TYPE_CHECKING:
-    from gdstudio.api import Run, descend, fit
+    from gdstudio.api import Run, descend, fit, stable_lr
     from gdstudio.problems.expression import ExpressionError
 
-__all__ = ["ExpressionError", "Run", "__version__", "descend", "fit"]
+__all__ = ["ExpressionError", "Run", "__version__", "descend", "fit", "stable_lr"]
 
 _LAZY = {
     "descend": "gdstudio.api",
     "fit": "gdstudio.api",
     "Run": "gdstudio.api",
+    "stable_lr": "gdstudio.api",
     "ExpressionError": "gdstudio.problems.expression",
 }
 

@@ -18,9 +18,10 @@ import numpy as np
 
 from gdstudio.engine import Descent, History, RunSettings, Status, StoppingRules
 from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.problems.curvature import stable_learning_rate
 from gdstudio.problems.function import FunctionObjective
 
-__all__ = ["FitRun", "Run", "descend", "fit", "run_settings", "start_vector"]
+__all__ = ["FitRun", "Run", "descend", "fit", "run_settings", "stable_lr", "start_vector"]
 
 HYPERPARAMETER_NAMES = ("momentum", "alpha", "beta1", "beta2", "eps")
 
@@ -445,3 +446,32 @@ def as_dataset(data: Any) -> Any:
         return Dataset(data)
     raise TypeError(f"data must be a mapping of columns, a Dataset or a CSV path, not "
                     f"{type(data).__name__}")
+
+
+def stable_lr(
+    expr: str,
+    point: Mapping[str, float] | float,
+    optimizer: str = "gd",
+    momentum: float = 0.0,
+    *,
+    timeout: float = 5.0,
+) -> float | None:
+    """The largest stable learning rate of a typed function at a point.
+
+    2/λmax for gradient descent, 2(1+μ)/λmax for heavy-ball momentum and
+    2(1+μ)/((1+2μ)λmax) for Nesterov (torch's forms), λmax the largest eigenvalue of
+    the exact Hessian at ``point`` (see :mod:`gdstudio.engine.curvature`).
+
+    >>> stable_lr("5*x**2", 3, optimizer="momentum", momentum=0.9)
+    0.38
+
+    Returns
+    -------
+    float or None
+        The limit; ``math.inf`` where λmax ≤ 0 (no rate overshoots there); ``None``
+        where the function has no Hessian (``abs``) or for adagrad, rmsprop and adam,
+        which have no such simple limit.
+    """
+    objective = FunctionObjective.from_text(expr, timeout=timeout)
+    params = start_vector(objective.param_names, point)
+    return stable_learning_rate(objective, params, optimizer, momentum)

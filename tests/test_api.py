@@ -1,5 +1,7 @@
 """The scripting API reproduces the first tutorial and explains bad input."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,45 @@ def test_bad_expression_raises_expression_error() -> None:
     with pytest.raises(gdstudio.ExpressionError) as caught:
         gdstudio.descend("x**2 +", start={"x": 1})
     assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(("expression", "rate", "options", "limit"), [
+    ("x**2", 1.05, {}, "2/λmax = 1 here"),
+    ("5*x**2", 0.21, {}, "2/λmax = 0.2 here"),
+    ("5*x**2", 0.39, {"optimizer": "momentum", "momentum": 0.9}, "2(1+μ)/λmax = 0.38 here"),
+    ("5*x**2", 0.14, {"optimizer": "nesterov", "momentum": 0.9},
+     "2(1+μ)/((1+2μ)λmax) = 0.136 here"),
+])
+def test_divergence_is_caught_early_with_its_limit(expression, rate, options, limit) -> None:
+    run = gdstudio.descend(expression, start={"x": 3}, lr=rate, max_iter=100, **options)
+    assert run.status == "diverged" and run.iterations < 10
+    assert f"α = {rate:g} is above the stable limit {limit}" in run.message
+
+
+def test_no_alarm_while_oscillating_towards_the_minimum() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.95, max_iter=100)
+    assert run.status == "max_iter" and run.message == "reached the maximum of 100 steps"
+    tutorial = gdstudio.descend("x**2", start={"x": 3}, lr=0.1, max_iter=100, tol_step=1e-4)
+    assert tutorial.iterations == 40 and tutorial.params["x"] == pytest.approx(0.000398768, 1e-6)
+
+
+def test_adaptive_optimizers_are_not_given_a_limit() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.5, optimizer="adam", max_iter=300)
+    assert run.status != "diverged"
+    assert "λmax" not in run.message
+
+
+def test_step_limit_far_from_converged_says_so() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.01, max_iter=100)
+    assert run.message == "not converged: the slope is still 0.8 after 100 steps"
+    two = gdstudio.descend("x**2 + y**2", start={"x": 3, "y": 4}, lr=0.001, max_iter=10)
+    assert two.message == "not converged: the gradient's size is still 9.8 after 10 steps"
+
+
+def test_stable_lr() -> None:
+    assert gdstudio.stable_lr("5*x**2", 3) == 0.2
+    assert gdstudio.stable_lr("5*x**2", {"x": 3}, optimizer="momentum", momentum=0.9) == 0.38
+    assert gdstudio.stable_lr("(x-3)**2 + 10*(y+1)**2", {"x": 0, "y": 0}) == 0.1
+    assert gdstudio.stable_lr("-x**2", 1) == math.inf
+    assert gdstudio.stable_lr("abs(x)", 1) is None
+    assert gdstudio.stable_lr("x**2", 1, optimizer="adam") is None
