@@ -21,7 +21,7 @@ import numpy as np
 from gdstudio.engine.curvature import LIMIT_FORMULAS, describe_limit, stable_rate
 from gdstudio.engine.optimizers import make_optimizer
 
-__all__ = ["limit_tooltip", "stable_learning_rate"]
+__all__ = ["limit_tooltip", "ready_limit", "stable_learning_rate"]
 
 
 def stable_learning_rate(
@@ -61,6 +61,22 @@ def stable_learning_rate(
         return None
     limit = stable_rate(hessian_at(np.asarray(params, dtype=float)), name, momentum)
     return limit if limit is None else float(f"{limit:.12g}")
+
+
+def ready_limit(
+    objective: Any, params: np.ndarray, optimizer: str, momentum: float
+) -> float | None:
+    """:func:`stable_learning_rate`, but ``None`` unless the Hessian is already compiled.
+
+    Cheap enough for a UI thread: nothing is differentiated here (see the objectives'
+    ``prepare_hessian``), and a failed evaluation gives ``None``.
+    """
+    if objective is None or not getattr(objective, "hessian_ready", False):
+        return None
+    try:
+        return stable_learning_rate(objective, params, optimizer, momentum)
+    except (ValueError, ArithmeticError):
+        return None
 
 
 def limit_tooltip(optimizer: str, limit: float | None) -> str:

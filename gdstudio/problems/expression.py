@@ -321,6 +321,11 @@ class CompiledExpression:
         """Differentiate twice and compile the Hessian now; return whether it exists."""
         return self._hessian_function is not None
 
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers at once (nothing left to differentiate)."""
+        return "_hessian_function" in self.__dict__
+
     def evaluate_grid(self, *coordinates: np.ndarray) -> np.ndarray:
         """The value at every point of broadcast coordinate arrays, e.g. ``f(X, Y)``.
 

@@ -64,3 +64,12 @@ class FunctionObjective:
         is ignored.
         """
         return self.compiled.hessian(params)
+
+    def prepare_hessian(self) -> bool:
+        """Find the second derivatives now (slow: off the UI thread); whether they exist."""
+        return self.compiled.prepare_hessian()
+
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers at once."""
+        return self.compiled.hessian_ready

@@ -310,6 +310,22 @@ class ModelObjective:
             matrix *= scale
         return matrix if np.all(np.isfinite(matrix)) else None
 
+    def prepare_hessian(self) -> bool:
+        """Find the model's second derivatives now (slow: off the UI thread).
+
+        Returns whether the loss has a Hessian (a squared loss, and a model with second
+        derivatives).
+        """
+        if self.loss not in SQUARED_LOSSES:
+            return False
+        return not self._varying or self._second_derivatives is not None
+
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers without differentiating anything."""
+        return (self.loss not in SQUARED_LOSSES or not self._varying
+                or "_second_derivatives" in self.__dict__)
+
     @cached_property
     def _second_derivatives(self) -> Any:
         rows = second_derivatives(self.model_text, self.param_names)

@@ -32,6 +32,7 @@ class _CompileJob(QRunnable):
         try:
             objective = FunctionObjective.from_text(self.text, timeout=self.timeout)
             objective.compiled.prepare_arrays()  # the plots' grids: here, not on the UI thread
+            objective.prepare_hessian()  # the stable-rate mark beside the learning rate
         except ExpressionError as error:
             self.relay.done.emit(self.request, None, error.message, error.column)
         except Exception as error:
