@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
 from gdstudio.qt.numbers import LogSlider
 from tests.qt.helpers import WAIT, window
+from tests.qt.test_data_mode import to_data_mode
 from tests.qt.test_window import action
 
 __all__ = ["window"]
@@ -78,3 +79,13 @@ def test_status_bar_says_not_converged(qtbot, window) -> None:
                     timeout=WAIT)
     assert window.statusBar().currentMessage() == (
         "Stopped at step 10 — not converged: the slope is still 5.9 after 10 steps")
+
+
+def test_data_mode_marks_the_limit_of_a_squared_loss(qtbot, window) -> None:
+    to_data_mode(qtbot, window)  # the intercept tutorial: sse on 5 rows, m fixed
+    wait_for_mark(qtbot, window, 0.2)  # ∂²L/∂b² = 2·5 = 10
+    window.model.set_data_setting("loss", "mse")
+    wait_for_mark(qtbot, window, 1.0)  # (2/5)·5 = 2
+    window.model.set_data_setting("loss", "mae")
+    wait_for_mark(qtbot, window, None)
+    assert "Stable" not in slider(window).toolTip()
