@@ -19,6 +19,7 @@ from gdstudio.engine.stopping import (
     describe_convergence,
     describe_divergence,
     describe_growth,
+    describe_start_limit,
     describe_step_limit,
 )
 
@@ -326,6 +327,7 @@ class Descent:
     ) -> None:
         loss = self._loss
         rules = self.stopping
+        self._last_rate = rate
         if not (math.isfinite(step_size) and math.isfinite(loss) and math.isfinite(grad_norm)):
             self._diverge_non_finite(step, step_size, loss, grad_norm)
         elif not self._fall_limit <= loss <= self._growth_limit:
@@ -422,6 +424,22 @@ class Descent:
     def _diverge(self, step: int, what: str, value: float) -> None:
         self.status = Status.DIVERGED
         self.message = describe_divergence(step, what, float(value), self._start_loss)
+        if step > 0 and what != "fell":
+            self.message += self._start_limit_note(self._last_rate)
+
+    def _start_limit_note(self, rate: float) -> str:
+        """" (α = 0.1 was above the stable limit …)" when the rate was above it at the start."""
+        hessian_at = getattr(self.objective, "hessian", None)
+        if hessian_at is None:
+            return ""
+        start = self.history.params[0]
+        hessian = hessian_at(start) if self.batching is None else hessian_at(
+            start, self.batching.rows(0))
+        momentum = self.optimizer.hyperparameters.get("momentum", 0.0)
+        limit = stable_rate(hessian, self.optimizer.name, momentum)
+        if limit is None or not rate > limit:
+            return ""
+        return describe_start_limit(self.optimizer.name, limit, largest_eigenvalue(hessian), rate)
 
     def _set_divergence_limits(self) -> None:
         self._set_plain_rules()

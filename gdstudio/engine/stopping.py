@@ -141,6 +141,12 @@ def describe_growth(
     )
 
 
+def describe_start_limit(optimizer: str, limit: float, top: float, rate: float) -> str:
+    """The clause added to a blow-up caught by the other rules when α was above the limit."""
+    return (f" (α = {rate:.3g} was above the stable limit {describe_limit(optimizer, limit)} "
+            f"at the start point, λmax = {top:.3g})")
+
+
 def describe_step_limit(
     max_iter: int, grad: np.ndarray, start_grad_norm: float, tol_grad: float | None
 ) -> str:

@@ -139,7 +139,20 @@ def converged(rule, measured, tolerance):
     return f"the loss changed by {measured:.3g}, less than {tolerance:.3g}"
 
 
-def diverged(step, what, value, start_loss):
+def diverged(step, what, value, start_loss, rate=None):
+    """The sentence for a run that diverged at a step, with the stable limit at the
+    start point when the rate was above it."""
+    sentence = divergence_sentence(step, what, value, start_loss)
+    if rate is None or step == 0 or what == "fell":
+        return sentence
+    limit, top = stable_limit(START, 0)
+    if limit is None or not rate > limit:
+        return sentence
+    return (f"{sentence} (α = {rate:.3g} was above the stable limit "
+            f"{LIMIT_FORMULAS[OPTIMIZER]} = {limit:.3g} at the start point, λmax = {top:.3g})")
+
+
+def divergence_sentence(step, what, value, start_loss):
     """The sentence for a run that diverged at a step."""
     noun = {"params": "parameters", "gradient": "gradient"}.get(what, "loss")
     if what == "grew":
@@ -182,13 +195,13 @@ def check_step(step, step_size, loss, gradient, previous_loss, start, growth):
     grad_norm = math.sqrt(gradient @ gradient)
     reach = DIVERGENCE_FACTOR * max(abs(start_loss), 1.0)
     if not math.isfinite(step_size):
-        return "diverged", diverged(step, "params", step_size, start_loss)
+        return "diverged", diverged(step, "params", step_size, start_loss, rate)
     if not math.isfinite(loss):
-        return "diverged", diverged(step, "loss", loss, start_loss)
+        return "diverged", diverged(step, "loss", loss, start_loss, rate)
     if not math.isfinite(grad_norm):
-        return "diverged", diverged(step, "gradient", grad_norm, start_loss)
+        return "diverged", diverged(step, "gradient", grad_norm, start_loss, rate)
     if loss > start_loss + reach:
-        return "diverged", diverged(step, "grew", loss, start_loss)
+        return "diverged", diverged(step, "grew", loss, start_loss, rate)
     if loss < start_loss - reach:
         return "diverged", diverged(step, "fell", loss, start_loss)
     if rising >= RISING_STEPS:

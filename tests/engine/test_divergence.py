@@ -97,3 +97,20 @@ def test_step_back_and_replay_give_the_same_verdict() -> None:
     replay.rewind(5)
     assert replay.status == "running"
     assert replay.step() and replay.status == "diverged" and replay.step_count == 6
+
+
+def test_a_sudden_blow_up_names_the_limit_at_the_start() -> None:
+    class Quartic(Bowl):
+        def value_and_grad(self, params, batch=None):
+            return float(params[0] ** 4), 4.0 * params**3
+
+        def hessian(self, params, batch=None):
+            return np.array([[12.0 * params[0] ** 2]])
+
+    descent = _run(Quartic([[0.0]]), [3.0], 0.1)
+    assert descent.status == "diverged" and descent.step_count == 3
+    assert descent.message.startswith("the loss grew from 81 to 3.385e+25 by step 3")
+    assert descent.message.endswith(
+        "(α = 0.1 was above the stable limit 2/λmax = 0.0185 at the start point, λmax = 108)")
+    below = _run(Quartic([[0.0]]), [3.0], 0.015, max_iter=3)
+    assert below.status == "max_iter"

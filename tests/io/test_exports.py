@@ -259,3 +259,10 @@ def test_not_converged_is_reproduced(tmp_path: Path) -> None:
     project = Project(expression="x**2", start={"x": 3}, learning_rate=0.01,
                       stopping=StoppingRules(max_iter=60))
     assert assert_reproduces(project, tmp_path).message.startswith("not converged")
+
+
+def test_a_sudden_blow_up_is_reproduced_with_the_start_limit(tmp_path: Path) -> None:
+    project = Project(expression="x**4", start={"x": 3}, learning_rate=0.1,
+                      stopping=StoppingRules(max_iter=50))
+    run = assert_reproduces(project, tmp_path)
+    assert run.message.endswith("2/λmax = 0.0185 at the start point, λmax = 108)")
