@@ -137,3 +137,20 @@ def test_stable_lr() -> None:
     assert gdstudio.stable_lr("-x**2", 1) == math.inf
     assert gdstudio.stable_lr("abs(x)", 1) is None
     assert gdstudio.stable_lr("x**2", 1, optimizer="adam") is None
+
+
+BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
+ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
+
+
+@pytest.mark.parametrize(("expression", "start", "options"), [
+    # A brief swing through a steep valley, above the local limit, on the way down.
+    (BEALE, {"x": 1, "y": 1}, {"lr": 0.03, "optimizer": "nesterov", "momentum": 0.9}),
+    # Adaptive steps are bounded: a loss that climbs back from 1e-45 is no blow-up.
+    ("x**2", {"x": 3}, {"lr": 1.0, "optimizer": "rmsprop"}),
+    (ROSENBROCK, {"x": -1.5, "y": 2}, {"lr": 1.0, "optimizer": "adam"}),
+    ("x**2 - y**2", {"x": 1, "y": 1e-6}, {"lr": 0.1}),  # falls without bound instead
+])
+def test_no_false_alarm(expression: str, start: dict, options: dict) -> None:
+    run = gdstudio.descend(expression, start, max_iter=3000, **options)
+    assert "overshoots" not in run.message and "rose at each" not in run.message

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from gdstudio.engine.batching import BatchPlan
-from gdstudio.engine.curvature import largest_eigenvalue, stable_rate
+from gdstudio.engine.curvature import LIMIT_FORMULAS, largest_eigenvalue, stable_rate
 from gdstudio.engine.history import History
 from gdstudio.engine.objective import Objective
 from gdstudio.engine.optimizers import GD, Optimizer
@@ -30,9 +30,10 @@ _STEPS_PER_CLOCK_CHECK = 32
 # Rows gathered before they are written to the history in one go: few enough that no
 # long list of per-step objects builds up, many enough to make the writes cheap.
 _ROWS_PER_WRITE = 256
-# Early divergence: the loss rose and the step grew at this many steps in a row ...
+# Early divergence: the loss rose and the step grew at this many steps in a row, and is
+# above its start ...
 _RISING_STEPS = 5
-# ... or, where no curvature can confirm the overshoot, at this many (and above f₀).
+# ... or, where no curvature can confirm the overshoot, at this many.
 _RISING_STEPS_UNCONFIRMED = 10
 
 
@@ -381,14 +382,19 @@ class Descent:
     def _overshooting(self, step: int, step_size: float, rate: float) -> bool:
         """End the run as diverged when the growing streak is a real blow-up.
 
-        With a curvature limit (plain gradient descent or momentum on an objective with
-        a Hessian) the rate must be above the limit at the current point; without one the
-        streak must be longer and the loss above its start. Returns whether it ended.
+        Only for the optimizers with a stable limit (Adagrad, RMSprop and Adam bound
+        their steps, so their loss cannot run away geometrically; the other rules watch
+        them), and only once the loss is above its start: a brief swing through a steep
+        valley on the way down is no blow-up. With a Hessian the rate must also be above
+        the limit at the current point; without one the streak must be longer. Returns
+        whether the run ended.
         """
+        if self.optimizer.name not in LIMIT_FORMULAS or self._loss <= self._start_loss:
+            return False
         amplification = (step_size / self._rising_base) ** (1.0 / self._rising)
         limit, top = self._limit_here()
         if limit is None:
-            if self._rising < _RISING_STEPS_UNCONFIRMED or self._loss <= self._start_loss:
+            if self._rising < _RISING_STEPS_UNCONFIRMED:
                 return False
             reason = describe_growth(step, self._rising, amplification, self.optimizer.name)
         elif rate <= limit:

@@ -73,8 +73,8 @@ TOL_LOSS = $tol_loss  # converged when the loss changes by less than this in a s
 # Diverged when the loss moves this many times max(|f0|, 1) away from its start value f0.
 DIVERGENCE_FACTOR = 1e10
 TOO_LARGE = "the learning rate is too large for this function; try a smaller one"
-# Caught early: the loss rose and the step grew this many steps in a row, with the rate
-# above the stable limit (or, where no limit is known, this many and above f0).
+# Caught early: the loss rose and the step grew this many steps in a row and is above
+# f0, with the rate above the stable limit (or, where no limit is known, this many).
 RISING_STEPS = 5
 RISING_STEPS_UNCONFIRMED = 10
 OPTIMIZER = $optimizer_name
@@ -102,11 +102,14 @@ def stable_limit(params, step):
 
 
 def overshooting(step, rising, amplification, rate, params, loss, start_loss):
-    """The sentence for a run caught blowing up early, else None."""
+    """The sentence for a run caught blowing up early, else None: only for the optimizers
+    with a stable limit (the adaptive ones bound their steps) and a loss above f0."""
+    if OPTIMIZER not in LIMIT_FORMULAS or loss <= start_loss:
+        return None
     growth = f"×{amplification:.3g} per step, stopped at step {step}"
     limit, top = stable_limit(params, step)
     if limit is None:
-        if rising < RISING_STEPS_UNCONFIRMED or loss <= start_loss:
+        if rising < RISING_STEPS_UNCONFIRMED:
             return None
         return (f"the loss rose at each of the last {rising} steps, each step longer than "
                 f"the last ({growth}): {TOO_LARGE}")
