@@ -24,8 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gdstudio.api import fit, run_settings
-from gdstudio.engine import StoppingRules
+from gdstudio.api import fit
+from gdstudio.engine import RunSettings, StoppingRules
 from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.models import ModelObjective
 
@@ -58,8 +58,7 @@ def tutorial_loop(x: np.ndarray, y: np.ndarray, iterations: int) -> tuple[float,
 
 def studio_descent(objective: ModelObjective, iterations: int) -> tuple[float, float, float]:
     """The engine's descent of the same problem; returns (seconds, m, b)."""
-    settings = run_settings(optimizer="gd", hyperparameters={}, lr=LEARNING_RATE, schedule=None,
-                            stopping=StoppingRules(max_iter=iterations))
+    settings = RunSettings(learning_rate=LEARNING_RATE, stopping=StoppingRules(max_iter=iterations))
     descent = settings.build(objective, objective.start_point())
     started = time.perf_counter()
     descent.run()

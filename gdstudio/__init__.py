@@ -4,7 +4,9 @@ The scripting API is imported lazily, so that ``import gdstudio`` stays cheap fo
 window (which loads sympy after its first paint)::
 
     import gdstudio
-    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.1, max_iter=100, tol_step=1e-4)
+    experiment = gdstudio.Experiment.function("x**2", start={"x": 3}, lr=0.1, max_iter=100,
+                                              tol_step=1e-4)
+    result = gdstudio.run(experiment)  # or, in one call: gdstudio.descend("x**2", ...)
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from typing import TYPE_CHECKING, Any
 from gdstudio._version import __version__
 
 if TYPE_CHECKING:
-    from gdstudio.api import Run, descend, fit, stable_lr
+    from gdstudio.api import FitRun, Run, descend, fit, run, stable_lr
+    from gdstudio.problems.checks import ExperimentError
+    from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
-__all__ = ["ExpressionError", "Run", "__version__", "descend", "fit", "stable_lr"]
+__all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "Run", "__version__",
+           "descend", "fit", "run", "stable_lr"]
 
 _LAZY = {
+    "Experiment": "gdstudio.problems.experiment",
+    "ExperimentError": "gdstudio.problems.checks",
+    "FitRun": "gdstudio.api",
+    "run": "gdstudio.api",
     "descend": "gdstudio.api",
     "fit": "gdstudio.api",
     "Run": "gdstudio.api",

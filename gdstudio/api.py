@@ -1,29 +1,28 @@
-"""The small public scripting API: :func:`descend` (and, for data, ``fit``).
+"""The small public scripting API: :func:`run` an :class:`Experiment`.
 
 >>> import gdstudio
->>> run = gdstudio.descend("x**2", start={"x": 3}, lr=0.1, max_iter=100, tol_step=1e-4)
->>> run.status, run.iterations
+>>> experiment = gdstudio.Experiment.function("x**2", start={"x": 3}, lr=0.1, max_iter=100,
+...                                           tol_step=1e-4)
+>>> result = gdstudio.run(experiment)
+>>> str(result.status), result.iterations
 ('converged', 40)
+
+:func:`descend` and :func:`fit` make the experiment and run it in one call.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gdstudio.engine import Descent, History, RunSettings, Status, StoppingRules
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine import Descent, History, Status
 from gdstudio.problems.curvature import stable_learning_rate
-from gdstudio.problems.function import FunctionObjective
+from gdstudio.problems.experiment import Experiment, as_dataset
 
-__all__ = ["FitRun", "Run", "descend", "fit", "run_settings", "stable_lr", "start_vector"]
-
-HYPERPARAMETER_NAMES = ("momentum", "alpha", "beta1", "beta2", "eps")
+__all__ = ["Experiment", "FitRun", "Run", "as_dataset", "descend", "fit", "run", "stable_lr"]
 
 
 class Run:
@@ -35,11 +34,14 @@ class Run:
         The engine run it reports on.
     objective : object
         The problem that was minimised (a function objective or a data objective).
+    experiment : Experiment
+        What was run.
     """
 
-    def __init__(self, descent: Descent, objective: Any) -> None:
+    def __init__(self, descent: Descent, objective: Any, experiment: Experiment) -> None:
         self.descent = descent
         self.objective = objective
+        self.experiment = experiment
 
     @property
     def status(self) -> Status:
@@ -126,6 +128,8 @@ def descend(
 ) -> Run:
     """Minimise a typed cost function by gradient descent and return the whole run.
 
+    ``run(Experiment.function(expression, start, ...), timeout=timeout)`` in one call.
+
     Parameters
     ----------
     expression : str
@@ -159,96 +163,46 @@ def descend(
     ValueError
         For a bad start point, rate, optimizer, hyperparameter, schedule or rule.
     """
-    settings = _settings_from(locals())
-    objective = FunctionObjective.from_text(expression, variables, timeout=timeout)
-    descent = settings.build(objective, start_vector(objective.param_names, start))
+    options = {name: value for name, value in locals().items() if name != "timeout"}
+    return run(Experiment.function(**options), timeout=timeout)
+
+
+def run(experiment: Experiment, *, timeout: float = 5.0) -> Run:
+    """Run ``experiment`` from its start to a stopping rule and return the whole run.
+
+    >>> import gdstudio
+    >>> result = gdstudio.run(gdstudio.Experiment.data(
+    ...     {"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]}, "m*x + b", start={"b": 10},
+    ...     fixed={"m": 2}, loss="sse", lr=0.01, max_iter=30))
+    >>> round(result.params["b"], 4)
+    1.3815
+
+    Parameters
+    ----------
+    experiment : Experiment
+        The problem, start and settings (see :meth:`Experiment.function` and
+        :meth:`Experiment.data`; a project's is ``load_project(path).experiment``).
+    timeout : float
+        Seconds allowed to analyse and differentiate the expression or model.
+
+    Returns
+    -------
+    Run
+        A :class:`FitRun` for a data experiment.
+
+    Raises
+    ------
+    gdstudio.ExpressionError
+        For an expression that cannot be used (a ``ValueError``).
+    ValueError
+        When the problem cannot be built (a derivative that takes longer than
+        ``timeout``, or ``standardize`` on a model it cannot be undone for).
+    """
+    objective = experiment.objective(timeout=timeout)
+    descent = experiment.descent(objective)
     descent.run()
-    return Run(descent, objective)
-
-
-def _settings_from(options: Mapping[str, Any]) -> RunSettings:
-    """The :class:`RunSettings` in ``descend``'s and ``fit``'s shared keyword arguments."""
-    return run_settings(
-        optimizer=options["optimizer"],
-        hyperparameters={name: options[name] for name in HYPERPARAMETER_NAMES},
-        lr=options["lr"],
-        schedule=options["schedule"],
-        stopping=StoppingRules(**{
-            name: options[name] for name in ("max_iter", "tol_step", "tol_grad", "tol_loss")
-        }),
-    )
-
-
-def run_settings(
-    *,
-    optimizer: str,
-    hyperparameters: Mapping[str, float | None],
-    lr: float,
-    schedule: Mapping[str, object] | str | None,
-    stopping: StoppingRules,
-) -> RunSettings:
-    """Validate keyword options into :class:`RunSettings`; ``None`` values are left out.
-
-    Raises
-    ------
-    ValueError
-        For a hyperparameter the chosen optimizer does not have, or any invalid value.
-    """
-    given = {key: value for key, value in hyperparameters.items() if value is not None}
-    name = str(optimizer).strip().lower()
-    name = "gd" if name == "sgd" else name
-    if name in OPTIMIZERS:
-        allowed = OPTIMIZERS[name].defaults
-        for key in given:
-            if key not in allowed:
-                has = ", ".join(allowed) or "no hyperparameters"
-                raise ValueError(f"{key} does not apply to the {name} optimizer (it has {has})")
-    if isinstance(schedule, str):
-        schedule = {"kind": schedule}
-    return RunSettings(
-        optimizer=name,
-        hyperparameters=given,
-        learning_rate=lr,
-        schedule=dict(schedule or {"kind": "constant"}),
-        stopping=stopping,
-    )
-
-
-def start_vector(names: Sequence[str], start: Mapping[str, float] | float) -> np.ndarray:
-    """Arrange a start mapping in the order of ``names``.
-
-    Raises
-    ------
-    ValueError
-        Naming the variables that are missing, unknown or not numbers.
-    """
-    if not isinstance(start, Mapping):
-        if len(names) != 1:
-            raise ValueError(
-                f"give the start as a mapping of {', '.join(names)} to numbers, not one number"
-            )
-        start = {names[0]: start}
-    missing = [name for name in names if name not in start]
-    if missing:
-        raise ValueError(f"the start point is missing {', '.join(missing)}")
-    unknown = [str(name) for name in start if name not in names]
-    if unknown:
-        known = ", ".join(names) or "no variables"
-        raise ValueError(
-            f"the start point names {', '.join(unknown)}, not in the problem ({known})"
-        )
-    values = []
-    for name in names:
-        try:
-            value = float(start[name])
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"the start value of {name} must be a number, not {start[name]!r}"
-            ) from None
-        if not math.isfinite(value):
-            raise ValueError(f"the start value of {name} must be finite, not {value}")
-        values.append(value)
-    return np.array(values, dtype=float)
+    kind = Run if experiment.mode == "function" else FitRun
+    return kind(descent, objective, experiment)
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -299,17 +253,7 @@ class FitRun(Run):
     @property
     def notes(self) -> tuple[str, ...]:
         """Lines that tell a reader how to read the numbers (standardisation, fixed)."""
-        objective = self.objective
-        lines = [f"model: {objective.target} ≈ {objective.expression_text}, "
-                 f"loss {objective.loss}, {objective.n_samples:,} rows"]
-        if objective.fixed:
-            fixed = ", ".join(f"{name} = {value:g}" for name, value in objective.fixed.items())
-            lines.append(f"fixed: {fixed}")
-        if self.standardization is not None:
-            lines.append(f"features standardised (z = (x - mean) / std): "
-                         f"{self.standardization.describe()}; the steps above are in "
-                         "standardised units, the minimum found is in original units")
-        return tuple(lines)
+        return self.objective.notes()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON, with the model, the loss and any standardisation."""
@@ -354,6 +298,8 @@ def fit(
     timeout: float = 5.0,
 ) -> FitRun:
     """Learn a model's parameters from data by gradient descent; return the whole run.
+
+    ``run(Experiment.data(data, model, ...), timeout=timeout)`` in one call.
 
     >>> run = fit("m*x + b", {"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]},
     ...           start={"b": 10}, fixed={"m": 2}, loss="sse", lr=0.01, max_iter=30)
@@ -410,42 +356,11 @@ def fit(
         For bad data (naming the row and column), a bad model, target, fixed or start
         name, loss, rate, optimizer, schedule or rule.
     """
-    from gdstudio.engine import BatchPlan
-    from gdstudio.problems.models import ModelObjective
-
-    settings = _settings_from(locals())
-    objective = ModelObjective(
-        model, as_dataset(data), target=target, loss=loss, fixed=fixed,
-        standardize=standardize, timeout=timeout,
-    )
-    plan = BatchPlan(objective.n_samples, batch_size, seed)
-    descent = settings.build(
-        objective, objective.start_point(start), None if plan.is_full_batch else plan
-    )
-    descent.run()
-    return FitRun(descent, objective)
-
-
-def as_dataset(data: Any) -> Any:
-    """A :class:`~gdstudio.problems.dataset.Dataset` from a dataset, mapping or CSV path.
-
-    Raises
-    ------
-    ValueError
-        For a file that cannot be read or data that is not valid.
-    TypeError
-        For anything else.
-    """
-    from gdstudio.problems.dataset import Dataset, load_csv
-
-    if isinstance(data, Dataset):
-        return data
-    if isinstance(data, str | os.PathLike):
-        return load_csv(Path(data))
-    if isinstance(data, Mapping):
-        return Dataset(data)
-    raise TypeError(f"data must be a mapping of columns, a Dataset or a CSV path, not "
-                    f"{type(data).__name__}")
+    options = {name: value for name, value in locals().items()
+               if name not in ("timeout", "data", "model")}
+    result = run(Experiment.data(data, model, **options), timeout=timeout)
+    assert isinstance(result, FitRun)
+    return result
 
 
 def stable_lr(
@@ -472,6 +387,6 @@ def stable_lr(
         where the function has no Hessian (``abs``) or for adagrad, rmsprop and adam,
         which have no such simple limit.
     """
-    objective = FunctionObjective.from_text(expr, timeout=timeout)
-    params = start_vector(objective.param_names, point)
-    return stable_learning_rate(objective, params, optimizer, momentum)
+    experiment = Experiment.function(expr, point)
+    params = np.array([experiment.start[name] for name in experiment.param_names], dtype=float)
+    return stable_learning_rate(experiment.objective(timeout=timeout), params, optimizer, momentum)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,48 @@ if TYPE_CHECKING:
 
     from gdstudio.qt.window import MainWindow
 
-__all__ = ["create_application", "main", "open_project_argument", "parse_arguments"]
+__all__ = [
+    "MainWindow",
+    "create_application",
+    "display_problem",
+    "main",
+    "open_project_argument",
+    "parse_arguments",
+]
+
+# Platforms that draw without a display server (tests, screenshots, remote viewers).
+_HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal", "vnc", "vkkhrdisplay", "linuxfb", "eglfs"})
+
+
+def __getattr__(name: str) -> object:
+    """``gdstudio.app.MainWindow``, imported on first use.
+
+    The window class is part of the automation contract; importing it lazily keeps
+    ``import gdstudio.app`` (and so the launcher) from loading Qt before it must.
+    """
+    if name == "MainWindow":
+        from gdstudio.qt.window import MainWindow  # lazy: Qt loads only when asked for
+
+        return MainWindow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def display_problem(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str:
+    """Why no window can open here, or ``""`` when a display (or a headless Qt) is there.
+
+    On Linux and the BSDs a window needs an X11 or Wayland display; without one Qt would
+    abort with a message about ``libxcb-cursor0``, which sends students hunting for a
+    library they do not need.
+    """
+    env = os.environ if environ is None else environ
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return ""
+    requested = {name.split(":")[0] for name in env.get("QT_QPA_PLATFORM", "").split(";")}
+    if requested & _HEADLESS_PLATFORMS:
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return "no display found: run it on a desktop, or under xvfb-run"
 
 
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -53,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the expression helper process, in frozen builds
     argv = list(sys.argv if argv is None else argv)
     arguments = parse_arguments(argv[1:])
+    problem = display_problem()
+    if problem:
+        print(f"gdstudio: {problem}", file=sys.stderr)
+        return 1
     app = create_application(argv)
     if arguments.self_test:
         from gdstudio.selftest import run_self_test

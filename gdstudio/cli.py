@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from gdstudio._version import __version__
+from gdstudio.cli_lessons import add_lesson_command
+
 if TYPE_CHECKING:
-    from gdstudio.api import FitRun
+    from gdstudio.api import FitRun, Run
 
 __all__ = ["main"]
 
@@ -48,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_descent_arguments(run, default_lr=0.1)
     run.set_defaults(handler=_run_function)
     add_fit_command(commands)
+    add_lesson_command(commands)
     return parser
 
 
@@ -103,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
     arguments.typed = list(sys.argv[1:] if argv is None else argv)
+    if hasattr(arguments, "command_handler"):  # commands that print and exit themselves
+        return arguments.command_handler(arguments)
     try:
         run = arguments.handler(arguments)
     except ValueError as error:  # ExpressionError is a ValueError too
@@ -164,8 +170,8 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
     }
 
 
-def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
-    from gdstudio.api import descend
+def _run_function(arguments: argparse.Namespace) -> Run:
+    from gdstudio.api import descend  # here, not above: --help and bad options need no numpy
 
     if arguments.project is not None:
         return _run_project(arguments)
@@ -175,8 +181,9 @@ def _run_function(arguments: argparse.Namespace):  # returns gdstudio.Run
     return descend(arguments.expr, start, **descent_options(arguments))
 
 
-def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
+def _run_project(arguments: argparse.Namespace) -> Run:
     """Run a saved project headless; its file holds the problem and every setting."""
+    from gdstudio.api import run  # here, not above: --help and bad options need no numpy
     from gdstudio.io.project import load_project
 
     for token in arguments.typed:
@@ -186,7 +193,7 @@ def _run_project(arguments: argparse.Namespace):  # returns gdstudio.Run
         ):
             raise ValueError(f"{option} cannot be combined with --project: the project file "
                              "holds the problem and its settings")
-    return load_project(arguments.project).run()
+    return run(load_project(arguments.project).experiment)
 
 
 # The options of ``run`` that may go with --project.
@@ -194,9 +201,9 @@ _PROJECT_OPTIONS = ("--project", "--format")
 
 
 def _run_fit(arguments: argparse.Namespace) -> FitRun:
-    from gdstudio.api import fit
+    from gdstudio.api import fit  # here, not above: --help and bad options need no numpy
 
-    return fit(
+    run = fit(
         arguments.model,
         Path(arguments.data),
         target=arguments.target,
@@ -208,9 +215,22 @@ def _run_fit(arguments: argparse.Namespace) -> FitRun:
         standardize=arguments.standardize,
         **descent_options(arguments),
     )
+    for hint in fit_hints(run, Path(arguments.data).name):
+        print(f"gdstudio-cli: note: {hint}", file=sys.stderr)
+    return run
 
 
-def render(run, output_format: str) -> str:  # run: a gdstudio.Run
+def fit_hints(run: FitRun, source: str) -> tuple[str, ...]:
+    """Warnings about model names that were fitted as parameters but look like columns."""
+    from gdstudio.problems.expression import check_syntax
+    from gdstudio.problems.model_hints import parameter_hints
+
+    objective = run.objective
+    names = check_syntax(objective.model_text)
+    return parameter_hints(names, objective.data.names, objective.target, source)
+
+
+def render(run: Run, output_format: str) -> str:
     """The run as ``table``, ``csv`` or ``json`` text."""
     if output_format == "json":
         return json.dumps(run.to_dict(), indent=1) + "\n"
@@ -255,8 +275,8 @@ def _table(run) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv(run) -> str:
-    from gdstudio.io.exports import history_csv_text
+def _csv(run: Run) -> str:
+    from gdstudio.io.exports import history_csv_text  # here: --help needs no numpy
 
     return history_csv_text(run.history, getattr(run, "history_names", run.param_names))
 
@@ -270,8 +290,6 @@ def _one_line(error: Exception) -> str:
 
 
 def _version() -> str:
-    from gdstudio._version import __version__
-
     return f"gdstudio-cli {__version__}"
 
 

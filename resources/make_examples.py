@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gdstudio.io.project import SUFFIX, save_project
+from gdstudio.io.project import SUFFIX, Project, save_project
 from gdstudio.problems.gallery import EXAMPLES
 
 FOLDER = Path(__file__).resolve().parent / "examples"
@@ -22,7 +22,7 @@ def main() -> int:
     FOLDER.mkdir(exist_ok=True)
     wanted = {item.key + SUFFIX for item in EXAMPLES}
     for item in EXAMPLES:
-        save_project(item.to_project(), FOLDER / (item.key + SUFFIX))
+        save_project(Project.from_example(item), FOLDER / (item.key + SUFFIX))
     for stale in FOLDER.glob("*" + SUFFIX):
         if stale.name not in wanted:
             stale.unlink()

@@ -86,15 +86,15 @@ def test_mini_batch_and_standardize(capsys: pytest.CaptureFixture[str], tutorial
         (None, [], "there is no file"),
         ("x,y\n1,2\n3,abc\n", [], "row 2 (line 3), column 'y': 'abc' is not a number"),
         ("x,y\n", [], "has a header (x, y) but no data rows"),
-        (TUTORIAL_CSV, ["--target", "z"], "the data has no column 'z' to predict"),
+        (TUTORIAL_CSV, ["--target", "z"], "target must name a column of the data"),
         (TUTORIAL_CSV, ["--model", "m*x + y"], "cannot appear in the model"),
         (TUTORIAL_CSV, ["--model", "2*x"], "no parameters to learn"),
-        (TUTORIAL_CSV, ["--fix", "k=1"], "cannot fix k"),
+        (TUTORIAL_CSV, ["--fix", "k=1"], "fixed.k is not a parameter of the model"),
         (TUTORIAL_CSV, ["--fix", "m"], "--fix expects NAME=VALUE"),
-        (TUTORIAL_CSV, ["--start", "q=1"], "q is not a parameter of the model"),
-        (TUTORIAL_CSV, ["--loss", "l3"], "unknown loss"),
+        (TUTORIAL_CSV, ["--start", "q=1"], "start.q is not a learnt parameter of the model"),
+        (TUTORIAL_CSV, ["--loss", "l3"], "loss must be one of"),
         (TUTORIAL_CSV, ["--model", "m*x +"], ""),
-        (TUTORIAL_CSV, ["--batch-size", "0"], "batch size"),
+        (TUTORIAL_CSV, ["--batch-size", "0"], "batch_size must be from 1"),
         (TUTORIAL_CSV, ["--model", "m*x", "--standardize"], "cannot absorb"),
     ],
 )
@@ -130,3 +130,15 @@ def test_real_command_line(tutorial_csv: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["params"]["b"] == pytest.approx(1.3815, abs=5e-5)
+
+
+def test_a_mistyped_column_is_named_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text(TUTORIAL_CSV, encoding="utf-8")
+    code, out, err = run_cli(capsys, "--data", str(path), "--model", "m*z + b",
+                             "--max-iter", "5")
+    assert code == 0 and out
+    assert err == ("gdstudio-cli: note: z is not a column of d.csv (columns: x, y); it is "
+                   "fitted as a parameter. Did you mean x?\n")

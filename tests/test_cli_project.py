@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import gdstudio
 from gdstudio.cli import main, render
-from gdstudio.io import save_project
+from gdstudio.io import Project, save_project
 from gdstudio.problems.gallery import example
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
@@ -38,19 +39,19 @@ def test_project_runs_like_the_same_expression(capsys) -> None:
 
 @pytest.mark.parametrize("output_format", ["table", "csv", "json"])
 def test_data_project_in_every_format(capsys, tmp_path: Path, output_format: str) -> None:
-    project = example("tutorial_intercept").to_project()
+    project = Project.from_example(example("tutorial_intercept"))
     save_project(project, tmp_path / "intercept.gdstudio")
     code, out, err = run_cli(capsys, "run", "--project", str(tmp_path / "intercept.gdstudio"),
                              "--format", output_format)
     assert code == 0 and err == ""
-    assert out == render(project.run(), output_format)
+    assert out == render(gdstudio.run(project.experiment), output_format)
     if output_format == "json":
         assert json.loads(out)["params"]["b"] == pytest.approx(1.3815, abs=5e-5)
 
 
 def test_saved_history_does_not_change_the_run(capsys, tmp_path: Path) -> None:
-    project = example("saddle").to_project()
-    project = project.with_history(project.run().history)
+    project = Project.from_example(example("saddle"))
+    project = project.with_history(gdstudio.run(project.experiment).history)
     save_project(project, tmp_path / "saddle.gdstudio")
     code, out, _ = run_cli(capsys, "run", "--project", str(tmp_path / "saddle.gdstudio"))
     assert code == 1 and "status: diverged after 89 steps" in out  # 1: diverged

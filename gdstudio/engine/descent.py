@@ -61,7 +61,7 @@ class Descent:
     -----
     The learning rate, the optimizer's hyperparameters and the stopping rules may be
     changed between any two steps; they apply from the next update, whose rate is
-    recorded in the history. :meth:`rewind` restores the exact state of an earlier step
+    recorded in the history. :meth:`rewind_to` restores the exact state of an earlier step
     (parameters, optimizer state, batch position) so that continuing gives the numbers
     an uninterrupted run would have given.
     """
@@ -199,7 +199,7 @@ class Descent:
         with np.errstate(all="ignore"):
             return self._run_steps(limit, deadline)
 
-    def rewind(self, step: int) -> None:
+    def rewind_to(self, step: int) -> None:
         """Go back to the point after ``step`` updates, exactly as it was then.
 
         The current learning rate, hyperparameters and stopping rules stay as they are.

@@ -102,7 +102,10 @@ class GD(Optimizer):
     #: No buffers and no use for t: the state never changes (the engine relies on it).
     stateless = True
 
-    def update(self, grad, state, params, lr):
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         return grad * -lr
 
 
@@ -123,7 +126,10 @@ class Momentum(Optimizer):
     defaults: ClassVar[dict[str, float]] = {"momentum": 0.9}
     buffers = ("momentum_buffer",)
 
-    def update(self, grad, state, params, lr):
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         buffer = state[1:]
         if state[0] == 0:
             buffer[:] = grad
@@ -172,7 +178,10 @@ class Adagrad(Optimizer):
     defaults: ClassVar[dict[str, float]] = {"eps": 1e-10}
     buffers = ("sum",)
 
-    def update(self, grad, state, params, lr):
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         squares = state[1:]
         squares += grad * grad
         state[0] += 1.0
@@ -196,7 +205,10 @@ class RMSprop(Optimizer):
     defaults: ClassVar[dict[str, float]] = {"alpha": 0.99, "eps": 1e-8}
     buffers = ("square_avg",)
 
-    def update(self, grad, state, params, lr):
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         alpha = self.hyperparameters["alpha"]
         average = state[1:]
         average *= alpha
@@ -225,7 +237,10 @@ class Adam(Optimizer):
     defaults: ClassVar[dict[str, float]] = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     buffers = ("exp_avg", "exp_avg_sq")
 
-    def update(self, grad, state, params, lr):
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Advance ``state`` in place by one update and return the step Δθ to add to θ."""
         beta1 = self.hyperparameters["beta1"]
         beta2 = self.hyperparameters["beta2"]
         n = grad.shape[0]

@@ -2,8 +2,11 @@
 
 Nothing here imports Qt, and opening a project does not need sympy either.
 
-* :mod:`gdstudio.io.project`: :class:`Project`, :func:`save_project` (atomic),
-  :func:`load_project` (validates everything, runs nothing).
+* :mod:`gdstudio.io.project`: :class:`Project` (an
+  :class:`~gdstudio.problems.experiment.Experiment` with a title, notes and optionally a
+  run's history), :func:`save_project` (atomic), :func:`load_project` (validates
+  everything, runs nothing: run ``load_project(path).experiment`` with
+  :func:`gdstudio.run`).
 * :mod:`gdstudio.io.autosave`: :func:`write_autosave`, :func:`read_autosave`,
   :func:`clear_autosave`.
 * :mod:`gdstudio.io.exports`: :func:`history_to_csv`, :func:`export_python_script`.

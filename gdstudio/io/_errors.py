@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from gdstudio.problems.checks import ExperimentError
+
 __all__ = ["ProjectError", "ProjectTooLargeError"]
 
 
-class ProjectError(ValueError):
+class ProjectError(ExperimentError):
     """A project file that cannot be opened or saved, or project data that is not valid.
 
     ``str(error)`` is one sentence that says what is wrong and where, e.g.
@@ -23,7 +25,7 @@ class ProjectError(ValueError):
         self.message: str = " ".join(str(message).split())
         super().__init__(self.message)
 
-    def __reduce__(self) -> tuple[type[ProjectError], tuple[str]]:
+    def __reduce__(self) -> tuple[type[ProjectError], tuple[str]]:  # type: ignore[override]
         return (type(self), (self.message,))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from gdstudio.engine import History
-from gdstudio.io._checks import fail, json_object, known_keys, shown, text
+from gdstudio.problems.checks import fail, json_object, known_keys, shown, text
 
 __all__ = ["HISTORY_KEYS", "MAX_HISTORY_ROWS", "SavedHistory"]
 

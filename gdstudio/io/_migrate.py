@@ -19,8 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gdstudio.io._checks import fail, is_number, json_object, known_keys, shown
 from gdstudio.io._errors import ProjectError
+from gdstudio.problems.checks import (
+    ExperimentError,
+    fail,
+    is_number,
+    json_object,
+    known_keys,
+    shown,
+)
 from gdstudio.problems.expression import ExpressionError, check_syntax
 
 __all__ = ["FORMAT", "MIGRATIONS", "VERSION", "migrate"]
@@ -76,7 +83,7 @@ def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
             raise ProjectError(f"format {version} of project files is not known")
         try:
             data = MIGRATIONS[version](data)
-        except ProjectError as error:
+        except ExperimentError as error:
             raise ProjectError(f"in a file of format {version}, {error}") from None
         version += 1
     return data

@@ -20,27 +20,35 @@ everywhere; keys with a default may be left out when writing a file by hand.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from gdstudio.engine import StoppingRules
-from gdstudio.io._checks import (
-    fail,
-    finite_number,
-    is_number,
-    json_object,
-    known_keys,
-    shown,
-    whole_number,
-)
 from gdstudio.io._errors import ProjectError
 from gdstudio.io._history import HISTORY_KEYS, SavedHistory
 from gdstudio.io._migrate import FORMAT, VERSION, migrate
-from gdstudio.io._validate import MAX_ITERATIONS
+from gdstudio.problems.checks import ExperimentError, fail, json_object, known_keys, shown
+from gdstudio.problems.dataset import Dataset
+from gdstudio.problems.experiment import Experiment
+from gdstudio.problems.validate import stopping_rules
 
-if TYPE_CHECKING:
-    from gdstudio.io.project import Project
+__all__ = ["MAX_DATA_CELLS", "ProjectLike", "check_data_size", "project_from_json",
+           "project_to_json"]
 
-__all__ = ["project_from_json", "project_to_json"]
+#: Most data values (rows × columns) a project may hold (a script may fit more).
+MAX_DATA_CELLS = 2_000_000
+
+T = TypeVar("T")
+
+
+class ProjectLike(Protocol):
+    """What a project file holds (a :class:`~gdstudio.io.project.Project`)."""
+
+    experiment: Experiment
+    history: SavedHistory | None
+    title: str
+    notes: str
+
 
 _ROOT = (("format", "version", "problem", "settings"), ("title", "notes", "history"))
 _FUNCTION = (("mode", "expression", "start"), ())
@@ -48,14 +56,14 @@ _DATA = (("mode", "data", "model"),
          ("target", "start", "fixed", "loss", "batch_size", "seed", "standardize"))
 _SETTINGS = (("learning_rate",), ("optimizer", "hyperparameters", "schedule", "stopping"))
 _STOPPING = ((), ("max_iter", "tol_step", "tol_grad", "tol_loss"))
-_TOLERANCES = ("tol_step", "tol_grad", "tol_loss")
 
 
-def project_to_json(project: Project) -> dict[str, Any]:
+def project_to_json(project: ProjectLike) -> dict[str, Any]:
     """The JSON data of a project (format :data:`VERSION`); columns are numpy arrays."""
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "title": project.title,
-                            "notes": project.notes, "problem": _problem_to_json(project),
-                            "settings": _settings_to_json(project)}
+                            "notes": project.notes,
+                            "problem": _problem_to_json(project.experiment),
+                            "settings": _settings_to_json(project.experiment)}
     if project.history is not None:
         history = project.history
         data["history"] = {"param_names": list(history.param_names),
@@ -63,48 +71,48 @@ def project_to_json(project: Project) -> dict[str, Any]:
     return data
 
 
-def project_from_json(value: Any) -> Project:
-    """Check the header, migrate old versions, check every key and build the project.
+def project_from_json(value: Any, make: Callable[..., T]) -> T:
+    """Check the header, migrate old versions, check every key and ``make(**fields)``.
 
     Raises
     ------
     ProjectError
         For a foreign or newer file and for the first value that is not valid.
     """
-    from gdstudio.io.project import Project
-
     version = _checked_header(value)
     data = migrate(value, version)
     try:
-        return Project(**_fields_from_json(data))
-    except ProjectError as error:
+        return make(**_fields_from_json(data))
+    except ExperimentError as error:
         if version == VERSION:
             raise
         raise ProjectError(f"after upgrading the file from format {version}: {error}") from None
 
 
 # ------------------------------------------------------------------------ writing
-def _problem_to_json(project: Project) -> dict[str, Any]:
+def _problem_to_json(project: Experiment) -> dict[str, Any]:
     if project.mode == "function":
         return {"mode": "function", "expression": project.expression,
                 "start": dict(project.start)}
-    assert project.data is not None
+    data = project.dataset
+    assert data is not None
     return {
         "mode": "data",
-        "data": {name: project.data[name] for name in project.data.names},
+        "data": {name: data[name] for name in data.names},
         "model": project.model, "target": project.target, "start": dict(project.start),
         "fixed": dict(project.fixed), "loss": project.loss, "batch_size": project.batch_size,
         "seed": project.seed, "standardize": project.standardize,
     }
 
 
-def _settings_to_json(project: Project) -> dict[str, Any]:
-    stopping = project.stopping
+def _settings_to_json(experiment: Experiment) -> dict[str, Any]:
+    settings = experiment.settings
+    stopping = settings.stopping
     return {
-        "optimizer": project.optimizer,
-        "hyperparameters": dict(project.hyperparameters),
-        "learning_rate": project.learning_rate,
-        "schedule": dict(project.schedule),
+        "optimizer": settings.optimizer,
+        "hyperparameters": dict(settings.hyperparameters),
+        "learning_rate": settings.learning_rate,
+        "schedule": dict(settings.schedule),
         "stopping": {"max_iter": stopping.max_iter, "tol_step": stopping.tol_step,
                      "tol_grad": stopping.tol_grad, "tol_loss": stopping.tol_loss},
     }
@@ -147,7 +155,29 @@ def _problem_from_json(value: Any) -> dict[str, Any]:
     if mode not in ("function", "data"):
         fail("problem.mode", f'must be "function" or "data", not {shown(mode)}')
     known_keys(problem, "problem", *(_FUNCTION if mode == "function" else _DATA))
+    if isinstance(problem.get("data"), dict):
+        check_data_size(problem["data"])  # before the columns become arrays
     return problem
+
+
+def check_data_size(data: Any) -> None:
+    """Refuse a table (a Dataset, or a file's column → list mapping) that is too large.
+
+    Raises
+    ------
+    ExperimentError
+        Saying how many values it has and how many a project keeps.
+    """
+    if data is None:
+        return
+    if isinstance(data, Dataset):
+        cells = data.n_rows * len(data.names)
+    else:
+        cells = sum(len(column) for column in data.values() if isinstance(column, list))
+    if cells > MAX_DATA_CELLS:
+        fail("problem.data", f"has {cells:,} values, more than the {MAX_DATA_CELLS:,} a "
+                             "project keeps")
+
 
 
 def _settings_from_json(value: Any) -> dict[str, Any]:
@@ -161,13 +191,4 @@ def _stopping_from_json(value: Any) -> StoppingRules:
     where = "settings.stopping"
     rules = json_object(value, where)
     known_keys(rules, where, *_STOPPING)
-    tolerances = {}
-    for key in _TOLERANCES:
-        item = rules.get(key)
-        tolerances[key] = None if item is None else finite_number(item, f"{where}.{key}",
-                                                                 positive=True)
-    max_iter = rules.get("max_iter", 1000)
-    if not is_number(max_iter):
-        fail(f"{where}.max_iter", f"must be a whole number, not {shown(max_iter)}")
-    return StoppingRules(max_iter=whole_number(max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS),
-                         **tolerances)
+    return stopping_rules(**{key: rules[key] for key in _STOPPING[1] if key in rules})

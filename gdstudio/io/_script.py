@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gdstudio._version import __version__
 from gdstudio.engine import make_optimizer
 from gdstudio.io._script_blocks import HEADER, LOSSES, OPTIMIZERS, SCHEDULES, heading
 from gdstudio.io._script_loop import BATCHES, DATA_LOSS, FULL_BATCH, TAIL
@@ -39,8 +40,6 @@ _TAKEN = frozenset({"numpy", "math", "functools", "argparse", "params", "columns
 
 def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> str:
     """The whole script for ``project`` (see ``export_python_script``)."""
-    from gdstudio._version import __version__
-
     if project.mode == "function":
         problem, summary = _function_problem(project, timeout)
     else:
@@ -69,6 +68,7 @@ def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> s
 
 # ------------------------------------------------------------------------ function mode
 def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
+    # here: it loads sympy
     from gdstudio.problems.expression import analyse_expression, second_derivatives
 
     names = project.param_names
@@ -228,12 +228,7 @@ def _data_hessian(objective: ModelObjective, safe: dict[str, str], timeout: floa
 
 
 def _objective(project: Project, timeout: float) -> ModelObjective:
-    from gdstudio.problems.models import ModelObjective
-
-    assert project.model is not None and project.data is not None
-    return ModelObjective(project.model, project.data, target=project.target,
-                          loss=project.loss, fixed=project.fixed,
-                          standardize=project.standardize, timeout=timeout)
+    return project.experiment.objective(timeout=timeout)  # type: ignore[return-value]
 
 
 def _units(objective: ModelObjective) -> list[str]:
@@ -274,9 +269,7 @@ def _units(objective: ModelObjective) -> list[str]:
 
 
 def _notes(objective: ModelObjective) -> tuple[str, ...]:
-    from gdstudio.api import FitRun
-
-    return FitRun(None, objective).notes  # type: ignore[arg-type]
+    return objective.notes()
 
 
 def _batches(project: Project) -> str:
@@ -292,7 +285,7 @@ def _safe_names(
     names: Sequence[str], exprs: Sequence[sympy.Expr]
 ) -> tuple[dict[str, str], list[sympy.Expr]]:
     """Rename variables that would shadow a name of the script (``loss`` → ``loss_``)."""
-    import sympy
+    import sympy  # here, not above: opening a project needs no sympy
 
     used = set(names) | _TAKEN
     safe: dict[str, str] = {}
@@ -309,7 +302,7 @@ def _safe_names(
 
 
 def _code(expr: sympy.Expr) -> str:
-    from sympy.printing.numpy import NumPyPrinter
+    from sympy.printing.numpy import NumPyPrinter  # here, not above: it is slow to load
 
     printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     return str(printer.doprint(expr))

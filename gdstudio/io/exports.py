@@ -120,7 +120,7 @@ def export_python_script(
     str
         The script's source.
     """
-    from gdstudio.io._script import script_source
+    from gdstudio.io._script import script_source  # here: the CSV exports need no sympy
 
     return script_source(project, filename=filename, timeout=timeout)
 

@@ -1,9 +1,12 @@
-"""Project files (``.gdstudio``): one problem, its settings and optionally its run.
+"""Project files (``.gdstudio``): an :class:`Experiment` and optionally its run.
 
-A :class:`Project` is plain, checked data. :func:`save_project` writes it as versioned
-JSON atomically; :func:`load_project` reads a file back, refusing anything that is not a
-valid project with one sentence that says what and where, and running nothing that is in
-it. See :mod:`gdstudio.io._schema` for the layout.
+A :class:`Project` is an :class:`~gdstudio.problems.experiment.Experiment` (checked data:
+the problem, its start and its settings) plus what the window adds: a title, notes and
+optionally the record of a run. :func:`save_project` writes it as versioned JSON
+atomically; :func:`load_project` reads a file back, refusing anything that is not a valid
+project with one sentence that says what and where, and running nothing that is in it
+(run ``load_project(path).experiment`` with :func:`gdstudio.run`). See
+:mod:`gdstudio.io._schema` for the layout.
 
 Examples
 --------
@@ -18,14 +21,11 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from gdstudio.engine import History, RunSettings, StoppingRules
+from gdstudio.engine import History, RunSettings, StoppingRules  # noqa: F401 (doctest)
 from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.io._errors import ProjectError, ProjectTooLargeError
 from gdstudio.io._history import SavedHistory
@@ -36,12 +36,12 @@ from gdstudio.io._jsontext import (
     parse_json,
     read_limited,
 )
-from gdstudio.io._schema import project_from_json, project_to_json
-from gdstudio.io._validate import validated_fields
-from gdstudio.problems.dataset import Dataset
+from gdstudio.io._schema import check_data_size, project_from_json, project_to_json
+from gdstudio.problems.checks import ExperimentError, fail, text
+from gdstudio.problems.experiment import Experiment
 
-if TYPE_CHECKING:
-    from gdstudio.api import Run
+if TYPE_CHECKING:  # only a type: opening a project does not build the gallery
+    from gdstudio.problems.gallery import Example
 
 __all__ = [
     "SUFFIX",
@@ -56,180 +56,157 @@ __all__ = [
 
 #: File name suffix of project files.
 SUFFIX = ".gdstudio"
+MAX_TITLE = 200
+MAX_NOTES = 20_000
+
+# Names a project reads from its experiment, and from the experiment's settings.
+_PROBLEM_FIELDS = ("mode", "expression", "data", "model", "target", "start", "fixed", "loss",
+                   "batch_size", "seed", "standardize", "param_names")
+_SETTINGS_FIELDS = ("optimizer", "hyperparameters", "learning_rate", "schedule", "stopping")
 
 
-@dataclass(frozen=True, eq=False)
+class RunRecord(Protocol):
+    """What :meth:`Project.from_run` reads from a run (a :class:`gdstudio.Run`)."""
+
+    @property
+    def experiment(self) -> Experiment: ...
+
+    @property
+    def history(self) -> History: ...
+
+
+@dataclass(frozen=True, eq=False, init=False)
 class Project:
-    """A problem, how to descend on it, and optionally the record of a run.
+    """An experiment, a title and notes, and optionally the record of a run.
 
-    Every value is checked when the project is made (the same checks as when a file is
-    opened) and normalised: numbers become floats, the optimizer and loss names their
-    canonical spelling, the schedule lists all of its parameters.
+    Make one from an :class:`Experiment`, or field by field with the names of a project
+    file (``Project(expression="x**2", start={"x": 3}, learning_rate=0.1)``); the problem
+    and settings fields read through to the experiment (``project.learning_rate``).
 
     Attributes
     ----------
-    mode : str
-        ``"function"`` (minimise a typed function) or ``"data"`` (fit a model to data).
-    expression : str or None
-        Function mode: the cost function, e.g. ``"x**2 + y**2"``.
-    data : Dataset or None
-        Data mode: the table (a mapping of column name → numbers is converted).
-    model, target : str
-        Data mode: the model, e.g. ``"m*x + b"``, and the column it predicts.
-    start : mapping of str to float
-        Function mode: the start of every variable. Data mode: start values of learnt
-        parameters in the data's original units (the others start at 0).
-    fixed : mapping of str to float
-        Data mode: parameters held at a value.
-    loss : str
-        Data mode: ``sse``, ``mse``, ``half_mse`` or ``mae``.
-    batch_size : int or None
-        Data mode: rows per step (``None``: all rows).
-    seed : int
-        Data mode: seed of the mini-batch shuffling.
-    standardize : bool
-        Data mode: descend on standardised features.
-    optimizer, hyperparameters, learning_rate, schedule, stopping
-        As in :class:`~gdstudio.engine.RunSettings`.
+    experiment : Experiment
+        The problem, its start and its :class:`~gdstudio.engine.RunSettings`.
     history : SavedHistory or None
         The run's record, if it was kept; its parameters are in the units descent worked
         in (standardised when ``standardize`` is on), as in the engine's history.
     title, notes : str
         For people: a name and a few words (a teacher's instructions, say).
+
+    Raises
+    ------
+    ProjectError
+        For the first value that is not valid, named by its place in the file.
     """
 
-    mode: str = "function"
-    expression: str | None = None
-    data: Dataset | None = None
-    model: str | None = None
-    target: str = "y"
-    start: Mapping[str, float] = field(default_factory=dict)
-    fixed: Mapping[str, float] = field(default_factory=dict)
-    loss: str = "mse"
-    batch_size: int | None = None
-    seed: int = 0
-    standardize: bool = False
-    optimizer: str = "gd"
-    hyperparameters: Mapping[str, float] = field(default_factory=dict)
-    learning_rate: float = 0.1
-    schedule: Mapping[str, Any] = field(default_factory=lambda: {"kind": "constant"})
-    stopping: StoppingRules = field(default_factory=StoppingRules)
-    history: SavedHistory | None = None
-    title: str = ""
-    notes: str = ""
-    _param_names: tuple[str, ...] = field(init=False, repr=False, default=())
+    experiment: Experiment
+    history: SavedHistory | None
+    title: str
+    notes: str
 
-    def __post_init__(self) -> None:
-        values, names = validated_fields(self)
+    def __init__(
+        self,
+        experiment: Experiment | None = None,
+        *,
+        history: SavedHistory | None = None,
+        title: str = "",
+        notes: str = "",
+        **fields: Any,
+    ) -> None:
+        try:
+            if experiment is None:
+                experiment = Experiment.from_fields(**fields)
+            elif fields:
+                fail("project", f"takes an experiment or its fields, not both "
+                                f"({', '.join(fields)})")
+            elif not isinstance(experiment, Experiment):
+                fail("project", f"needs an Experiment, not {type(experiment).__name__}")
+            check_data_size(experiment.dataset)
+            values = {"experiment": experiment, "title": text(title, "title", MAX_TITLE),
+                      "notes": text(notes, "notes", MAX_NOTES),
+                      "history": _history(history, experiment.param_names)}
+        except ProjectError:
+            raise
+        except ExperimentError as error:
+            raise ProjectError(str(error)) from None
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_param_names", names)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "data":  # a project file's name for the experiment's dataset
+            return self.experiment.dataset
+        if name in _PROBLEM_FIELDS:
+            return getattr(self.experiment, name)
+        if name in _SETTINGS_FIELDS:
+            return getattr(self.experiment.settings, name)
+        raise AttributeError(f"'Project' object has no attribute {name!r}")
 
     # ------------------------------------------------------------------ reading
-    @property
-    def param_names(self) -> tuple[str, ...]:
-        """Names of the parameters descent changes, in the order of the history's columns."""
-        return self._param_names
-
     def to_run_settings(self) -> RunSettings:
         """The optimizer, rate, schedule and stopping rules as engine settings."""
-        return RunSettings(optimizer=self.optimizer, hyperparameters=dict(self.hyperparameters),
-                           learning_rate=self.learning_rate, schedule=dict(self.schedule),
-                           stopping=self.stopping)
+        return self.experiment.settings
+
+    def replace(self, **changes: Any) -> Project:
+        """A copy with ``changes``: ``experiment``, ``history``, ``title``, ``notes`` or any
+        field of a project file's problem and settings (``learning_rate``, ``start`` …).
+
+        Raises
+        ------
+        ProjectError
+            For a value that is not valid.
+        """
+        own = {name: changes.pop(name, getattr(self, name))
+               for name in ("history", "title", "notes")}
+        experiment = changes.pop("experiment", self.experiment)
+        if changes:
+            fields = {name: getattr(self, name) for name in _PROBLEM_FIELDS[:-1]}
+            fields["data"] = experiment.dataset
+            fields.update({name: getattr(experiment.settings, name)
+                           for name in _SETTINGS_FIELDS})
+            fields["variables"] = experiment.variables
+            fields.update(changes)
+            return Project(**own, **fields)
+        return Project(experiment, **own)
 
     def with_history(self, history: History | SavedHistory | None) -> Project:
         """A copy holding ``history`` (an engine history is copied), or none."""
         if isinstance(history, History):
             history = SavedHistory.from_history(history, self.param_names)
-        return replace(self, history=history)
+        return self.replace(history=history)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Project):
             return NotImplemented
-        return all(_same(getattr(self, name), getattr(other, name)) for name in _FIELDS)
+        return (self.experiment == other.experiment and self.history == other.history
+                and (self.title, self.notes) == (other.title, other.notes))
 
     __hash__ = None  # type: ignore[assignment]
 
-    # ------------------------------------------------------------------ running
-    def run(self, *, timeout: float = 5.0) -> Run:
-        """Run the project headless from its start and return the whole run.
-
-        Function mode goes through :func:`gdstudio.api.descend`, data mode through
-        :func:`gdstudio.api.fit` (a :class:`~gdstudio.api.FitRun`).
-
-        Raises
-        ------
-        ValueError
-            When the problem cannot be built (e.g. an expression that is valid text but
-            whose derivative takes longer than ``timeout``, or ``standardize`` on a model
-            it cannot be undone for).
-        """
-        from gdstudio.api import descend, fit
-
-        rules = self.stopping
-        options: dict[str, Any] = {
-            "lr": self.learning_rate, "optimizer": self.optimizer,
-            **self.hyperparameters, "schedule": dict(self.schedule),
-            "max_iter": rules.max_iter, "tol_step": rules.tol_step,
-            "tol_grad": rules.tol_grad, "tol_loss": rules.tol_loss, "timeout": timeout,
-        }
-        if self.mode == "function":
-            assert self.expression is not None
-            return descend(self.expression, dict(self.start), **options)
-        assert self.model is not None
-        return fit(self.model, self.data, target=self.target, start=dict(self.start),
-                   fixed=dict(self.fixed), loss=self.loss, batch_size=self.batch_size,
-                   seed=self.seed, standardize=self.standardize, **options)
+    @classmethod
+    def from_example(cls, item: Example) -> Project:
+        """The gallery example ``item`` as a project: its title and explanation become the
+        project's title and notes."""
+        return cls(item.experiment, title=item.title, notes=item.explanation)
 
     @classmethod
     def from_run(
-        cls, run: Run, *, with_history: bool = True, title: str = "", notes: str = ""
+        cls, run: RunRecord, *, with_history: bool = True, title: str = "", notes: str = ""
     ) -> Project:
-        """The project that describes ``run`` (a :class:`~gdstudio.api.Run` or ``FitRun``).
-
-        The settings are the ones in force at the end of the run; the start is the run's
-        first point (in original units for a standardised fit).
-        """
-        descent, objective = run.descent, run.objective
-        optimizer = descent.optimizer
-        common: dict[str, Any] = {
-            "optimizer": optimizer.name, "hyperparameters": dict(optimizer.hyperparameters),
-            "learning_rate": descent.learning_rate, "schedule": descent.schedule.to_dict(),
-            "stopping": descent.stopping, "title": title, "notes": notes,
-        }
-        first = run.history.params[0]
-        if objective.n_samples is None:
-            project = cls(mode="function", expression=objective.text,
-                          start=dict(zip(run.param_names, first.tolist(), strict=True)),
-                          **common)
-        else:
-            project = cls(mode="data", **_data_fields(run, first), **common)
-        return project.with_history(run.history) if with_history else project
+        """The project that describes ``run`` (a :class:`gdstudio.Run` or ``FitRun``)."""
+        return cls(run.experiment, title=title, notes=notes,
+                   history=(SavedHistory.from_history(run.history, run.experiment.param_names)
+                            if with_history else None))
 
 
-# Fields compared by Project.__eq__ (not the cached parameter names).
-_FIELDS = tuple(name for name in Project.__dataclass_fields__ if not name.startswith("_"))
-
-
-def _data_fields(run: Run, first: np.ndarray) -> dict[str, Any]:
-    objective, batching = run.objective, run.descent.batching
-    original = objective.to_original(first).tolist()
-    return {
-        "data": objective.data, "model": objective.model_text, "target": objective.target,
-        "start": dict(zip(run.param_names, original, strict=True)),
-        "fixed": dict(objective.fixed), "loss": objective.loss,
-        "batch_size": None if batching is None else batching.batch_size,
-        "seed": 0 if batching is None else batching.seed,
-        "standardize": objective.standardization is not None,
-    }
-
-
-def _same(first: Any, second: Any) -> bool:
-    if isinstance(first, Dataset) or isinstance(second, Dataset):
-        return (isinstance(first, Dataset) and isinstance(second, Dataset)
-                and first.names == second.names
-                and all(np.array_equal(first[name], second[name]) for name in first.names))
-    return bool(first == second)
+def _history(value: Any, names: tuple[str, ...]) -> SavedHistory | None:
+    if value is None:
+        return None
+    if not isinstance(value, SavedHistory):
+        fail("history", f"must be a SavedHistory or None, not {type(value).__name__}")
+    if value.param_names != names:
+        fail("history.param_names", f"are {', '.join(value.param_names)}, but the problem's "
+                                    f"parameters are {', '.join(names)}")
+    return value
 
 
 # ---------------------------------------------------------------------- files
@@ -246,7 +223,12 @@ def project_from_json_text(text: str | bytes) -> Project:
     ProjectError
         For anything that is not a valid project, with one sentence saying what and where.
     """
-    return project_from_json(parse_json(text))
+    try:
+        return project_from_json(parse_json(text), Project)
+    except ProjectError:
+        raise
+    except ExperimentError as error:
+        raise ProjectError(str(error)) from None
 
 
 def save_project(project: Project, path: str | os.PathLike[str]) -> None:

@@ -16,7 +16,7 @@ import sympy
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from gdstudio.problems._parse import column_of, parse_text
+from gdstudio.problems._parse import ParsedText, parse_text
 from gdstudio.problems._rules import (
     FUNCTIONS,
     MAX_NUMERIC_EXPONENT,
@@ -72,7 +72,7 @@ def analyse(text: str, wrt: tuple[str, ...] | None) -> AnalysisTuple:
         if problem is not None:
             raise ExpressionError(f"cannot differentiate with respect to '{name}': {problem}")
     symbols = {name: sympy.Symbol(name, real=True) for name in (*parsed.variables, *names)}
-    expression = _Builder(parsed.offset, symbols).build(parsed.tree.body)
+    expression = _Builder(parsed, symbols).build(parsed.tree.body)
     check_tree(expression, "the expression")
     unknown = expression.free_symbols - set(symbols.values())
     if unknown:  # cannot happen: every symbol comes from the table above
@@ -106,7 +106,7 @@ def second_derivatives(
     """
     parsed = parse_text(text)
     symbols = {name: sympy.Symbol(name, real=True) for name in (*parsed.variables, *wrt)}
-    expression = _Builder(parsed.offset, symbols).build(parsed.tree.body)
+    expression = _Builder(parsed, symbols).build(parsed.tree.body)
     first = [differentiate(expression, symbols[name]) for name in wrt]
     rows: list[list[sympy.Expr]] = [[sympy.Integer(0)] * len(wrt) for _ in wrt]
     for i, derivative in enumerate(first):
@@ -145,12 +145,12 @@ def differentiate(expr: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr:
 class _Builder:
     """Turns a checked AST into a sympy tree, checking numbers as it goes."""
 
-    def __init__(self, offset: int, symbols: dict[str, sympy.Symbol]) -> None:
-        self._offset = offset
+    def __init__(self, parsed: ParsedText, symbols: dict[str, sympy.Symbol]) -> None:
+        self._parsed = parsed
         self._symbols = symbols
 
     def build(self, node: ast.AST) -> sympy.Expr:
-        column = column_of(node, self._offset)
+        column = self._parsed.column(node)
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, (ast.Add, ast.Sub)):
                 terms = [term if sign > 0 else -term for term, sign in self._chain(node, True)]
@@ -161,9 +161,9 @@ class _Builder:
                     for factor, sign in self._chain(node, False)
                 ]
                 result = sympy.Mul(*factors)
-            else:  # ** or ^, the only other operators the walk lets through
+            else:  # **, the only other operator the walk lets through (^ is read as **)
                 base, exponent = self.build(node.left), self.build(node.right)
-                _check_power(base, exponent, column_of(node.right, self._offset))
+                _check_power(base, exponent, self._parsed.column(node.right))
                 result = sympy.Pow(base, exponent)
         elif isinstance(node, ast.UnaryOp):
             operand = self.build(node.operand)

@@ -39,7 +39,7 @@ def _serve(connection: Connection) -> None:
     """
     with contextlib.suppress(ValueError, OSError):  # Ctrl+C goes to the parent only
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from gdstudio.problems import _build
+    from gdstudio.problems import _build  # here: only the helper process loads sympy
 
     connection.send(("ready", None))
     while True:

@@ -29,7 +29,7 @@ from gdstudio.problems._rules import (
 
 _ADDITIVE = (ast.Add, ast.Sub)
 _MULTIPLICATIVE = (ast.Mult, ast.Div)
-_POWER = (ast.Pow, ast.BitXor)
+_POWER = (ast.Pow,)
 _OPERATOR_SYMBOLS = {
     ast.FloorDiv: "'//' (floor division) is not supported: use '/'",
     ast.Mod: "'%' (remainder) is not supported",
@@ -43,11 +43,21 @@ _OPERATOR_SYMBOLS = {
 
 @dataclass(frozen=True)
 class ParsedText:
-    """A checked syntax tree, the offset of its text, and the free variable names."""
+    """A checked syntax tree, the free variable names, and where its nodes were typed.
+
+    The tree is parsed from the text with every ``^`` written as ``**`` (see
+    :func:`power_text`), so ``offset`` and the nodes' columns count in that text;
+    :meth:`column` maps them back to the student's own characters.
+    """
 
     tree: ast.Expression
     offset: int
     variables: tuple[str, ...]
+    source_index: tuple[int, ...] = ()
+
+    def column(self, node: ast.AST) -> int:
+        """1-based column, in the text as typed, where ``node`` starts."""
+        return source_column(column_of(node, self.offset), self.source_index)
 
 
 def check_syntax(text: str) -> tuple[str, ...]:
@@ -87,16 +97,66 @@ def parse_text(text: str) -> ParsedText:
         raise ExpressionError("the expression is empty")
     check_characters(text)
     scan_tokens(text)
-    flat = text.translate({9: 32, 10: 32, 13: 32})
+    flat, source_index = power_text(text.translate({9: 32, 10: 32, 13: 32}))
     offset = len(flat) - len(flat.lstrip(" "))
     try:
         tree = ast.parse(flat[offset:], mode="eval")
+        names = _walk(tree, flat, offset)
     except SyntaxError as err:
-        raise _syntax_error(flat, offset, err) from None
+        raise _remapped(_syntax_error(flat, offset, err), text, source_index) from None
+    except ExpressionError as err:
+        raise _remapped(err, text, source_index) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested") from None
-    names = _walk(tree, flat, offset)
-    return ParsedText(tree, offset, tuple(sorted(names, key=natural_key)))
+    return ParsedText(tree, offset, tuple(sorted(names, key=natural_key)), source_index)
+
+
+def power_text(text: str) -> tuple[str, tuple[int, ...]]:
+    """Write every ``^`` as ``**`` and say where each character of the result was typed.
+
+    ``^`` is the power of mathematics: it binds tighter than ``*`` and unary minus and
+    groups from the right (``x^2^3`` is x^(2^3), ``-x^2`` is −(x²)), exactly as Python's
+    ``**`` does. Python's own ``^`` is XOR, with a precedence below ``+``, so the text is
+    rewritten before parsing rather than the operator renamed after it.
+
+    Returns
+    -------
+    tuple
+        The rewritten text, and for each of its characters the index of the character
+        it came from in ``text`` (both ``*`` of a rewritten ``^`` point at the ``^``).
+    """
+    if "^" not in text:
+        return text, ()
+    pieces: list[str] = []
+    source: list[int] = []
+    for index, char in enumerate(text):
+        if char == "^":
+            pieces.append("**")
+            source.extend((index, index))
+        else:
+            pieces.append(char)
+            source.append(index)
+    return "".join(pieces), tuple(source)
+
+
+def source_column(column: int, source_index: tuple[int, ...]) -> int:
+    """Map a 1-based column of the rewritten text back to the text as typed."""
+    if not source_index:
+        return column
+    if column - 1 < len(source_index):
+        return source_index[column - 1] + 1
+    return source_index[-1] + 2 + (column - 1 - len(source_index))
+
+
+def _remapped(err: ExpressionError, text: str, source_index: tuple[int, ...]) -> ExpressionError:
+    if err.column is None or not source_index:
+        return err
+    column = source_column(err.column, source_index)
+    message = err.message
+    if "near '" in message:  # quote the student's characters, not the rewritten ones
+        near = short(text[column - 1 :].split(" ", 1)[0], 10)
+        message = message.split("near '", 1)[0] + f"near '{near}'"
+    return ExpressionError(message, column)
 
 
 def column_of(node: ast.AST, offset: int) -> int:
@@ -173,8 +233,8 @@ def _binop_children(
         height = tower + 1
         if height > MAX_POWER_TOWER:
             raise ExpressionError(
-                f"powers are nested too deeply (at most {MAX_POWER_TOWER} levels of '**')",
-                _text_column(flat, position, "*" if isinstance(op, ast.Pow) else "^"),
+                f"powers are nested too deeply (at most {MAX_POWER_TOWER} levels)",
+                _text_column(flat, position, "*"),
             )
         _check_literal_exponent(node.right, flat, offset)
         return [(node.left, "pow", height), (node.right, "pow", height)]

@@ -21,17 +21,44 @@ r = 9, 9, 9, 9, 9
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 from gdstudio.engine.explain import format_number, subscript
 
-if TYPE_CHECKING:
-    from gdstudio.problems.models import ModelObjective
+__all__ = ["LOSS_TITLES", "ExplainedModel", "describe_data_problem", "explain_gradient"]
 
-__all__ = ["LOSS_TITLES", "describe_data_problem", "explain_gradient"]
+
+class ExplainedModel(Protocol):
+    """What the explanations read from a data objective (a ``ModelObjective``).
+
+    A protocol, so that this module need not import :mod:`gdstudio.problems.models`
+    (which imports it).
+    """
+
+    features: Sequence[str]
+    param_names: tuple[str, ...]
+    target: str
+    loss: str
+    fixed: Mapping[str, float]
+    n_samples: int
+    standardization: Any
+
+    @property
+    def model_text(self) -> str: ...
+
+    @property
+    def derivative_texts(self) -> tuple[str, ...]: ...
+
+    def residuals(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray: ...
+
+    def derivatives(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray: ...
+
+    def value_and_grad(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]: ...
 
 #: Losses as a student reads them (menu text).
 LOSS_TITLES = {
@@ -66,7 +93,7 @@ def _short_listing(texts: Sequence[str], count: int) -> str:
     return ", ".join([*texts[:-1], "…", texts[-1]])
 
 
-def _derivative_word(objective: ModelObjective, index: int) -> tuple[str, str]:
+def _derivative_word(objective: ExplainedModel, index: int) -> tuple[str, str]:
     """How the per-row derivative reads in a sum: ``""`` for 1, ``xᵢ`` for a feature."""
     text = objective.derivative_texts[index].strip()
     if text == "1":
@@ -86,14 +113,14 @@ def _which_rows(batch: np.ndarray | None, count: int) -> str:
 
 
 def explain_gradient(
-    objective: ModelObjective, params: np.ndarray, batch: np.ndarray | None = None,
+    objective: ExplainedModel, params: np.ndarray, batch: np.ndarray | None = None,
     step: int = 0,
 ) -> str:
     """The gradient of the loss at ``params`` as a sum over the rows of ``batch``.
 
     Parameters
     ----------
-    objective : ModelObjective
+    objective : ExplainedModel
         The model, data and loss.
     params : numpy.ndarray
         θ_k in descent units (as recorded in the history).
@@ -141,7 +168,7 @@ def explain_gradient(
     return "\n".join(lines)
 
 
-def _residual_rule(objective: ModelObjective) -> str:
+def _residual_rule(objective: ExplainedModel) -> str:
     """``rᵢ = f(xᵢ) − yᵢ`` with the data's own feature and target names."""
     features = ", ".join(f"{name}ᵢ" for name in objective.features)
     return f"rᵢ = f({features}) − {objective.target}ᵢ" if features else (
@@ -169,7 +196,7 @@ def _term(weight: float, derivative: float, with_derivative: bool) -> str:
     return text
 
 
-def describe_data_problem(objective: ModelObjective) -> str:
+def describe_data_problem(objective: ExplainedModel) -> str:
     """The model, what is fixed and learnt, the loss and the derivatives, in a few lines.
 
     Examples

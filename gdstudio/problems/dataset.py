@@ -230,7 +230,7 @@ def generate_dataset(
         For a bad function (an ``ExpressionError``), a function of several variables or
         of ``y``, bad counts or ranges, or a function that is not finite on the range.
     """
-    import sympy
+    import sympy  # here, not above: reading a CSV file needs no sympy
 
     from gdstudio.problems._lambdify import numpy_function
     from gdstudio.problems.expression import analyse_expression

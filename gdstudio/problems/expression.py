@@ -238,7 +238,7 @@ class CompiledExpression:
     _gradient_texts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from gdstudio.problems import _lambdify
+        from gdstudio.problems import _lambdify  # here: checking text needs no sympy
 
         order = _checked_names(self.variables, "variables")
         object.__setattr__(self, "variables", order)
@@ -401,7 +401,7 @@ class CompiledExpression:
         return self._compile_array(with_gradient=False)
 
     def _compile_array(self, with_gradient: bool) -> Callable[..., tuple[Any, ...]]:
-        from gdstudio.problems import _lambdify
+        from gdstudio.problems import _lambdify  # here: checking text needs no sympy
 
         exprs = [self.analysis.expression]
         if with_gradient:
@@ -411,7 +411,7 @@ class CompiledExpression:
 
     def _derivatives(self) -> list[sympy.Expr]:
         """Derivatives in the order of ``variables`` (0 for names absent from the text)."""
-        import sympy
+        import sympy  # here, not above: checking text needs no sympy
 
         by_name = dict(zip(self.analysis.wrt, self.analysis.derivatives, strict=True))
         result = []

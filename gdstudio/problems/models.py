@@ -39,6 +39,7 @@ import numpy as np
 import sympy
 
 from gdstudio.problems._lambdify import numpy_function
+from gdstudio.problems.data_explain import explain_gradient
 from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.expression import (
     ExpressionAnalysis,
@@ -343,9 +344,20 @@ class ModelObjective:
         The engine's explain panel calls this (see
         :func:`gdstudio.problems.data_explain.explain_gradient`).
         """
-        from gdstudio.problems.data_explain import explain_gradient
-
         return explain_gradient(self, params, batch, step)
+
+    def notes(self) -> tuple[str, ...]:
+        """Lines that tell a reader how to read a run's numbers (standardisation, fixed)."""
+        lines = [f"model: {self.target} ≈ {self.expression_text}, "
+                 f"loss {self.loss}, {self.n_samples:,} rows"]
+        if self.fixed:
+            fixed = ", ".join(f"{name} = {value:g}" for name, value in self.fixed.items())
+            lines.append(f"fixed: {fixed}")
+        if self.standardization is not None:
+            lines.append(f"features standardised (z = (x - mean) / std): "
+                         f"{self.standardization.describe()}; the steps above are in "
+                         "standardised units, the minimum found is in original units")
+        return tuple(lines)
 
     def least_squares_solution(self) -> dict[str, float] | None:
         """Where descent on a squared loss should end: the closed-form least squares.

@@ -1,18 +1,19 @@
 """Compare mode: several runs of the same problem side by side, in lock step.
 
-A :class:`CompareWindow` holds one :class:`~gdstudio.qt.session.RunSession` (one worker
-thread) per run, all from the main window's problem, start point, schedule and stopping
-rules, each with its own optimizer and learning rate. Run, Pause, Step and Reset act on
-every run together: Step makes exactly one update in each; Run drives them from one
-timer with the worker's ``advance`` control, so they all reach step k together (a run
-that ends early stays where it ended). Closing the window stops every worker thread.
+A :class:`CompareWindow` is one problem (objective and start point) and a list of
+:class:`~gdstudio.engine.RunSettings`, one per run: each has its own optimizer and
+learning rate, and the main window's schedule and stopping rules. It holds one
+:class:`~gdstudio.qt.session.RunSession` (one worker thread) per run. Run, Pause, Step
+and Reset act on every run together: Step makes exactly one update in each; Run drives
+them from one timer with the worker's ``advance`` control, so they all reach step k
+together (a run that ends early stays where it ended). Closing the window stops every worker thread.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from gdstudio.qt.plot_theme import PlotTheme, apply_plot_theme
 from gdstudio.qt.plots_common import SurfaceFunction
 from gdstudio.qt.session import RunSession
 
-__all__ = ["COMPARE_SPEEDS", "CompareWindow", "RunSpec", "default_runs"]
+__all__ = ["COMPARE_SPEEDS", "CompareWindow", "default_runs", "run_label"]
 
 #: Speed positions in steps per second (all runs together); the last is as fast as it goes.
 COMPARE_SPEEDS: tuple[float, ...] = (1, 5, 20, 100, 1000, 10_000, math.inf)
@@ -35,27 +36,25 @@ _TICK_MS = 33
 _FASTEST_CHUNK = 2000  # updates per run per tick at the fastest speed
 
 
-@dataclass(frozen=True)
-class RunSpec:
-    """One run of a comparison: its optimizer, learning rate and hyperparameters."""
-
-    optimizer: str
-    learning_rate: float
-    hyperparameters: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        """E.g. ``"Adam, α = 0.1"`` (legend and table)."""
-        return f"{OPTIMIZERS[self.optimizer].title}, α = {self.learning_rate:g}"
+def run_label(settings: RunSettings) -> str:
+    """E.g. ``"Adam, α = 0.1"`` (legend and table)."""
+    return f"{OPTIMIZERS[settings.optimizer].title}, α = {settings.learning_rate:g}"
 
 
-def default_runs(learning_rate: float) -> list[RunSpec]:
+def default_runs(settings: RunSettings) -> list[RunSettings]:
     """Gradient descent, momentum (μ = 0.9) and Adam, at the window's rate.
 
     Adam's steps are about α long whatever the slope, so it gets at least 0.01 to move.
     """
-    return [RunSpec("gd", learning_rate), RunSpec("momentum", learning_rate),
-            RunSpec("adam", max(learning_rate, 0.01))]
+    rate = settings.learning_rate
+    return [run_with(settings, "gd", rate), run_with(settings, "momentum", rate),
+            run_with(settings, "adam", max(rate, 0.01))]
+
+
+def run_with(settings: RunSettings, optimizer: str, learning_rate: float) -> RunSettings:
+    """``settings`` with another optimizer (at its default hyperparameters) and rate."""
+    return replace(settings, optimizer=optimizer, hyperparameters={},
+                   learning_rate=learning_rate)
 
 
 class CompareWindow(QMainWindow):
@@ -68,21 +67,22 @@ class CompareWindow(QMainWindow):
     start : numpy.ndarray
         The start point (shared).
     settings : RunSettings
-        Schedule and stopping rules shared by every run.
-    runs : sequence of RunSpec, optional
-        Default: :func:`default_runs` at ``settings.learning_rate``.
+        The main window's: its schedule and stopping rules go to every run.
+    runs : sequence of RunSettings, optional
+        One per run. Default: :func:`default_runs` of ``settings``.
     parent : QWidget, optional
         The main window (the comparison is a window of its own).
     """
 
     def __init__(self, objective: Any, start: np.ndarray, settings: RunSettings,
-                 runs: Sequence[RunSpec] | None = None, parent: QWidget | None = None) -> None:
+                 runs: Sequence[RunSettings] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("compareWindow")
         self.setWindowTitle(f"Compare optimizers — f = {getattr(objective, 'text', '')}")
         self._objective, self._start, self._settings = objective, np.array(start), settings
-        self.runs: list[RunSpec] = list(runs or default_runs(settings.learning_rate))
+        self.runs: list[RunSettings] = list(runs or default_runs(settings))
         self.sessions: list[RunSession] = []
         self.playing = False
         self._awaiting: dict[int, int] = {}  # run → step count its advance reaches
@@ -159,13 +159,13 @@ class CompareWindow(QMainWindow):
         self._speed_changed()
 
     # ================================================================ runs
-    def add_run(self, spec: RunSpec | None = None) -> None:
+    def add_run(self, settings: RunSettings | None = None) -> None:
         """Add a run (default: the next optimizer not compared yet); all start again."""
-        if spec is None:
+        if settings is None:
             used = {run.optimizer for run in self.runs}
             free = [name for name in OPTIMIZERS if name not in used] or ["gd"]
-            spec = RunSpec(free[0], self._settings.learning_rate)
-        self.runs.append(spec)
+            settings = run_with(self._settings, free[0], self._settings.learning_rate)
+        self.runs.append(settings)
         self._rebuild_runs()
 
     def remove_run(self, index: int) -> None:
@@ -174,7 +174,7 @@ class CompareWindow(QMainWindow):
             del self.runs[index]
             self._rebuild_runs()
 
-    def _runs_edited(self, runs: list[RunSpec]) -> None:
+    def _runs_edited(self, runs: list[RunSettings]) -> None:
         if runs != self.runs:
             self.runs = list(runs)
             self._rebuild_runs()
@@ -192,7 +192,7 @@ class CompareWindow(QMainWindow):
                 f"A run stopped: {details.splitlines()[0]}"))
             session.set_speed(math.inf)
             self.sessions.append(session)
-        labels = [run.label for run in self.runs]
+        labels = [run_label(run) for run in self.runs]
         if self.path_plot is not None:
             self.path_plot.set_runs(labels)
         self.loss_plot.set_runs(labels)
@@ -228,10 +228,7 @@ class CompareWindow(QMainWindow):
         self.pause()
         self._awaiting.clear()
         for session, run in zip(self.sessions, self.runs, strict=True):
-            settings = replace(self._settings, optimizer=run.optimizer,
-                               hyperparameters=dict(run.hyperparameters),
-                               learning_rate=run.learning_rate)
-            session.start(self._objective, self._start, settings)
+            session.start(self._objective, self._start, run)
         self._schedule_draw()
 
     def _tick(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
@@ -23,7 +24,7 @@ from gdstudio.qt.compare_plots import MAX_RUNS, RUN_COLOURS, RUN_SYMBOLS
 from gdstudio.qt.numbers import NumberSpinBox
 
 if TYPE_CHECKING:
-    from gdstudio.qt.compare import RunSpec
+    from gdstudio.engine import RunSettings
 
 __all__ = ["RunsTable"]
 
@@ -49,7 +50,7 @@ class RunsTable(QWidget):
     Signals
     -------
     runsEdited(list)
-        The runs after an edit (a list of :class:`~gdstudio.qt.compare.RunSpec`).
+        The runs after an edit (a list of :class:`~gdstudio.engine.RunSettings`).
     addRequested
         Add a run.
     removeRequested(int)
@@ -62,7 +63,7 @@ class RunsTable(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._runs: list[RunSpec] = []
+        self._runs: list[RunSettings] = []
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setObjectName("compareRunsTable")
         self.table.setAccessibleName("Runs compared")
@@ -88,7 +89,7 @@ class RunsTable(QWidget):
         self.add_button.clicked.connect(self.addRequested)
         self.remove_button.clicked.connect(self._remove)
 
-    def set_runs(self, runs: Sequence[RunSpec]) -> None:
+    def set_runs(self, runs: Sequence[RunSettings]) -> None:
         """Show ``runs`` (one row each) without emitting ``runsEdited``."""
         self._runs = list(runs)
         self.table.setRowCount(len(runs))
@@ -132,12 +133,11 @@ class RunsTable(QWidget):
                 self.table.item(row, column).setText(text)
 
     def _edited(self, row: int) -> None:
-        from gdstudio.qt.compare import RunSpec
-
         combo = self.table.cellWidget(row, 1)
         spin = self.table.cellWidget(row, 2)
         runs = list(self._runs)
-        runs[row] = RunSpec(combo.currentData(), spin.value())
+        runs[row] = replace(runs[row], optimizer=combo.currentData(), hyperparameters={},
+                            learning_rate=spin.value())
         self.runsEdited.emit(runs)
 
     def _remove(self) -> None:

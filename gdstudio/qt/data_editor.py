@@ -139,6 +139,11 @@ class DataEditor(QWidget):
         self.model_error.setWordWrap(True)
         self.model_error.setStyleSheet(_ERROR_STYLE)
         self.model_error.hide()
+        self.model_hint = QLabel(group)  # a name fitted as a parameter that looks like a slip
+        self.model_hint.setObjectName("modelHint")
+        self.model_hint.setWordWrap(True)
+        self.model_hint.setStyleSheet("font-style: italic;")
+        self.model_hint.hide()
         self.target_combo = _named(QComboBox(group), "targetCombo",
                                    "Predicts: the column the model should match")
         self.target_combo.activated.connect(
@@ -152,6 +157,7 @@ class DataEditor(QWidget):
         self.answer_label.setWordWrap(True)
         form.addRow("f =", self.model_edit)
         form.addRow(self.model_error)
+        form.addRow(self.model_hint)
         form.addRow("Predicts", self.target_combo)
         form.addRow(self.derivative_label)
         form.addRow(self.parameters)
@@ -189,6 +195,7 @@ class DataEditor(QWidget):
 
         self.model_error.hide()
         self._set_valid(True)
+        self._show_hints(objective)
         texts = zip(objective.param_names, objective.derivative_texts, strict=True)
         self.derivative_label.setText("\n".join(f"∂f/∂{n} = {t}" for n, t in texts))
         solution = objective.least_squares_solution()
@@ -201,8 +208,19 @@ class DataEditor(QWidget):
                                for n, v in solution.items())
             self.answer_label.setText(f"Least squares (exact): {values}")
 
+    def _show_hints(self, objective: object) -> None:
+        # lazy: the expression modules load with data mode's first build, not at start-up
+        from gdstudio.problems.expression import check_syntax
+        from gdstudio.problems.model_hints import parameter_hints
+
+        names = check_syntax(objective.model_text)
+        hints = parameter_hints(names, objective.data.names, objective.target, "the table")
+        self.model_hint.setText("\n".join(f"Note: {hint}" for hint in hints))
+        self.model_hint.setVisible(bool(hints))
+
     def show_build_error(self, message: str, column: int | None) -> None:
         """A build failed: say why (with the column in the model text, if it is there)."""
+        self.model_hint.hide()
         where = f" (column {column})" if column else ""
         self.model_error.setText(message + where)
         self.model_error.show()

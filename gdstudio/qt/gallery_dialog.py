@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine import OPTIMIZERS
+from gdstudio.io.project import Project
 from gdstudio.problems.gallery import EXAMPLES, Example, example
 
 if TYPE_CHECKING:
@@ -38,19 +39,22 @@ def describe_example(item: Example) -> str:
     import html  # here, not at start-up: it loads every HTML entity name
 
     rows: list[tuple[str, str]] = []
-    if item.mode == "function":
-        rows.append(("Function", f"f = {item.expression}"))
+    experiment, settings = item.experiment, item.experiment.settings
+    if experiment.mode == "function":
+        rows.append(("Function", f"f = {experiment.expression}"))
     else:
-        columns = ", ".join(item.data or {})
-        count = len(next(iter((item.data or {"": ()}).values())))
-        rows.append(("Data", f"{count} rows of {columns}"))
-        rows.append(("Model", f"{item.target} ≈ {item.model}  (loss: {item.loss})"))
-        if item.fixed:
-            rows.append(("Fixed", ", ".join(f"{k} = {v:g}" for k, v in item.fixed.items())))
-    rows.append(("Start", ", ".join(f"{k} = {v:g}" for k, v in item.start.items())))
-    rows.append(("Method", f"{OPTIMIZERS[item.optimizer].title}, learning rate "
-                           f"{item.learning_rate:g}"))
-    rules = item.stopping
+        assert experiment.dataset is not None
+        columns = ", ".join(experiment.dataset.names)
+        rows.append(("Data", f"{experiment.dataset.n_rows} rows of {columns}"))
+        rows.append(("Model", f"{experiment.target} ≈ {experiment.model}  "
+                              f"(loss: {experiment.loss})"))
+        if experiment.fixed:
+            rows.append(("Fixed", ", ".join(f"{k} = {v:g}"
+                                            for k, v in experiment.fixed.items())))
+    rows.append(("Start", ", ".join(f"{k} = {v:g}" for k, v in experiment.start.items())))
+    rows.append(("Method", f"{OPTIMIZERS[settings.optimizer].title}, learning rate "
+                           f"{settings.learning_rate:g}"))
+    rules = settings.stopping
     stop = f"after {rules.max_iter:,} steps at most"
     if rules.tol_step is not None:
         stop += f", or when a step is shorter than {rules.tol_step:g}"
@@ -80,7 +84,7 @@ _GROUPS = (("From the tutorials", "tutorial"), ("One variable", "1d"),
 def _group_of(item: Example) -> str:
     if item.key.startswith("tutorial"):
         return "tutorial"
-    return "1d" if len(item.start) == 1 else "2d"
+    return "1d" if len(item.experiment.start) == 1 else "2d"
 
 
 class GalleryDialog(QDialog):
@@ -209,5 +213,5 @@ class ExamplesMenu(QObject):
         if not projects.may_discard_changes():
             return False
         item = example(key)
-        projects.open_project(item.to_project(), None, item.title)
+        projects.open_project(Project.from_example(item), None, item.title)
         return True

@@ -25,7 +25,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 if TYPE_CHECKING:
-    from gdstudio.qt.compare import CompareWindow, RunSpec
+    from gdstudio.engine import RunSettings
+    from gdstudio.qt.compare import CompareWindow
     from gdstudio.qt.exports_menu import ExportsMenu
     from gdstudio.qt.project_files import ProjectController
     from gdstudio.qt.window import MainWindow
@@ -142,7 +143,7 @@ class CompareLauncher(QObject):
         self.action.triggered.connect(lambda: self.open())
         window.projects.closing.connect(self.close_all)
 
-    def open(self, runs: Sequence[RunSpec] | None = None) -> CompareWindow | None:
+    def open(self, runs: Sequence[RunSettings] | None = None) -> CompareWindow | None:
         """Open a comparison of the window's current problem (None if none is ready)."""
         from gdstudio.qt.compare import CompareWindow
 

@@ -9,7 +9,6 @@ the intercept tutorial (m fixed at 2, b from 10, SSE, rate 0.01, 30 steps). Sett
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSizePolicy, QToolButton, QWidget
 
@@ -40,24 +39,24 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
     key : str
         A data example of :mod:`gdstudio.problems.gallery`.
     """
-    from gdstudio.problems.dataset import Dataset
     from gdstudio.problems.gallery import example
 
-    item: Any = example(key)
+    item = example(key).experiment
     if item.mode != "data":
         raise ValueError(f"{key} is not a data example")
-    model.set_data_setting("dataset", Dataset(item.data))
+    model.set_data_setting("dataset", item.dataset)
     for name in ("target", "loss", "batch_size", "seed", "standardize"):
         model.set_data_setting(name, getattr(item, name))
     model.set_data_setting("fixed", dict(item.fixed))
     model.set_data_setting("model_text", item.model)
-    model.set_optimizer(item.optimizer)
-    for name, value in item.hyperparameters.items():
+    settings = item.settings
+    model.set_optimizer(settings.optimizer)
+    for name, value in settings.hyperparameters.items():
         model.set_hyperparameter(name, value)
     model.set_start(dict(item.start))
-    model.set_learning_rate(item.learning_rate)
-    model.set_schedule(dict(item.schedule))
-    model.set_stopping(item.stopping)
+    model.set_learning_rate(settings.learning_rate)
+    model.set_schedule(dict(settings.schedule))
+    model.set_stopping(settings.stopping)
     model.set_mode("data")
 
 

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -146,7 +145,7 @@ def comparable(project: Project) -> Project:
     """``project`` without what does not make it a different lesson: its history, title and
     notes; hyperparameters and start values are spelled out in full (defaults included)."""
     every = make_optimizer(project.optimizer, project.hyperparameters).hyperparameters
-    return replace(project, history=None, title="", notes="", hyperparameters=every,
+    return project.replace(history=None, title="", notes="", hyperparameters=every,
                    start=_full_start(project))
 
 

@@ -174,7 +174,7 @@ class RunWorker(QObject):
         if self.descent.step_count == 0:
             self._report()
             return
-        self.descent.rewind(self.descent.step_count - 1)
+        self.descent.rewind_to(self.descent.step_count - 1)
         self._report(self.descent.step_count)
 
     @Slot(int)
@@ -183,7 +183,7 @@ class RunWorker(QObject):
         """Pause and return to the point after ``step`` updates."""
         self._playing = False
         self._stop_timer()
-        self.descent.rewind(step)
+        self.descent.rewind_to(step)
         self._report(self.descent.step_count)
 
     @Slot(int)

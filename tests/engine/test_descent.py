@@ -190,7 +190,7 @@ def test_step_back_then_continue_gives_identical_numbers(optimizer: str) -> None
     rewound.run()
     rewound.set_stopping(StoppingRules(max_iter=30))
     rewound.run()
-    rewound.rewind(9)
+    rewound.rewind_to(9)
     assert rewound.step_count == 9 and len(rewound.history) == 10
     assert np.isnan(rewound.history.lr[9])
     np.testing.assert_array_equal(continued(rewound, 40), straight)
@@ -199,11 +199,11 @@ def test_step_back_then_continue_gives_identical_numbers(optimizer: str) -> None
 def test_rewind_to_the_start_and_bad_rewinds() -> None:
     descent = square(max_iter=5)
     descent.run()
-    descent.rewind(0)
+    descent.rewind_to(0)
     assert descent.step_count == 0 and descent.status == "running"
     np.testing.assert_array_equal(descent.params, [3.0])
     with pytest.raises(IndexError, match="no step 3"):
-        descent.rewind(3)
+        descent.rewind_to(3)
 
 
 def test_minibatches_are_deterministic_and_record_epochs() -> None:

@@ -88,13 +88,13 @@ def test_step_back_and_replay_give_the_same_verdict() -> None:
     whole = _run(Bowl([[2.0]]), [3.0], 1.05)
     replay = Descent(Bowl([[2.0]]), [3.0], lr=1.05, stopping=StoppingRules(max_iter=100))
     replay.run(max_steps=4)
-    replay.rewind(2)
+    replay.rewind_to(2)
     replay.run(max_steps=2)
-    replay.rewind(3)  # mid-streak: the counters come back from the history
+    replay.rewind_to(3)  # mid-streak: the counters come back from the history
     replay.run()
     assert replay.status == whole.status and replay.step_count == whole.step_count
     assert replay.message == whole.message
-    replay.rewind(5)
+    replay.rewind_to(5)
     assert replay.status == "running"
     assert replay.step() and replay.status == "diverged" and replay.step_count == 6
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gdstudio
 from gdstudio.engine import StoppingRules
 from gdstudio.io import Project
 
@@ -19,7 +20,7 @@ def function_project() -> Project:
         stopping=StoppingRules(max_iter=60, tol_step=1e-9, tol_grad=1e-10, tol_loss=1e-14),
         title="Adam on a bowl", notes="Watch the rate fall.\nLine two: ünïcode ∂f/∂x.",
     )
-    return project.with_history(project.run().history)
+    return project.with_history(gdstudio.run(project.experiment).history)
 
 
 def data_project() -> Project:
@@ -34,7 +35,7 @@ def data_project() -> Project:
         schedule={"kind": "step", "step_size": 5, "gamma": 0.5},
         stopping=StoppingRules(max_iter=25), title="Mini-batches",
     )
-    return project.with_history(project.run().history)
+    return project.with_history(gdstudio.run(project.experiment).history)
 
 
 def write(tmp_path: Path, content: bytes | str, name: str = "lesson.gdstudio") -> Path:

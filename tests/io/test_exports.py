@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import gdstudio
 from gdstudio.api import Run
 from gdstudio.cli import render
 from gdstudio.engine import StoppingRules
@@ -57,7 +58,7 @@ def app_table(run: Run) -> np.ndarray:
 
 def assert_reproduces(project: Project, tmp_path: Path) -> Run:
     """The script prints the CLI's table to the character, and every number to 1e-12."""
-    run = project.run()
+    run = gdstudio.run(project.experiment)
     assert run_script(project, tmp_path) == render(run, "table")
     found, expected = table(run_script(project, tmp_path, "--digits", "17")), app_table(run)
     assert found.shape == expected.shape
@@ -68,7 +69,7 @@ def assert_reproduces(project: Project, tmp_path: Path) -> Run:
 
 # ------------------------------------------------------------------------ the five runs
 def test_x_squared_tutorial(tmp_path: Path) -> None:
-    run = assert_reproduces(example("tutorial_x_squared").to_project(), tmp_path)
+    run = assert_reproduces(Project.from_example(example("tutorial_x_squared")), tmp_path)
     assert run.iterations == 40
 
 
@@ -90,7 +91,7 @@ def test_momentum_on_rosenbrock(tmp_path: Path) -> None:
 
 
 def test_intercept_tutorial(tmp_path: Path) -> None:
-    run = assert_reproduces(example("tutorial_intercept").to_project(), tmp_path)
+    run = assert_reproduces(Project.from_example(example("tutorial_intercept")), tmp_path)
     assert run.params["b"] == pytest.approx(1.3815, abs=5e-5)
 
 
@@ -122,7 +123,7 @@ def test_every_optimizer_and_schedule(tmp_path, optimizer, hyperparameters, sche
 
 @pytest.mark.parametrize("key", ["saddle", "bumpy", "tutorial_feature_matrix"])
 def test_gallery_examples_with_other_endings(tmp_path: Path, key: str) -> None:
-    assert_reproduces(example(key).to_project(), tmp_path)
+    assert_reproduces(Project.from_example(example(key)), tmp_path)
 
 
 def test_a_rate_that_blows_up(tmp_path: Path) -> None:
@@ -155,7 +156,7 @@ def test_functions_agree_to_rounding(tmp_path: Path) -> None:
                                  " + abs(y - 1) + x**(3/2) + atan(y)",
                       start={"x": 2, "y": -1}, learning_rate=0.05,
                       stopping=StoppingRules(max_iter=80))
-    run = project.run()
+    run = gdstudio.run(project.experiment)
     found, expected = table(run_script(project, tmp_path, "--digits", "17")), app_table(run)
     np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-14)
 
@@ -167,7 +168,7 @@ def test_every_function_a_student_may_type(tmp_path: Path) -> None:
                   " + ln(x + 3) + sqrt(x + 2) + abs(x - 1) + pi*e*x**2")
     project = Project(expression=expression, start={"x": 0.3}, learning_rate=0.001,
                       stopping=StoppingRules(max_iter=15))
-    run = project.run()
+    run = gdstudio.run(project.experiment)
     found, expected = table(run_script(project, tmp_path, "--digits", "17")), app_table(run)
     assert found.shape == (16, 4)
     np.testing.assert_allclose(found, expected, rtol=1e-12, atol=0)
@@ -175,7 +176,7 @@ def test_every_function_a_student_may_type(tmp_path: Path) -> None:
 
 def test_a_plain_run_of_the_script_file(tmp_path: Path) -> None:
     script = tmp_path / "tutorial.py"
-    source = export_python_script(example("tutorial_intercept").to_project(),
+    source = export_python_script(Project.from_example(example("tutorial_intercept")),
                                   filename="tutorial.py")
     assert "    python tutorial.py --digits 17" in source
     script.write_text(source, encoding="utf-8")
@@ -187,7 +188,7 @@ def test_a_plain_run_of_the_script_file(tmp_path: Path) -> None:
 
 def test_the_script_has_the_engine_sentences(tmp_path: Path) -> None:
     path = tmp_path / "module.py"
-    path.write_text(export_python_script(example("convex_bowl").to_project()),
+    path.write_text(export_python_script(Project.from_example(example("convex_bowl"))),
                     encoding="utf-8")
     spec = importlib.util.spec_from_file_location("exported", path)
     module = importlib.util.module_from_spec(spec)
@@ -202,7 +203,7 @@ def test_the_script_has_the_engine_sentences(tmp_path: Path) -> None:
 
 
 def test_the_script_is_readable_for_a_student() -> None:
-    source = export_python_script(example("tutorial_x_squared").to_project())
+    source = export_python_script(Project.from_example(example("tutorial_x_squared")))
     compile(source, "exported.py", "exec")
     assert "# f(x) = x²" in source and "# ∂f/∂x = 2·x" in source
     assert "import sympy" not in source and "gdstudio import" not in source
@@ -211,7 +212,7 @@ def test_the_script_is_readable_for_a_student() -> None:
 
 # ------------------------------------------------------------------------ CSV
 def test_csv_has_the_cli_columns_and_numbers(tmp_path: Path) -> None:
-    run = data_project().run()
+    run = gdstudio.run(data_project().experiment)
     path = tmp_path / "steps.csv"
     history_to_csv(run.history, run.param_names, path)
     text = path.read_text(encoding="utf-8")
@@ -227,7 +228,7 @@ def test_csv_of_a_saved_history(tmp_path: Path) -> None:
     save_project(project, tmp_path / "fit.gdstudio")
     loaded = load_project(tmp_path / "fit.gdstudio")
     history_to_csv(loaded.history, loaded.param_names, tmp_path / "steps.csv")
-    expected = history_csv_text(project.run().history, project.param_names)
+    expected = history_csv_text(gdstudio.run(project.experiment).history, project.param_names)
     assert (tmp_path / "steps.csv").read_text(encoding="utf-8") == expected
 
 

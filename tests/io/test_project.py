@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import gdstudio
 from gdstudio.engine import StoppingRules
 from gdstudio.io import (
     Project,
@@ -73,14 +74,14 @@ def test_data_history_keeps_epochs_and_the_run_replays(tmp_path: Path) -> None:
     save_project(project, tmp_path / "fit.gdstudio")
     loaded = load_project(tmp_path / "fit.gdstudio")
     assert loaded.history.epoch.tolist() == (np.arange(26) // 3).tolist()
-    rerun = loaded.run()
+    rerun = gdstudio.run(loaded.experiment)
     assert same_bits(rerun.history.params, loaded.history.params)
 
 
 def test_standardised_data_project_round_trips(tmp_path: Path) -> None:
     project = Project(mode="data", data=TUTORIAL, model="m*x + b", standardize=True,
                       learning_rate=0.1, stopping=StoppingRules(max_iter=5))
-    project = project.with_history(project.run().history)
+    project = project.with_history(gdstudio.run(project.experiment).history)
     save_project(project, tmp_path / "z.gdstudio")
     assert_identical(load_project(tmp_path / "z.gdstudio"), project)
 
@@ -103,19 +104,19 @@ def test_awkward_floats_survive_bit_for_bit(tmp_path: Path) -> None:
 
 def test_history_converts_back_to_an_engine_history() -> None:
     project = function_project()
-    run = project.run()
+    run = gdstudio.run(project.experiment)
     history = project.history.to_history()
     for column in HISTORY_COLUMNS:
         assert same_bits(getattr(history, column), getattr(run.history, column))
 
 
 def test_from_run_describes_the_run_and_reruns_identically() -> None:
-    run = data_project().run()
+    run = gdstudio.run(data_project().experiment)
     project = Project.from_run(run, title="again")
     assert project.mode == "data" and project.batch_size == 3 and project.seed == 42
     assert project.fixed == {"c": 1.0} and project.optimizer == "momentum"
     assert project.hyperparameters == {"momentum": 0.5}
-    rerun = project_from_json_text(project_to_json_text(project)).run()
+    rerun = gdstudio.run(project_from_json_text(project_to_json_text(project)).experiment)
     for column in HISTORY_COLUMNS:
         assert same_bits(getattr(rerun.history, column), getattr(run.history, column))
 
@@ -200,7 +201,7 @@ def test_version_0_is_migrated(tmp_path: Path) -> None:
     loaded = load_project(write(tmp_path, json.dumps(old)))
     assert loaded == Project(expression="x**2", start={"x": 3.0}, learning_rate=0.1,
                              stopping=StoppingRules(max_iter=100, tol_step=1e-4))
-    assert loaded.run().iterations == 40
+    assert gdstudio.run(loaded.experiment).iterations == 40
     assert set(MIGRATIONS) == set(range(VERSION))
 
 

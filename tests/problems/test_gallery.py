@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import gdstudio
+from gdstudio.io import Project
 from gdstudio.problems.expression import check_syntax
 from gdstudio.problems.gallery import EXAMPLES, Example, Expected, example
 
@@ -18,35 +20,37 @@ KEYS = [item.key for item in EXAMPLES]
 
 @pytest.mark.parametrize("item", EXAMPLES, ids=KEYS)
 def test_every_example_ends_as_it_says(item: Example) -> None:
-    run = item.to_project().run()
+    run = gdstudio.run(item.experiment)
     assert item.expected.problems(run) == [], item.expected.describe()
 
 
 @pytest.mark.parametrize("item", EXAMPLES, ids=KEYS)
 def test_every_example_is_well_formed(item: Example) -> None:
-    text = item.expression if item.mode == "function" else item.model
+    experiment = item.experiment
+    text = experiment.expression if experiment.mode == "function" else experiment.model
     assert text is not None and check_syntax(text)
     sentences = [part for part in re.split(r"(?<=[.!?:])\s+(?=[A-Z])", item.explanation) if part]
     assert 2 <= len(sentences) <= 4, sentences
     assert item.title and item.key.isidentifier()
     assert item.expected.status in ("converged", "max_iter", "diverged")
-    project = item.to_project()
+    project = Project.from_example(item)
     assert project.title == item.title and project.notes == item.explanation
 
 
 def test_the_gallery_has_the_issues_examples() -> None:
-    expressions = {item.expression for item in EXAMPLES if item.mode == "function"}
+    expressions = {item.experiment.expression for item in EXAMPLES
+                   if item.experiment.mode == "function"}
     assert {"x**2", "x**4 - 3*x**2 + x", "x**2 - y**2"} <= expressions
-    assert sum(item.mode == "data" for item in EXAMPLES) == 3
+    assert sum(item.experiment.mode == "data" for item in EXAMPLES) == 3
     assert len(set(KEYS)) == len(KEYS) >= 12
     saddle = example("saddle")
     assert saddle.expected.status == "diverged" and "without bound" in saddle.explanation
-    assert {example("two_minima_left").start["x"], example("two_minima_right").start["x"]} == {
-        -2.0, 2.0}
+    starts = {example(key).experiment.start["x"] for key in ("two_minima_left", "two_minima_right")}
+    assert starts == {-2.0, 2.0}
 
 
 def test_expected_reports_every_difference() -> None:
-    run = example("tutorial_x_squared").to_project().run()
+    run = gdstudio.run(example("tutorial_x_squared").experiment)
     wrong = Expected("diverged", {"x": 1.0}, 1e-3, iterations=3, message="fell",
                      loss_above=1.0)
     problems = wrong.problems(run)
@@ -68,4 +72,4 @@ def test_each_example_file_opens_and_equals_its_example() -> None:
     assert sorted(path.stem for path in files) == sorted(KEYS), (
         "regenerate with: python resources/make_examples.py")
     for path in files:
-        assert load_project(path) == example(path.stem).to_project(), path.name
+        assert load_project(path) == Project.from_example(example(path.stem)), path.name

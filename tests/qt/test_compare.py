@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from shiboken6 import isValid
 
 from gdstudio.api import descend
-from gdstudio.qt.compare import CompareWindow, RunSpec, default_runs
+from gdstudio.qt.compare import CompareWindow, default_runs, run_label
 from gdstudio.qt.compare_plots import RUN_COLOURS
 from tests.qt.helpers import WAIT, wait_for_problem, window
 
@@ -39,13 +39,14 @@ def rows(compare: CompareWindow) -> list[int]:
 
 def test_opens_with_gd_momentum_and_adam_from_the_windows_problem(compare):
     assert [run.optimizer for run in compare.runs] == ["gd", "momentum", "adam"]
-    assert compare.runs == default_runs(0.001)
+    assert compare.runs == default_runs(compare.parent().model.run_settings())
+    assert [run.learning_rate for run in compare.runs] == [0.001, 0.001, 0.01]
     assert rows(compare) == [1, 1, 1]
     for session in compare.sessions:
         np.testing.assert_array_equal(session.history.params[0], [-1.5, 2.0])
     assert compare.table.table.rowCount() == 3
     labels = [compare.loss_plot.plotItem.legend.items[i][1].text for i in range(3)]
-    assert labels == [run.label for run in compare.runs]
+    assert labels == [run_label(run) for run in compare.runs]
     pens = [curve.opts["pen"].color().name().upper() for curve in compare.loss_plot._curves]
     assert pens == [colour.upper() for colour in RUN_COLOURS[:3]] and len(set(pens)) == 3
 
@@ -91,7 +92,7 @@ def test_runs_can_be_added_changed_and_removed(qtbot, compare):
                     timeout=WAIT)
     assert compare.runs[3].optimizer == "nesterov"
     compare.table.table.cellWidget(3, 2).setValue(0.0005)
-    assert compare.runs[3] == RunSpec("nesterov", 0.0005)
+    assert (compare.runs[3].optimizer, compare.runs[3].learning_rate) == ("nesterov", 0.0005)
     compare.table.table.setCurrentCell(0, 0)
     compare.table.remove_button.click()
     assert [run.optimizer for run in compare.runs] == ["momentum", "adam", "nesterov"]

@@ -376,3 +376,20 @@ def test_a_model_without_features_draws_a_flat_line(qtbot, window) -> None:
     ys = plot._model_line.yData
     assert ys is not None and np.all(ys == ys[0])
     assert "Least squares (exact): c = 5" in window.editor.data_editor.answer_label.text()
+
+
+def test_a_mistyped_column_is_named_under_the_model_field(qtbot, window) -> None:
+    to_data_mode(qtbot, window)
+    hint = window.findChild(type(window.editor.data_editor.model_hint), "modelHint")
+    assert not hint.isVisible()
+    edit = window.findChild(QLineEdit, "modelEdit")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "m*z + b")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: hint.isVisible(), timeout=WAIT)
+    assert hint.text() == ("Note: z is not a column of the table (columns: x, y); it is "
+                           "fitted as a parameter. Did you mean x?")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "m*x + b")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not hint.isVisible(), timeout=WAIT)

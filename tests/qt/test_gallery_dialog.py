@@ -11,6 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+import gdstudio
+from gdstudio.io import Project
 from gdstudio.problems.gallery import EXAMPLES, example
 from gdstudio.qt.gallery_dialog import GalleryDialog
 from gdstudio.qt.project_actions import comparable, project_from_window
@@ -45,8 +47,8 @@ def problem_ready(window, item) -> bool:
     model = window.model
     if window.projects.restorer.busy:
         return False
-    if item.mode == "function":
-        ready = model.expression_text == item.expression and model.mode == "function"
+    if item.experiment.mode == "function":
+        ready = model.expression_text == item.experiment.expression and model.mode == "function"
     else:
         ready = model.mode == "data" and getattr(model.objective, "n_samples", None) is not None
         ready = ready and window.data_mode.ready
@@ -102,15 +104,15 @@ def test_opening_an_example_asks_about_unsaved_changes(qtbot, window):
 @pytest.mark.parametrize("key", [item.key for item in EXAMPLES])
 def test_every_example_runs_in_the_window_to_its_promised_end(qtbot, window, key):
     item = example(key)
-    if item.mode == "data" and not hasattr(window, "data_mode"):
+    if item.experiment.mode == "data" and not hasattr(window, "data_mode"):
         pytest.skip("data mode is not in the window yet")
     assert window.examples.open_example(key)
     qtbot.waitUntil(lambda: problem_ready(window, item), timeout=WAIT)
-    assert comparable(project_from_window(window, False)) == comparable(item.to_project())
+    assert comparable(project_from_window(window, False)) == comparable(Project.from_example(item))
     run_to_end(qtbot, window)
     found = window_run(window)
     assert item.expected.problems(found) == [], item.expected.describe()
-    headless = item.to_project().run()  # the same numbers as the scripting API
+    headless = gdstudio.run(item.experiment)  # the same numbers as the scripting API
     assert found.iterations == headless.iterations and found.status == str(headless.status)
     np.testing.assert_allclose(window.session.history.params, headless.history.params,
                                rtol=1e-12, atol=1e-12)

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+import gdstudio
 from gdstudio.app import open_project_argument
 from gdstudio.engine import StoppingRules
 from gdstudio.io import (
@@ -77,8 +78,8 @@ def test_save_then_open_round_trips_every_setting_and_the_history(qtbot, window,
 
 
 def test_a_replay_that_differs_is_reported(qtbot, window, tmp_path):
-    run = Project(expression="x**2", start={"x": 3.0}, learning_rate=0.1,
-                  stopping=StoppingRules(max_iter=10)).run()
+    run = gdstudio.run(Project(expression="x**2", start={"x": 3.0}, learning_rate=0.1,
+                               stopping=StoppingRules(max_iter=10)).experiment)
     history = SavedHistory.from_history(run.history, ("x",))
     params = history.params.copy()
     params[6:] *= 1.5  # as if the momentum had been changed during the saved run
@@ -124,7 +125,8 @@ def test_a_data_project_with_mini_batches_round_trips_through_the_window(qtbot, 
     window.projects.dialogs.save_paths.append(path)
     assert window.projects.save_as()
     saved = load_project(path)
-    np.testing.assert_array_equal(saved.history.params, project.run().history.params)
+    rerun = gdstudio.run(project.experiment)
+    np.testing.assert_array_equal(saved.history.params, rerun.history.params)
 
     other = make_window(qtbot, tmp_path / "other.ini")
     with qtbot.waitSignal(other.projects.restorer.finished, timeout=WAIT) as signal:

@@ -1,8 +1,9 @@
-"""Small strict checks shared by the project reader and :class:`Project` itself.
+"""Small strict checks shared by experiments, the project reader and the scripting API.
 
-Each raises :class:`ProjectError` with a sentence that starts with where the value is in
-the file (``settings.learning_rate``, ``problem.start.x`` …). Booleans are not numbers,
-and numbers must be finite.
+Each raises :class:`ExperimentError` with a sentence that starts with where the value is
+in a project file (``settings.learning_rate``, ``problem.start.x`` …); the API names the
+same place by its keyword (:meth:`ExperimentError.renamed`). Booleans are not numbers,
+strings are not numbers, and numbers must be finite.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
-from gdstudio.io._errors import ProjectError
-
 __all__ = [
+    "ExperimentError",
     "fail",
     "finite_number",
     "is_number",
@@ -27,9 +27,44 @@ __all__ = [
 ]
 
 
+class ExperimentError(ValueError):
+    """A value of an experiment that is not valid: ``str(error)`` is one sentence.
+
+    Parameters
+    ----------
+    where : str
+        The value's place, as a project file names it (``settings.learning_rate``), or
+        ``""`` when the sentence names it itself.
+    problem : str
+        What is wrong with it (``must be a positive number, not true``).
+    """
+
+    __module__ = "gdstudio"  # where users import it from
+
+    def __init__(self, where: str, problem: str = "") -> None:
+        self.where, self.problem = where, problem
+        super().__init__(" ".join(f"{where} {problem}".split()))
+
+    def renamed(self, names: Mapping[str, str]) -> ExperimentError:
+        """The same sentence with its place renamed by the longest matching prefix.
+
+        ``names`` maps a place or the start of one (``"settings.stopping."``) to the
+        name to use instead (``""`` drops the prefix).
+        """
+        for prefix in sorted(names, key=len, reverse=True):
+            if self.where == prefix or (prefix.endswith(".") and self.where.startswith(prefix)):
+                where = names[prefix] + self.where[len(prefix):] if prefix.endswith(".") \
+                    else names[prefix]
+                return ExperimentError(where, self.problem)
+        return ExperimentError(self.where, self.problem)
+
+    def __reduce__(self) -> tuple[type[ExperimentError], tuple[str, str]]:
+        return (type(self), (self.where, self.problem))
+
+
 def fail(where: str, problem: str) -> NoReturn:
-    """Raise ``ProjectError(f"{where} {problem}")``."""
-    raise ProjectError(f"{where} {problem}")
+    """Raise ``ExperimentError(where, problem)``."""
+    raise ExperimentError(where, problem)
 
 
 def shown(value: Any) -> str:

@@ -1,18 +1,25 @@
-"""The checks :class:`~gdstudio.io.project.Project` runs on every value it is given.
+"""The checks an :class:`~gdstudio.problems.experiment.Experiment` runs on every value.
 
-Whether a project was built in code or read from a file, the same checks run here, and
-their messages name the value by where it sits in the file (``problem.start.x``,
-``settings.learning_rate``). Expressions are only *checked* (``check_syntax``: a
+Whether an experiment comes from the scripting API, the command line, the gallery or a
+project file, the same checks run here, once, and their messages name the value by where
+it sits in a project file (``problem.start.x``, ``settings.learning_rate``); the API
+renames the place to its keyword. Expressions are only *checked* (``check_syntax``: a
 whitelist walk of the syntax tree), never run; sympy is not needed to open a project.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from gdstudio.engine import OPTIMIZERS, StoppingRules, make_optimizer, make_schedule
-from gdstudio.io._checks import (
+from gdstudio.engine import (
+    OPTIMIZERS,
+    RunSettings,
+    StoppingRules,
+    make_optimizer,
+    make_schedule,
+)
+from gdstudio.problems.checks import (
     fail,
     finite_number,
     is_number,
@@ -22,60 +29,88 @@ from gdstudio.io._checks import (
     text,
     whole_number,
 )
-from gdstudio.io._history import SavedHistory
 from gdstudio.problems.dataset import DataError, Dataset
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.losses import LOSSES
 
-if TYPE_CHECKING:
-    from gdstudio.io.project import Project
+__all__ = [
+    "MAX_BATCH_SIZE",
+    "MAX_ITERATIONS",
+    "Problem",
+    "settings_fields",
+    "stopping_rules",
+    "validated_problem",
+    "validated_settings",
+]
 
-__all__ = ["MAX_DATA_CELLS", "MAX_ITERATIONS", "validated_fields"]
-
-#: Most data values (rows × columns) a project may hold.
-MAX_DATA_CELLS = 2_000_000
+#: Largest batch_size an experiment may ask for.
+MAX_BATCH_SIZE = 1_000_000_000
 #: Largest max_iter a project may ask for.
 MAX_ITERATIONS = 1_000_000_000
 MAX_SEED = 2**63 - 1
-MAX_TITLE = 200
-MAX_NOTES = 20_000
 MAX_COLUMN_NAME = 100
 _DEFAULT_DIVERGENCE = StoppingRules().divergence_factor
 # Values the data-mode fields must keep in function mode (they are not saved there).
-_DATA_ONLY = {"data": None, "model": None, "target": "y", "fixed": {}, "loss": "mse",
+_DATA_ONLY = {"dataset": None, "model": None, "target": "y", "fixed": {}, "loss": "mse",
               "batch_size": None, "seed": 0, "standardize": False}
 
 
-def validated_fields(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """Every field of ``project`` checked and normalised, and the learnt parameters' names.
+class Problem(Protocol):
+    """The problem's fields as :func:`validated_problem` reads them (an ``Experiment``'s)."""
+
+    mode: Any
+    expression: Any
+    dataset: Any
+    model: Any
+    target: Any
+    start: Any
+    fixed: Any
+    loss: Any
+    batch_size: Any
+    seed: Any
+    standardize: Any
+    variables: Any
+
+
+def validated_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The problem's fields checked and normalised, and the learnt parameters' names.
 
     Raises
     ------
-    ProjectError
-        For the first value that is not valid, named by its place in the file.
+    ExperimentError
+        For the first value that is not valid, named by its place in a project file.
     """
-    fields: dict[str, Any] = {
-        "title": text(project.title, "title", MAX_TITLE),
-        "notes": text(project.notes, "notes", MAX_NOTES),
-    }
     if project.mode == "function":
-        problem, names = _function_problem(project)
-    elif project.mode == "data":
-        problem, names = _data_problem(project)
-    else:
-        fail("problem.mode", f'must be "function" or "data", not {shown(project.mode)}')
-    fields.update(problem)
-    fields.update(_settings(project))
-    fields["history"] = _history(project.history, names)
-    return fields, names
+        return _function_problem(project)
+    if project.mode == "data":
+        return _data_problem(project)
+    fail("problem.mode", f'must be "function" or "data", not {shown(project.mode)}')
+
+
+def validated_settings(settings: Any) -> RunSettings:
+    """``settings`` (a :class:`RunSettings`) checked, with normalised values.
+
+    Raises
+    ------
+    ExperimentError
+        For the first value that is not valid, named by its place in a project file.
+    """
+    if not isinstance(settings, RunSettings):
+        fail("settings", f"must be RunSettings, not {type(settings).__name__}")
+    return RunSettings(**settings_fields(settings.optimizer, settings.hyperparameters,
+                                         settings.learning_rate, settings.schedule,
+                                         settings.stopping))
 
 
 # ------------------------------------------------------------------------ problems
-def _function_problem(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _function_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
     expression, names = _expression(project.expression, "problem.expression")
     for field, default in _DATA_ONLY.items():
         if getattr(project, field) != default:
-            fail(f"problem.{field}", "applies only to data mode, not to a function")
+            place = "data" if field == "dataset" else field  # a project file says "data"
+            fail(f"problem.{place}", "applies only to data mode, not to a function")
+    if project.variables is not None:
+        names = _variables(project.variables, names)
     start = name_to_number(project.start, "problem.start")
     missing = [name for name in names if name not in start]
     if missing:
@@ -88,10 +123,13 @@ def _function_problem(project: Project) -> tuple[dict[str, Any], tuple[str, ...]
     return {"expression": expression, "start": {name: start[name] for name in names}}, names
 
 
-def _data_problem(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]:
+def _data_problem(project: Problem) -> tuple[dict[str, Any], tuple[str, ...]]:
     if project.expression is not None:
         fail("problem.expression", "applies only to function mode; data mode has a model")
-    data = _dataset(project.data)
+    if project.variables is not None:
+        fail("problem.variables", "applies only to function mode; data mode orders the "
+                                  "parameters as the model names them")
+    data = _dataset(project.dataset)
     model, names = _expression(project.model, "problem.model")
     target = _target(project.target, data, names)
     parameters = [name for name in names if name not in data]
@@ -112,7 +150,7 @@ def _data_problem(project: Project) -> tuple[dict[str, Any], tuple[str, ...]]:
             fail(f"problem.start.{name}", f"is not a learnt parameter of the model (they are "
                                           f"{', '.join(learnt)})")
     fields = {
-        "expression": None, "data": data, "model": model, "target": target,
+        "expression": None, "dataset": data, "model": model, "target": target,
         "fixed": {name: fixed[name] for name in parameters if name in fixed},
         "start": {name: start[name] for name in learnt if name in start},
         "loss": _loss(project.loss), "batch_size": _batch_size(project.batch_size),
@@ -143,22 +181,14 @@ def _dataset(value: Any) -> Dataset:
             value = Dataset(columns)
         except DataError as error:
             fail("problem.data", f"is not valid: {error}")
-    cells = value.n_rows * len(value.names)
-    if cells > MAX_DATA_CELLS:
-        fail("problem.data", f"has {cells:,} values, more than the {MAX_DATA_CELLS:,} a "
-                             "project keeps")
     for name in value.names:
         text(name, "a column name of problem.data", MAX_COLUMN_NAME)
     return value
 
 
 def _columns(value: Any) -> Mapping[str, Any]:
-    """Refuse oversized tables before converting them, and values that are not numbers."""
+    """Refuse values that are not numbers before converting the columns."""
     columns = json_object(value, "problem.data")
-    sizes = [len(column) if isinstance(column, list | tuple) else 0 for column in columns.values()]
-    if sum(sizes) > MAX_DATA_CELLS:
-        fail("problem.data", f"has {sum(sizes):,} values, more than the {MAX_DATA_CELLS:,} a "
-                             "project keeps")
     for name, column in columns.items():
         if isinstance(column, list | tuple) and not set(map(type, column)) <= {int, float}:
             index = next(i for i, item in enumerate(column) if not is_number(item))
@@ -187,7 +217,7 @@ def _loss(value: Any) -> str:
 
 
 def _batch_size(value: Any) -> int | None:
-    return None if value is None else whole_number(value, "problem.batch_size", 1, MAX_DATA_CELLS)
+    return None if value is None else whole_number(value, "problem.batch_size", 1, MAX_BATCH_SIZE)
 
 
 def _flag(value: Any, where: str) -> bool:
@@ -197,16 +227,55 @@ def _flag(value: Any, where: str) -> bool:
 
 
 # ------------------------------------------------------------------------ settings
-def _settings(project: Project) -> dict[str, Any]:
-    optimizer = _optimizer(project.optimizer)
+def _variables(value: Any, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The order of the parameters a caller asked for: the expression's names, reordered."""
+    if isinstance(value, str) or not isinstance(value, tuple | list):
+        fail("problem.variables", f"must be a list of names, not {shown(value)}")
+    if sorted(map(str, value)) != sorted(names) or len(set(value)) != len(value):
+        fail("problem.variables", f"must name each variable of the expression once "
+                                  f"({', '.join(names)}), not {', '.join(map(str, value))}")
+    return tuple(value)
+
+
+def settings_fields(
+    optimizer: Any, hyperparameters: Any, learning_rate: Any, schedule: Any, stopping: Any
+) -> dict[str, Any]:
+    """The fields of :class:`RunSettings`, checked and normalised, from any values.
+
+    Raises
+    ------
+    ExperimentError
+        For the first value that is not valid, named by its place in a project file.
+    """
+    name = _optimizer(optimizer)
     return {
-        "optimizer": optimizer,
-        "hyperparameters": _hyperparameters(project.hyperparameters, optimizer),
-        "learning_rate": finite_number(project.learning_rate, "settings.learning_rate",
-                                       positive=True),
-        "schedule": _schedule(project.schedule),
-        "stopping": _stopping(project.stopping),
+        "optimizer": name,
+        "hyperparameters": _hyperparameters(hyperparameters, name),
+        "learning_rate": finite_number(learning_rate, "settings.learning_rate", positive=True),
+        "schedule": _schedule(schedule),
+        "stopping": _stopping(stopping),
     }
+
+
+def stopping_rules(
+    max_iter: Any = 1000, tol_step: Any = None, tol_grad: Any = None, tol_loss: Any = None
+) -> StoppingRules:
+    """:class:`StoppingRules` from any values, checked as a project file's.
+
+    Raises
+    ------
+    ExperimentError
+        For the first value that is not valid (``settings.stopping.max_iter`` …).
+    """
+    where = "settings.stopping"
+    tolerances = {}
+    for key, item in (("tol_step", tol_step), ("tol_grad", tol_grad), ("tol_loss", tol_loss)):
+        tolerances[key] = None if item is None else finite_number(item, f"{where}.{key}",
+                                                                 positive=True)
+    if not is_number(max_iter):
+        fail(f"{where}.max_iter", f"must be a whole number, not {shown(max_iter)}")
+    return StoppingRules(max_iter=whole_number(max_iter, f"{where}.max_iter", 0, MAX_ITERATIONS),
+                         **tolerances)
 
 
 def _optimizer(value: Any) -> str:
@@ -264,15 +333,3 @@ def _engine_refused(where: str, key: str, error: ValueError) -> None:
     if key and message.startswith(key + " "):
         fail(f"{where}.{key}", message.removeprefix(key + " "))
     fail(where, f"is refused: {message}")
-
-
-# ------------------------------------------------------------------------ history
-def _history(value: Any, names: tuple[str, ...]) -> SavedHistory | None:
-    if value is None:
-        return None
-    if not isinstance(value, SavedHistory):
-        fail("history", f"must be a SavedHistory or None, not {type(value).__name__}")
-    if value.param_names != names:
-        fail("history.param_names", f"are {', '.join(value.param_names)}, but the problem's "
-                                    f"parameters are {', '.join(names)}")
-    return value

@@ -1,0 +1,62 @@
+"""The app's entry point: the automation contract and a clear word when no display exists."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import gdstudio.app
+from gdstudio.app import display_problem
+
+
+def test_main_window_is_part_of_the_automation_contract() -> None:
+    from gdstudio.qt.window import MainWindow
+
+    assert gdstudio.app.MainWindow is MainWindow
+    assert "MainWindow" in gdstudio.app.__all__
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        _ = gdstudio.app.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_importing_the_entry_point_loads_no_qt() -> None:
+    code = "import sys, gdstudio.app; print('PySide6' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("environ", "platform", "refused"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "wayland;xcb"}, "freebsd14", True),
+        ({}, "win32", False),
+        ({}, "darwin", False),
+    ],
+)
+def test_display_problem(environ: dict[str, str], platform: str, refused: bool) -> None:
+    problem = display_problem(environ, platform)
+    assert bool(problem) is refused
+    if refused:
+        assert problem == "no display found: run it on a desktop, or under xvfb-run"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland only")
+def test_launching_without_a_display_says_so_and_exits_1() -> None:
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "gdstudio"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 1
+    expected = "gdstudio: no display found: run it on a desktop, or under xvfb-run"
+    assert done.stderr.strip() == expected
