@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from gdstudio._version import __version__
 
 if TYPE_CHECKING:
-    from gdstudio.api import FitRun, Run, descend, fit, run
+    from gdstudio.api import FitRun, Run, descend, fit, run, stable_lr
     from gdstudio.problems.checks import ExperimentError
     from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
 __all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "Run", "__version__",
-           "descend", "fit", "run"]
+           "descend", "fit", "run", "stable_lr"]
 
 _LAZY = {
     "Experiment": "gdstudio.problems.experiment",
@@ -32,6 +32,7 @@ _LAZY = {
     "descend": "gdstudio.api",
     "fit": "gdstudio.api",
     "Run": "gdstudio.api",
+    "stable_lr": "gdstudio.api",
     "ExpressionError": "gdstudio.problems.expression",
 }
 

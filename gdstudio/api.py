@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from gdstudio.engine import Descent, History, Status
+from gdstudio.problems.curvature import stable_learning_rate
 from gdstudio.problems.experiment import Experiment, as_dataset
 
-__all__ = ["Experiment", "FitRun", "Run", "as_dataset", "descend", "fit", "run"]
+__all__ = ["Experiment", "FitRun", "Run", "as_dataset", "descend", "fit", "run", "stable_lr"]
 
 
 class Run:
@@ -360,3 +361,32 @@ def fit(
     result = run(Experiment.data(data, model, **options), timeout=timeout)
     assert isinstance(result, FitRun)
     return result
+
+
+def stable_lr(
+    expr: str,
+    point: Mapping[str, float] | float,
+    optimizer: str = "gd",
+    momentum: float = 0.0,
+    *,
+    timeout: float = 5.0,
+) -> float | None:
+    """The largest stable learning rate of a typed function at a point.
+
+    2/λmax for gradient descent, 2(1+μ)/λmax for heavy-ball momentum and
+    2(1+μ)/((1+2μ)λmax) for Nesterov (torch's forms), λmax the largest eigenvalue of
+    the exact Hessian at ``point`` (see :mod:`gdstudio.engine.curvature`).
+
+    >>> stable_lr("5*x**2", 3, optimizer="momentum", momentum=0.9)
+    0.38
+
+    Returns
+    -------
+    float or None
+        The limit; ``math.inf`` where λmax ≤ 0 (no rate overshoots there); ``None``
+        where the function has no Hessian (``abs``) or for adagrad, rmsprop and adam,
+        which have no such simple limit.
+    """
+    experiment = Experiment.function(expr, point)
+    params = np.array([experiment.start[name] for name in experiment.param_names], dtype=float)
+    return stable_learning_rate(experiment.objective(timeout=timeout), params, optimizer, momentum)

@@ -1,6 +1,7 @@
 """``gdstudio-cli``: headless runs, printed as a table, CSV or JSON.
 
-Any bad input ends with exit code 2 and one line on stderr; never a traceback.
+Exit status: 0 when the run converged or used up its steps, 1 when it diverged, 2 for
+bad input (one line on stderr; never a traceback).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
+EXIT_DIVERGED = 1
 EXIT_BAD_INPUT = 2
+EXIT_CODES = ("exit status: 0 converged or reached the step limit, 1 diverged (the reason is "
+              "printed), 2 bad input")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,10 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser with its subcommands."""
-    parser = _Parser(prog="gdstudio-cli", description="Gradient Descent Studio, headless.")
+    parser = _Parser(prog="gdstudio-cli", description="Gradient Descent Studio, headless.",
+                     epilog=EXIT_CODES)
     parser.add_argument("--version", action="version", version=_version())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="minimise a typed function, or run a saved project")
+    run = commands.add_parser("run", help="minimise a typed function, or run a saved project",
+                              epilog=EXIT_CODES)
     problem = run.add_mutually_exclusive_group(required=True)
     problem.add_argument("--expr", help='the cost function, e.g. "x**2"')
     problem.add_argument("--project", metavar="FILE.gdstudio",
@@ -52,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_fit_command(commands: argparse._SubParsersAction) -> None:
     """The ``fit`` subcommand: learn a model's parameters from a CSV file."""
-    fit = commands.add_parser("fit", help="fit a model to data from a CSV file")
+    fit = commands.add_parser("fit", help="fit a model to data from a CSV file",
+                              epilog=EXIT_CODES)
     fit.add_argument("--data", required=True, metavar="FILE.csv",
                      help="CSV file with a header row (comma, semicolon or tab separated)")
     fit.add_argument("--model", required=True, help='the model, e.g. "m*x + b"')
@@ -142,7 +149,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               "fewer steps (--max-iter) or less data", file=sys.stderr)
         return EXIT_BAD_INPUT
     sys.stdout.write(render(run, arguments.format))
-    return 0
+    if run.status != "diverged":
+        return 0
+    if arguments.format == "csv":  # the table and JSON carry the reason themselves
+        print(f"gdstudio-cli: diverged: {run.message}", file=sys.stderr)
+    return EXIT_DIVERGED
 
 
 def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
@@ -282,10 +293,17 @@ def _table(run) -> str:
     lines.insert(1, "-+-".join("-" * width for width in widths))
     where = ", ".join(f"{name} = {_number(value)}" for name, value in run.params.items())
     slope = ", ".join(f"{_number(value)}" for value in run.gradient.values())
+    reached = run.status == "converged" or (
+        run.status == "max_iter" and not run.message.startswith("not converged"))
+    found = "minimum found at" if reached else "stopped at"
+    if run.status == "diverged":
+        status = [f"status: diverged after {run.iterations} steps", f"reason: {run.message}"]
+    else:
+        status = [f"status: {run.status} after {run.iterations} steps ({run.message})"]
     lines += [
         "",
-        f"status: {run.status} after {run.iterations} steps ({run.message})",
-        f"minimum found at: {where}",
+        *status,
+        f"{found}: {where}",
         f"loss there: {_number(run.loss)}",
         f"slope there: {slope}",
         *getattr(run, "notes", ()),

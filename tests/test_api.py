@@ -1,5 +1,6 @@
 """The scripting API reproduces the first tutorial and explains bad input."""
 
+import math
 import re
 
 import numpy as np
@@ -55,7 +56,7 @@ def test_a_bare_number_is_a_start_for_one_variable() -> None:
 def test_diverging_run_says_why() -> None:
     run = gdstudio.descend("x**2", start={"x": 3}, lr=1.5, max_iter=10**6)
     assert run.status == "diverged"
-    assert "learning rate is too large" in run.message
+    assert "α = 1.5 is above the stable limit 2/λmax = 1 here" in run.message
 
 
 def test_to_dict_has_json_friendly_values() -> None:
@@ -146,3 +147,60 @@ def test_a_constant_function_has_no_variable_to_descend_on(expression: str, star
     with pytest.raises(gdstudio.ExpressionError) as caught:
         gdstudio.descend(expression, start=start)
     assert str(caught.value) == "the function has no variable to descend on"
+@pytest.mark.parametrize(("expression", "rate", "options", "limit"), [
+    ("x**2", 1.05, {}, "2/λmax = 1 here"),
+    ("5*x**2", 0.21, {}, "2/λmax = 0.2 here"),
+    ("5*x**2", 0.39, {"optimizer": "momentum", "momentum": 0.9}, "2(1+μ)/λmax = 0.38 here"),
+    ("5*x**2", 0.14, {"optimizer": "nesterov", "momentum": 0.9},
+     "2(1+μ)/((1+2μ)λmax) = 0.136 here"),
+])
+def test_divergence_is_caught_early_with_its_limit(expression, rate, options, limit) -> None:
+    run = gdstudio.descend(expression, start={"x": 3}, lr=rate, max_iter=100, **options)
+    assert run.status == "diverged" and run.iterations < 10
+    assert f"α = {rate:g} is above the stable limit {limit}" in run.message
+
+
+def test_no_alarm_while_oscillating_towards_the_minimum() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.95, max_iter=100)
+    assert run.status == "max_iter" and run.message == "reached the maximum of 100 steps"
+    tutorial = gdstudio.descend("x**2", start={"x": 3}, lr=0.1, max_iter=100, tol_step=1e-4)
+    assert tutorial.iterations == 40 and tutorial.params["x"] == pytest.approx(0.000398768, 1e-6)
+
+
+def test_adaptive_optimizers_are_not_given_a_limit() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.5, optimizer="adam", max_iter=300)
+    assert run.status != "diverged"
+    assert "λmax" not in run.message
+
+
+def test_step_limit_far_from_converged_says_so() -> None:
+    run = gdstudio.descend("x**2", start={"x": 3}, lr=0.01, max_iter=100)
+    assert run.message == "not converged: the slope is still 0.8 after 100 steps"
+    two = gdstudio.descend("x**2 + y**2", start={"x": 3, "y": 4}, lr=0.001, max_iter=10)
+    assert two.message == "not converged: the gradient's size is still 9.8 after 10 steps"
+
+
+def test_stable_lr() -> None:
+    assert gdstudio.stable_lr("5*x**2", 3) == 0.2
+    assert gdstudio.stable_lr("5*x**2", {"x": 3}, optimizer="momentum", momentum=0.9) == 0.38
+    assert gdstudio.stable_lr("(x-3)**2 + 10*(y+1)**2", {"x": 0, "y": 0}) == 0.1
+    assert gdstudio.stable_lr("-x**2", 1) == math.inf
+    assert gdstudio.stable_lr("abs(x)", 1) is None
+    assert gdstudio.stable_lr("x**2", 1, optimizer="adam") is None
+
+
+BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
+ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
+
+
+@pytest.mark.parametrize(("expression", "start", "options"), [
+    # A brief swing through a steep valley, above the local limit, on the way down.
+    (BEALE, {"x": 1, "y": 1}, {"lr": 0.03, "optimizer": "nesterov", "momentum": 0.9}),
+    # Adaptive steps are bounded: a loss that climbs back from 1e-45 is no blow-up.
+    ("x**2", {"x": 3}, {"lr": 1.0, "optimizer": "rmsprop"}),
+    (ROSENBROCK, {"x": -1.5, "y": 2}, {"lr": 1.0, "optimizer": "adam"}),
+    ("x**2 - y**2", {"x": 1, "y": 1e-6}, {"lr": 0.1}),  # falls without bound instead
+])
+def test_no_false_alarm(expression: str, start: dict, options: dict) -> None:
+    run = gdstudio.descend(expression, start, max_iter=3000, **options)
+    assert "overshoots" not in run.message and "rose at each" not in run.message

@@ -89,3 +89,35 @@ def test_the_installed_entry_point_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "status: max_iter after 3 steps" in result.stdout
+
+
+def test_a_diverged_run_says_so_and_exits_1(capsys) -> None:
+    code, out, err = run_cli(capsys, "run", "--expr", "x**2", "--start", "x=3", "--lr", "1.05",
+                         "--max-iter", "100")
+    assert code == 1 and err == ""
+    assert "status: diverged after 6 steps" in out
+    assert "reason: α = 1.05 is above the stable limit 2/λmax = 1 here" in out
+    assert "minimum found at" not in out and "stopped at: x = 5.31468" in out
+
+
+def test_a_diverged_csv_run_gives_the_reason_on_stderr(capsys) -> None:
+    code, out, err = run_cli(capsys, "run", "--expr", "5*x**2", "--start", "x=3", "--lr", "0.21",
+                         "--format", "csv")
+    assert code == 1 and out.startswith("step,")
+    assert "diverged: α = 0.21 is above the stable limit 2/λmax = 0.2 here" in err
+
+
+def test_a_run_far_from_converged_says_so(capsys) -> None:
+    code, out, _ = run_cli(capsys, "run", "--expr", "x**2", "--start", "x=3", "--lr", "0.01",
+                       "--max-iter", "100")
+    assert code == 0
+    assert "(not converged: the slope is still 0.8 after 100 steps)" in out
+    assert "stopped at: x = 0.397859" in out
+
+
+def test_help_documents_the_exit_codes(capsys) -> None:
+    for command in ([], ["run"], ["fit"]):
+        code, out, _ = run_cli(capsys, *command, "--help")
+        assert code == 0
+        assert "0 converged or reached the step limit, 1 diverged" in " ".join(out.split())
+        assert "2 bad input" in " ".join(out.split())

@@ -38,7 +38,8 @@ def test_table(capsys: pytest.CaptureFixture[str], tutorial_csv: Path) -> None:
     lines = out.splitlines()
     assert [cell.strip() for cell in lines[0].split(" | ")] == ["step", "b", "loss", "grad b"]
     assert "405" in lines[2] and "9.1" in lines[3]
-    assert "minimum found at: b = 1.38152" in out
+    assert "not converged: the slope is still 3.8 after 30 steps" in out
+    assert "stopped at: b = 1.38152" in out
     assert "fixed: m = 2" in out
     assert "loss sse" in out
 

@@ -54,7 +54,7 @@ def test_saved_history_does_not_change_the_run(capsys, tmp_path: Path) -> None:
     project = project.with_history(gdstudio.run(project.experiment).history)
     save_project(project, tmp_path / "saddle.gdstudio")
     code, out, _ = run_cli(capsys, "run", "--project", str(tmp_path / "saddle.gdstudio"))
-    assert code == 0 and "status: diverged after 89 steps" in out
+    assert code == 1 and "status: diverged after 89 steps" in out  # 1: diverged
 
 
 @pytest.mark.parametrize(

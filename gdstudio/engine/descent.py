@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from gdstudio.engine.batching import BatchPlan
+from gdstudio.engine.curvature import LIMIT_FORMULAS, largest_eigenvalue, stable_rate
 from gdstudio.engine.history import History
 from gdstudio.engine.limits import check_max_iter
 from gdstudio.engine.objective import Objective
@@ -18,6 +19,9 @@ from gdstudio.engine.stopping import (
     StoppingRules,
     describe_convergence,
     describe_divergence,
+    describe_growth,
+    describe_start_limit,
+    describe_step_limit,
 )
 
 __all__ = ["Descent", "check_learning_rate"]
@@ -27,6 +31,11 @@ _STEPS_PER_CLOCK_CHECK = 32
 # Rows gathered before they are written to the history in one go: few enough that no
 # long list of per-step objects builds up, many enough to make the writes cheap.
 _ROWS_PER_WRITE = 256
+# Early divergence: the loss rose and the step grew at this many steps in a row, and is
+# above its start ...
+_RISING_STEPS = 5
+# ... or, where no curvature can confirm the overshoot, at this many.
+_RISING_STEPS_UNCONFIRMED = 10
 
 
 class Descent:
@@ -94,6 +103,7 @@ class Descent:
         with np.errstate(all="ignore"):
             self._record_start(params, state)
         self._start_loss = self._loss
+        self._rising, self._rising_base, self._last_size = 0, math.nan, math.inf
         self._set_divergence_limits()
         self._check_start()
 
@@ -214,6 +224,7 @@ class Descent:
         self._loss = float(self.history.loss[step])
         self._grad = self.history.grad[step].copy()
         self._state = self._saved_state(step)
+        self._rising, self._rising_base, self._last_size = _growth_streak(self.history, step)
         self.status = Status.RUNNING
         self.message = ""
         self._check_start() if step == 0 else self._check_max_iter()
@@ -246,6 +257,7 @@ class Descent:
         step, params, loss, grad, state = (
             self._step, self._params, self._loss, self._grad, self._state
         )
+        rising, rising_base, last_size = self._rising, self._rising_base, self._last_size
         rates, sizes, points, losses, grads, epochs, states = [], [], [], [], [], [], []
         made = 0
         try:
@@ -256,12 +268,21 @@ class Descent:
                 params = params + change
                 step_size = _norm(change)
                 step += 1
+                # The streak of steps where the loss rose and the step grew (see
+                # _growth_streak, which recomputes it from the history on rewind).
                 if batching is None:
                     loss, grad = value_and_grad(params)
                 else:
                     loss, grad = value_and_grad(params, batching.rows(step))
                     epochs.append(batching.epoch_of(step))
                 loss = float(loss)
+                if loss > old_loss and step_size > last_size:
+                    if not rising:
+                        rising_base = last_size
+                    rising += 1
+                else:
+                    rising = 0
+                last_size = step_size
                 rates.append(rate)
                 sizes.append(step_size)
                 points.append(params)
@@ -277,16 +298,18 @@ class Descent:
                 grad_norm = _norm(grad)
                 if not (
                     plain and step < max_iter and low <= loss <= high
-                    and math.isfinite(step_size + grad_norm)
+                    and math.isfinite(step_size + grad_norm) and rising < _RISING_STEPS
                 ):
-                    self._step, self._loss, self._grad = step, loss, grad
-                    self._check_after_step(step, step_size, grad_norm, old_loss)
+                    self._step, self._params, self._loss, self._grad = step, params, loss, grad
+                    self._rising, self._rising_base = rising, rising_base
+                    self._check_after_step(step, step_size, grad_norm, old_loss, rate)
                     if self.status is not Status.RUNNING:
                         break
                 if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
                     break
         finally:
             self._step, self._params, self._loss, self._grad = step, params, loss, grad
+            self._rising, self._rising_base, self._last_size = rising, rising_base, last_size
             self._store_rows(rates, sizes, points, losses, grads, epochs, states)
         return made
 
@@ -320,14 +343,17 @@ class Descent:
         return self._states[step].copy()
 
     def _check_after_step(
-        self, step: int, step_size: float, grad_norm: float, old_loss: float
+        self, step: int, step_size: float, grad_norm: float, old_loss: float, rate: float
     ) -> None:
         loss = self._loss
         rules = self.stopping
+        self._last_rate = rate
         if not (math.isfinite(step_size) and math.isfinite(loss) and math.isfinite(grad_norm)):
             self._diverge_non_finite(step, step_size, loss, grad_norm)
         elif not self._fall_limit <= loss <= self._growth_limit:
             self._diverge(step, "grew" if loss > self._growth_limit else "fell", loss)
+        elif self._rising >= _RISING_STEPS and self._overshooting(step, step_size, rate):
+            pass
         elif rules.tol_step is not None and step_size < rules.tol_step:
             self._converge("tol_step", step_size, rules.tol_step)
         elif rules.tol_grad is not None and grad_norm < rules.tol_grad:
@@ -367,7 +393,54 @@ class Descent:
     def _check_max_iter(self) -> None:
         if self.status is Status.RUNNING and self.step_count >= self.stopping.max_iter:
             self.status = Status.MAX_ITER
-            self.message = f"reached the maximum of {self.stopping.max_iter} steps"
+            self.message = describe_step_limit(
+                self.stopping.max_iter, self._grad, _norm(self.history.grad[0]),
+                self.stopping.tol_grad,
+            )
+
+    def _overshooting(self, step: int, step_size: float, rate: float) -> bool:
+        """End the run as diverged when the growing streak is a real blow-up.
+
+        Only for the optimizers with a stable limit (Adagrad, RMSprop and Adam bound
+        their steps, so their loss cannot run away geometrically; the other rules watch
+        them), and only once the loss is above its start: a brief swing through a steep
+        valley on the way down is no blow-up. With a Hessian the rate must also be above
+        the limit at the current point; without one the streak must be longer. Returns
+        whether the run ended.
+        """
+        if self.optimizer.name not in LIMIT_FORMULAS or self._loss <= self._start_loss:
+            return False
+        amplification = (step_size / self._rising_base) ** (1.0 / self._rising)
+        limit, top = self._limit_here()
+        if limit is None:
+            if self._rising < _RISING_STEPS_UNCONFIRMED:
+                return False
+            reason = describe_growth(step, self._rising, amplification, self.optimizer.name)
+        elif rate <= limit:
+            return False
+        else:
+            reason = describe_growth(
+                step, self._rising, amplification, self.optimizer.name,
+                rate=rate, limit=limit, top=top,
+                momentum=self.optimizer.hyperparameters.get("momentum", 0.0),
+            )
+        self.status = Status.DIVERGED
+        self.message = reason
+        return True
+
+    def _limit_here(self) -> tuple[float | None, float]:
+        """The stable limit at the current point (``None``: no limit known) and λmax."""
+        hessian_at = getattr(self.objective, "hessian", None)
+        if hessian_at is None:
+            return None, math.nan
+        rows = None if self.batching is None else self.batching.rows(self._step)
+        hessian = hessian_at(self._params) if rows is None else hessian_at(self._params, rows)
+        if hessian is None:
+            return None, math.nan
+        limit = stable_rate(
+            hessian, self.optimizer.name, self.optimizer.hyperparameters.get("momentum", 0.0)
+        )
+        return limit, largest_eigenvalue(hessian)
 
     def _converge(self, rule: str, measured: float, tolerance: float) -> None:
         self.status = Status.CONVERGED
@@ -376,6 +449,22 @@ class Descent:
     def _diverge(self, step: int, what: str, value: float) -> None:
         self.status = Status.DIVERGED
         self.message = describe_divergence(step, what, float(value), self._start_loss)
+        if step > 0 and what != "fell":
+            self.message += self._start_limit_note(self._last_rate)
+
+    def _start_limit_note(self, rate: float) -> str:
+        """" (α = 0.1 was above the stable limit …)" when the rate was above it at the start."""
+        hessian_at = getattr(self.objective, "hessian", None)
+        if hessian_at is None:
+            return ""
+        start = self.history.params[0]
+        hessian = hessian_at(start) if self.batching is None else hessian_at(
+            start, self.batching.rows(0))
+        momentum = self.optimizer.hyperparameters.get("momentum", 0.0)
+        limit = stable_rate(hessian, self.optimizer.name, momentum)
+        if limit is None or not rate > limit:
+            return ""
+        return describe_start_limit(self.optimizer.name, limit, largest_eigenvalue(hessian), rate)
 
     def _set_divergence_limits(self) -> None:
         self._set_plain_rules()
@@ -384,6 +473,25 @@ class Descent:
         reach = self.stopping.divergence_factor * max(abs(start), 1.0) if finite else 0.0
         self._growth_limit = start + reach
         self._fall_limit = start - reach
+
+
+def _growth_streak(history: History, step: int) -> tuple[int, float, float]:
+    """The early-divergence counters after ``step`` updates, from the history alone.
+
+    Returns the number of steps in a row, ending at ``step``, at which the loss rose and
+    the step was longer than the one before; the length of the step before that streak;
+    and the length of the last step (infinite before the first).
+    """
+    if step == 0:
+        return 0, math.nan, math.inf
+    loss, sizes = history.loss, history.step_size  # sizes[j - 1]: the step to row j
+    rising = 0
+    while step - rising >= 2:
+        j = step - rising
+        if not (loss[j] > loss[j - 1] and sizes[j - 1] > sizes[j - 2]):
+            break
+        rising += 1
+    return rising, float(sizes[step - rising - 1]), float(sizes[step - 1])
 
 
 def _norm(vector: np.ndarray) -> float:

@@ -33,3 +33,9 @@ class Objective(Protocol):
         results are allowed: the engine reports them as divergence.
         """
         ...
+
+
+# An objective may also offer ``hessian(params, batch=None) -> ndarray | None``, the exact
+# matrix of second derivatives (``None`` where there is none). It is optional: the engine
+# looks it up with ``getattr`` and uses it only to explain a blow-up with the stable
+# learning-rate limit (see :mod:`gdstudio.engine.curvature`).

@@ -8,6 +8,9 @@ import operator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+import numpy as np
+
+from gdstudio.engine.curvature import describe_limit
 from gdstudio.engine.limits import MAX_STEPS
 
 __all__ = ["Status", "StoppingRules"]
@@ -126,6 +129,60 @@ def describe_divergence(step: int, what: str, value: float, start_loss: float) -
         "function's domain or the numbers overflowed; try a smaller learning rate or "
         "another start"
     )
+
+
+def describe_growth(
+    step: int,
+    rising: int,
+    amplification: float,
+    optimizer: str,
+    *,
+    rate: float | None = None,
+    limit: float | None = None,
+    top: float = math.nan,
+    momentum: float = 0.0,
+) -> str:
+    """The sentence for a run caught blowing up: the loss rose ``rising`` steps in a row.
+
+    With ``rate`` and ``limit`` it says that the rate is above the stable limit at the
+    current point (λmax = ``top``); without them it says only what was measured.
+    """
+    growth = f"×{amplification:.3g} per step"
+    where = f"λmax = {top:.3g}" if optimizer == "gd" else f"λmax = {top:.3g}, μ = {momentum:g}"
+    if rate is not None and limit is not None:
+        return (
+            f"α = {rate:.3g} is above the stable limit {describe_limit(optimizer, limit)} here "
+            f"({where}): each step overshoots the minimum by more than the last "
+            f"({growth}, stopped at step {step}); try a rate below {limit:.3g}"
+        )
+    return (
+        f"the loss rose at each of the last {rising} steps, each step longer than the last "
+        f"({growth}, stopped at step {step}): the learning rate is too large for this "
+        "function; try a smaller one"
+    )
+
+
+def describe_start_limit(optimizer: str, limit: float, top: float, rate: float) -> str:
+    """The clause added to a blow-up caught by the other rules when α was above the limit."""
+    return (f" (α = {rate:.3g} was above the stable limit {describe_limit(optimizer, limit)} "
+            f"at the start point, λmax = {top:.3g})")
+
+
+def describe_step_limit(
+    max_iter: int, grad: np.ndarray, start_grad_norm: float, tol_grad: float | None
+) -> str:
+    """The sentence for a run that used up its steps, saying whether it got anywhere.
+
+    It is "not converged" while the gradient is still above ``tol_grad`` (when set) and
+    above a thousandth of its size at the start.
+    """
+    size = float(np.linalg.norm(grad)) if np.all(np.isfinite(grad)) else math.nan
+    text = f"reached the maximum of {max_iter} steps"
+    floor = max(tol_grad or 0.0, 1e-3 * start_grad_norm)
+    if not size > floor:
+        return text
+    what = "the slope is" if grad.shape[0] == 1 else "the gradient's size is"
+    return f"not converged: {what} still {size:.2g} after {max_iter} steps"
 
 
 def _noun(what: str) -> str:

@@ -60,13 +60,16 @@ def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> s
         SCHEDULES[str(schedule.pop("kind"))].substitute(
             learning_rate=repr(project.learning_rate), **_literals(schedule)),
         TAIL.substitute(max_iter=rules.max_iter, tol_step=repr(rules.tol_step),
-                        tol_grad=repr(rules.tol_grad), tol_loss=repr(rules.tol_loss)),
+                        tol_grad=repr(rules.tol_grad), tol_loss=repr(rules.tol_loss),
+                        optimizer_name=repr(optimizer.name),
+                        limit_momentum=repr(optimizer.hyperparameters.get("momentum", 0.0))),
     ])
 
 
 # ------------------------------------------------------------------------ function mode
 def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
-    from gdstudio.problems.expression import analyse_expression  # here: it loads sympy
+    # here: it loads sympy
+    from gdstudio.problems.expression import analyse_expression, second_derivatives
 
     names = project.param_names
     assert project.expression is not None
@@ -95,11 +98,34 @@ def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
         f"    loss = {_code(expression)}",
         f"    gradient = numpy.array([{', '.join(map(_code, derivatives))}], dtype=float)",
         "    return float(loss), gradient",
+        *_function_hessian(names, second_derivatives(project.expression, names,
+                                                     timeout=timeout)),
     ]
     where = ", ".join(f"{name} = {value:g}" for name, value in zip(names, start, strict=True))
     summary = (f"It minimises f({', '.join(names)}) = {analysis.expression_text} from "
                f"{where} with {_method(project)}.")
     return "\n".join(lines), summary
+
+
+def _function_hessian(names: Sequence[str], rows: Any) -> list[str]:
+    """``hessian(params, step)``: the exact second derivatives, or None where f has none."""
+    head = ["", "",
+            "def hessian(params, step):",
+            '    """The matrix of second derivatives of f at params (None where f has none:',
+            '    the stable learning-rate limit then stays unknown)."""']
+    if rows is None:
+        return [*head, "    return None"]
+    safe, entries = _safe_names(names, [entry for row in rows for entry in row])
+    count = len(names)
+    matrix = ", ".join(
+        "[" + ", ".join(_code(entries[i * count + j]) for j in range(count)) + "]"
+        for i in range(count))
+    return [
+        *head,
+        f"    {_unpacking([safe[name] for name in names])} = params",
+        f"    matrix = numpy.array([{matrix}], dtype=float).reshape({count}, {count})",
+        "    return matrix if numpy.all(numpy.isfinite(matrix)) else None",
+    ]
 
 
 # ------------------------------------------------------------------------ data mode
@@ -145,7 +171,60 @@ def _data_problem(project: Project, timeout: float) -> tuple[str, str]:
     summary = (f"It fits {objective.target} ≈ {analysis.expression_text} to "
                f"{project.data.n_rows:,} rows with the {objective.loss} loss, learning "
                f"{', '.join(learnt)}, with {_method(project)}.")
-    return "\n".join(lines) + LOSSES[objective.loss] + batches + DATA_LOSS, summary
+    return ("\n".join(lines) + LOSSES[objective.loss] + batches + DATA_LOSS
+            + _data_hessian(objective, safe, timeout)), summary
+
+
+def _data_hessian(objective: ModelObjective, safe: dict[str, str], timeout: float) -> str:
+    """``hessian(params, step)`` of a squared loss: c·Σ(JJᵀ + r∇²model); None for mae."""
+    from gdstudio.problems.expression import second_derivatives
+
+    head = ["", "", "",
+            "def hessian(params, step):",
+            '    """The exact Hessian of the loss at params on step k\'s rows: for a squared',
+            '    loss c · Σ (J Jᵀ + r · ∂²model), J the derivatives of the model; None for mae',
+            '    (its second derivative is not a function)."""']
+    learnt = objective.param_names
+    rows = None
+    if objective.loss != "mae" and not objective.linear_in_parameters:
+        rows = second_derivatives(objective.model_text, learnt, timeout=timeout)
+    if objective.loss == "mae" or (rows is None and not objective.linear_in_parameters):
+        return "\n".join([*head, "    return None"]) + "\n"
+    body = [
+        "    rows = batch_rows(step)",
+        "    if rows is None:",
+        "        columns, target = FEATURES, TARGET",
+        "    else:",
+        "        columns = {name: values[rows] for name, values in FEATURES.items()}",
+        "        target = TARGET[rows]",
+        "    prediction, derivatives = model_and_derivatives(columns, params)",
+        "    residuals = prediction - target",
+        "    count = len(target)",
+        "    jacobian = numpy.array([numpy.broadcast_to(numpy.asarray(d, dtype=float), (count,))",
+        "                            for d in derivatives])",
+        "    matrix = jacobian @ jacobian.T",
+    ]
+    if rows is not None:
+        names = (*objective.features, *learnt, *objective.fixed)
+        size = len(learnt)
+        pairs = [(i, j) for i in range(size) for j in range(i, size)]
+        _, entries = _safe_names(names, [rows[i][j] for i, j in pairs])
+        body += [
+            *(f"    {safe[name]} = columns[{_string(name)}]" for name in objective.features),
+            f"    {_unpacking([safe[name] for name in learnt])} = params",
+            *(f"    {safe[name]} = FIXED[{_string(name)}]" for name in objective.fixed),
+            f"    for (i, j), entry in zip({pairs!r}, [{', '.join(map(_code, entries))}]):",
+            "        entry = numpy.broadcast_to(numpy.asarray(entry, dtype=float), (count,))",
+            "        term = float(residuals @ entry)",
+            "        matrix[i, j] += term",
+            "        if i != j:",
+            "            matrix[j, i] += term",
+        ]
+    body += [
+        "    matrix *= loss_terms(residuals, count)[2]",
+        "    return matrix if numpy.all(numpy.isfinite(matrix)) else None",
+    ]
+    return "\n".join([*head, *body]) + "\n"
 
 
 def _objective(project: Project, timeout: float) -> ModelObjective:

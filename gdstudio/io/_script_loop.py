@@ -73,6 +73,64 @@ TOL_LOSS = $tol_loss  # converged when the loss changes by less than this in a s
 # Diverged when the loss moves this many times max(|f0|, 1) away from its start value f0.
 DIVERGENCE_FACTOR = 1e10
 TOO_LARGE = "the learning rate is too large for this function; try a smaller one"
+# Caught early: the loss rose and the step grew this many steps in a row and is above
+# f0, with the rate above the stable limit (or, where no limit is known, this many).
+RISING_STEPS = 5
+RISING_STEPS_UNCONFIRMED = 10
+OPTIMIZER = $optimizer_name
+LIMIT_MU = $limit_momentum
+LIMIT_FORMULAS = {"gd": "2/λmax", "momentum": "2(1+μ)/λmax",
+                  "nesterov": "2(1+μ)/((1+2μ)λmax)"}
+
+
+def stable_limit(params, step):
+    """The largest stable rate at params and λmax, the Hessian's largest eigenvalue:
+    2/λmax for plain descent, 2(1+μ)/λmax with momentum, 2(1+μ)/((1+2μ)λmax) for
+    Nesterov; (None, nan) where no such limit is known."""
+    if OPTIMIZER not in LIMIT_FORMULAS:
+        return None, math.nan
+    matrix = hessian(params, step)
+    if matrix is None or matrix.size == 0:
+        return None, math.nan
+    top = float(numpy.linalg.eigvalsh(matrix)[-1])
+    if top <= 0.0:
+        return math.inf, top
+    mu = LIMIT_MU
+    if OPTIMIZER == "nesterov":
+        return 2.0 * (1.0 + mu) / ((1.0 + 2.0 * mu) * top), top
+    return 2.0 * (1.0 + mu) / top, top
+
+
+def overshooting(step, rising, amplification, rate, params, loss, start_loss):
+    """The sentence for a run caught blowing up early, else None: only for the optimizers
+    with a stable limit (the adaptive ones bound their steps) and a loss above f0."""
+    if OPTIMIZER not in LIMIT_FORMULAS or loss <= start_loss:
+        return None
+    growth = f"×{amplification:.3g} per step, stopped at step {step}"
+    limit, top = stable_limit(params, step)
+    if limit is None:
+        if rising < RISING_STEPS_UNCONFIRMED:
+            return None
+        return (f"the loss rose at each of the last {rising} steps, each step longer than "
+                f"the last ({growth}): {TOO_LARGE}")
+    if rate <= limit:
+        return None
+    where = f"λmax = {top:.3g}"
+    if OPTIMIZER != "gd":
+        where += f", μ = {LIMIT_MU:g}"
+    return (f"α = {rate:.3g} is above the stable limit {LIMIT_FORMULAS[OPTIMIZER]} = "
+            f"{limit:.3g} here ({where}): each step overshoots the minimum by more than the "
+            f"last ({growth}); try a rate below {limit:.3g}")
+
+
+def step_limit(gradient, start_grad_norm):
+    """The sentence for a run that used up its steps: "not converged" while the gradient
+    is still above TOL_GRAD (when set) and above a thousandth of its size at the start."""
+    size = math.sqrt(gradient @ gradient) if numpy.all(numpy.isfinite(gradient)) else math.nan
+    if not size > max(TOL_GRAD or 0.0, 1e-3 * start_grad_norm):
+        return f"reached the maximum of {MAX_ITER} steps"
+    what = "the slope is" if len(gradient) == 1 else "the gradient's size is"
+    return f"not converged: {what} still {size:.2g} after {MAX_ITER} steps"
 
 
 def converged(rule, measured, tolerance):
@@ -84,7 +142,20 @@ def converged(rule, measured, tolerance):
     return f"the loss changed by {measured:.3g}, less than {tolerance:.3g}"
 
 
-def diverged(step, what, value, start_loss):
+def diverged(step, what, value, start_loss, rate=None):
+    """The sentence for a run that diverged at a step, with the stable limit at the
+    start point when the rate was above it."""
+    sentence = divergence_sentence(step, what, value, start_loss)
+    if rate is None or step == 0 or what == "fell":
+        return sentence
+    limit, top = stable_limit(START, 0)
+    if limit is None or not rate > limit:
+        return sentence
+    return (f"{sentence} (α = {rate:.3g} was above the stable limit "
+            f"{LIMIT_FORMULAS[OPTIMIZER]} = {limit:.3g} at the start point, λmax = {top:.3g})")
+
+
+def divergence_sentence(step, what, value, start_loss):
     """The sentence for a run that diverged at a step."""
     noun = {"params": "parameters", "gradient": "gradient"}.get(what, "loss")
     if what == "grew":
@@ -114,24 +185,33 @@ def check_start(loss, gradient):
     if TOL_GRAD is not None and grad_norm < TOL_GRAD:
         return "converged", converged("tol_grad", grad_norm, TOL_GRAD)
     if MAX_ITER <= 0:
-        return "max_iter", f"reached the maximum of {MAX_ITER} steps"
+        return "max_iter", step_limit(gradient, grad_norm)
     return None
 
 
-def check_step(step, step_size, loss, gradient, previous_loss, start_loss):
-    """(status, sentence) when the run ends after this step, else None."""
+def check_step(step, step_size, loss, gradient, previous_loss, start, growth):
+    """(status, sentence) when the run ends after this step, else None. start is
+    (f0, |∇f0|); growth is (steps the loss rose and the step grew in a row, the step
+    before them, the rate, params)."""
+    start_loss, start_grad_norm = start
+    rising, base, rate, params = growth
     grad_norm = math.sqrt(gradient @ gradient)
     reach = DIVERGENCE_FACTOR * max(abs(start_loss), 1.0)
     if not math.isfinite(step_size):
-        return "diverged", diverged(step, "params", step_size, start_loss)
+        return "diverged", diverged(step, "params", step_size, start_loss, rate)
     if not math.isfinite(loss):
-        return "diverged", diverged(step, "loss", loss, start_loss)
+        return "diverged", diverged(step, "loss", loss, start_loss, rate)
     if not math.isfinite(grad_norm):
-        return "diverged", diverged(step, "gradient", grad_norm, start_loss)
+        return "diverged", diverged(step, "gradient", grad_norm, start_loss, rate)
     if loss > start_loss + reach:
-        return "diverged", diverged(step, "grew", loss, start_loss)
+        return "diverged", diverged(step, "grew", loss, start_loss, rate)
     if loss < start_loss - reach:
         return "diverged", diverged(step, "fell", loss, start_loss)
+    if rising >= RISING_STEPS:
+        amplification = (step_size / base) ** (1.0 / rising)
+        sentence = overshooting(step, rising, amplification, rate, params, loss, start_loss)
+        if sentence is not None:
+            return "diverged", sentence
     if TOL_STEP is not None and step_size < TOL_STEP:
         return "converged", converged("tol_step", step_size, TOL_STEP)
     if TOL_GRAD is not None and grad_norm < TOL_GRAD:
@@ -139,7 +219,7 @@ def check_step(step, step_size, loss, gradient, previous_loss, start_loss):
     if TOL_LOSS is not None and abs(loss - previous_loss) < TOL_LOSS:
         return "converged", converged("tol_loss", abs(loss - previous_loss), TOL_LOSS)
     if step >= MAX_ITER:
-        return "max_iter", f"reached the maximum of {MAX_ITER} steps"
+        return "max_iter", step_limit(gradient, start_grad_norm)
     return None
 
 
@@ -150,6 +230,8 @@ def descend():
     params = START.copy()
     loss, gradient = loss_and_gradient(params, 0)
     start_loss = loss = float(loss)
+    start = (start_loss, math.sqrt(gradient @ gradient))
+    rising, base, last_size = 0, math.nan, math.inf  # the loss rose, the step grew
     rows = [(params, loss, gradient)]
     state = new_state(len(params))
     ending = check_start(loss, gradient)
@@ -164,7 +246,15 @@ def descend():
         loss = float(loss)
         step += 1
         rows.append((params, loss, gradient))
-        ending = check_step(step, step_size, loss, gradient, previous_loss, start_loss)
+        if loss > previous_loss and step_size > last_size:
+            if not rising:
+                base = last_size
+            rising += 1
+        else:
+            rising = 0
+        last_size = step_size
+        ending = check_step(step, step_size, loss, gradient, previous_loss, start,
+                            (rising, base, rate, params))
     return rows, ending[0], ending[1]
 
 
@@ -184,10 +274,17 @@ def print_table(rows, status, message, digits):
     lines.insert(1, "-+-".join("-" * width for width in widths))
     params, loss, gradient = rows[-1]
     found = zip(PARAM_NAMES, in_original_units(params))
+    reached = status == "converged" or (
+        status == "max_iter" and not message.startswith("not converged"))
+    where = "minimum found at" if reached else "stopped at"
+    if status == "diverged":
+        outcome = [f"status: diverged after {len(rows) - 1} steps", f"reason: {message}"]
+    else:
+        outcome = [f"status: {status} after {len(rows) - 1} steps ({message})"]
     lines += [
         "",
-        f"status: {status} after {len(rows) - 1} steps ({message})",
-        "minimum found at: " + ", ".join(f"{name} = {number(value)}" for name, value in found),
+        *outcome,
+        f"{where}: " + ", ".join(f"{name} = {number(value)}" for name, value in found),
         f"loss there: {number(loss)}",
         "slope there: " + ", ".join(map(number, gradient)),
         *NOTES,

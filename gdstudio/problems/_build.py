@@ -90,6 +90,38 @@ def analyse(text: str, wrt: tuple[str, ...] | None) -> AnalysisTuple:
     )
 
 
+def second_derivatives(
+    text: str, wrt: tuple[str, ...]
+) -> tuple[tuple[sympy.Expr, ...], ...] | None:
+    """The Hessian of ``text`` with respect to ``wrt``: rows of second derivatives.
+
+    Returns ``None`` where it does not exist as a function (``abs`` and ``sign`` give
+    Dirac deltas, ``x**1.5`` is fine): the caller then shows no curvature rather than
+    something wrong. Only the upper triangle is differentiated; the rest is mirrored.
+
+    Raises
+    ------
+    ExpressionError
+        If the text itself breaks a rule (it was checked before, so this is rare).
+    """
+    parsed = parse_text(text)
+    symbols = {name: sympy.Symbol(name, real=True) for name in (*parsed.variables, *wrt)}
+    expression = _Builder(parsed, symbols).build(parsed.tree.body)
+    first = [differentiate(expression, symbols[name]) for name in wrt]
+    rows: list[list[sympy.Expr]] = [[sympy.Integer(0)] * len(wrt) for _ in wrt]
+    for i, derivative in enumerate(first):
+        for j in range(i, len(wrt)):
+            second = differentiate(derivative, symbols[wrt[j]])
+            try:
+                check_tree(second, "a second derivative", derivative=True)
+            except ExpressionError:
+                return None
+            if second.has(sympy.sign):  # d|u|/du is sign(u): its derivative is a delta
+                return None
+            rows[i][j] = rows[j][i] = second
+    return tuple(tuple(row) for row in rows)
+
+
 class _RealAbs(sympy.Function):
     """``Abs`` for differentiation on the real line: d|u| = sign(u)·du.
 

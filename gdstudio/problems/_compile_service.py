@@ -37,9 +37,10 @@ _STOP_GRACE = 1.0
 def _serve(connection: Connection) -> None:
     """Entry point of the helper process: answer requests until told to stop.
 
-    A request is ``(kind, payload)``. The only kind reachable from the public API is
-    ``"analyse"`` with ``(text, wrt)``. ``"sleep"`` with a number of seconds exists so
-    the tests can exercise the time limit; no text can turn into it.
+    A request is ``(kind, payload)``. The kinds reachable from the public API are
+    ``"analyse"`` and ``"hessian"``, both with ``(text, wrt)``. ``"sleep"`` with a
+    number of seconds exists so the tests can exercise the time limit; no text can turn
+    into it.
     """
     with contextlib.suppress(ValueError, OSError):  # Ctrl+C goes to the parent only
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -77,6 +78,9 @@ def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:
         if kind == "analyse":
             text, wrt = payload
             return ("ok", build.analyse(text, wrt))
+        if kind == "hessian":
+            text, wrt = payload
+            return ("ok", build.second_derivatives(text, wrt))
         if kind == "sleep":
             time.sleep(float(payload))
             return ("ok", None)

@@ -45,11 +45,13 @@ __all__ = [
     "analyse_expression",
     "check_syntax",
     "compile_expression",
+    "second_derivatives",
     "shutdown_compile_service",
 ]
 
 _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[str, tuple[str, ...] | None], ExpressionAnalysis] = OrderedDict()
+_hessian_cache: OrderedDict[tuple[str, tuple[str, ...]], Any] = OrderedDict()
 _cache_lock = threading.Lock()
 _RECOVERABLE = (ArithmeticError, ValueError, TypeError)
 _HOT_PATH_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError)
@@ -136,6 +138,44 @@ def analyse_expression(
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return analysis
+
+
+def second_derivatives(
+    text: str, wrt: Sequence[str], *, timeout: float = 5.0
+) -> tuple[tuple[sympy.Expr, ...], ...] | None:
+    """The exact Hessian of an expression, differentiated twice in the helper process.
+
+    Parameters
+    ----------
+    text : str
+        The expression (checked again here).
+    wrt : sequence of str
+        Names to differentiate with respect to, in the order of the Hessian's rows.
+    timeout : float
+        Seconds allowed for the differentiation.
+
+    Returns
+    -------
+    tuple of tuple of sympy.Expr or None
+        ``H[i][j] = ∂²f/∂wrt[i]∂wrt[j]``, or ``None`` where the second derivative is
+        not a function (``abs``, ``sign``) or cannot be found in time.
+    """
+    check_syntax(text)
+    names = _checked_names(wrt, "wrt")
+    key = (text, names)
+    with _cache_lock:
+        if key in _hessian_cache:
+            _hessian_cache.move_to_end(key)
+            return _hessian_cache[key]
+    try:
+        rows = SERVICE.request("hessian", key, timeout)
+    except ExpressionError:
+        rows = None
+    with _cache_lock:
+        _hessian_cache[key] = rows
+        while len(_hessian_cache) > _CACHE_SIZE:
+            _hessian_cache.popitem(last=False)
+    return rows
 
 
 def compile_expression(
@@ -255,6 +295,37 @@ class CompiledExpression:
         except _HOT_PATH_ERRORS:
             return self._slow_value_and_grad(params)
 
+    def hessian(self, params: np.ndarray) -> np.ndarray | None:
+        """The exact Hessian ∂²f/∂θᵢ∂θⱼ at ``params``, or ``None`` where it has none.
+
+        The second derivatives are found symbolically (never by finite differences) the
+        first time this is called, in the helper process: call :meth:`prepare_hessian`
+        off the UI thread first. ``None`` also stands for a Hessian that is not finite
+        at ``params``.
+        """
+        function = self._hessian_function
+        if function is None:
+            return None
+        count = len(self.variables)
+        with np.errstate(all="ignore"):
+            try:
+                entries = function(*self._checked_params(params).tolist())
+            except _RECOVERABLE:
+                return None
+        matrix = np.empty((count, count))
+        for index, (i, j) in enumerate(_upper_triangle(count)):
+            matrix[i, j] = matrix[j, i] = float(entries[index])
+        return matrix if np.all(np.isfinite(matrix)) else None
+
+    def prepare_hessian(self) -> bool:
+        """Differentiate twice and compile the Hessian now; return whether it exists."""
+        return self._hessian_function is not None
+
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers at once (nothing left to differentiate)."""
+        return "_hessian_function" in self.__dict__
+
     def evaluate_grid(self, *coordinates: np.ndarray) -> np.ndarray:
         """The value at every point of broadcast coordinate arrays, e.g. ``f(X, Y)``.
 
@@ -315,6 +386,17 @@ class CompiledExpression:
         return self._compile_array(with_gradient=True)
 
     @cached_property
+    def _hessian_function(self) -> Callable[..., tuple[Any, ...]] | None:
+        from gdstudio.problems import _lambdify
+
+        rows = second_derivatives(self.analysis.text, self.variables)
+        if rows is None:
+            return None
+        entries = [rows[i][j] for i, j in _upper_triangle(len(self.variables))]
+        arguments, renamed = _lambdify.rename(entries, self.variables)
+        return _lambdify.array_function(arguments, renamed)
+
+    @cached_property
     def _array_value(self) -> Callable[..., tuple[Any, ...]]:
         return self._compile_array(with_gradient=False)
 
@@ -341,6 +423,10 @@ class CompiledExpression:
             else:
                 result.append(sympy.Integer(0))
         return result
+
+
+def _upper_triangle(count: int) -> list[tuple[int, int]]:
+    return [(i, j) for i in range(count) for j in range(i, count)]
 
 
 def _checked_names(names: Sequence[str], what: str) -> tuple[str, ...]:

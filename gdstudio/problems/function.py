@@ -69,3 +69,20 @@ class FunctionObjective:
     ) -> tuple[float, np.ndarray]:
         """Return ``(f(θ), ∇f(θ))``; ``batch`` is ignored (replaced per instance)."""
         return self.compiled.value_and_grad(params)
+
+    def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
+        """The exact Hessian at ``params``, or ``None`` where f has none (``abs``…).
+
+        See :meth:`~gdstudio.problems.expression.CompiledExpression.hessian`; ``batch``
+        is ignored.
+        """
+        return self.compiled.hessian(params)
+
+    def prepare_hessian(self) -> bool:
+        """Find the second derivatives now (slow: off the UI thread); whether they exist."""
+        return self.compiled.prepare_hessian()
+
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers at once."""
+        return self.compiled.hessian_ready

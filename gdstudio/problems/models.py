@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,12 @@ from gdstudio.problems._lambdify import numpy_function
 from gdstudio.problems._normal_equations import NormalEquations
 from gdstudio.problems.data_explain import explain_gradient
 from gdstudio.problems.dataset import Dataset
-from gdstudio.problems.expression import ExpressionAnalysis, analyse_expression, check_syntax
+from gdstudio.problems.expression import (
+    ExpressionAnalysis,
+    analyse_expression,
+    check_syntax,
+    second_derivatives,
+)
 from gdstudio.problems.losses import SQUARED_LOSSES, check_loss, loss_kernel
 
 __all__ = ["ModelObjective", "Standardization"]
@@ -301,6 +307,68 @@ class ModelObjective:
                 result[index] = np.broadcast_to(np.asarray(derivative, dtype=float), (count,))
         return result
 
+    def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
+        """The exact Hessian of a squared loss at ``params`` (``None`` for ``mae``).
+
+        With J_i = ∇f(x_i; θ) and the loss's gradient scale c (2 for sse, 2/m for mse,
+        1/m for half_mse)::
+
+            ∇²L = c · Σ_i (J_i J_iᵀ + r_i ∇²f(x_i; θ))
+
+        The second term vanishes for a model linear in its parameters. The model's second
+        derivatives are found symbolically on first use. ``None`` also where the model
+        has no second derivative or the result is not finite.
+        """
+        if self.loss not in SQUARED_LOSSES:
+            return None
+        rows = self._full if batch is None else self._rows_of(batch)
+        count = rows.target.shape[0]
+        with np.errstate(all="ignore"):
+            jacobian = self.derivatives(params, batch)
+            residuals = self.residuals(params, batch)
+            matrix = jacobian @ jacobian.T
+            if self._varying:
+                second = self._second_derivatives
+                if second is None:
+                    return None
+                values = np.asarray(params, dtype=float).tolist()
+                entries = second(*rows.features, *values, *self._fixed_values)
+                size = len(self.param_names)
+                pairs = [(i, j) for i in range(size) for j in range(i, size)]
+                for (i, j), entry in zip(pairs, entries, strict=True):
+                    term = float(residuals @ np.broadcast_to(np.asarray(entry, float), (count,)))
+                    matrix[i, j] += term
+                    if i != j:
+                        matrix[j, i] += term
+            scale = self._kernel(residuals, count)[2]
+            matrix *= scale
+        return matrix if np.all(np.isfinite(matrix)) else None
+
+    def prepare_hessian(self) -> bool:
+        """Find the model's second derivatives now (slow: off the UI thread).
+
+        Returns whether the loss has a Hessian (a squared loss, and a model with second
+        derivatives).
+        """
+        if self.loss not in SQUARED_LOSSES:
+            return False
+        return not self._varying or self._second_derivatives is not None
+
+    @property
+    def hessian_ready(self) -> bool:
+        """True once :meth:`hessian` answers without differentiating anything."""
+        return (self.loss not in SQUARED_LOSSES or not self._varying
+                or "_second_derivatives" in self.__dict__)
+
+    @cached_property
+    def _second_derivatives(self) -> Any:
+        rows = second_derivatives(self.model_text, self.param_names)
+        if rows is None:
+            return None
+        size = len(self.param_names)
+        entries = [rows[i][j] for i in range(size) for j in range(i, size)]
+        return _lambdify(self._arguments, [e.xreplace(self._renaming) for e in entries])
+
     def explain_gradient(
         self, params: np.ndarray, batch: np.ndarray | None = None, step: int = 0
     ) -> str:
@@ -392,6 +460,7 @@ class ModelObjective:
             sympy.Symbol(name, real=True): symbol
             for name, symbol in zip(names, arguments, strict=True)
         }
+        self._arguments, self._renaming = arguments, renaming
         expression = self.analysis.expression.xreplace(renaming)
         derivatives = [d.xreplace(renaming) for d in self.analysis.derivatives]
         learnt = set(arguments[len(self.features) : len(self.features) + len(self.param_names)])

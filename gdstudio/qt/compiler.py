@@ -18,6 +18,7 @@ class _Relay(QObject):
     """Carries a pool thread's result to the UI thread (queued connection)."""
 
     done = Signal(int, object, str, object)  # request, objective or None, message, column
+    hessian = Signal(int)  # request whose objective has its Hessian compiled now
 
 
 class _CompileJob(QRunnable):
@@ -38,6 +39,10 @@ class _CompileJob(QRunnable):
             self.relay.done.emit(self.request, None, f"could not compile: {error}", None)
         else:
             self.relay.done.emit(self.request, objective, "", None)
+            # Then the second derivatives, for the stable-rate mark: they can take a few
+            # hundred milliseconds, which the problem itself need not wait for.
+            objective.prepare_hessian()
+            self.relay.hessian.emit(self.request)
 
 
 class ExpressionCompiler(QObject):
@@ -49,10 +54,13 @@ class ExpressionCompiler(QObject):
         The text and its :class:`~gdstudio.problems.function.FunctionObjective`.
     failed(str, str, object)
         The text, the message, and the 1-based column (or ``None``).
+    hessianReady()
+        The newest compiled objective's Hessian is ready (or known not to exist).
     """
 
     compiled = Signal(str, object)
     failed = Signal(str, str, object)
+    hessianReady = Signal()
 
     def __init__(self, timeout: float = 5.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +69,7 @@ class ExpressionCompiler(QObject):
         self._pool.setMaxThreadCount(2)
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
+        self._relay.hessian.connect(self._hessian_done)
         self._requests = itertools.count(1)
         self._latest = 0
         self._texts: dict[int, str] = {}
@@ -85,6 +94,10 @@ class ExpressionCompiler(QObject):
         self._latest = -1
         shutdown_compile_service()
         self._pool.waitForDone(10_000)
+
+    def _hessian_done(self, request: int) -> None:
+        if request == self._latest:
+            self.hessianReady.emit()
 
     def _deliver(self, request: int, objective: object, message: str, column: object) -> None:
         text = self._texts.pop(request, "")

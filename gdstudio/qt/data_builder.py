@@ -108,10 +108,12 @@ def build_objective(settings: DataSettings, timeout: float = 5.0) -> Any:
         raise ValueError("there is no data yet: import a CSV file or generate some")
     names = set(check_syntax(settings.model_text))
     fixed = {name: value for name, value in settings.fixed.items() if name in names}
-    return ModelObjective(
+    objective = ModelObjective(
         settings.model_text, settings.dataset, target=settings.target, loss=settings.loss,
         fixed=fixed, standardize=settings.standardize, timeout=timeout,
     )
+    objective.prepare_hessian()  # the stable-rate mark beside the learning rate
+    return objective
 
 
 def error_location(error: BaseException) -> tuple[str, int | None]:

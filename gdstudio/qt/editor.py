@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from gdstudio.engine.limits import MAX_STEPS
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
+from gdstudio.problems.curvature import limit_tooltip, ready_limit
 from gdstudio.qt.mode_switch import ModeSwitch
 from gdstudio.qt.model import StudioModel
 
@@ -94,6 +95,8 @@ class ProblemEditor(QWidget):
         model.startChanged.connect(self._show_start)
         model.settingChanged.connect(self._show_setting)
         model.modeChanged.connect(self._show_mode)
+        model.problemChanged.connect(self.show_stable_limit)
+        model.startChanged.connect(self.show_stable_limit)
         self._show_all_settings()
         self._rebuild_start_fields()
         self._show_mode(model.mode)
@@ -153,6 +156,7 @@ class ProblemEditor(QWidget):
                   "you can change it while the descent runs")
         _describe(self.rate_control.slider, "learningRateSlider",
                   "Learning rate on a logarithmic scale, from 0.000001 to 10")
+        self._rate_tips = (self.rate_control.spin.toolTip(), self.rate_control.slider.toolTip())
         self.rate_control.rateChanged.connect(self.model.set_learning_rate)
         self.optimizer_form.addRow("Learning rate", self.rate_control)
         self.hyper_spins: dict[str, NumberSpinBox] = {}
@@ -305,6 +309,7 @@ class ProblemEditor(QWidget):
             _select(self.optimizer_combo, model.optimizer)
             self._rebuild_hyperparameters()
             self._show_stopping()  # the step limit depends on the optimizer's state
+            self.show_stable_limit()
         elif which == "learning_rate":
             self.rate_control.set_value(model.learning_rate)
         elif which == "schedule":
@@ -312,6 +317,31 @@ class ProblemEditor(QWidget):
             self._rebuild_schedule_fields()
         elif which == "stopping":
             self._show_stopping()
+
+    def show_stable_limit(self) -> None:
+        """Mark the stable learning-rate limit at the start point on the rate slider.
+
+        The mark and the tooltip "stable while α < 0.2 here (2/λmax)" follow the
+        function, the start and the optimizer; there is none where the Hessian is not
+        available (not compiled yet, ``abs``, the mae loss), not positive, or for an
+        optimizer without such a limit.
+        """
+        model, objective = self.model, self.model.objective
+        limit = None
+        if objective is not None:
+            if hasattr(objective, "start_point"):  # data mode: start in original units
+                start = objective.start_point(
+                    {name: model.start.get(name, 0.0) for name in objective.param_names})
+            else:
+                start = model.start_vector()
+            momentum = model.effective_hyperparameters().get("momentum", 0.0)
+            limit = ready_limit(objective, start, model.optimizer, momentum)
+        tip = limit_tooltip(model.optimizer, limit)
+        self.rate_control.slider.set_mark(limit if tip else None)
+        self.stable_limit_text = tip
+        for widget, base in zip((self.rate_control.spin, self.rate_control.slider),
+                                self._rate_tips, strict=True):
+            widget.setToolTip(f"{base}\n{tip[0].upper()}{tip[1:]}" if tip else base)
 
     def _optimizer_picked(self) -> None:
         self.model.set_optimizer(self.optimizer_combo.currentData())

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QWidget,
+)
 
 __all__ = ["LogSlider", "NumberSpinBox", "RateControl"]
 
@@ -72,6 +80,45 @@ class LogSlider(QSlider):
         self.setRange(0, round((self._high - self._low) * self.STEPS_PER_DECADE))
         self.setPageStep(self.STEPS_PER_DECADE // 4)
         self.valueChanged.connect(self._emit_number)
+        self.mark: float | None = None
+
+    def set_mark(self, value: float | None) -> None:
+        """Draw a red tick at ``value`` (the stable limit), or none for ``None``."""
+        if value != self.mark:
+            self.mark = value
+            self.update()
+
+    def mark_position(self) -> int | None:
+        """The slider position of the mark, or ``None`` when there is none in range."""
+        if self.mark is None or not math.isfinite(self.mark) or self.mark <= 0:
+            return None
+        position = (math.log10(self.mark) - self._low) * self.STEPS_PER_DECADE
+        return round(position) if self.minimum() <= position <= self.maximum() else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
+        """The slider, then the mark: a tick across the groove with a small triangle."""
+        super().paintEvent(event)
+        position = self.mark_position()
+        if position is None:
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                      QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                      QStyle.SubControl.SC_SliderHandle, self)
+        span = groove.width() - handle.width()
+        x = groove.x() + handle.width() / 2 + style.sliderPositionFromValue(
+            self.minimum(), self.maximum(), position, span)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(214, 39, 40)
+        painter.setPen(QPen(colour, 2))
+        painter.drawLine(QPointF(x, 1), QPointF(x, self.height() - 1))
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF([QPointF(x - 4, 0), QPointF(x + 4, 0), QPointF(x, 5)]))
+        painter.end()
 
     def number(self) -> float:
         """The value the slider stands for."""

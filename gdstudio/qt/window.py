@@ -280,6 +280,7 @@ class MainWindow(QMainWindow):
         self.editor.expressionSubmitted.connect(self._compile)
         self.editor.validityChanged.connect(lambda _valid: self._update_actions())
         self.compiler.compiled.connect(self._problem_compiled)
+        self.compiler.hessianReady.connect(self.editor.show_stable_limit)
         self.compiler.failed.connect(self._problem_refused)
         self.model.problemChanged.connect(self._problem_changed)
         self.model.modeChanged.connect(self._mode_changed)

@@ -68,7 +68,8 @@ def test_learning_rate_too_large_diverges_with_an_explanation() -> None:
         descent.run()
     assert descent.status == "diverged"
     assert "learning rate is too large" in descent.message
-    assert f"by step {descent.step_count}" in descent.message
+    assert f"stopped at step {descent.step_count}" in descent.message
+    assert descent.step_count == 11  # caught early: 10 growing steps, not a 1e10-fold growth
 
 
 class Wall:

@@ -183,7 +183,7 @@ def test_a_plain_run_of_the_script_file(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             timeout=60, check=True)
     assert "status: max_iter after 30 steps" in result.stdout
-    assert "minimum found at: b = 1.38" in result.stdout and "fixed: m = 2" in result.stdout
+    assert "stopped at: b = 1.38" in result.stdout and "fixed: m = 2" in result.stdout
 
 
 def test_the_script_has_the_engine_sentences(tmp_path: Path) -> None:
@@ -230,3 +230,40 @@ def test_csv_of_a_saved_history(tmp_path: Path) -> None:
     history_to_csv(loaded.history, loaded.param_names, tmp_path / "steps.csv")
     expected = history_csv_text(gdstudio.run(project.experiment).history, project.param_names)
     assert (tmp_path / "steps.csv").read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize(("options", "reason"), [
+    ({"expression": "5*x**2", "start": {"x": 3}, "learning_rate": 0.21},
+     "2/λmax = 0.2 here"),
+    ({"expression": "x**2 + 3*y**2 + x*y", "start": {"x": 3, "y": 1}, "learning_rate": 0.6,
+      "optimizer": "nesterov", "hyperparameters": {"momentum": 0.5}}, "2(1+μ)/((1+2μ)λmax)"),
+    ({"expression": "abs(x) + x**2", "start": {"x": 3}, "learning_rate": 1.2},
+     "the loss rose at each of the last 10 steps"),
+    ({"mode": "data", "data": {"x": [0.0, 1.0, 2.0, 3.0], "y": [1.0, 3.0, 5.0, 7.0]},
+      "model": "m*x + b", "loss": "sse", "learning_rate": 0.1}, "2/λmax"),
+    ({"mode": "data", "data": {"x": [0.0, 0.5, 1.0, 1.5], "y": [1.0, 1.6, 2.7, 4.5]},
+      "model": "a*exp(k*x)", "start": {"a": 1, "k": 1}, "loss": "mse", "learning_rate": 5.0},
+     "2/λmax = 4 here"),
+    ({"mode": "data", "data": {"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "y": [1.0, 3, 5, 7, 9, 11]},
+      "model": "m*x + b", "loss": "mse", "learning_rate": 0.3, "batch_size": 2, "seed": 1},
+     "2/λmax"),
+])
+def test_a_run_caught_early_is_reproduced_with_its_reason(
+    tmp_path: Path, options: dict, reason: str
+) -> None:
+    project = Project(stopping=StoppingRules(max_iter=200), **options)
+    run = assert_reproduces(project, tmp_path)
+    assert str(run.status) == "diverged" and reason in run.message and run.iterations < 40
+
+
+def test_not_converged_is_reproduced(tmp_path: Path) -> None:
+    project = Project(expression="x**2", start={"x": 3}, learning_rate=0.01,
+                      stopping=StoppingRules(max_iter=60))
+    assert assert_reproduces(project, tmp_path).message.startswith("not converged")
+
+
+def test_a_sudden_blow_up_is_reproduced_with_the_start_limit(tmp_path: Path) -> None:
+    project = Project(expression="x**4", start={"x": 3}, learning_rate=0.1,
+                      stopping=StoppingRules(max_iter=50))
+    run = assert_reproduces(project, tmp_path)
+    assert run.message.endswith("2/λmax = 0.0185 at the start point, λmax = 108)")

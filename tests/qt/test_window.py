@@ -160,7 +160,8 @@ def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
                     timeout=WAIT)
     message = window.statusBar().currentMessage()
     assert message.startswith("Diverged at step")
-    assert "the learning rate is too large for this function; try a smaller one" in message
+    assert "α = 1.5 is above the stable limit 2/λmax = 1 here" in message
+    assert window.session.report.step_count == 6  # caught early, not after a 1e10 growth
     assert not action(window, "actionRun").isEnabled()
 
 
