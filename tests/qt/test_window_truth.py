@@ -12,15 +12,17 @@ import pytest
 from PySide6.QtWidgets import QTableView
 
 from gdstudio.qt.window import SPEEDS, MainWindow
-from tests.qt.helpers import WAIT, window  # noqa: F401 (the fixture)
+from tests.qt.helpers import WAIT, window
+
+__all__ = ["window"]
 
 
-def rows(window: MainWindow) -> int:
-    return window.findChild(QTableView, "historyTable").model().rowCount()
+def rows(studio: MainWindow) -> int:
+    return studio.findChild(QTableView, "historyTable").model().rowCount()
 
 
-def point_x(window: MainWindow) -> float | None:
-    xs = window.function_plot._point.xData
+def point_x(studio: MainWindow) -> float | None:
+    xs = studio.function_plot._point.xData
     return None if xs is None or len(xs) == 0 else float(xs[0])
 
 
@@ -39,9 +41,13 @@ def test_main_plot_shows_every_step_at_a_slow_pace(qtbot, window, speed) -> None
     window.run()
     for step in range(1, 5):
         qtbot.waitUntil(lambda s=step: len(window.session.history) > s, timeout=WAIT)
-        qtbot.waitUntil(lambda s=step: point_x(window) is not None
-                        and point_x(window) <= window.session.history.params[s, 0],
-                        timeout=WAIT)
+        qtbot.waitUntil(
+            lambda s=step: (
+                point_x(window) is not None
+                and point_x(window) <= window.session.history.params[s, 0]
+            ),
+            timeout=WAIT,
+        )
     window.session.historyChanged.disconnect(after_the_window)
     window.session.pause()
     running = [entry for entry in seen if entry[0] > 1]
