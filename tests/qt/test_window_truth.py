@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QTableView
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLineEdit, QSpinBox, QTableView, QWidget
 
 from gdstudio.qt.window import SPEEDS, MainWindow
 from tests.qt.helpers import WAIT, window
@@ -55,3 +56,82 @@ def test_main_plot_shows_every_step_at_a_slow_pace(qtbot, window, speed) -> None
     for length, newest, shown in running:
         assert shown == pytest.approx(newest), f"step {length - 1}: plot shows {shown}"
     assert np.isclose(window.session.history.params[1, 0], 2.4)
+
+
+# ------------------------------------------------------------------ the typed rate
+def focus(qtbot, studio: MainWindow, widget: QWidget) -> None:
+    studio.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is studio, timeout=WAIT)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus, timeout=WAIT)
+
+
+def type_rate(qtbot, spin: QDoubleSpinBox, text: str) -> None:
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, text)
+
+
+def test_typed_rate_then_enter_then_space_runs_with_that_rate(qtbot, window) -> None:
+    spin = window.findChild(QDoubleSpinBox, "learningRateSpin")
+    focus(qtbot, window, spin)
+    type_rate(qtbot, spin, "0.05")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(window.session.history) > 3, timeout=WAIT)
+    window.session.pause()
+    assert window.session.history.lr[0] == 0.05
+    assert window.session.history.params[1, 0] == pytest.approx(3 - 0.05 * 6)
+    assert spin.text() == "0.05" and spin.value() == 0.05
+    assert window.model.learning_rate == 0.05
+
+
+def test_typed_rate_then_space_commits_it_first(qtbot, window) -> None:
+    spin = window.findChild(QDoubleSpinBox, "learningRateSpin")
+    focus(qtbot, window, spin)
+    type_rate(qtbot, spin, "0.02")
+    qtbot.keyClick(spin, Qt.Key.Key_Space)  # no Enter: Space alone commits and runs
+    qtbot.waitUntil(lambda: len(window.session.history) > 3, timeout=WAIT)
+    window.session.pause()
+    assert window.session.history.lr[0] == 0.02
+    assert spin.text() == "0.02"
+
+
+def test_typed_rate_is_committed_when_the_field_loses_focus(qtbot, window) -> None:
+    spin = window.findChild(QDoubleSpinBox, "learningRateSpin")
+    focus(qtbot, window, spin)
+    type_rate(qtbot, spin, "0.03")
+    focus(qtbot, window, window.history_table)
+    assert window.model.learning_rate == 0.03 and spin.text() == "0.03"
+    window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 2, timeout=WAIT)
+    assert window.session.history.lr[0] == 0.03
+
+
+def test_space_in_the_expression_is_text(qtbot, window) -> None:
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    focus(qtbot, window, edit)
+    edit.setText("x**2")
+    edit.end(False)
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    assert edit.text() == "x**2 " and not window.session.playing
+
+
+def test_space_from_the_step_limit_field_runs_with_the_typed_limit(qtbot, window) -> None:
+    spin = window.findChild(QSpinBox, "maxIterSpin")
+    focus(qtbot, window, spin)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "5")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.session.report.status == "max_iter", timeout=WAIT)
+    assert len(window.session.history) == 6 and spin.value() == 5
+
+
+def test_space_after_an_unfinished_number_shows_the_rate_it_runs_with(qtbot, window) -> None:
+    spin = window.findChild(QDoubleSpinBox, "learningRateSpin")
+    focus(qtbot, window, spin)
+    type_rate(qtbot, spin, "1e")
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(window.session.history) > 2, timeout=WAIT)
+    window.session.pause()
+    assert window.session.history.lr[0] == 0.1 and spin.text() == "0.1"
