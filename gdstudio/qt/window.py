@@ -293,6 +293,7 @@ class MainWindow(QMainWindow):
         self.model.settingChanged.connect(self._setting_changed)
         self.model.speedChanged.connect(self.session.set_speed)
         self.session.historyChanged.connect(self._history_changed)
+        self.traces_dock.visibilityChanged.connect(self._traces_shown)
         self.session.reportReceived.connect(self._report_received)
         self.session.failed.connect(self._worker_failed)
         self.function_plot.pointPicked.connect(
@@ -427,6 +428,10 @@ class MainWindow(QMainWindow):
         if self.traces_dock.isVisible():
             self.traces.set_history(history)
         self.history_table.scrollToBottom()
+
+    def _traces_shown(self, visible: bool) -> None:
+        if visible and not self._closing:  # hidden, they were not drawn: catch up
+            self.traces.set_history(self.session.history)
 
     def _report_received(self, report: WorkerReport) -> None:
         self._update_actions()

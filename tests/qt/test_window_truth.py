@@ -135,3 +135,90 @@ def test_space_after_an_unfinished_number_shows_the_rate_it_runs_with(qtbot, win
     qtbot.waitUntil(lambda: len(window.session.history) > 2, timeout=WAIT)
     window.session.pause()
     assert window.session.history.lr[0] == 0.1 and spin.text() == "0.1"
+
+
+# ------------------------------------------------------------------ the side plots
+def assert_fits_its_data(plot, steps: int) -> None:
+    """Every drawn point is in view, the view is not much larger, the steps are whole."""
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    assert -1 < left <= 0 and steps <= right < max(steps, 1) * 1.1 + 0.5, (left, right)
+    ys = np.concatenate(
+        [np.empty(0)] + [s.item.yData for s in plot.series if s.item.yData is not None]
+    )
+    if ys.size:
+        low, high = float(ys.min()), float(ys.max())
+        assert bottom <= low and high <= top, (plot.objectName(), bottom, top, low, high)
+        if plot.from_zero:  # the learning rate: from 0 to a little above it
+            assert bottom == 0 and top <= 1.2 * high, (bottom, top, high)
+        else:
+            span = max(high - low, 0.5 * max(abs(low), abs(high)), 1e-9)
+            assert top - bottom <= 1.5 * span, (plot.objectName(), bottom, top, low, high)
+    axis = plot.plotItem.getAxis("bottom")
+    assert "(x" not in axis.labelString() and "×" not in axis.labelString()
+    for _spacing, values in axis.tickValues(left, right, plot.plotItem.vb.width()):
+        assert all(float(v).is_integer() for v in values), values
+
+
+def test_side_plots_fit_a_new_run_after_a_diverging_one(qtbot, window) -> None:
+    window.findChild(QDoubleSpinBox, "learningRateSpin").setValue(1.5)
+    window.run()
+    qtbot.waitUntil(lambda: window.session.report.status == "diverged", timeout=WAIT)
+    window.session.flush()
+    assert window.traces.parameter_plot.plotItem.vb.viewRange()[1][1] > 1e4  # the blow-up
+    window.findChild(QDoubleSpinBox, "learningRateSpin").setValue(0.1)
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    edit.setText("(x-1)**2")
+    edit.editingFinished.emit()
+    qtbot.waitUntil(
+        lambda: (
+            window.model.expression_text == "(x-1)**2"
+            and len(window.session.history) == 1
+            and window.session.history.loss[0] == 4.0
+        ),
+        timeout=WAIT,
+    )
+    plots = (
+        window.traces.loss_plot,
+        window.traces.learning_rate_plot,
+        window.traces.parameter_plot,
+    )
+    for plot in plots:  # step 0: the start point alone, on its own scale
+        assert_fits_its_data(plot, 0)
+    assert window.traces.loss_plot.series[0].item.opts["symbol"] is not None  # a dot
+    for _ in range(12):
+        window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 13, timeout=WAIT)
+    window.session.flush()
+    for plot in plots:
+        assert_fits_its_data(plot, 12)
+        assert len(plot.series[0].item.xData) >= 12  # the whole run is drawn
+    assert window.traces.loss_plot.series[0].item.opts["symbol"] is None
+
+
+def test_side_plots_catch_up_when_shown_again(qtbot, window) -> None:
+    window.traces_dock.hide()
+    for _ in range(5):
+        window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 6, timeout=WAIT)
+    window.traces_dock.show()
+    qtbot.waitUntil(lambda: len(window.traces.loss_plot.series[0].item.xData) == 6, timeout=WAIT)
+    assert_fits_its_data(window.traces.loss_plot, 5)
+
+
+def test_side_plots_follow_again_after_a_zoom(qtbot, window) -> None:
+    for _ in range(20):
+        window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 21, timeout=WAIT)
+    window.session.flush()
+    loss_plot = window.traces.loss_plot
+    window.traces.parameter_plot.plotItem.vb.setXRange(2, 6, padding=0)  # a zoom
+    assert not loss_plot.following
+    assert loss_plot.plotItem.vb.viewRange()[0] == pytest.approx([2, 6], abs=0.5)
+    window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 22, timeout=WAIT)
+    assert loss_plot.plotItem.vb.viewRange()[0] == pytest.approx([2, 6], abs=0.5)
+    button = window.traces.parameter_plot.plotItem.autoBtn
+    button.clicked.emit(button)  # the "A" button
+    assert loss_plot.following
+    for plot in (loss_plot, window.traces.parameter_plot):
+        assert_fits_its_data(plot, 21)
