@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLineEdit, QSpinBox, QTableView, QWidget
 
+from gdstudio.qt.preferences import Preferences, apply_application_theme
 from gdstudio.qt.window import SPEEDS, MainWindow
 from tests.qt.helpers import WAIT, window
 
@@ -222,3 +223,23 @@ def test_side_plots_follow_again_after_a_zoom(qtbot, window) -> None:
     assert loss_plot.following
     for plot in (loss_plot, window.traces.parameter_plot):
         assert_fits_its_data(plot, 21)
+
+
+# ------------------------------------------------------------------ the theme
+def test_switching_the_theme_prints_nothing(qtbot, window, capfd) -> None:
+    window.action_step.trigger()
+    qtbot.waitUntil(lambda: len(window.session.history) == 2, timeout=WAIT)
+    capfd.readouterr()
+    dialog = window.preferences.show_dialog()
+    try:
+        for theme in ("light", "dark", "light"):
+            dialog.theme_buttons[theme].click()
+            assert window.preferences.preferences.theme == theme
+            window.grab()  # paint every plot in the new theme
+            qtbot.waitUntil(lambda: not window.traces.loss_plot._timer.isActive())
+    finally:
+        dialog.close()
+        apply_application_theme(Preferences())
+    printed = capfd.readouterr()
+    for text in (printed.out, printed.err):
+        assert "Traceback" not in text and "already deleted" not in text, text
