@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.qt.model import StudioModel
+from gdstudio.qt.numbers import let_space_through
 
 __all__ = ["BATCH_KINDS", "LOSS_CHOICES", "FitSettings"]
 
@@ -63,11 +64,13 @@ class FitSettings(QGroupBox):
         self.batch_spin.setRange(2, 10_000_000)
         self.batch_spin.setValue(32)
         self.batch_spin.setKeyboardTracking(False)
+        let_space_through(self.batch_spin)
         self.batch_spin.valueChanged.connect(lambda _v: self._batch_edited())
         self.seed_spin = _named(QSpinBox(self), "seedSpin",
                                 "Seed of the shuffling: the same seed replays the same batches")
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setKeyboardTracking(False)
+        let_space_through(self.seed_spin)
         self.seed_spin.valueChanged.connect(lambda v: model.set_data_setting("seed", v))
         self.standardize_check = _named(QCheckBox("Standardise the features", self),
                                         "standardizeCheck",

@@ -26,7 +26,7 @@ from gdstudio.qt.model import StudioModel
 
 if TYPE_CHECKING:
     from gdstudio.qt.data_editor import DataEditor
-from gdstudio.qt.numbers import NumberSpinBox, RateControl
+from gdstudio.qt.numbers import NumberSpinBox, RateControl, let_space_through
 
 __all__ = ["ProblemEditor"]
 
@@ -184,6 +184,7 @@ class ProblemEditor(QWidget):
         self.max_iter_spin.setRange(0, MAX_STEPS)
         self.max_iter_spin.setGroupSeparatorShown(True)
         self.max_iter_spin.setKeyboardTracking(False)
+        let_space_through(self.max_iter_spin)
         form.addRow("Steps at most", self.max_iter_spin)
         self.tolerance_rows: dict[str, tuple[QCheckBox, NumberSpinBox]] = {}
         for key, label, tip, default in (

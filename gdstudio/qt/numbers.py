@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPolygonF, QValidator
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPen, QPolygonF, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDoubleSpinBox,
@@ -16,7 +16,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["LogSlider", "NumberSpinBox", "RateControl"]
+__all__ = ["LogSlider", "NumberSpinBox", "RateControl", "let_space_through"]
+
+
+class _SpaceIsNotANumber(QObject):
+    """Commits a spin box's typed text on Space and leaves the key to the shortcuts."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Claim nothing on Space: commit the text, then let a shortcut (Run) have it."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Space
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and isinstance(watched, QAbstractSpinBox)
+        ):
+            # Qt would pass Space to the line edit, which claims every printable key:
+            # it replaced the selected number (selected after Enter) by a blank.
+            watched.interpretText()  # the typed value is used by what Space does
+            if not watched.hasAcceptableInput() and hasattr(watched, "value"):
+                watched.setValue(watched.value())  # an unfinished "1e": show the value used
+            return True  # the override stays unclaimed, so the shortcut map gets Space
+        return False
+
+
+def let_space_through(spin: QAbstractSpinBox) -> None:
+    """Make Space commit ``spin``'s text and reach the window's shortcuts (Run/Pause).
+
+    A number has no spaces, so a spin box has no use for the key; without this its line
+    edit swallows Space like any printable character.
+    """
+    spin.installEventFilter(_SpaceIsNotANumber(spin))
 
 
 class NumberSpinBox(QDoubleSpinBox):
@@ -34,6 +64,7 @@ class NumberSpinBox(QDoubleSpinBox):
         self.setKeyboardTracking(False)
         self.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.setMinimumWidth(110)
+        let_space_through(self)
 
     def textFromValue(self, value: float) -> str:
         """Show the shortest faithful form, e.g. ``0.0001`` or ``1e-06``."""

@@ -1,9 +1,14 @@
 """Traces against the step: loss, learning rate and each parameter.
 
 Each curve is decimated with :class:`PeakDecimator` before it reaches pyqtgraph, so a
-redraw costs about the same for a million steps as for a thousand. While the x axis
-follows the run (auto-range) the whole run is drawn; after a zoom only the visible steps
+redraw costs about the same for a million steps as for a thousand. While the plots follow
+the run the whole run is drawn; after a pan or zoom of the steps only the visible steps
 are, at full detail once few enough.
+
+The plots fit their ranges to the current run themselves, at every redraw: pyqtgraph's
+auto-range keeps the previous scale when the data have no extent (one step, a constant
+value), which showed a new run at step 0 on the scale of the last run's blow-up. The step
+axis has whole-number ticks and no SI prefix.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from gdstudio.qt.plots_common import (
     RECOMPUTE_DELAY_MS,
     LazyMenuViewBox,
     PeakDecimator,
+    padded_range,
     plottable,
     set_accessible,
     style_light,
 )
 
-__all__ = ["ParameterTracesPlot", "TracesPanel"]
+__all__ = ["ParameterTracesPlot", "StepAxis", "TracesPanel"]
 
 MAX_LEGEND_ENTRIES = 12
 #: Fewest chunks a curve is decimated to (also before the plot has its size).
@@ -55,28 +61,100 @@ class _Series:
         xs, ys = xs[keep], ys[keep]
         if self.hold_last and xs.size:
             xs, ys = np.append(xs, xs[-1] + 1.0), np.append(ys, ys[-1])
+        self._mark_a_lone_point(xs.size == 1)
         self.item.setData(xs, ys)
+
+    def _mark_a_lone_point(self, lone: bool) -> None:
+        """A line through one point draws nothing: step 0 alone is drawn as a dot."""
+        if lone == (self.item.opts.get("symbol") is not None):
+            return
+        if lone:
+            colour = pg.mkPen(self.item.opts["pen"]).color()
+            self.item.setSymbol("o")
+            self.item.setSymbolSize(7)
+            self.item.setSymbolPen(None)
+            self.item.setSymbolBrush(colour)
+        else:
+            self.item.setSymbol(None)
+
+
+class StepAxis(pg.AxisItem):
+    """An axis of step numbers: whole-number ticks, written out, with no SI prefix."""
+
+    def __init__(self, orientation: str = "bottom", **options: object) -> None:
+        super().__init__(orientation, **options)
+        self.enableAutoSIPrefix(False)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N803
+        """pyqtgraph's tick levels, without those finer than one step."""
+        levels = [
+            (spacing, offset)
+            for spacing, offset in super().tickSpacing(minVal, maxVal, size)
+            if spacing >= 1.0
+        ]
+        return levels or [(1.0, 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """Whole numbers, e.g. ``250000`` rather than ``2.5e+05``."""
+        return [f"{round(value * scale):d}" for value in values]
+
+
+#: Empty margin either side of the steps and above and below the values, as a fraction.
+_MARGIN = 0.03
 
 
 class _StepPlot(pg.PlotWidget):
-    """A plot of series against the step that redraws its visible part after a zoom."""
+    """A plot of series against the step that follows the run or redraws after a zoom.
+
+    Attributes
+    ----------
+    following : bool
+        The steps shown are the whole run (true from each new run until the student pans
+        or zooms the steps; the "A" button follows again). A plot whose steps are linked
+        to another's (:meth:`link_steps`) follows that one.
+    """
 
     def __init__(self, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, viewBox=LazyMenuViewBox())
+        super().__init__(parent, viewBox=LazyMenuViewBox(), axisItems={"bottom": StepAxis()})
         style_light(self)
         self.plotItem.setLabel("left", y_label)
         self.plotItem.setMouseEnabled(x=True, y=False)
         self.plotItem.setContentsMargins(2, 10, 10, 2)  # room for the top tick's label
+        self.plotItem.disableAutoRange()  # the ranges follow the run (see redraw)
         self.series: list[_Series] = []
         self.positive_only = False
         self.from_zero = False  # y axis from 0 to a little above the largest value
+        self.following = True
+        self._fitting = False  # the steps' range is being set by _fit_steps
+        self._leader: _StepPlot | None = None
+        self._followers: list[_StepPlot] = []
         self._history: History | None = None
         self._length = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_DELAY_MS)
         self._timer.timeout.connect(self.redraw)
-        self.plotItem.vb.sigXRangeChanged.connect(self._on_x_range)
+        view = self.plotItem.vb
+        view.sigXRangeChanged.connect(self._on_x_range)
+        self.plotItem.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own slot
+
+    def link_steps(self, leader: _StepPlot) -> None:
+        """Show the same steps as ``leader`` (its pans and zooms, and it follows ours)."""
+        self._leader = leader
+        leader._followers.append(self)
+        self.setXLink(leader)
+
+    def follow(self) -> None:
+        """Show the whole run again, and keep showing it as it grows."""
+        leader = self._steps_leader()
+        leader._fitting = True  # pyqtgraph fits the view once on the way: not a zoom
+        try:
+            self.plotItem.disableAutoRange()  # the "A" button turned pyqtgraph's on
+        finally:
+            leader._fitting = False
+        leader.following = True
+        for plot in (leader, *leader._followers):
+            plot.redraw()
 
     def add_series(self, read: Reader, pen: object, name: str | None = None, **options) -> None:
         """Add a curve of ``read(history)`` against the step."""
@@ -98,12 +176,7 @@ class _StepPlot(pg.PlotWidget):
         if history is not self._history or n < self._length or n <= 1:
             for series in self.series:
                 series.decimator.reset()
-            view = self.plotItem.vb
-            if view.linkedView(view.XAxis) is None:
-                # Follow the whole run. A plot linked to another follows it: turning on
-                # its own auto-range would push its range onto the other and stop that
-                # one following.
-                self.plotItem.enableAutoRange(x=True)
+            self._steps_leader().following = True  # a new run (or a step back)
         self._history, self._length = history, n
         self.redraw()
 
@@ -118,29 +191,66 @@ class _StepPlot(pg.PlotWidget):
         for series in self.series:
             series.decimator.budget = budget
             series.draw(self._history, window, self.positive_only)
-        if self.from_zero:
-            self._fit_from_zero()
+        if window is None and self._leader is None:
+            self._fit_steps()
+        self._fit_values()
 
-    def _fit_from_zero(self) -> None:
-        values = [s.item.yData for s in self.series if s.item.yData is not None]
-        tops = [float(ys.max()) for ys in values if ys.size and ys.max() > 0]
-        top = 1.15 * max(tops) if tops else 1.0
-        if self.plotItem.vb.viewRange()[1] != [0.0, top]:
-            self.plotItem.vb.setYRange(0.0, top, padding=0)
+    def _steps_leader(self) -> _StepPlot:
+        return self._leader or self
+
+    def _fit_steps(self) -> None:
+        """Steps 0 to the newest (at least 0 to 1), with a small margin either side."""
+        last = max(self._length - 1, 1)
+        margin = _MARGIN * last
+        self._fitting = True
+        try:
+            _set_range(self.plotItem.vb, 0, -margin, last + margin)
+        finally:
+            self._fitting = False
+
+    def _fit_values(self) -> None:
+        """The values drawn (those of the visible steps), or 0 up to them (``from_zero``)."""
+        drawn = [s.item.yData for s in self.series if s.item.yData is not None]
+        values = np.concatenate(drawn) if drawn else np.empty(0)
+        if self.positive_only:  # the axis shows log10 of the values
+            values = np.log10(values[values > 0])
+        values = values[np.isfinite(values)]
+        if self.from_zero:
+            top = float(values.max()) if values.size and values.max() > 0 else 1 / 1.15
+            low, high = 0.0, 1.15 * top
+        elif values.size == 0:
+            low, high = 0.0, 1.0
+        else:
+            low, high = float(values.min()), float(values.max())
+            # A constant (or a single step) gets a range of its own size, not the last
+            # run's: 3 shows from about 2.4 to 3.6, 0 from -0.5 to 0.5, on a log axis a
+            # decade.
+            size = max(abs(low), abs(high))
+            if high > low:
+                smallest = 1e-12
+            elif self.positive_only or size == 0:
+                smallest = 1.0
+            else:
+                smallest = 0.4 * size
+            low, high = padded_range(low, high, _MARGIN, smallest)
+        _set_range(self.plotItem.vb, 1, low, high)
 
     def _window(self) -> tuple[int, int] | None:
-        view = self.plotItem.vb
-        # A plot linked to another draws the whole run while that one follows it: its
-        # own range catches up only at the next paint.
-        leader = view.linkedView(view.XAxis) or view
-        if leader.autoRangeEnabled()[0]:
+        if self._steps_leader().following:
             return None
-        left, right = view.viewRange()[0]
+        left, right = self.plotItem.vb.viewRange()[0]
         start = int(np.clip(np.floor(left), 0, self._length))
         return start, int(np.clip(np.ceil(right) + 1, start, self._length))
 
     def _on_x_range(self, *args: object) -> None:
-        if not self.plotItem.vb.autoRangeEnabled()[0] and not self._timer.isActive():
+        leader = self._steps_leader()
+        if leader._fitting:
+            return
+        # pyqtgraph blocks the view a linked change comes from: a change that only
+        # follows the leader's says nothing new; any other is a pan or zoom.
+        if leader is self or not leader.plotItem.vb.linksBlocked:
+            leader.following = False
+        if not leader.following and not self._timer.isActive():
             self._timer.start()
 
 
@@ -180,6 +290,16 @@ class ParameterTracesPlot(_StepPlot):
                 pg.mkPen(colour, width=2, style=style),
                 name=name if j < MAX_LEGEND_ENTRIES else None,
             )
+
+
+def _set_range(view: pg.ViewBox, axis: int, low: float, high: float) -> None:
+    """Set one axis's range unless it already is that (a change costs a repaint)."""
+    if np.allclose(view.viewRange()[axis], (low, high), rtol=1e-9, atol=0.0):
+        return
+    if axis == 0:
+        view.setXRange(low, high, padding=0)
+    else:
+        view.setYRange(low, high, padding=0)
 
 
 def _column_reader(j: int) -> Reader:
@@ -244,7 +364,7 @@ class TracesPanel(QWidget):
         )
         self.parameter_plot = ParameterTracesPlot()
         for plot in (self.learning_rate_plot, self.parameter_plot):
-            plot.setXLink(self.loss_plot)
+            plot.link_steps(self.loss_plot)
         self._log_check.toggled.connect(self._apply_log_scale)
         self._lay_out()
 
@@ -273,7 +393,6 @@ class TracesPanel(QWidget):
         self.loss_plot.positive_only = on
         self.loss_plot.plotItem.setLogMode(y=on)
         self.loss_plot.redraw()
-        self.loss_plot.plotItem.enableAutoRange(y=True)
         self.logScaleChanged.emit(on)
 
     def _lay_out(self) -> None:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,7 +37,7 @@ from gdstudio.qt.plots import (
     SurfaceFunction,
     TracesPanel,
 )
-from gdstudio.qt.session import RunSession
+from gdstudio.qt.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
@@ -81,6 +81,12 @@ class MainWindow(QMainWindow):
         self._play_when_ready = False
         self._closing = False
         self._side_drawn = self._explained = 0.0
+        # The side panels draw in frames of their own, half a frame after the main plot.
+        self._side_timer = QTimer(self)
+        self._side_timer.setSingleShot(True)
+        self._side_timer.setInterval(FRAME_INTERVAL_MS // 2)
+        self._side_timer.timeout.connect(self._draw_side_panels)
+        self._side_old_length: int | None = None  # the log's old length, while pending
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -288,6 +294,7 @@ class MainWindow(QMainWindow):
         self.model.settingChanged.connect(self._setting_changed)
         self.model.speedChanged.connect(self.session.set_speed)
         self.session.historyChanged.connect(self._history_changed)
+        self.traces_dock.visibilityChanged.connect(self._traces_shown)
         self.session.reportReceived.connect(self._report_received)
         self.session.failed.connect(self._worker_failed)
         self.function_plot.pointPicked.connect(
@@ -395,24 +402,37 @@ class MainWindow(QMainWindow):
     # ================================================================ run updates
     def _history_changed(self, old_length: int) -> None:
         history = self.session.history
-        # While a run streams in, the side panels (traces and step log) update a few
-        # times a second, in frames of their own: the eye follows the main plot, and the
-        # side panels together cost more to paint than the main plot does.
-        playing = self.session.playing
-        now = time.perf_counter()
-        side_due = not playing or now - self._side_drawn >= SIDE_PANELS_INTERVAL
         if old_length > len(history) or self.history_model.history is not history:
             self.history_model.set_history(history, self.session.param_names,
                                            getattr(self.model.objective, "loss_symbol", "f"))
-        elif side_due:
-            self.history_model.refresh(old_length)
-        if side_due:
-            self._side_drawn = now
-            if self.traces_dock.isVisible():
-                self.traces.set_history(history)
-            self.history_table.scrollToBottom()
-        if not (side_due and playing):
-            self.plot_stack.currentWidget().set_history(history)
+        # The main plot shows every frame: it is what the eye follows.
+        self.plot_stack.currentWidget().set_history(history)
+        pending = self._side_old_length
+        self._side_old_length = old_length if pending is None else min(pending, old_length)
+        # While a run streams in, the side panels (traces and step log) update a few
+        # times a second, in frames of their own: together they cost more to paint than
+        # the main plot does.
+        if not self.session.playing:
+            self._draw_side_panels()
+        elif (time.perf_counter() - self._side_drawn >= SIDE_PANELS_INTERVAL
+              and not self._side_timer.isActive()):
+            self._side_timer.start()
+
+    def _draw_side_panels(self) -> None:
+        self._side_timer.stop()
+        self._side_drawn = time.perf_counter()
+        old_length, self._side_old_length = self._side_old_length, None
+        history = self.session.history
+        if self._closing or self.history_model.history is not history:
+            return
+        self.history_model.refresh(old_length)
+        if self.traces_dock.isVisible():
+            self.traces.set_history(history)
+        self.history_table.scrollToBottom()
+
+    def _traces_shown(self, visible: bool) -> None:
+        if visible and not self._closing:  # hidden, they were not drawn: catch up
+            self.traces.set_history(self.session.history)
 
     def _report_received(self, report: WorkerReport) -> None:
         self._update_actions()
