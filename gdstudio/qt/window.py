@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -28,8 +28,10 @@ from gdstudio.qt.data_mode import DataMode
 from gdstudio.qt.editor import ProblemEditor
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
+from gdstudio.qt.icons import paint_control_icons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import StudioModel
+from gdstudio.qt.numbers import speed_text
 from gdstudio.qt.plots import (
     ContourPlot,
     FunctionPlot,
@@ -81,6 +83,8 @@ class MainWindow(QMainWindow):
         self._play_when_ready = False
         self._closing = False
         self._side_drawn = self._explained = 0.0
+        self._quick_start: QDialog | None = None
+        self._shortcuts: QDialog | None = None
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -129,24 +133,34 @@ class MainWindow(QMainWindow):
 
     # ================================================================ building
     def _build_actions(self) -> None:
-        def action(name: str, text: str, keys: str | QKeySequence, tip: str) -> QAction:
+        def action(name: str, text: str, keys: str | QKeySequence, tip: str,
+                   icon: str = "") -> QAction:
             item = QAction(text, self)
             item.setObjectName(name)
             item.setShortcut(QKeySequence(keys))
             item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
             item.setStatusTip(tip)
+            if icon:
+                item.setProperty("controlIcon", icon)  # drawn by paint_control_icons
             self.addAction(item)
             return item
 
-        self.action_run = action("actionRun", "▶ Run", "Space", "Run the descent")
-        self.action_pause = action("actionPause", "⏸ Pause", "Space", "Pause the descent")
-        self.action_step = action("actionStep", "Step ▷", "Right", "Make one update")
-        self.action_step_back = action("actionStepBack", "◁ Back", "Left",
-                                       "Go back one step, exactly as it was")
-        self.action_reset = action("actionReset", "⟲ Reset", "Ctrl+R",
-                                   "Start again from the start point")
+        self.action_run = action("actionRun", "Run", "Space", "Run the descent", "run")
+        self.action_pause = action("actionPause", "Pause", "Space", "Pause the descent",
+                                   "pause")
+        self.action_step = action("actionStep", "Step", "Right", "Make one update", "step")
+        self.action_step_back = action("actionStepBack", "Back", "Left",
+                                       "Go back one step, exactly as it was", "back")
+        self.action_reset = action("actionReset", "Reset", "Ctrl+R",
+                                   "Start again from the start point", "reset")
         self.action_quit = action("actionQuit", "Quit", QKeySequence.StandardKey.Quit,
                                   "Close Gradient Descent Studio")
+        self.action_quick_start = action("actionQuickStart", "&Quick Start",
+                                         QKeySequence.StandardKey.HelpContents,
+                                         "What to try first, on one page")
+        self.action_shortcuts = action("actionShortcuts", "&Keyboard Shortcuts", "Ctrl+/",
+                                       "Every keyboard shortcut of the window")
+        paint_control_icons(self)
 
     def _build_central(self) -> None:
         # Only the page of the first problem (x²) is made now; the others on first use.
@@ -244,11 +258,15 @@ class MainWindow(QMainWindow):
         for dock in (self.editor_dock, self.traces_dock, self.log_dock, self.explain_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.action_quick_start)
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         about = help_menu.addAction("About Gradient Descent Studio")
         about.triggered.connect(self._show_about)
 
         toolbar = self.addToolBar("Controls")
         toolbar.setObjectName("controlsToolBar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             toolbar.addAction(item)
@@ -276,6 +294,8 @@ class MainWindow(QMainWindow):
         self.action_step_back.triggered.connect(self.session.step_back)
         self.action_reset.triggered.connect(self.reset)
         self.action_quit.triggered.connect(self.close)
+        self.action_quick_start.triggered.connect(self.show_quick_start)
+        self.action_shortcuts.triggered.connect(self.show_shortcuts)
         self.speed_slider.valueChanged.connect(self._speed_moved)
         self.editor.expressionSubmitted.connect(self._compile)
         self.editor.validityChanged.connect(lambda _valid: self._update_actions())
@@ -318,8 +338,7 @@ class MainWindow(QMainWindow):
         self._show_speed()
 
     def _show_speed(self) -> None:
-        speed = SPEEDS[self.speed_slider.value()]
-        self.speed_value.setText("fastest" if math.isinf(speed) else f"{speed:g} steps/s")
+        self.speed_value.setText(speed_text(SPEEDS[self.speed_slider.value()]))
 
     def _start_picked(self, point: tuple[float, ...]) -> None:
         names = self.model.param_names
@@ -449,6 +468,37 @@ class MainWindow(QMainWindow):
         self.action_step_back.setEnabled(self.session.active and has_steps)
         self.action_reset.setEnabled(self.session.active)
 
+    # ================================================================ help
+    def show_quick_start(self) -> QDialog:
+        """Show Help ▸ Quick Start (without blocking) and return the dialog."""
+        from gdstudio.qt.help_dialogs import QuickStartDialog  # loaded when first asked for
+
+        native = QKeySequence.SequenceFormat.NativeText
+        keys = {name: action.shortcut().toString(native) for name, action in (
+            ("run", self.action_run), ("step", self.action_step),
+            ("back", self.action_step_back), ("reset", self.action_reset))}
+        gallery = getattr(getattr(self, "examples", None), "action_gallery", None)
+        if gallery is not None:
+            keys["examples"] = gallery.shortcut().toString(native)
+        if self._quick_start is None:
+            self._quick_start = QuickStartDialog(keys, self)
+        self._quick_start.show()
+        self._quick_start.raise_()
+        return self._quick_start
+
+    def show_shortcuts(self) -> QDialog:
+        """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
+        from gdstudio.qt.help_dialogs import ShortcutsDialog  # loaded when first asked for
+
+        self._late_tools.install()  # File and Run menu items that come after start-up
+        if self._shortcuts is None:
+            self._shortcuts = ShortcutsDialog(self)
+        else:
+            self._shortcuts.refresh()
+        self._shortcuts.show()
+        self._shortcuts.raise_()
+        return self._shortcuts
+
     # ================================================================ lifetime
     def _show_about(self) -> None:
         QMessageBox.about(self, "About Gradient Descent Studio",
@@ -478,6 +528,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState(_SETTINGS_VERSION))
         settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Redraw the control icons in the new text colour when the theme changes."""
+        if event.type() == QEvent.Type.PaletteChange:
+            paint_control_icons(self)
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the worker and the compiler cleanly, and remember the layout."""
