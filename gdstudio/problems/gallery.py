@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from gdstudio.api import Run
     from gdstudio.io.project import Project
 
-__all__ = ["EXAMPLES", "Example", "Expected", "example"]
+__all__ = ["EXAMPLES", "TUTORIAL_PACE", "Example", "Expected", "example"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,10 @@ class Example:
         Data mode: the table (column → numbers) and how to fit it.
     start, optimizer, hyperparameters, learning_rate, schedule, stopping
         Where to start and how to descend.
+    steps_per_second : float
+        The pace a window shows its runs at, unless the student chose a speed: the
+        tutorials are slow enough to watch every step (:data:`TUTORIAL_PACE`); the others
+        run as fast as possible (``inf``).
     """
 
     key: str
@@ -131,6 +135,7 @@ class Example:
     optimizer: str = "gd"
     hyperparameters: Mapping[str, float] = field(default_factory=dict)
     schedule: Mapping[str, Any] = field(default_factory=lambda: {"kind": "constant"})
+    steps_per_second: float = math.inf
 
     def to_project(self) -> Project:
         """The example as a project (its title and explanation become the project's)."""
@@ -177,6 +182,12 @@ def _data(key: str, title: str, explanation: str, data: dict[str, tuple[float, .
                    learning_rate, stopping, data=data, model=model, **options)
 
 
+#: Steps per second of the first tutorials: each step can be followed by eye, and their
+#: 30 to 40 steps take under ten seconds.
+TUTORIAL_PACE = 5.0
+#: The tutorials of a thousand steps: slow enough to see the path bend, 20 s in all.
+_LONG_TUTORIAL_PACE = 50.0
+
 _TUTORIAL_DATA = {"x": (0.0, 1.0, 2.0, 3.0, 4.0), "y": (1.0, 3.0, 5.0, 7.0, 9.0)}
 _BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
 _TWO_MINIMA = "x**4 - 3*x**2 + x"
@@ -190,7 +201,8 @@ EXAMPLES: tuple[Example, ...] = (
         1 − 2·0.1 = 0.8, so watch the steps shrink by the same factor every time. It stops
         after 40 steps at x ≈ 0.0004.""",
         "x**2", {"x": 3.0}, 0.1, StoppingRules(max_iter=100, tol_step=1e-4),
-        Expected("converged", {"x": 0.0}, 1e-3, iterations=40)),
+        Expected("converged", {"x": 0.0}, 1e-3, iterations=40),
+        steps_per_second=TUTORIAL_PACE),
     _data(
         "tutorial_intercept", "Tutorial: learn the intercept b (slope fixed at 2)", """
         Fit the line m·x + b to five points on y = 2x + 1, learning only the intercept b
@@ -198,7 +210,8 @@ EXAMPLES: tuple[Example, ...] = (
         so the first gradient is 2·Σ(2x + 10 − y) = 90 and the first step takes b to 9.1.
         After 30 steps at rate 0.01, b is down to about 1.38, still on its way to 1.""",
         _TUTORIAL_DATA, "m*x + b", {"b": 10.0}, 0.01, StoppingRules(max_iter=30),
-        Expected("max_iter", {"b": 1.3815}, 1e-3), fixed={"m": 2.0}, loss="sse"),
+        Expected("max_iter", {"b": 1.3815}, 1e-3), fixed={"m": 2.0}, loss="sse",
+        steps_per_second=TUTORIAL_PACE),
     _data(
         "tutorial_slope_intercept", "Tutorial: slope and intercept, mean squared error", """
         Learn both m and b from 0, 0 with the mean squared error on five points of y = 2x.
@@ -207,7 +220,8 @@ EXAMPLES: tuple[Example, ...] = (
         narrow valley in which m and b trade off against each other.""",
         {"x": (1.0, 2.0, 3.0, 4.0, 5.0), "y": (2.0, 4.0, 6.0, 8.0, 10.0)}, "m*x + b",
         {"m": 0.0, "b": 0.0}, 0.01, StoppingRules(max_iter=1000),
-        Expected("max_iter", {"m": 1.9952, "b": 0.0174}, 1e-3)),
+        Expected("max_iter", {"m": 1.9952, "b": 0.0174}, 1e-3),
+        steps_per_second=_LONG_TUTORIAL_PACE),
     _data(
         "tutorial_feature_matrix", "Tutorial: θ₀ + θ₁·x with half the mean squared error", """
         The vectorised tutorial: θ = (t0, t1), the design matrix with rows [1, x], and the
@@ -216,7 +230,8 @@ EXAMPLES: tuple[Example, ...] = (
         loop, on the way to the exact fit t0 = 0, t1 = 1.""",
         {"x": (1.0, 2.0, 3.0), "y": (1.0, 2.0, 3.0)}, "t0 + t1*x", {"t0": 0.1, "t1": 0.2},
         0.01, StoppingRules(max_iter=1000),
-        Expected("max_iter", {"t0": 0.1137, "t1": 0.9500}, 1e-3), loss="half_mse"),
+        Expected("max_iter", {"t0": 0.1137, "t1": 0.9500}, 1e-3), loss="half_mse",
+        steps_per_second=_LONG_TUTORIAL_PACE),
     _function(
         "convex_bowl", "A round bowl", """
         f = x² + y² is a round bowl: from anywhere the gradient points straight at the

@@ -210,4 +210,5 @@ class ExamplesMenu(QObject):
             return False
         item = example(key)
         projects.open_project(item.to_project(), None, item.title)
+        self._window.suggest_speed(item.steps_per_second)
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
 from gdstudio.qt.icons import paint_control_icons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
-from gdstudio.qt.model import StudioModel
+from gdstudio.qt.model import DEFAULT_EXAMPLE, StudioModel
 from gdstudio.qt.numbers import speed_text
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -46,10 +47,21 @@ if TYPE_CHECKING:
     from gdstudio.qt.exports_menu import ExportsMenu
     from gdstudio.qt.project_files import ProjectController
 
-__all__ = ["SPEEDS", "MainWindow"]
+__all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
 
 #: Speed control positions, in steps per second; the last is as fast as possible.
 SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 1000, 10_000, FULL_SPEED)
+
+
+def speed_position(steps_per_second: float) -> int:
+    """The speed slider's position nearest to ``steps_per_second`` (on a log scale)."""
+    if math.isinf(steps_per_second):
+        return len(SPEEDS) - 1
+    wanted = math.log(max(steps_per_second, 1e-3))
+    return min((i for i, s in enumerate(SPEEDS) if not math.isinf(s)),
+               key=lambda i: abs(math.log(SPEEDS[i]) - wanted))
+
+
 _STATUS_WORDS = {
     "running": "Ready",
     "converged": "Converged",
@@ -58,6 +70,8 @@ _STATUS_WORDS = {
     "stopped": "Stopped",
 }
 _SETTINGS_VERSION = 1
+#: Where the speed the student chose with the slider is kept (absent until they do).
+SPEED_KEY = "run/speed"
 #: Seconds between updates of the side panels (traces, step log, explanation) while a
 #: run streams in.
 SIDE_PANELS_INTERVAL = 0.25
@@ -279,6 +293,7 @@ class MainWindow(QMainWindow):
                                      "possible")
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
         self.speed_slider.setValue(len(SPEEDS) - 1)
+        self._pacing = False  # True while the window, not the student, moves the slider
         self.speed_slider.setFixedWidth(160)
         self.speed_value = QLabel()
         self.speed_value.setMinimumWidth(90)
@@ -311,6 +326,7 @@ class MainWindow(QMainWindow):
         self.session.failed.connect(self._worker_failed)
         self.function_plot.pointPicked.connect(
             lambda x: self._start_picked((x,)))
+        self._restore_speed()  # once the session listens to the model's speed
 
     # ================================================================ controls
     def run(self) -> None:
@@ -333,9 +349,48 @@ class MainWindow(QMainWindow):
                            self.model.run_settings())
         self.explain_view.setPlainText(self._derivative_text())
 
+    @property
+    def speed_chosen(self) -> bool:
+        """Whether the student has set a speed with the slider (it is then kept)."""
+        return self._settings.contains(SPEED_KEY)
+
+    def suggest_speed(self, steps_per_second: float) -> None:
+        """Show runs at ``steps_per_second``, unless the student chose a speed.
+
+        The first tutorial opens at a pace that can be watched step by step; an example
+        brings its own pace (:attr:`~gdstudio.problems.gallery.Example.steps_per_second`).
+        Once the student moves the speed slider, their speed is remembered and wins.
+        """
+        if not self.speed_chosen:
+            self._pacing = True
+            try:
+                self.speed_slider.setValue(speed_position(steps_per_second))
+            finally:
+                self._pacing = False
+
+    def _restore_speed(self) -> None:
+        stored = self._settings.value(SPEED_KEY)
+        try:
+            chosen = float(stored) if stored is not None else None
+        except (TypeError, ValueError):  # a hand-edited settings file
+            chosen = None
+        if chosen is None or not chosen > 0:
+            self._settings.remove(SPEED_KEY)
+            self.suggest_speed(DEFAULT_EXAMPLE["steps_per_second"])
+        else:
+            self._pacing = True
+            try:
+                self.speed_slider.setValue(speed_position(chosen))
+            finally:
+                self._pacing = False
+        self.model.set_speed(SPEEDS[self.speed_slider.value()])
+        self._show_speed()
+
     def _speed_moved(self, position: int) -> None:
         self.model.set_speed(SPEEDS[position])
         self._show_speed()
+        if not self._pacing:
+            self._settings.setValue(SPEED_KEY, str(SPEEDS[position]))
 
     def _show_speed(self) -> None:
         self.speed_value.setText(speed_text(SPEEDS[self.speed_slider.value()]))
