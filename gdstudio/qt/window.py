@@ -33,6 +33,7 @@ from gdstudio.qt.icons import paint_control_icons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import DEFAULT_EXAMPLE, StudioModel
 from gdstudio.qt.numbers import speed_text
+from gdstudio.qt.panel_layout import PanelLayout
 from gdstudio.qt.plots import (
     ContourPlot,
     FunctionPlot,
@@ -252,6 +253,8 @@ class MainWindow(QMainWindow):
         self.explain_view.setFont(font)
         self.explain_dock = self._dock("explainDock", "Explain", self.explain_view,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.panels = PanelLayout(self, self.editor_dock, self.traces_dock, self.log_dock,
+                                  self.explain_dock)
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
