@@ -2,8 +2,9 @@
 
 Wide (the usual desktop): the problem on the left, the loss, rate and parameter traces on
 the right, the step log and the explanation below. In a window narrower than
-:data:`COMPACT_BELOW` pixels per unit of font scale (a 1280 × 720 projector in
-presentation mode, whose text is 1.5× as large), the traces move behind the problem as a
+:data:`COMPACT_BELOW` pixels, or in presentation mode (text 1.5× as large) on a screen
+where the wide arrangement would leave the main plot less than half the width (below
+2160 pixels: a 1280 × 720 or 1920 × 1080 projector), the traces move behind the problem as a
 second tab on the left, the left side takes at most a third of the width, and the step
 log below gets the width its columns need (:mod:`gdstudio.qt.table_columns`), the
 explanation the rest (or, when the log needs more than two thirds, all of it, with the
@@ -22,8 +23,8 @@ from gdstudio.qt.table_columns import ColumnFitter
 
 __all__ = ["COMPACT_BELOW", "PanelLayout"]
 
-#: Below this window width (pixels, at the normal font size; scaled with presentation
-#: mode's font) the panels take the compact arrangement.
+#: Below this window width (pixels, at the normal font size) the panels take the compact
+#: arrangement.
 COMPACT_BELOW = 1250
 _LEFT, _RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 _BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -61,8 +62,15 @@ class PanelLayout(QObject):
         return self._traces in self._window.tabifiedDockWidgets(self._problem)
 
     def wants_compact(self) -> bool:
-        """Whether the window is too narrow for the wide arrangement at this font scale."""
-        return self._window.width() < COMPACT_BELOW * self.scale
+        """Whether the window is too narrow for the wide arrangement at this font scale.
+
+        In presentation mode (scale above 1) the wide arrangement must leave the main plot
+        at least half the width; otherwise below :data:`COMPACT_BELOW` pixels.
+        """
+        width = self._window.width()
+        if self.scale > 1:
+            return width < 2 * (_WIDE_LEFT + _WIDE_RIGHT) * self.scale
+        return width < COMPACT_BELOW
 
     def set_scale(self, scale: float) -> None:
         """Font scale of the window (1.5 in presentation mode); rearranges to suit it."""
