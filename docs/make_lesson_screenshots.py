@@ -82,9 +82,10 @@ def comparison(window, out: Path, steps: int) -> None:
 
 
 def presentation_dark(window, out: Path) -> None:
-    """Dark theme, presentation mode: two minima, paused after a few steps."""
+    """Dark theme, presentation mode on a 1280 × 720 projector: two minima, 12 steps in."""
     from gdstudio.qt.preferences import Preferences
 
+    window.resize(1280, 720)
     window.preferences.set_preferences(Preferences(theme="dark", presentation=True))
     open_example(window, "two_minima_right")
     window.session.advance(12)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -104,8 +104,25 @@ def shortcuts_of(window: QWidget) -> list[Shortcut]:
         tip = action.statusTip() or action.toolTip()
         tip = tip.removesuffix(f" ({action.shortcut().toString()})")
         rows.append(Shortcut(keys, command, "" if _plain(tip) == name else tip, action))
-    rows.sort(key=lambda row: (row.command.count("▸") == 0, row.command))
+    order = _menu_order(window)
+    rows.sort(key=lambda row: order.get(id(row.action), len(order)))
     return rows
+
+
+def _menu_order(window: QWidget) -> dict[int, int]:
+    """Each action's place in the menus, from the menu bar's left, top to bottom."""
+    order: dict[int, int] = {}
+
+    def walk(actions: list[QAction]) -> None:
+        for action in actions:
+            order.setdefault(id(action), len(order))
+            if action.menu() is not None:
+                walk(action.menu().actions())
+
+    bar = window.menuBar() if hasattr(window, "menuBar") else None
+    if bar is not None:
+        walk(bar.actions())
+    return order
 
 
 class ShortcutsDialog(QDialog):
@@ -132,9 +149,8 @@ class ShortcutsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         note = QLabel("Space, ← and → act on the run when the focus is not in a text field.",
                       self)
         note.setWordWrap(True)
@@ -159,9 +175,19 @@ class ShortcutsDialog(QDialog):
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        width = sum(self.table.horizontalHeader().sectionSize(c) for c in range(2))
-        self.resize(max(self.width(), width + 420), min(720, 120 + 28 * len(self.rows)))
+        table = self.table
+        width = sum(table.sizeHintForColumn(c) for c in range(table.columnCount()))
+        height = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        extra = self.sizeHint().height() - table.sizeHint().height()
+        self.resize(width + 60, min(900, height + table.horizontalHeader().height() + extra + 30))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Measure the rows again in a new font (presentation mode)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.refresh()
 
 
 def quick_start_html(keys: dict[str, str]) -> str:
@@ -230,4 +256,4 @@ class QuickStartDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
-        self.resize(640, 560)
+        self.resize(640, 470)

@@ -16,8 +16,8 @@ changes), so a student's own rearranging within one arrangement is left alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTableView
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTableView
 
 from gdstudio.qt.table_columns import ColumnFitter
 
@@ -51,6 +51,7 @@ class PanelLayout(QObject):
         self.scale = 1.0
         self._wanted: bool | None = None  # the arrangement last made (None: none yet)
         self._bottom_tabbed = False  # the log and the explanation made tabs by this object
+        self._sizing_pending = False
         window.installEventFilter(self)
         fitter = log.widget().findChild(ColumnFitter) if log.widget() is not None else None
         if fitter is not None:  # other columns (a new problem) or a larger font
@@ -103,21 +104,41 @@ class PanelLayout(QObject):
         if not (self._traces.isFloating() or self.compact):
             window.tabifyDockWidget(self._problem, self._traces)
         self._problem.raise_()
-        self._size_docks(left=min(int(window.width() * 0.34),
-                                  max(self._problem.minimumSizeHint().width(),
-                                      int(_WIDE_LEFT * self.scale))))
+        self._size_later()
 
     def _arrange_wide(self) -> None:
-        window = self._window
         if self.compact:
-            window.addDockWidget(_RIGHT, self._traces)
-        wide_left = int(_WIDE_LEFT * self.scale)
-        right = int(_WIDE_RIGHT * self.scale)
-        left = min(wide_left, window.width() // 3)
-        if window.dockWidgetArea(self._traces) == _RIGHT and self._traces.isVisible():
-            window.resizeDocks([self._problem, self._traces], [left, right],
-                               Qt.Orientation.Horizontal)
-        self._size_docks(left=left)
+            self._window.addDockWidget(_RIGHT, self._traces)
+        self._size_later()
+
+    def _size_later(self) -> None:
+        # Once the pending font and layout changes are in (the new sizes are measured
+        # with the new font, and the docks' new places are laid out).
+        if not self._sizing_pending:
+            self._sizing_pending = True
+            QTimer.singleShot(0, self._size_now)
+
+    def _size_now(self) -> None:
+        self._sizing_pending = False
+        window = self._window
+        needed = self.problem_width()
+        if self.compact:
+            left = max(needed, min(int(window.width() * 0.34), int(_WIDE_LEFT * self.scale)))
+        else:
+            left = max(needed, min(int(_WIDE_LEFT * self.scale), window.width() // 3))
+            if window.dockWidgetArea(self._traces) == _RIGHT and self._traces.isVisible():
+                window.resizeDocks([self._traces], [int(_WIDE_RIGHT * self.scale)],
+                                   Qt.Orientation.Horizontal)
+        self._size_docks(left)
+
+    def problem_width(self) -> int:
+        """The problem panel's width that shows its fields whole (it scrolls up and down)."""
+        panel = self._problem.widget()
+        content = panel.widget() if isinstance(panel, QScrollArea) else panel
+        if content is None:
+            return 0
+        scroll = panel.verticalScrollBar().sizeHint().width() if content is not panel else 0
+        return content.minimumSizeHint().width() + scroll + 2 * panel.frameWidth() + 2
 
     def _size_docks(self, left: int) -> None:
         window = self._window

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -283,7 +283,9 @@ class MainWindow(QMainWindow):
 
         toolbar = self.addToolBar("Controls")
         toolbar.setObjectName("controlsToolBar")
+        self.controls_toolbar = toolbar
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._size_control_icons()
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             toolbar.addAction(item)
@@ -588,10 +590,16 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def changeEvent(self, event: QEvent) -> None:
-        """Redraw the control icons in the new text colour when the theme changes."""
+        """Control icons in the new text colour (theme) and size (presentation mode)."""
         if event.type() == QEvent.Type.PaletteChange:
             paint_control_icons(self)
+        elif event.type() == QEvent.Type.FontChange:
+            self._size_control_icons()
         super().changeEvent(event)
+
+    def _size_control_icons(self) -> None:
+        side = round(self.fontMetrics().height() * 1.3)  # as tall as the text, and a bit
+        self.controls_toolbar.setIconSize(QSize(side, side))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the worker and the compiler cleanly, and remember the layout."""

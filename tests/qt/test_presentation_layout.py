@@ -121,8 +121,15 @@ def test_a_small_window_is_remembered_and_reopens_compact(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path / "settings.ini")
     show_at(qtbot, first, 1280, 720, presentation=True)
     first.close()
-    second = make_window(qtbot, tmp_path / "settings.ini")
+    second = make_window(qtbot, tmp_path / "settings.ini")  # (offscreen: an 800-pixel screen)
     QApplication.processEvents()
     assert second.preferences.preferences.presentation and second.panels.compact
+    show_at(qtbot, second, 1280, 720, presentation=True)
     assert second.plot_stack.width() >= second.width() / 2
     second.close()
+
+
+def test_the_problem_panel_is_never_narrower_than_its_fields(qtbot, window):
+    show_at(qtbot, window, 1280, 720, presentation=True)
+    editor = window.editor
+    assert editor.width() >= editor.minimumSizeHint().width()
