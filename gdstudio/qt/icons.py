@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRectF, QSize
 from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolBar, QWidget
 
-__all__ = ["CONTROLS", "ICON_SIZES", "ICON_SVG", "SIMPLE_UP_TO", "app_icon", "control_icon",
-           "paint_control_icons", "render_icon"]
+__all__ = ["CONTROLS", "ICON_SIZES", "ICON_SVG", "SIMPLE_UP_TO", "ControlIcons", "app_icon",
+           "control_icon", "paint_control_icons", "render_icon"]
 
 #: The icon's source: ``gdstudio/resources/icons/gdstudio.svg`` (package data).
 ICON_SVG = Path(__file__).resolve().parent.parent / "resources" / "icons" / "gdstudio.svg"
@@ -139,3 +139,39 @@ def paint_control_icons(root: QWidget) -> None:
         name = action.property("controlIcon")
         if name:
             action.setIcon(control_icon(str(name), colour))
+
+
+class ControlIcons(QObject):
+    """Keeps a window's control icons in its text colour and its toolbar's icons text-sized.
+
+    Paints them at once, again when the palette changes (a new theme) and resizes the
+    toolbar's icons when the font changes (presentation mode).
+
+    Parameters
+    ----------
+    window : QWidget
+        The window whose actions have a ``controlIcon`` property.
+    toolbar : QToolBar
+        The toolbar that shows them.
+    """
+
+    def __init__(self, window: QWidget, toolbar: QToolBar) -> None:
+        super().__init__(window)
+        self._window, self._toolbar = window, toolbar
+        window.installEventFilter(self)
+        paint_control_icons(window)
+        self.fit_size()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Repaint on palette changes, resize on font changes."""
+        if watched is self._window:
+            if event.type() == QEvent.Type.PaletteChange:
+                paint_control_icons(self._window)
+            elif event.type() == QEvent.Type.FontChange:
+                self.fit_size()
+        return False
+
+    def fit_size(self) -> None:
+        """Icons a little taller than the text beside them."""
+        side = round(self._toolbar.fontMetrics().height() * 1.3)
+        self._toolbar.setIconSize(QSize(side, side))

@@ -8,15 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
 
-__all__ = ["LogSlider", "NumberSpinBox", "RateControl", "speed_text"]
-
-
-def speed_text(steps_per_second: float) -> str:
-    """A speed control's label: ``"1 step/s"``, ``"2.5 steps/s"`` or ``"fastest"``."""
-    if math.isinf(steps_per_second):
-        return "fastest"
-    unit = "step/s" if steps_per_second == 1 else "steps/s"
-    return f"{steps_per_second:g} {unit}"
+__all__ = ["LogSlider", "NumberSpinBox", "RateControl"]
 
 
 class NumberSpinBox(QDoubleSpinBox):

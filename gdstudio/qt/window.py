@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,10 +29,9 @@ from gdstudio.qt.data_mode import DataMode
 from gdstudio.qt.editor import ProblemEditor
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
-from gdstudio.qt.icons import paint_control_icons
+from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import DEFAULT_EXAMPLE, StudioModel
-from gdstudio.qt.numbers import speed_text
 from gdstudio.qt.panel_layout import PanelLayout
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -42,6 +41,7 @@ from gdstudio.qt.plots import (
     TracesPanel,
 )
 from gdstudio.qt.session import RunSession
+from gdstudio.qt.speed import speed_text
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
@@ -98,8 +98,6 @@ class MainWindow(QMainWindow):
         self._play_when_ready = False
         self._closing = False
         self._side_drawn = self._explained = 0.0
-        self._quick_start: QDialog | None = None
-        self._shortcuts: QDialog | None = None
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -156,7 +154,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
             item.setStatusTip(tip)
             if icon:
-                item.setProperty("controlIcon", icon)  # drawn by paint_control_icons
+                item.setProperty("controlIcon", icon)  # drawn by ControlIcons
             self.addAction(item)
             return item
 
@@ -175,7 +173,6 @@ class MainWindow(QMainWindow):
                                          "What to try first, on one page")
         self.action_shortcuts = action("actionShortcuts", "&Keyboard Shortcuts", "Ctrl+/",
                                        "Every keyboard shortcut of the window")
-        paint_control_icons(self)
 
     def _build_central(self) -> None:
         # Only the page of the first problem (x²) is made now; the others on first use.
@@ -283,9 +280,8 @@ class MainWindow(QMainWindow):
 
         toolbar = self.addToolBar("Controls")
         toolbar.setObjectName("controlsToolBar")
-        self.controls_toolbar = toolbar
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self._size_control_icons()
+        self.control_icons = ControlIcons(self, toolbar)  # themed and sized with the text
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             toolbar.addAction(item)
@@ -540,24 +536,26 @@ class MainWindow(QMainWindow):
         gallery = getattr(getattr(self, "examples", None), "action_gallery", None)
         if gallery is not None:
             keys["examples"] = gallery.shortcut().toString(native)
-        if self._quick_start is None:
-            self._quick_start = QuickStartDialog(keys, self)
-        self._quick_start.show()
-        self._quick_start.raise_()
-        return self._quick_start
+        dialog = self.findChild(QDialog, "quickStartDialog")
+        if dialog is None:
+            dialog = QuickStartDialog(keys, self)
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     def show_shortcuts(self) -> QDialog:
         """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
         from gdstudio.qt.help_dialogs import ShortcutsDialog  # loaded when first asked for
 
         self._late_tools.install()  # File and Run menu items that come after start-up
-        if self._shortcuts is None:
-            self._shortcuts = ShortcutsDialog(self)
+        dialog = self.findChild(ShortcutsDialog, "shortcutsDialog")
+        if dialog is None:
+            dialog = ShortcutsDialog(self)
         else:
-            self._shortcuts.refresh()
-        self._shortcuts.show()
-        self._shortcuts.raise_()
-        return self._shortcuts
+            dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     # ================================================================ lifetime
     def _show_about(self) -> None:
@@ -588,18 +586,6 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState(_SETTINGS_VERSION))
         settings.sync()
-
-    def changeEvent(self, event: QEvent) -> None:
-        """Control icons in the new text colour (theme) and size (presentation mode)."""
-        if event.type() == QEvent.Type.PaletteChange:
-            paint_control_icons(self)
-        elif event.type() == QEvent.Type.FontChange:
-            self._size_control_icons()
-        super().changeEvent(event)
-
-    def _size_control_icons(self) -> None:
-        side = round(self.fontMetrics().height() * 1.3)  # as tall as the text, and a bit
-        self.controls_toolbar.setIconSize(QSize(side, side))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the worker and the compiler cleanly, and remember the layout."""
