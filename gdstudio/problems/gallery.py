@@ -1,7 +1,8 @@
-"""The examples gallery, as plain data: each example's problem, settings, lesson and ending.
+"""The examples gallery, as plain data: a table of experiments with their texts.
 
-Every :class:`Example` carries a short explanation for a student (what to look at, what
-it teaches) and an :class:`Expected` ending that a test checks by running it headless, so
+Every :class:`Example` is an :class:`~gdstudio.problems.experiment.Experiment` (problem,
+start and settings) with a title, a short explanation for a student (what to look at,
+what it teaches) and an :class:`Expected` ending that a test checks by running it headless, so
 an explanation can never drift from what the app really shows.
 
 Examples
@@ -15,15 +16,31 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from gdstudio.engine.stopping import StoppingRules
+from gdstudio.engine.stopping import Status, StoppingRules
+from gdstudio.problems.experiment import Experiment
 
-if TYPE_CHECKING:
-    from gdstudio.api import Run
-    from gdstudio.io.project import Project
+__all__ = ["EXAMPLES", "Example", "Expected", "Outcome", "example"]
 
-__all__ = ["EXAMPLES", "TUTORIAL_PACE", "Example", "Expected", "example"]
+
+class Outcome(Protocol):
+    """How a run ended, as :meth:`Expected.problems` reads it (a :class:`gdstudio.Run`)."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def iterations(self) -> int: ...
+
+    @property
+    def params(self) -> dict[str, float]: ...
+
+    @property
+    def loss(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ class Expected:
     message: str = ""
     loss_above: float | None = None
 
-    def problems(self, run: Run) -> list[str]:
+    def problems(self, run: Outcome) -> list[str]:
         """What differs between ``run`` and this ending (empty when it matches)."""
         found: list[str] = []
         if str(run.status) != self.status:
@@ -89,7 +106,7 @@ class Expected:
 
 @dataclass(frozen=True)
 class Example:
-    """One example of the gallery: a problem, settings that show its lesson, and why.
+    """One example of the gallery: an experiment that shows a lesson, and why.
 
     Attributes
     ----------
@@ -99,58 +116,17 @@ class Example:
         Menu text.
     explanation : str
         Two to four sentences for a student: what to look at and what it teaches.
-    mode : str
-        ``"function"`` or ``"data"``.
+    experiment : Experiment
+        The problem, where it starts and how it descends.
     expected : Expected
         How its run ends.
-    expression : str or None
-        Function mode: the cost function.
-    data, model, target, fixed, loss, batch_size, seed, standardize
-        Data mode: the table (column → numbers) and how to fit it.
-    start, optimizer, hyperparameters, learning_rate, schedule, stopping
-        Where to start and how to descend.
-    steps_per_second : float
-        The pace a window shows its runs at, unless the student chose a speed: the
-        tutorials are slow enough to watch every step (:data:`TUTORIAL_PACE`); the others
-        run as fast as possible (``inf``).
     """
 
     key: str
     title: str
     explanation: str
-    mode: str
+    experiment: Experiment
     expected: Expected
-    start: Mapping[str, float]
-    learning_rate: float
-    stopping: StoppingRules
-    expression: str | None = None
-    data: Mapping[str, tuple[float, ...]] | None = None
-    model: str | None = None
-    target: str = "y"
-    fixed: Mapping[str, float] = field(default_factory=dict)
-    loss: str = "mse"
-    batch_size: int | None = None
-    seed: int = 0
-    standardize: bool = False
-    optimizer: str = "gd"
-    hyperparameters: Mapping[str, float] = field(default_factory=dict)
-    schedule: Mapping[str, Any] = field(default_factory=lambda: {"kind": "constant"})
-    steps_per_second: float = math.inf
-
-    def to_project(self) -> Project:
-        """The example as a project (its title and explanation become the project's)."""
-        from gdstudio.io.project import Project  # io sits above problems: import late
-
-        return Project(
-            mode=self.mode, expression=self.expression,
-            data=None if self.data is None else {k: list(v) for k, v in self.data.items()},
-            model=self.model, target=self.target, start=dict(self.start),
-            fixed=dict(self.fixed), loss=self.loss, batch_size=self.batch_size,
-            seed=self.seed, standardize=self.standardize, optimizer=self.optimizer,
-            hyperparameters=dict(self.hyperparameters), learning_rate=self.learning_rate,
-            schedule=dict(self.schedule), stopping=self.stopping, title=self.title,
-            notes=self.explanation,
-        )
 
 
 def example(key: str) -> Example:
@@ -171,22 +147,23 @@ def example(key: str) -> Example:
 def _function(key: str, title: str, explanation: str, expression: str,
               start: dict[str, float], learning_rate: float, stopping: StoppingRules,
               expected: Expected, **options: Any) -> Example:
-    return Example(key, title, " ".join(explanation.split()), "function", expected, start,
-                   learning_rate, stopping, expression=expression, **options)
+    experiment = Experiment.function(expression, start, lr=learning_rate, **_rules(stopping),
+                                     **options)
+    return Example(key, title, " ".join(explanation.split()), experiment, expected)
 
 
 def _data(key: str, title: str, explanation: str, data: dict[str, tuple[float, ...]],
           model: str, start: dict[str, float], learning_rate: float, stopping: StoppingRules,
           expected: Expected, **options: Any) -> Example:
-    return Example(key, title, " ".join(explanation.split()), "data", expected, start,
-                   learning_rate, stopping, data=data, model=model, **options)
+    experiment = Experiment.data(data, model, start=start, lr=learning_rate,
+                                 **_rules(stopping), **options)
+    return Example(key, title, " ".join(explanation.split()), experiment, expected)
 
 
-#: Steps per second of the first tutorials: each step can be followed by eye, and their
-#: 30 to 40 steps take under ten seconds.
-TUTORIAL_PACE = 5.0
-#: The tutorials of a thousand steps: slow enough to see the path bend, 20 s in all.
-_LONG_TUTORIAL_PACE = 50.0
+def _rules(stopping: StoppingRules) -> dict[str, Any]:
+    return {"max_iter": stopping.max_iter, "tol_step": stopping.tol_step,
+            "tol_grad": stopping.tol_grad, "tol_loss": stopping.tol_loss}
+
 
 _TUTORIAL_DATA = {"x": (0.0, 1.0, 2.0, 3.0, 4.0), "y": (1.0, 3.0, 5.0, 7.0, 9.0)}
 _BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
@@ -201,8 +178,7 @@ EXAMPLES: tuple[Example, ...] = (
         1 − 2·0.1 = 0.8, so watch the steps shrink by the same factor every time. It stops
         after 40 steps at x ≈ 0.0004.""",
         "x**2", {"x": 3.0}, 0.1, StoppingRules(max_iter=100, tol_step=1e-4),
-        Expected("converged", {"x": 0.0}, 1e-3, iterations=40),
-        steps_per_second=TUTORIAL_PACE),
+        Expected("converged", {"x": 0.0}, 1e-3, iterations=40)),
     _data(
         "tutorial_intercept", "Tutorial: learn the intercept b (slope fixed at 2)", """
         Fit the line m·x + b to five points on y = 2x + 1, learning only the intercept b
@@ -210,8 +186,7 @@ EXAMPLES: tuple[Example, ...] = (
         so the first gradient is 2·Σ(2x + 10 − y) = 90 and the first step takes b to 9.1.
         After 30 steps at rate 0.01, b is down to about 1.38, still on its way to 1.""",
         _TUTORIAL_DATA, "m*x + b", {"b": 10.0}, 0.01, StoppingRules(max_iter=30),
-        Expected("max_iter", {"b": 1.3815}, 1e-3), fixed={"m": 2.0}, loss="sse",
-        steps_per_second=TUTORIAL_PACE),
+        Expected("max_iter", {"b": 1.3815}, 1e-3), fixed={"m": 2.0}, loss="sse"),
     _data(
         "tutorial_slope_intercept", "Tutorial: slope and intercept, mean squared error", """
         Learn both m and b from 0, 0 with the mean squared error on five points of y = 2x.
@@ -220,8 +195,7 @@ EXAMPLES: tuple[Example, ...] = (
         narrow valley in which m and b trade off against each other.""",
         {"x": (1.0, 2.0, 3.0, 4.0, 5.0), "y": (2.0, 4.0, 6.0, 8.0, 10.0)}, "m*x + b",
         {"m": 0.0, "b": 0.0}, 0.01, StoppingRules(max_iter=1000),
-        Expected("max_iter", {"m": 1.9952, "b": 0.0174}, 1e-3),
-        steps_per_second=_LONG_TUTORIAL_PACE),
+        Expected("max_iter", {"m": 1.9952, "b": 0.0174}, 1e-3)),
     _data(
         "tutorial_feature_matrix", "Tutorial: θ₀ + θ₁·x with half the mean squared error", """
         The vectorised tutorial: θ = (t0, t1), the design matrix with rows [1, x], and the
@@ -230,8 +204,7 @@ EXAMPLES: tuple[Example, ...] = (
         loop, on the way to the exact fit t0 = 0, t1 = 1.""",
         {"x": (1.0, 2.0, 3.0), "y": (1.0, 2.0, 3.0)}, "t0 + t1*x", {"t0": 0.1, "t1": 0.2},
         0.01, StoppingRules(max_iter=1000),
-        Expected("max_iter", {"t0": 0.1137, "t1": 0.9500}, 1e-3), loss="half_mse",
-        steps_per_second=_LONG_TUTORIAL_PACE),
+        Expected("max_iter", {"t0": 0.1137, "t1": 0.9500}, 1e-3), loss="half_mse"),
     _function(
         "convex_bowl", "A round bowl", """
         f = x² + y² is a round bowl: from anywhere the gradient points straight at the

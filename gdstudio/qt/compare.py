@@ -24,10 +24,10 @@ from gdstudio.engine import OPTIMIZERS, RunSettings
 from gdstudio.qt.compare_plots import CompareContourPlot, CompareFunctionPlot, CompareLossPlot
 from gdstudio.qt.compare_table import RunsTable
 from gdstudio.qt.icons import paint_control_icons
+from gdstudio.qt.pace import speed_text
 from gdstudio.qt.plot_theme import PlotTheme, apply_plot_theme
 from gdstudio.qt.plots_common import SurfaceFunction
 from gdstudio.qt.session import RunSession
-from gdstudio.qt.speed import speed_text
 
 __all__ = ["COMPARE_SPEEDS", "CompareWindow", "RunSpec", "default_runs"]
 

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Signal
 
 from gdstudio.engine import RunSettings, StoppingRules, make_optimizer, make_schedule
 from gdstudio.engine.descent import check_learning_rate
-from gdstudio.problems.gallery import TUTORIAL_PACE
 
 __all__ = ["DEFAULT_EXAMPLE", "NEW_VARIABLE_START", "DataSettings", "StudioModel"]
 
@@ -31,7 +30,6 @@ DEFAULT_EXAMPLE: dict[str, Any] = {
     "start": {"x": 3.0},
     "learning_rate": 0.1,
     "stopping": StoppingRules(max_iter=100, tol_step=1e-4),
-    "steps_per_second": TUTORIAL_PACE,  # unless the student chose a speed
 }
 
 

@@ -31,7 +31,8 @@ from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
-from gdstudio.qt.model import DEFAULT_EXAMPLE, StudioModel
+from gdstudio.qt.model import StudioModel
+from gdstudio.qt.pace import TUTORIAL_PACE, speed_text
 from gdstudio.qt.panel_layout import PanelLayout
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -41,7 +42,6 @@ from gdstudio.qt.plots import (
     TracesPanel,
 )
 from gdstudio.qt.session import RunSession
-from gdstudio.qt.speed import speed_text
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
@@ -359,7 +359,7 @@ class MainWindow(QMainWindow):
         """Show runs at ``steps_per_second``, unless the student chose a speed.
 
         The first tutorial opens at a pace that can be watched step by step; an example
-        brings its own pace (:attr:`~gdstudio.problems.gallery.Example.steps_per_second`).
+        brings its own pace (:func:`~gdstudio.qt.pace.example_pace`).
         Once the student moves the speed slider, their speed is remembered and wins.
         """
         if not self.speed_chosen:
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
             chosen = None
         if chosen is None or not chosen > 0:
             self._settings.remove(SPEED_KEY)
-            self.suggest_speed(DEFAULT_EXAMPLE["steps_per_second"])
+            self.suggest_speed(TUTORIAL_PACE)  # the first tutorial is ready to run
         else:
             self._pacing = True
             try:

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from gdstudio.problems.gallery import EXAMPLES, TUTORIAL_PACE, example
-from gdstudio.qt.model import DEFAULT_EXAMPLE
+from gdstudio.problems.gallery import EXAMPLES
+from gdstudio.qt.pace import TUTORIAL_PACE, example_pace
 from gdstudio.qt.window import SPEED_KEY, SPEEDS, speed_position
 from tests.qt.helpers import make_window, wait_for_problem
 
@@ -27,7 +27,7 @@ def test_speed_positions_are_the_nearest_on_a_log_scale():
 
 def test_first_launch_runs_the_first_tutorial_at_a_watchable_pace(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path / "settings.ini")
-    assert window.model.speed == TUTORIAL_PACE == DEFAULT_EXAMPLE["steps_per_second"]
+    assert window.model.speed == TUTORIAL_PACE == example_pace("tutorial_x_squared")
     assert window.speed_value.text() == "5 steps/s"
     assert window.session._speed == TUTORIAL_PACE  # what the worker is told
     assert not window.speed_chosen
@@ -84,11 +84,10 @@ def test_a_broken_stored_speed_falls_back_to_the_tutorial_pace(qtbot, tmp_path):
 
 def test_every_tutorial_has_a_pace_and_the_others_run_fast():
     for item in EXAMPLES:
+        pace = example_pace(item.key)
         if item.key.startswith("tutorial"):
-            steps = item.stopping.max_iter
-            assert item.steps_per_second <= 50, item.key
-            assert steps / item.steps_per_second <= 20, item.key  # watchable to the end
+            assert pace <= 50, item.key
+            assert item.stopping.max_iter / pace <= 20, item.key  # watchable to the end
         else:
-            assert math.isinf(item.steps_per_second), item.key
-    assert example("tutorial_x_squared").steps_per_second == TUTORIAL_PACE
+            assert math.isinf(pace), item.key
 
