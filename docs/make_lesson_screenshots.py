@@ -43,6 +43,7 @@ def new_window(folder: Path, name: str):  # -> MainWindow
     window.resize(1500, 920)
     window.show()
     assert wait_until(lambda: window.session.active), "the first example did not compile"
+    window.speed_slider.setValue(window.speed_slider.maximum())  # not the tutorial's pace
     return window
 
 

@@ -1,8 +1,7 @@
-"""The examples gallery, as plain data: a table of experiments with their texts.
+"""The examples gallery, as plain data: each example's problem, settings, lesson and ending.
 
-Every :class:`Example` is an :class:`~gdstudio.problems.experiment.Experiment` (problem,
-start and settings) with a title, a short explanation for a student (what to look at,
-what it teaches) and an :class:`Expected` ending that a test checks by running it headless, so
+Every :class:`Example` carries a short explanation for a student (what to look at, what
+it teaches) and an :class:`Expected` ending that a test checks by running it headless, so
 an explanation can never drift from what the app really shows.
 
 Examples
@@ -16,31 +15,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from gdstudio.engine.stopping import Status, StoppingRules
-from gdstudio.problems.experiment import Experiment
+from gdstudio.engine.stopping import StoppingRules
 
-__all__ = ["EXAMPLES", "Example", "Expected", "Outcome", "example"]
+if TYPE_CHECKING:
+    from gdstudio.api import Run
+    from gdstudio.io.project import Project
 
-
-class Outcome(Protocol):
-    """How a run ended, as :meth:`Expected.problems` reads it (a :class:`gdstudio.Run`)."""
-
-    @property
-    def status(self) -> Status: ...
-
-    @property
-    def message(self) -> str: ...
-
-    @property
-    def iterations(self) -> int: ...
-
-    @property
-    def params(self) -> dict[str, float]: ...
-
-    @property
-    def loss(self) -> float: ...
+__all__ = ["EXAMPLES", "Example", "Expected", "example"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +54,7 @@ class Expected:
     message: str = ""
     loss_above: float | None = None
 
-    def problems(self, run: Outcome) -> list[str]:
+    def problems(self, run: Run) -> list[str]:
         """What differs between ``run`` and this ending (empty when it matches)."""
         found: list[str] = []
         if str(run.status) != self.status:
@@ -106,7 +89,7 @@ class Expected:
 
 @dataclass(frozen=True)
 class Example:
-    """One example of the gallery: an experiment that shows a lesson, and why.
+    """One example of the gallery: a problem, settings that show its lesson, and why.
 
     Attributes
     ----------
@@ -116,17 +99,53 @@ class Example:
         Menu text.
     explanation : str
         Two to four sentences for a student: what to look at and what it teaches.
-    experiment : Experiment
-        The problem, where it starts and how it descends.
+    mode : str
+        ``"function"`` or ``"data"``.
     expected : Expected
         How its run ends.
+    expression : str or None
+        Function mode: the cost function.
+    data, model, target, fixed, loss, batch_size, seed, standardize
+        Data mode: the table (column → numbers) and how to fit it.
+    start, optimizer, hyperparameters, learning_rate, schedule, stopping
+        Where to start and how to descend.
     """
 
     key: str
     title: str
     explanation: str
-    experiment: Experiment
+    mode: str
     expected: Expected
+    start: Mapping[str, float]
+    learning_rate: float
+    stopping: StoppingRules
+    expression: str | None = None
+    data: Mapping[str, tuple[float, ...]] | None = None
+    model: str | None = None
+    target: str = "y"
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    loss: str = "mse"
+    batch_size: int | None = None
+    seed: int = 0
+    standardize: bool = False
+    optimizer: str = "gd"
+    hyperparameters: Mapping[str, float] = field(default_factory=dict)
+    schedule: Mapping[str, Any] = field(default_factory=lambda: {"kind": "constant"})
+
+    def to_project(self) -> Project:
+        """The example as a project (its title and explanation become the project's)."""
+        from gdstudio.io.project import Project  # io sits above problems: import late
+
+        return Project(
+            mode=self.mode, expression=self.expression,
+            data=None if self.data is None else {k: list(v) for k, v in self.data.items()},
+            model=self.model, target=self.target, start=dict(self.start),
+            fixed=dict(self.fixed), loss=self.loss, batch_size=self.batch_size,
+            seed=self.seed, standardize=self.standardize, optimizer=self.optimizer,
+            hyperparameters=dict(self.hyperparameters), learning_rate=self.learning_rate,
+            schedule=dict(self.schedule), stopping=self.stopping, title=self.title,
+            notes=self.explanation,
+        )
 
 
 def example(key: str) -> Example:
@@ -147,22 +166,15 @@ def example(key: str) -> Example:
 def _function(key: str, title: str, explanation: str, expression: str,
               start: dict[str, float], learning_rate: float, stopping: StoppingRules,
               expected: Expected, **options: Any) -> Example:
-    experiment = Experiment.function(expression, start, lr=learning_rate, **_rules(stopping),
-                                     **options)
-    return Example(key, title, " ".join(explanation.split()), experiment, expected)
+    return Example(key, title, " ".join(explanation.split()), "function", expected, start,
+                   learning_rate, stopping, expression=expression, **options)
 
 
 def _data(key: str, title: str, explanation: str, data: dict[str, tuple[float, ...]],
           model: str, start: dict[str, float], learning_rate: float, stopping: StoppingRules,
           expected: Expected, **options: Any) -> Example:
-    experiment = Experiment.data(data, model, start=start, lr=learning_rate,
-                                 **_rules(stopping), **options)
-    return Example(key, title, " ".join(explanation.split()), experiment, expected)
-
-
-def _rules(stopping: StoppingRules) -> dict[str, Any]:
-    return {"max_iter": stopping.max_iter, "tol_step": stopping.tol_step,
-            "tol_grad": stopping.tol_grad, "tol_loss": stopping.tol_loss}
+    return Example(key, title, " ".join(explanation.split()), "data", expected, start,
+                   learning_rate, stopping, data=data, model=model, **options)
 
 
 _TUTORIAL_DATA = {"x": (0.0, 1.0, 2.0, 3.0, 4.0), "y": (1.0, 3.0, 5.0, 7.0, 9.0)}
