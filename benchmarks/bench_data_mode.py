@@ -160,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     window.resize(1500, 920)
     window.show()
     spin(lambda: window.session.active, 30)
+    window.model.set_speed(float("inf"))  # full speed, whatever pace the window opened at
     window.editor.mode_switch.switch_to("data")
     spin(lambda: window.data_mode.ready, 30)
     print(f"data mode, {MODEL}, full batch, {options.pairs} pairs of {options.seconds:g} s "

@@ -17,6 +17,7 @@ Run: ``python benchmarks/bench_window.py [--steps N]`` (offscreen unless DISPLAY
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import resource
 import statistics
@@ -90,6 +91,7 @@ def run_probe(steps: int, two_variables: int) -> None:
     window = MainWindow()
     window.show()
     spin(lambda: window.session.active, 30)
+    window.model.set_speed(math.inf)  # full speed, whatever pace the window opened at
     window.model.set_learning_rate(1e-9)
     window.model.set_stopping(StoppingRules(max_iter=steps))
     baseline = rss_mb()

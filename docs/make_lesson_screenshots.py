@@ -43,6 +43,7 @@ def new_window(folder: Path, name: str):  # -> MainWindow
     window.resize(1500, 920)
     window.show()
     assert wait_until(lambda: window.session.active), "the first example did not compile"
+    window.speed_slider.setValue(window.speed_slider.maximum())  # not the tutorial's pace
     return window
 
 
@@ -82,9 +83,10 @@ def comparison(window, out: Path, steps: int) -> None:
 
 
 def presentation_dark(window, out: Path) -> None:
-    """Dark theme, presentation mode: two minima, paused after a few steps."""
+    """Dark theme, presentation mode on a 1280 × 720 projector: two minima, 12 steps in."""
     from gdstudio.qt.preferences import Preferences
 
+    window.resize(1280, 720)
     window.preferences.set_preferences(Preferences(theme="dark", presentation=True))
     open_example(window, "two_minima_right")
     window.session.advance(12)

@@ -40,6 +40,7 @@ def new_window(settings_dir: Path) -> MainWindow:
     window.resize(1500, 920)
     window.show()
     assert wait_until(lambda: window.session.active), "the example did not compile"
+    window.speed_slider.setValue(window.speed_slider.maximum())  # not the tutorial's pace
     return window
 
 

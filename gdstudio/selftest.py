@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QSlider, QTableView, QWidget
 
 if TYPE_CHECKING:
     from gdstudio.qt.window import MainWindow
@@ -232,6 +232,9 @@ def _check_run(runner: _Runner, started: float) -> tuple[int, float]:
     if window.windowIcon().isNull():
         raise SelfTestError("the window has no icon (is gdstudio/resources/icons/gdstudio.svg "
                             "missing from the installation?)")
+    speed = window.findChild(QSlider, "speedSlider")
+    if speed is not None:  # the installation is checked, not the tutorial's pace
+        speed.setValue(speed.maximum())
     run = runner.find_action("actionRun")
     table = window.findChild(QTableView, "historyTable")
     if table is None or table.model() is None:

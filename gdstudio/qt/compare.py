@@ -24,6 +24,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QSplitter, QWidget
 from gdstudio.engine import OPTIMIZERS, RunSettings
 from gdstudio.qt.compare_plots import CompareContourPlot, CompareFunctionPlot, CompareLossPlot
 from gdstudio.qt.compare_table import RunsTable
+from gdstudio.qt.icons import paint_control_icons
+from gdstudio.qt.pace import speed_text
 from gdstudio.qt.plot_theme import PlotTheme, apply_plot_theme
 from gdstudio.qt.plots_common import SurfaceFunction
 from gdstudio.qt.session import RunSession
@@ -128,20 +130,24 @@ class CompareWindow(QMainWindow):
         toolbar = self.addToolBar("Comparison")
         toolbar.setObjectName("compareToolBar")
         self.actions_by_name: dict[str, QAction] = {}
-        for name, text, keys, tip, slot in (
-            ("compareRun", "▶ Run all", "Space", "Run every comparison in lock step", self.play),
-            ("comparePause", "⏸ Pause all", "Space", "Pause every run", self.pause),
-            ("compareStep", "Step all ▷", "Right", "One update in every run", self.step),
-            ("compareReset", "⟲ Reset all", "Ctrl+R", "Every run back to the start",
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name, icon, text, keys, tip, slot in (
+            ("compareRun", "run", "Run all", "Space", "Run every comparison in lock step",
+             self.play),
+            ("comparePause", "pause", "Pause all", "Space", "Pause every run", self.pause),
+            ("compareStep", "step", "Step all", "Right", "One update in every run", self.step),
+            ("compareReset", "reset", "Reset all", "Ctrl+R", "Every run back to the start",
              self.reset),
         ):
             item = QAction(text, self)
+            item.setProperty("controlIcon", icon)
             item.setObjectName(name)
             item.setShortcut(QKeySequence(keys))
             item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
             item.triggered.connect(slot)
             toolbar.addAction(item)
             self.actions_by_name[name] = item
+        paint_control_icons(self)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
@@ -267,7 +273,7 @@ class CompareWindow(QMainWindow):
 
     def _speed_changed(self) -> None:
         speed = self.speed
-        self.speed_label.setText("fastest" if math.isinf(speed) else f"{speed:g} steps/s")
+        self.speed_label.setText(speed_text(speed))
         if self.playing:
             self._driver.start(self._tick_interval())
 
@@ -296,8 +302,9 @@ class CompareWindow(QMainWindow):
         self.statusBar().showMessage(f"{state}: {where}.")
 
     def set_theme(self, theme: PlotTheme) -> None:
-        """Restyle the plots (light or dark, presentation mode)."""
+        """Restyle the plots (light or dark, presentation mode) and the control icons."""
         apply_plot_theme(self, theme)
+        paint_control_icons(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop every run's worker thread before the window goes."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from gdstudio.engine import OPTIMIZERS
 from gdstudio.io.project import Project
 from gdstudio.problems.gallery import EXAMPLES, Example, example
+from gdstudio.qt.pace import example_pace
 
 if TYPE_CHECKING:
     from gdstudio.qt.window import MainWindow
@@ -212,6 +213,7 @@ class ExamplesMenu(QObject):
         projects = self._window.projects
         if not projects.may_discard_changes():
             return False
+        self._window.suggest_speed(example_pace(key))  # unless the student chose one
         item = example(key)
         projects.open_project(Project.from_example(item), None, item.title)
         return True

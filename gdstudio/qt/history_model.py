@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from gdstudio.engine.history import History
+from gdstudio.qt.table_columns import ColumnFitter
 
 __all__ = ["HistoryTableModel", "configure_history_view", "format_cell"]
 
@@ -22,6 +23,11 @@ _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: Role under which :meth:`HistoryTableModel.data` gives the raw number of a cell.
 VALUE_ROLE = Qt.ItemDataRole.UserRole
+
+
+#: The widest texts of the step column and of the number columns (``.6g``).
+_STEP_SAMPLES = ("0000000",)
+_NUMBER_SAMPLES = ("-0.000888888", "-8.88888e-08", "-8.88888e+88")
 
 
 def format_cell(value: float) -> str:
@@ -229,14 +235,15 @@ def configure_history_view(view: QTableView) -> None:
     """Settings that keep a table of a million rows fast and readable.
 
     Fixed row heights (no per-row size hints), no vertical header (the step is a column),
-    whole-row selection, no word wrap, columns that share the width.
+    whole-row selection, no word wrap, columns that share the width but never cut a title
+    or a number (:class:`~gdstudio.qt.table_columns.ColumnFitter`).
     """
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     view.horizontalHeader().setDefaultAlignment(_RIGHT)
+    ColumnFitter(view, lambda column: _STEP_SAMPLES if column == 0 else _NUMBER_SAMPLES)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)

@@ -18,12 +18,13 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gdstudio.qt.plots_common import OKABE_ITO
 
-__all__ = ["PlotTheme", "apply_plot_theme", "relative_lightness", "role_colour"]
+__all__ = ["PlotTheme", "apply_plot_theme", "fit_legend", "fit_to_size", "relative_lightness",
+           "role_colour"]
 
 _LIGHT_BACKGROUND, _LIGHT_FOREGROUND = "#FFFFFF", "#333333"
 _DARK_BACKGROUND, _DARK_FOREGROUND = "#1B1C1F", "#D9D9D9"
@@ -128,6 +129,31 @@ def apply_plot_theme(root: QWidget, theme: PlotTheme) -> None:
         colour_bar = getattr(plot, "_colour_bar", None)
         if isinstance(colour_bar, pg.ColorBarItem):
             _style_axis(colour_bar.axis, theme, font, "colour bar")
+        if "_gdstudio_fits" not in plot.__dict__:  # legend and labels refit on resize
+            plot.__dict__["_gdstudio_fits"] = True
+            plot.plotItem.vb.sigResized.connect(lambda _box, plot=plot: fit_to_size(plot))
+        fit_to_size(plot)
+
+
+def fit_to_size(plot: pg.PlotWidget) -> None:
+    """Keep the legend and the side axes' titles of ``plot`` whole at its current size."""
+    fit_legend(plot)
+    for side in ("left", "right"):
+        axis = plot.plotItem.getAxis(side) if side in plot.plotItem.axes else None
+        if axis is not None and axis.isVisible() and axis.labelText:
+            _fit_axis_title(axis)
+
+
+def _fit_axis_title(axis: pg.AxisItem) -> None:
+    """A side axis's title in a smaller font when the axis is shorter than the title."""
+    font = QFont(axis.__dict__.setdefault("_gdstudio_label_font", QFont(axis.label.font())))
+    room = axis.geometry().height() - 4
+    needed = QFontMetrics(font).horizontalAdvance(axis.label.toPlainText().strip())
+    if 0 < room < needed and font.pointSizeF() > 0:
+        font.setPointSizeF(max(font.pointSizeF() * room / needed, font.pointSizeF() * 0.55))
+    if axis.label.font() != font:
+        axis.label.setFont(font)
+        axis.resizeEvent()
 
 
 def _scaled_font(scale: float) -> QFont:
@@ -150,6 +176,7 @@ def _style_axis(axis: pg.AxisItem, theme: PlotTheme, font: QFont, side: str) -> 
     axis.setTextPen(theme.foreground)
     axis.setTickFont(font)
     axis.label.setFont(font)
+    axis.__dict__["_gdstudio_label_font"] = QFont(font)
     base = axis.__dict__.setdefault("_gdstudio_width", axis.fixedWidth)
     if side in ("left", "right") and base is not None:
         axis.setWidth(int(base * theme.font_scale))
@@ -168,6 +195,36 @@ def _style_legend(plot: pg.PlotWidget, theme: PlotTheme) -> None:
         legend.setBrush(pg.mkBrush(background))
     for _sample, label in legend.items:
         label.setText(label.text)  # pyqtgraph applies new label attributes on the next text
+    legend.__dict__.setdefault("_gdstudio_columns", legend.columnCount)  # the plot's own
+
+
+def fit_legend(plot: pg.PlotWidget) -> None:
+    """Give the plot's legend as many columns as fit in the plot (up to its own choice).
+
+    In a narrow plot, or with presentation mode's larger text, a one-row legend would run
+    past the plot's edge and be cut ("curren…"); it wraps onto more rows instead.
+    """
+    legend = plot.plotItem.legend
+    if legend is None or not legend.items:
+        return
+    most = max(1, int(legend.__dict__.get("_gdstudio_columns", legend.columnCount)))
+    room = plot.plotItem.vb.width() - abs(legend.opts["offset"][0]) - 4
+    columns = next((c for c in range(most, 0, -1) if _legend_width(legend, c) <= room), 1)
+    if columns != legend.columnCount:
+        legend.setColumnCount(columns)
+    legend.layout.activate()
+    legend.updateSize()
+
+
+def _legend_width(legend: pg.LegendItem, columns: int) -> float:
+    """The width the legend's entries need in ``columns`` columns."""
+    widths = [0.0] * columns
+    for index, (sample, label) in enumerate(legend.items):
+        entry = (sample.boundingRect().width() + label.item.boundingRect().width()
+                 + 2 * legend.layout.horizontalSpacing() + 6)
+        widths[index % columns] = max(widths[index % columns], entry)
+    left, _top, right, _bottom = legend.layout.getContentsMargins()
+    return sum(widths) + left + right
 
 
 def _roles_of(plot: pg.PlotWidget) -> dict[int, tuple[str, str]]:

@@ -246,11 +246,11 @@ class PreferencesController(QObject):
     def apply(self) -> None:
         """Apply the preferences to the application, this window and its plots."""
         apply_application_theme(self.preferences)
-        _fit_widgets(self._window, 1.5 if self.preferences.presentation else 1.0)
-        dock = getattr(self._window, "editor_dock", None)
-        wide = min(480, self._window.width() // 3)
-        if self.preferences.presentation and dock is not None and dock.width() < wide:
-            self._window.resizeDocks([dock], [wide], Qt.Orientation.Horizontal)
+        scale = 1.5 if self.preferences.presentation else 1.0
+        _fit_widgets(self._window, scale)
+        panels = getattr(self._window, "panels", None)
+        if panels is not None:  # reflow: the main plot keeps at least half the width
+            panels.set_scale(scale)
         self._theme_plots()
         self.themeChanged.emit(self.plot_theme)
 

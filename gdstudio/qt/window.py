@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -28,8 +29,11 @@ from gdstudio.qt.data_mode import DataMode
 from gdstudio.qt.editor import ProblemEditor
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
+from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import StudioModel
+from gdstudio.qt.pace import TUTORIAL_PACE, speed_text
+from gdstudio.qt.panel_layout import PanelLayout
 from gdstudio.qt.plots import (
     ContourPlot,
     FunctionPlot,
@@ -44,10 +48,21 @@ if TYPE_CHECKING:
     from gdstudio.qt.exports_menu import ExportsMenu
     from gdstudio.qt.project_files import ProjectController
 
-__all__ = ["SPEEDS", "MainWindow"]
+__all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
 
 #: Speed control positions, in steps per second; the last is as fast as possible.
 SPEEDS: tuple[float, ...] = (1, 2, 5, 10, 20, 50, 100, 1000, 10_000, FULL_SPEED)
+
+
+def speed_position(steps_per_second: float) -> int:
+    """The speed slider's position nearest to ``steps_per_second`` (on a log scale)."""
+    if math.isinf(steps_per_second):
+        return len(SPEEDS) - 1
+    wanted = math.log(max(steps_per_second, 1e-3))
+    return min((i for i, s in enumerate(SPEEDS) if not math.isinf(s)),
+               key=lambda i: abs(math.log(SPEEDS[i]) - wanted))
+
+
 _STATUS_WORDS = {
     "running": "Ready",
     "converged": "Converged",
@@ -56,6 +71,8 @@ _STATUS_WORDS = {
     "stopped": "Stopped",
 }
 _SETTINGS_VERSION = 1
+#: Where the speed the student chose with the slider is kept (absent until they do).
+SPEED_KEY = "run/speed"
 #: Seconds between updates of the side panels (traces, step log, explanation) while a
 #: run streams in.
 SIDE_PANELS_INTERVAL = 0.25
@@ -135,24 +152,33 @@ class MainWindow(QMainWindow):
 
     # ================================================================ building
     def _build_actions(self) -> None:
-        def action(name: str, text: str, keys: str | QKeySequence, tip: str) -> QAction:
+        def action(name: str, text: str, keys: str | QKeySequence, tip: str,
+                   icon: str = "") -> QAction:
             item = QAction(text, self)
             item.setObjectName(name)
             item.setShortcut(QKeySequence(keys))
             item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
             item.setStatusTip(tip)
+            if icon:
+                item.setProperty("controlIcon", icon)  # drawn by ControlIcons
             self.addAction(item)
             return item
 
-        self.action_run = action("actionRun", "▶ Run", "Space", "Run the descent")
-        self.action_pause = action("actionPause", "⏸ Pause", "Space", "Pause the descent")
-        self.action_step = action("actionStep", "Step ▷", "Right", "Make one update")
-        self.action_step_back = action("actionStepBack", "◁ Back", "Left",
-                                       "Go back one step, exactly as it was")
-        self.action_reset = action("actionReset", "⟲ Reset", "Ctrl+R",
-                                   "Start again from the start point")
+        self.action_run = action("actionRun", "Run", "Space", "Run the descent", "run")
+        self.action_pause = action("actionPause", "Pause", "Space", "Pause the descent",
+                                   "pause")
+        self.action_step = action("actionStep", "Step", "Right", "Make one update", "step")
+        self.action_step_back = action("actionStepBack", "Back", "Left",
+                                       "Go back one step, exactly as it was", "back")
+        self.action_reset = action("actionReset", "Reset", "Ctrl+R",
+                                   "Start again from the start point", "reset")
         self.action_quit = action("actionQuit", "Quit", QKeySequence.StandardKey.Quit,
                                   "Close Gradient Descent Studio")
+        self.action_quick_start = action("actionQuickStart", "&Quick Start",
+                                         QKeySequence.StandardKey.HelpContents,
+                                         "What to try first, on one page")
+        self.action_shortcuts = action("actionShortcuts", "&Keyboard Shortcuts", "Ctrl+/",
+                                       "Every keyboard shortcut of the window")
 
     def _build_central(self) -> None:
         # Only the page of the first problem (x²) is made now; the others on first use.
@@ -230,6 +256,8 @@ class MainWindow(QMainWindow):
         self.explain_view.setFont(font)
         self.explain_dock = self._dock("explainDock", "Explain", self.explain_view,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.panels = PanelLayout(self, self.editor_dock, self.traces_dock, self.log_dock,
+                                  self.explain_dock)
 
     def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -250,11 +278,16 @@ class MainWindow(QMainWindow):
         for dock in (self.editor_dock, self.traces_dock, self.log_dock, self.explain_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.action_quick_start)
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         about = help_menu.addAction("About Gradient Descent Studio")
         about.triggered.connect(self._show_about)
 
         toolbar = self.addToolBar("Controls")
         toolbar.setObjectName("controlsToolBar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.control_icons = ControlIcons(self, toolbar)  # themed and sized with the text
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             toolbar.addAction(item)
@@ -267,6 +300,7 @@ class MainWindow(QMainWindow):
                                      "possible")
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
         self.speed_slider.setValue(len(SPEEDS) - 1)
+        self._pacing = False  # True while the window, not the student, moves the slider
         self.speed_slider.setFixedWidth(160)
         self.speed_value = QLabel()
         self.speed_value.setMinimumWidth(90)
@@ -282,6 +316,8 @@ class MainWindow(QMainWindow):
         self.action_step_back.triggered.connect(self.session.step_back)
         self.action_reset.triggered.connect(self.reset)
         self.action_quit.triggered.connect(self.close)
+        self.action_quick_start.triggered.connect(self.show_quick_start)
+        self.action_shortcuts.triggered.connect(self.show_shortcuts)
         self.speed_slider.valueChanged.connect(self._speed_moved)
         self.editor.expressionSubmitted.connect(self._compile)
         self.editor.validityChanged.connect(lambda _valid: self._update_actions())
@@ -299,6 +335,7 @@ class MainWindow(QMainWindow):
         self.session.failed.connect(self._worker_failed)
         self.function_plot.pointPicked.connect(
             lambda x: self._start_picked((x,)))
+        self._restore_speed()  # once the session listens to the model's speed
 
     # ================================================================ controls
     def run(self) -> None:
@@ -321,13 +358,51 @@ class MainWindow(QMainWindow):
                            self.model.run_settings())
         self.explain_view.setPlainText(self._derivative_text())
 
+    @property
+    def speed_chosen(self) -> bool:
+        """Whether the student has set a speed with the slider (it is then kept)."""
+        return self._settings.contains(SPEED_KEY)
+
+    def suggest_speed(self, steps_per_second: float) -> None:
+        """Show runs at ``steps_per_second``, unless the student chose a speed.
+
+        The first tutorial opens at a pace that can be watched step by step; an example
+        brings its own pace (:func:`~gdstudio.qt.pace.example_pace`).
+        Once the student moves the speed slider, their speed is remembered and wins.
+        """
+        if not self.speed_chosen:
+            self._pacing = True
+            try:
+                self.speed_slider.setValue(speed_position(steps_per_second))
+            finally:
+                self._pacing = False
+
+    def _restore_speed(self) -> None:
+        stored = self._settings.value(SPEED_KEY)
+        try:
+            chosen = float(stored) if stored is not None else None
+        except (TypeError, ValueError):  # a hand-edited settings file
+            chosen = None
+        if chosen is None or not chosen > 0:
+            self._settings.remove(SPEED_KEY)
+            self.suggest_speed(TUTORIAL_PACE)  # the first tutorial is ready to run
+        else:
+            self._pacing = True
+            try:
+                self.speed_slider.setValue(speed_position(chosen))
+            finally:
+                self._pacing = False
+        self.model.set_speed(SPEEDS[self.speed_slider.value()])
+        self._show_speed()
+
     def _speed_moved(self, position: int) -> None:
         self.model.set_speed(SPEEDS[position])
         self._show_speed()
+        if not self._pacing:
+            self._settings.setValue(SPEED_KEY, str(SPEEDS[position]))
 
     def _show_speed(self) -> None:
-        speed = SPEEDS[self.speed_slider.value()]
-        self.speed_value.setText("fastest" if math.isinf(speed) else f"{speed:g} steps/s")
+        self.speed_value.setText(speed_text(SPEEDS[self.speed_slider.value()]))
 
     def _start_picked(self, point: tuple[float, ...]) -> None:
         names = self.model.param_names
@@ -469,6 +544,39 @@ class MainWindow(QMainWindow):
         has_steps = report is not None and report.step_count > 0
         self.action_step_back.setEnabled(self.session.active and has_steps)
         self.action_reset.setEnabled(self.session.active)
+
+    # ================================================================ help
+    def show_quick_start(self) -> QDialog:
+        """Show Help ▸ Quick Start (without blocking) and return the dialog."""
+        from gdstudio.qt.help_dialogs import QuickStartDialog  # loaded when first asked for
+
+        native = QKeySequence.SequenceFormat.NativeText
+        keys = {name: action.shortcut().toString(native) for name, action in (
+            ("run", self.action_run), ("step", self.action_step),
+            ("back", self.action_step_back), ("reset", self.action_reset))}
+        gallery = getattr(getattr(self, "examples", None), "action_gallery", None)
+        if gallery is not None:
+            keys["examples"] = gallery.shortcut().toString(native)
+        dialog = self.findChild(QDialog, "quickStartDialog")
+        if dialog is None:
+            dialog = QuickStartDialog(keys, self)
+        dialog.show()
+        dialog.raise_()
+        return dialog
+
+    def show_shortcuts(self) -> QDialog:
+        """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
+        from gdstudio.qt.help_dialogs import ShortcutsDialog  # loaded when first asked for
+
+        self._late_tools.install()  # File and Run menu items that come after start-up
+        dialog = self.findChild(ShortcutsDialog, "shortcutsDialog")
+        if dialog is None:
+            dialog = ShortcutsDialog(self)
+        else:
+            dialog.refresh()
+        dialog.show()
+        dialog.raise_()
+        return dialog
 
     # ================================================================ lifetime
     def _show_about(self) -> None:

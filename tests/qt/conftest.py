@@ -1,6 +1,8 @@
 """Qt test configuration: no test ever waits on a modal dialog or touches real user files.
 
 * The autosave goes to a per-test folder (``GDSTUDIO_DATA_DIR``).
+* Runs go as fast as possible: the watchable pace the window gives the tutorials (several
+  seconds per run) is switched off, except in tests marked ``paced``, which test it.
 * The project dialogs answer without showing anything: "discard" for unsaved changes on
   closing, and messages are recorded in ``RECORDED`` instead of shown. A test that wants
   other answers replaces ``window.projects.dialogs`` with its own.
@@ -32,6 +34,19 @@ def collect_garbage_on_the_gui_thread(qapp) -> None:
     from gdstudio.qt.collector import collect_on_gui_thread
 
     collect_on_gui_thread(qapp)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "paced: the window keeps the tutorials' slow pace")
+
+
+@pytest.fixture(autouse=True)
+def runs_at_full_speed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No suggested pace (tutorials, examples): runs stay at the slider's fastest."""
+    if request.node.get_closest_marker("paced") is None:
+        from gdstudio.qt.window import MainWindow
+
+        monkeypatch.setattr(MainWindow, "suggest_speed", lambda self, steps_per_second: None)
 
 
 @pytest.fixture(autouse=True)
