@@ -28,6 +28,7 @@ from gdstudio.io import (
     save_project,
     write_autosave,
 )
+from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 from gdstudio.qt.project_actions import (
     HistoryRestorer,
@@ -179,6 +180,8 @@ class ProjectController(QObject):
             if path is None:
                 return False
         path = Path(path)
+        if is_lesson_path(path):  # File ▸ Open takes lessons too: they open in their dock
+            return self._window.lessons.open_file(path, ask=False)
         try:
             project = load_project(path)
         except ProjectError as error:

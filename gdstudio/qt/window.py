@@ -29,6 +29,7 @@ from gdstudio.qt.editor import ProblemEditor
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
+from gdstudio.qt.lessons import install_lessons
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)
+        self.lessons = install_lessons(self, self._settings)  # Help ▸ Lessons, the dock
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint (at once if it is past).
