@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LessonEditor"]
 
-_PAGE_TEXT = ("# {title}\nWrite here what the student should read and try on this page.\n\n"
+_PAGE_TEXT = ("# Page {number}\nWrite here what the student should read and try on this page.\n\n"
               "- Press **Run** or **Step** to see it move.")
 
 
@@ -165,7 +165,7 @@ class LessonEditor(QObject):
         keywords = self._current_keywords()
         what = keywords.get("expression") or f"fit {keywords.get('model')}"
         title = f"Page {number}: {what}"
-        return Page(title=title, text=_PAGE_TEXT.format(title=title), experiment=keywords,
+        return Page(title=title, text=_PAGE_TEXT.format(number=number), experiment=keywords,
                     speed=float(self._window.model.speed))
 
     def _save_and_show(self, lesson: Lesson, path: Path, page: int) -> bool:
