@@ -277,3 +277,19 @@ def test_a_task_from_another_problem_is_refused(qtbot, window, tmp_path: Path) -
                                              ("1e-3", 0.001), ("", None), ("nan", None)])
 def test_parse_number(text: str, value: float | None) -> None:
     assert parse_number(text) == value
+
+
+def test_the_examples_gallery_has_a_lessons_section(qtbot, window) -> None:
+    window.lessons.progress.mark_done("learning-rate", (1, 1))
+    dialog = window.examples.show_gallery()
+    rows = [dialog.list.item(row) for row in range(dialog.list.count())]
+    titles = [row.text() for row in rows]
+    start = titles.index("Lessons")
+    assert len(titles) - start - 1 == 8
+    second = rows[start + 2]
+    assert "The learning rate" in second.text() and "1 of " in second.text()
+    dialog.list.setCurrentItem(second)
+    assert "Your progress: 1 of" in dialog.text.toPlainText()
+    with qtbot.waitSignal(window.lessons.lessonOpened, timeout=WAIT):
+        qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+    assert window.lessons.lesson.id == "learning-rate"
