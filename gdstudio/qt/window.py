@@ -43,6 +43,7 @@ from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
     from gdstudio.qt.exports_menu import ExportsMenu
+    from gdstudio.qt.lessons.controller import LessonsController
     from gdstudio.qt.project_files import ProjectController
 
 __all__ = ["SPEEDS", "MainWindow"]
@@ -99,7 +100,8 @@ class MainWindow(QMainWindow):
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)
-        self.lessons = install_lessons(self, self._settings)  # Help ▸ Lessons, the dock
+        self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
+        self.after_first_paint(self._install_lessons)
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint (at once if it is past).
@@ -124,6 +126,17 @@ class MainWindow(QMainWindow):
     def comparisons(self) -> CompareLauncher:
         """Run ▸ Compare Optimizers…."""
         return self._late_tools.install().comparisons
+
+    @property
+    def lessons(self) -> LessonsController:
+        """Help ▸ Lessons, the lesson dock and the teacher's lesson actions."""
+        if self._lessons is None:
+            self._lessons = install_lessons(self, self._settings)
+        return self._lessons
+
+    def _install_lessons(self) -> None:
+        if not self._closing:
+            self.lessons  # noqa: B018 - installs them
 
     def _install_late_tools(self) -> None:
         if not self._closing:
