@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDoubleSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox, QLabel
 
 from gdstudio.app import open_project_argument
 from gdstudio.io.lessons import load_lesson
@@ -41,7 +41,7 @@ def predict(qtbot, card: PredictCard, text: str) -> None:
 
 
 def choose(qtbot, card: ChooseCard, index: int) -> None:
-    button = card.options[index]  # a radio button takes clicks on its circle and text
+    button = card.options[index]  # a radio button takes clicks on its circle
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(6, button.height() // 2))
 
 
@@ -113,7 +113,10 @@ def test_a_choice_gives_feedback_per_answer(qtbot, window) -> None:
     choice = window.lessons.panel.cards[2]
     choose(qtbot, choice, 0)
     assert not choice.done and "minus a negative number" in choice.feedback.text()
-    choose(qtbot, choice, 1)
+    label = choice.findChildren(QLabel)  # the option's text selects it too
+    qtbot.mouseClick(next(item for item in label if item.text() == "To the right, towards 0"),
+                     Qt.MouseButton.LeftButton)
+    assert choice.options[1].isChecked()
     assert choice.done and "Yes: the slope is negative" in choice.feedback.text()
     assert (1, 3) in window.lessons.progress.done("slope")
 

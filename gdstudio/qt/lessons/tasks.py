@@ -10,6 +10,7 @@ import html
 import math
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -91,7 +92,7 @@ class TaskCard(QFrame):
         self.hint_button = QPushButton(f"Hint (0/{len(task.hints)})")
         self.hint_button.setObjectName("hintButton")
         self.hint_button.setToolTip("Show the next hint")
-        self.hint_button.setEnabled(bool(task.hints))
+        self.hint_button.setVisible(bool(task.hints))
         self.hint_button.clicked.connect(self.reveal_hint)
         self.answer_button = QPushButton("Show the answer")
         self.answer_button.setObjectName("answerButton")
@@ -228,16 +229,40 @@ class ChooseCard(TaskCard):
         self.group = QButtonGroup(self)
         self.options: list[QRadioButton] = []
         for index, option in enumerate(self.task.options):
-            button = QRadioButton(option.text)
+            # The text is a wrapping label beside the button: long options stay readable
+            # in a narrow dock (a radio button's own text never wraps).
+            button = QRadioButton()
             button.setObjectName(f"option{index + 1}")
+            button.setAccessibleName(option.text)
+            text = _ClickableLabel(option.text)
+            text.clicked.connect(button.click)
+            row = QHBoxLayout()
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
             self.group.addButton(button, index)
-            self.body.addWidget(button)
+            self.body.addLayout(row)
             self.options.append(button)
         self.group.idClicked.connect(self.chosen)
 
     def answer_text(self) -> str:
         """The right option's text."""
         return self.task.options[self.task.correct].text
+
+
+class _ClickableLabel(QLabel):
+    """A wrapping label that selects its radio button when clicked."""
+
+    clicked = Signal()
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Select the option."""
+        self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 def card_for(task: Task, number: int) -> TaskCard:
