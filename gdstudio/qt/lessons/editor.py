@@ -163,8 +163,8 @@ class LessonEditor(QObject):
 
     def _current_page(self, number: int) -> Page:
         keywords = self._current_keywords()
-        what = keywords.get("expression") or f"fit {keywords.get('model')}"
-        title = f"Page {number}: {what}"
+        title = (f"Minimise {keywords['expression']}" if "expression" in keywords
+                 else f"Fit {keywords.get('model')}")
         return Page(title=title, text=_PAGE_TEXT.format(number=number), experiment=keywords,
                     speed=float(self._window.model.speed))
 
