@@ -42,6 +42,7 @@ from gdstudio.qt.session import RunSession
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
+    from gdstudio.io.project import Project
     from gdstudio.qt.exports_menu import ExportsMenu
     from gdstudio.qt.lessons.controller import LessonsController
     from gdstudio.qt.project_files import ProjectController
@@ -131,8 +132,13 @@ class MainWindow(QMainWindow):
     def lessons(self) -> LessonsController:
         """Help ▸ Lessons, the lesson dock and the teacher's lesson actions."""
         if self._lessons is None:
-            self._lessons = install_lessons(self, self._settings)
+            self._lessons = install_lessons(self, self._settings, SPEEDS, self._work_as_project)
         return self._lessons
+
+    def _work_as_project(self) -> Project:
+        from gdstudio.qt.project_actions import project_from_window
+
+        return project_from_window(self, False)
 
     def _install_lessons(self) -> None:
         if not self._closing:

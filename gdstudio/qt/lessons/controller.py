@@ -29,16 +29,16 @@ from gdstudio.io.lessons import (
 )
 from gdstudio.io.project import Project
 from gdstudio.lessons import TaskResult, check, predicted_value, prediction_open
-from gdstudio.qt.lesson_tools import top_menu
 from gdstudio.qt.lessons.dock import LessonEntry, LessonPanel, LessonsDialog
 from gdstudio.qt.lessons.editor import LessonEditor
 from gdstudio.qt.lessons.files import experiment_of_page, read_lesson_file
+from gdstudio.qt.lessons.host import LessonHost, top_menu
 from gdstudio.qt.lessons.progress import ProgressStore
 from gdstudio.qt.lessons.state import page_is_shown, window_run_state
 from gdstudio.qt.lessons.tasks import ChooseCard, PredictCard, TaskCard
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from collections.abc import Callable, Sequence
 
 __all__ = ["CHECK_INTERVAL_MS", "LessonsController"]
 
@@ -76,9 +76,11 @@ class LessonsController(QObject):
     fileRefused = Signal(str)
     _fileRead = Signal(object, object)  # path, Lesson or LessonError (from the reader thread)
 
-    def __init__(self, window: MainWindow, settings: QSettings) -> None:
-        super().__init__(window)
+    def __init__(self, window: LessonHost, settings: QSettings, speeds: Sequence[float],
+                 current_project: Callable[[], Project]) -> None:
+        super().__init__(window)  # type: ignore[arg-type] - the host is a QMainWindow
         self._window = window
+        self._speeds = tuple(speeds)
         self.progress = ProgressStore(settings)
         self.lesson: Lesson | None = None
         self.path: Path | None = None
@@ -99,7 +101,7 @@ class LessonsController(QObject):
         self.action_lessons.setToolTip("Guided lessons with tasks the app checks as you work")
         self.action_lessons.setStatusTip(self.action_lessons.toolTip())
         self.action_lessons.triggered.connect(self.show_lessons)
-        self.editor = LessonEditor(window, self)
+        self.editor = LessonEditor(window, self, current_project)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_INTERVAL_MS)
@@ -283,7 +285,7 @@ class LessonsController(QObject):
         self._window.projects.open_project(
             project, None, f"{self.lesson.title}, page {self.page_number}")
         if page.speed is not None:
-            self._window.speed_slider.setValue(_speed_position(page.speed))
+            self._window.speed_slider.setValue(_speed_position(self._speeds, page.speed))
 
     @property
     def page(self) -> Page | None:
@@ -374,11 +376,9 @@ class LessonsController(QObject):
             self.progress.mark_done(self.lesson.id, (self.page_number, card.number))
 
 
-def _speed_position(speed: float) -> int:
-    """The speed slider's position nearest ``speed`` steps per second."""
-    from gdstudio.qt.window import SPEEDS
-
+def _speed_position(speeds: Sequence[float], speed: float) -> int:
+    """The speed control's position nearest ``speed`` steps per second."""
     if math.isinf(speed):
-        return len(SPEEDS) - 1
-    finite = [i for i, value in enumerate(SPEEDS) if math.isfinite(value)]
-    return min(finite, key=lambda i: abs(math.log(SPEEDS[i]) - math.log(speed)))
+        return len(speeds) - 1
+    finite = [i for i, value in enumerate(speeds) if math.isfinite(value)]
+    return min(finite, key=lambda i: abs(math.log(speeds[i]) - math.log(speed)))

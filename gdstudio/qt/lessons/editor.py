@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -39,8 +39,11 @@ from gdstudio.qt.lessons.files import (
 from gdstudio.qt.lessons.state import window_run_state
 
 if TYPE_CHECKING:
-    from gdstudio.qt.lessons.controller import LessonsController
-    from gdstudio.qt.window import MainWindow
+    from collections.abc import Callable
+
+    from gdstudio.io.project import Project
+    from gdstudio.qt.lessons.dock import LessonPanel
+    from gdstudio.qt.lessons.host import LessonHost
 
 __all__ = ["LessonEditor"]
 
@@ -48,12 +51,31 @@ _PAGE_TEXT = ("# Page {number}\nWrite here what the student should read and try 
               "- Press **Run** or **Step** to see it move.")
 
 
+class OpenLesson(Protocol):
+    """What the editor needs of the lessons controller: the lesson shown, and showing one."""
+
+    lesson: Lesson | None
+    path: Path | None
+    page_number: int
+    panel: LessonPanel
+
+    @property
+    def page(self) -> Page | None:
+        """The page shown."""
+
+    def open_lesson(self, lesson: Lesson, path: Path | None = None, *, ask: bool = True,
+                    page: int | None = None) -> bool:
+        """Show ``lesson`` at ``page``."""
+
+
 class LessonEditor(QObject):
     """File ▸ New Lesson…, Add This State as a Page, Add a Task From This Run."""
 
-    def __init__(self, window: MainWindow, lessons: LessonsController) -> None:
-        super().__init__(window)
+    def __init__(self, window: LessonHost, lessons: OpenLesson,
+                 current_project: Callable[[], Project]) -> None:
+        super().__init__(window)  # type: ignore[arg-type] - the host is a QMainWindow
         self._window = window
+        self._current_project = current_project
         self._lessons = lessons
         self.action_new = self._action("actionNewLesson", "New &Lesson…",
                                        "Start a lesson file with this experiment as its "
@@ -153,10 +175,9 @@ class LessonEditor(QObject):
     # ---------------------------------------------------------------- helpers
     def _current_keywords(self) -> dict[str, object]:
         from gdstudio.io import ProjectError
-        from gdstudio.qt.project_actions import project_from_window
 
         try:
-            project = project_from_window(self._window, False)
+            project = self._current_project()
         except (ProjectError, ValueError) as error:
             raise LessonError(f"the window's work cannot be a page: {error}") from None
         return page_keywords(project.experiment)
