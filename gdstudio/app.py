@@ -120,7 +120,7 @@ def open_project_argument(window: MainWindow, path: Path) -> bool:
     """Open the project named on the command line in ``window``.
 
     A file that cannot be opened is explained in a message box, and the window keeps the
-    default example. Returns True when the project was opened.
+    default example. Returns True when reading started (see ``ProjectController.openFinished``).
     """
     from gdstudio.qt.lessons.files import is_lesson_path
 

@@ -44,6 +44,27 @@ def test_intercept_tutorial_table() -> None:
     assert run.history.grad[0, 0] == 90.0  # the tutorial's first gradient_b
 
 
+def test_intercept_tutorial_through_the_normal_equations_is_the_seed_loop() -> None:
+    # The tutorial's own loop (the seed), run here row by row in numpy.
+    x, y = np.array(TUTORIAL["x"], float), np.array(TUTORIAL["y"], float)
+    b, seed_b, seed_loss, seed_grad = 10.0, [], [], []
+    for _ in range(30):
+        y_pred = 2 * x + b
+        seed_loss.append(float(np.sum((y - y_pred) ** 2)))
+        seed_grad.append(float(-2 * np.sum(y - y_pred)))
+        b -= 0.01 * seed_grad[-1]
+        seed_b.append(b)
+    run = fit("m*x + b", TUTORIAL, start={"b": 10}, fixed={"m": 2}, loss="sse", lr=0.01,
+              max_iter=30)
+    assert run.objective.uses_normal_equations
+    assert run.history.loss[0] == 405.0
+    assert run.history.grad[0, 0] == 90.0
+    np.testing.assert_allclose(run.history.params[1:, 0], seed_b, rtol=1e-12)
+    np.testing.assert_allclose(run.history.loss[:30], seed_loss, rtol=1e-12)
+    np.testing.assert_allclose(run.history.grad[:30, 0], seed_grad, rtol=1e-12)
+    assert f"{run.params['b']:.4f}" == "1.3815"
+
+
 def test_feature_matrix_tutorial_half_mse() -> None:
     x = np.array([1.0, 2.0, 3.0])
     y = np.array([1.0, 2.0, 3.0])

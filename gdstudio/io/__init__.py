@@ -7,14 +7,14 @@ Nothing here imports Qt, and opening a project does not need sympy either.
   run's history), :func:`save_project` (atomic), :func:`load_project` (validates
   everything, runs nothing: run ``load_project(path).experiment`` with
   :func:`gdstudio.run`).
-* :mod:`gdstudio.io.autosave`: :func:`write_autosave`, :func:`read_autosave`,
-  :func:`clear_autosave`.
+* :mod:`gdstudio.io.autosave`: :class:`AutosaveSlot` (one per window, locked while it
+  runs), :func:`claim_crashed_slots`.
 * :mod:`gdstudio.io.exports`: :func:`history_to_csv`, :func:`export_python_script`.
 """
 
 from gdstudio.io._errors import ProjectError, ProjectTooLargeError
 from gdstudio.io._history import SavedHistory
-from gdstudio.io.autosave import autosave_path, clear_autosave, read_autosave, write_autosave
+from gdstudio.io.autosave import AutosaveSlot, claim_crashed_slots
 from gdstudio.io.exports import export_python_script, history_csv_text, history_to_csv
 from gdstudio.io.project import (
     SUFFIX,
@@ -27,19 +27,17 @@ from gdstudio.io.project import (
 
 __all__ = [
     "SUFFIX",
+    "AutosaveSlot",
     "Project",
     "ProjectError",
     "ProjectTooLargeError",
     "SavedHistory",
-    "autosave_path",
-    "clear_autosave",
+    "claim_crashed_slots",
     "export_python_script",
     "history_csv_text",
     "history_to_csv",
     "load_project",
     "project_from_json_text",
     "project_to_json_text",
-    "read_autosave",
     "save_project",
-    "write_autosave",
 ]

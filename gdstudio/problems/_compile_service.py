@@ -5,7 +5,10 @@ thread cannot be stopped and would freeze the program. The work happens in a sep
 process instead: started lazily with the ``spawn`` method (no fork of a Qt program),
 kept alive between calls (starting it costs about a second for the sympy import), fed
 through a ``Pipe``, and killed when a request runs out of time. The next call starts a
-fresh one. A ``threading.Lock`` lets several threads share it, one request at a time.
+fresh one; one that dies during a request (killed, crashed) is restarted once and the
+request sent again. The helper ends by itself when its parent ends, however it ends (a
+killed ``gdstudio-cli`` leaves nothing behind). A ``threading.Lock`` lets several threads
+share it, one request at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import sys
 import threading
@@ -38,6 +43,9 @@ def _serve(connection: Connection) -> None:
     """
     with contextlib.suppress(ValueError, OSError):  # Ctrl+C goes to the parent only
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a parent killed mid-request must not leave us running
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
     from gdstudio.problems import _build  # here: only the helper process loads sympy
 
     connection.send(("ready", None))
@@ -55,6 +63,12 @@ def _serve(connection: Connection) -> None:
             return
         except Exception as err:  # the result would not pickle: report, do not die
             connection.send(("error", (f"the result could not be sent back ({err})", None)))
+
+
+def _exit_with(sentinel: int) -> None:
+    """Wait until the parent process ends (however it ends), then end this one."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:
@@ -75,6 +89,10 @@ def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:
         return ("error", (f"the expression could not be analysed ({type(err).__name__})", None))
 
 
+class _HelperDiedError(Exception):
+    """The helper process ended during a request."""
+
+
 class CompileService:
     """The parent's handle on the helper process (one per program, see ``SERVICE``)."""
 
@@ -91,36 +109,54 @@ class CompileService:
     def request(self, kind: str, payload: Any, timeout: float) -> Any:
         """Send one request and wait at most ``timeout`` seconds for the answer.
 
+        A helper that dies during the request (killed, crashed) is restarted once and the
+        request sent again; a second death is reported.
+
         Raises
         ------
         ExpressionError
-            With the helper's message, or when it takes too long, dies or cannot start.
+            With the helper's message, or when it takes too long, dies twice or cannot
+            start.
         """
         with self._lock:
-            connection = self._start()
             try:
-                connection.send((kind, payload))
-                ready = connection.poll(timeout)
-            except (OSError, EOFError, ValueError):
-                self._stop()
-                raise ExpressionError(
-                    "the expression could not be analysed: the helper process stopped"
-                ) from None
-            if not ready:
-                self._stop()
-                raise ExpressionError(
-                    f"the expression took longer than {timeout:g} s to analyse; simplify it"
-                )
-            try:
-                status, value = connection.recv()
-            except (OSError, EOFError, ValueError, TypeError):
-                self._stop()
-                raise ExpressionError(
-                    "the expression could not be analysed: the helper process stopped"
-                ) from None
+                status, value = self._exchange(kind, payload, timeout)
+            except _HelperDiedError:
+                try:
+                    status, value = self._exchange(kind, payload, timeout)
+                except _HelperDiedError:
+                    raise ExpressionError(
+                        "the expression could not be analysed: the helper process stopped "
+                        "twice (it was restarted once)"
+                    ) from None
         if status == "error":
             raise ExpressionError(*value)
         return value
+
+    def _exchange(self, kind: str, payload: Any, timeout: float) -> tuple[str, Any]:
+        """One round trip with a running (or freshly started) helper."""
+        connection = self._start()
+        try:
+            connection.send((kind, payload))
+            ready = connection.poll(timeout)
+        except (OSError, EOFError, ValueError):
+            self._stop()
+            raise _HelperDiedError from None
+        if not ready:
+            self._stop()
+            raise ExpressionError(
+                f"the expression took longer than {timeout:g} s to analyse; simplify it"
+            )
+        try:
+            return connection.recv()
+        except (OSError, EOFError, ValueError, TypeError):
+            self._stop()
+            raise _HelperDiedError from None
+
+    @property
+    def pid(self) -> int | None:
+        """The helper's process id while it runs (for tests and diagnostics)."""
+        return self._process.pid if self.running else None
 
     def shutdown(self) -> None:
         """Stop the helper process, if any; the next request starts a new one."""

@@ -70,7 +70,8 @@ class LossSurface:
         self.param_names: tuple[str, ...] = tuple(names)
         self._axes = [objective.param_names.index(name) for name in names]
         self._exact = objective.linear_in_parameters and objective.loss in _SQUARED_SCALE
-        if self._exact:
+        self._normal = objective.normal_equations() if self._exact else None
+        if self._exact and self._normal is None:
             self._design = objective.derivatives(np.zeros(len(objective.param_names)))
             self._offset = objective.residuals(np.zeros(len(objective.param_names)))
         self.held = np.zeros(len(objective.param_names))
@@ -97,15 +98,27 @@ class LossSurface:
 
     # ------------------------------------------------------------ exact quadratic
     def _coefficients(self) -> None:
-        """L(t) = s·(c + Σ g_a t_a + Σ q_ab t_a t_b) over the axes, others held."""
-        design, axes = self._design, self._axes
+        """L(t) = s·(c + Σ g_a t_a + Σ q_ab t_a t_b) over the axes, others held.
+
+        From the objective's XᵀX when it has them (O(p²)): at the held point with the
+        axes at 0, c = Σ r², g = 2·(Xᵀr) on the axes and q = XᵀX on the axes.
+        """
+        self._scale = _SQUARED_SCALE[self.objective.loss](self.objective.n_samples)
+        axes = self._axes
+        if self._normal is not None:
+            base = self.held.copy()
+            base[axes] = 0.0
+            total, slope = self._normal.sum_and_slope(base)
+            self._constant, self._linear = total, 2.0 * slope[axes]
+            self._quad = self._normal.gram[np.ix_(axes, axes)]
+            return
+        design = self._design
         others = [j for j in range(self.held.shape[0]) if j not in axes]
         base = self._offset + self.held[others] @ design[others] if others else self._offset
         columns = design[axes]
         self._constant = float(base @ base)
         self._linear = 2.0 * (columns @ base)
         self._quad = columns @ columns.T
-        self._scale = _SQUARED_SCALE[self.objective.loss](self.objective.n_samples)
 
     def _quadratic(self, arrays: list[np.ndarray]) -> np.ndarray:
         shape = np.broadcast_shapes(*(a.shape for a in arrays))

@@ -8,6 +8,7 @@ updates the panel as typing does. The table's edits go through its undo stack.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -30,7 +31,11 @@ from gdstudio.qt.data_dialogs import GenerateDialog, GenerateSettings, show_refu
 from gdstudio.qt.data_fit import FitSettings
 from gdstudio.qt.data_params import ParameterRows, model_parameters
 from gdstudio.qt.data_table import DatasetTableModel, DataTableView
+from gdstudio.qt.file_loader import FileLoader
 from gdstudio.qt.model import StudioModel
+
+if TYPE_CHECKING:
+    from gdstudio.problems.dataset import Dataset
 
 __all__ = ["DataEditor"]
 
@@ -53,10 +58,16 @@ class DataEditor(QWidget):
         The student asked for generated data (:class:`GenerateSettings`).
     validityChanged(bool)
         Whether the model can be fitted (valid text, and the last build succeeded).
+    csvImported(str)
+        A CSV file was read into the table (its path).
+    csvImportFailed(str, str)
+        A CSV file was refused: its path and the sentence shown.
     """
 
     generateRequested = Signal(object)
     validityChanged = Signal(bool)
+    csvImported = Signal(str)
+    csvImportFailed = Signal(str, str)
 
     def __init__(self, model: StudioModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +76,9 @@ class DataEditor(QWidget):
         self.table_model = DatasetTableModel(model, self)
         self.undo_stack = self.table_model.undo_stack
         self.generate_settings = GenerateSettings()
+        self.csv_loader = FileLoader(self)
+        self.csv_loader.loaded.connect(self._csv_loaded)
+        self.csv_loader.failed.connect(self._csv_failed)
         self._valid = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -228,24 +242,30 @@ class DataEditor(QWidget):
         self._set_valid(False)
 
     def import_csv(self, path: str | None = None) -> bool:
-        """Read a CSV file (asking which, if ``path`` is not given) into the table.
+        """Start reading a CSV file (asking which, if ``path`` is not given) into the table.
 
-        A bad file changes nothing: a box shows the loader's message (row and column).
+        The file is read and parsed off the UI thread (:class:`FileLoader`, with a busy
+        box and Cancel); the table changes when it is done. A bad file changes nothing: a
+        box shows one sentence (the loader's, with row and column). Returns True when
+        reading started.
         """
-        from gdstudio.problems.dataset import DataError, load_csv
+        from gdstudio.problems.dataset import load_csv
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "",
                                                   "CSV files (*.csv *.txt);;All files (*)")
             if not path:
                 return False
-        try:
-            dataset = load_csv(Path(path))
-        except DataError as error:
-            show_refusal(self, "Cannot import this file", error.message)
-            return False
-        self.table_model.replace_dataset(dataset, f"Import {Path(path).name}")
+        self.csv_loader.load(path, load_csv, f"Reading {Path(path).name} …")
         return True
+
+    def _csv_loaded(self, path: Path, dataset: Dataset) -> None:
+        self.table_model.replace_dataset(dataset, f"Import {path.name}")
+        self.csvImported.emit(str(path))
+
+    def _csv_failed(self, path: Path, message: str) -> None:
+        show_refusal(self, "Cannot import this file", message)
+        self.csvImportFailed.emit(str(path), message)
 
     def export_csv(self, path: str | None = None) -> bool:
         """Save the table as CSV (asking where, if ``path`` is not given)."""

@@ -46,6 +46,7 @@ class DataMode(QObject):
         self.model = window.model
         self.view: DataView | None = None
         self._closed = False
+        self._editor: DataEditor | None = None  # made on first use (see _wire_editor)
         self.builder = BackgroundRunner(self)
         self.generator = BackgroundRunner(self)
         self._build_timer = QTimer(self)
@@ -60,7 +61,12 @@ class DataMode(QObject):
         self.generator.failed.connect(self._generation_refused)
         window.editor.dataEditorCreated.connect(self._wire_editor)
 
+    def _report_received(self, report: Any) -> None:
+        if self.view is not None and not self._closed:
+            self.view.set_playing(report.playing)
+
     def _wire_editor(self, editor: DataEditor) -> None:
+        self._editor = editor
         editor.generateRequested.connect(self.generate)
         self.window.addAction(editor.undo_action)  # Ctrl+Z anywhere in the window
         self.window.addAction(editor.redo_action)
@@ -96,6 +102,7 @@ class DataMode(QObject):
             plot.pointMoved.connect(self._move_point)
             plot.pointDeleted.connect(lambda row: table.remove_rows([row], "Delete point"))
             self.view.startPicked.connect(self._start_picked)
+            self.window.session.reportReceived.connect(self._report_received)
         return self.view
 
     def heading(self) -> str:
@@ -138,6 +145,8 @@ class DataMode(QObject):
         self._build_timer.stop()
         self.builder.shutdown()
         self.generator.shutdown()
+        if self._editor is not None:
+            self._editor.csv_loader.shutdown()
 
     # ------------------------------------------------------------------ building
     def _mode_changed(self, mode: str) -> None:

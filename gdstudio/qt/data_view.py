@@ -28,12 +28,16 @@ from PySide6.QtWidgets import (
 from gdstudio.qt.data_plots import DataPlot, LossContourPlot, LossCurvePlot, PairHistory
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.plots_common import last_plottable_row
+from gdstudio.qt.plots_contour import LIVE_MAP_SECONDS
 
 __all__ = ["DataView"]
 
 #: While a run streams in, the other parameters of a 3+-parameter loss map are updated
 #: at most this often (ms): each update recomputes the whole map.
 HELD_UPDATE_MS = 300
+#: ... and at most this share of the time (a map that sums over every row of a large
+#: table for each grid point takes a while).
+HELD_SHARE = 0.1
 #: While a run streams in, the loss plot is redrawn at most this often (ms).
 LOSS_FRAME_MS = 100
 #: Residual lines are on by default for tables of at most this many rows.
@@ -74,6 +78,7 @@ class DataView(QSplitter):
         self._held_timer.setSingleShot(True)
         self._held_timer.setInterval(HELD_UPDATE_MS)
         self._held_timer.timeout.connect(self._update_held)
+        self._playing = False
         self._loss_due = True
         self._loss_drawn = 0.0
         self._loss_timer = QTimer(self)
@@ -176,7 +181,22 @@ class DataView(QSplitter):
         elif not self._loss_timer.isActive():
             self._loss_timer.start()
         if len(self.objective.param_names) > 2 and not self._held_timer.isActive():
-            self._held_timer.start()
+            self._schedule_held()
+
+    def set_playing(self, playing: bool) -> None:
+        """Whether a run streams in; when it stops, the loss map catches up with it."""
+        stopped = self._playing and not playing
+        self._playing = playing
+        self.loss_map.set_live(playing)
+        if stopped and self.objective is not None and len(self.objective.param_names) > 2:
+            self._schedule_held()
+
+    def _schedule_held(self) -> None:
+        cost = self.loss_map.map_seconds
+        if self._playing and cost > LIVE_MAP_SECONDS:
+            return
+        self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
+        self._held_timer.start()
 
     def _draw_loss_path(self) -> None:
         self._loss_timer.stop()

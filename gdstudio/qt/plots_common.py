@@ -383,6 +383,11 @@ class PickingPlot(pg.PlotWidget):
         self.following = True
         self._fit_view()
 
+    @property
+    def recompute_pending(self) -> bool:
+        """True while a recompute is scheduled and has not run yet."""
+        return self._timer.isActive()
+
     def schedule_recompute(self) -> None:
         """Recompute soon, once, however many times this is called before then."""
         if not self._timer.isActive():

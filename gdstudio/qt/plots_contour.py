@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -91,6 +92,10 @@ def isoline_segments(
     return np.concatenate(out_x), np.concatenate(out_y)
 
 
+#: Seconds above which a map is not recomputed while a run streams in (see set_live).
+LIVE_MAP_SECONDS = 0.06
+
+
 class ContourPlot(PickingPlot):
     """Heat map and iso-lines of f(x, y) over the visible region, the path, −∇f.
 
@@ -119,6 +124,10 @@ class ContourPlot(PickingPlot):
             "Click to start from that point; drag to pan, scroll to zoom.",
         )
         self._source: SurfaceSource | None = None
+        #: Seconds the last map took to compute and draw (data mode paces updates by it).
+        self.map_seconds = 0.0
+        self._live = False
+        self._stale = False  # a recompute was put off while live
         self._history: History | None = None
         self._length = 0
         self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
@@ -272,6 +281,13 @@ class ContourPlot(PickingPlot):
     def _draw_map(self) -> None:
         if self._source is None:
             return
+        started = time.perf_counter()
+        try:
+            self._draw_map_now()
+        finally:
+            self.map_seconds = time.perf_counter() - started
+
+    def _draw_map_now(self) -> None:
         (left, right), (bottom, top) = self.plotItem.vb.viewRange()
         left, right = padded_range(left, right, GRID_MARGIN, 0.0)
         bottom, top = padded_range(bottom, top, GRID_MARGIN, 0.0)
@@ -320,6 +336,7 @@ class ContourPlot(PickingPlot):
         self.plotItem.vb.setAspectLocked(0.25 <= ratio <= 4.0, ratio=1.0)
         self.plotItem.vb.setRange(xRange=(left, right), yRange=(bottom, top), padding=0)
         self._draw_map()
+        self._timer.stop()  # the recompute the new range asked for: just done
 
     def _with_minimum(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Path points plus the lowest sampled point of f near the start, if any."""
@@ -334,8 +351,20 @@ class ContourPlot(PickingPlot):
     def _view_changed(self) -> None:
         self._draw_arrow()
 
+    def set_live(self, live: bool) -> None:
+        """Whether a run streams in: then a map slower than ``LIVE_MAP_SECONDS`` is not
+        recomputed (the path moves over the last one) until the run stops."""
+        stopped = self._live and not live
+        self._live = live
+        if stopped and self._stale:
+            self._stale = False
+            self.schedule_recompute()
+
     def _recompute(self) -> None:
-        self._draw_map()
+        if self._live and self.map_seconds > LIVE_MAP_SECONDS:
+            self._stale = True  # one frame must not stall the window for so long
+        else:
+            self._draw_map()
         self._draw_arrow()
 
     def _picked(self, point: QPointF) -> None:

@@ -219,7 +219,9 @@ class PreferencesController(QObject):
         self.dialog: PreferencesDialog | None = None
         self.action = QAction("&Preferences…", window)
         self.action.setObjectName("actionPreferences")
-        self.action.setShortcut(QKeySequence(QKeySequence.StandardKey.Preferences))
+        # The platform's own key (Cmd+, on macOS); Linux and Windows have none: Ctrl+,.
+        native = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self.action.setShortcuts(native or [QKeySequence("Ctrl+,")])
         self.action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.action.setToolTip("Theme, presentation mode and plot colours")
         self.action.triggered.connect(self.show_dialog)

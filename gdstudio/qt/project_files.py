@@ -14,20 +14,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLabel, QMenu
 
 from gdstudio.io import (
     SUFFIX,
+    AutosaveSlot,
     Project,
     ProjectError,
     ProjectTooLargeError,
-    autosave_path,
-    clear_autosave,
+    claim_crashed_slots,
     load_project,
-    read_autosave,
     save_project,
-    write_autosave,
 )
+from gdstudio.qt.file_loader import FileLoader
 from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 from gdstudio.qt.project_actions import (
@@ -50,7 +49,6 @@ AUTOSAVE_HISTORY_ROWS = 20_000
 #: Entries of File ▸ Open Recent.
 MAX_RECENT = 8
 _HISTORY_KEY = "projects/includeHistory"
-_SOURCE_KEY = "projects/autosaveSource"
 _APP = "Gradient Descent Studio"
 
 
@@ -79,9 +77,12 @@ class ProjectController(QObject):
     -------
     closing
         The window is about to close (after any question about unsaved changes).
+    openFinished(str, bool)
+        A file given to :meth:`open_file` was opened (True) or not (refused, cancelled).
     """
 
     closing = Signal()
+    openFinished = Signal(str, bool)
 
     def __init__(self, window: MainWindow, settings: QSettings) -> None:
         super().__init__(window)
@@ -92,7 +93,17 @@ class ProjectController(QObject):
         self.title = ""
         self.notes = ""
         self.restorer = HistoryRestorer(window)
+        self.loader = FileLoader(window)
+        self.loader.loaded.connect(self._file_loaded)
+        self.loader.failed.connect(self._file_refused)
+        self.loader.cancelled.connect(self._open_cancelled)
+        self.not_opened_label = QLabel(window)
+        self.not_opened_label.setObjectName("notOpenedLabel")
+        self.not_opened_label.hide()
+        window.statusBar().addPermanentWidget(self.not_opened_label)
         self.restore_bar: RestoreBar | None = None
+        self.autosave: AutosaveSlot | None = None  # this window's, claimed when first written
+        self._crashed: AutosaveSlot | None = None  # a crashed window's, while it is offered
         self._baseline: Project | None = comparable(project_from_window(window, False))
         self._started = False
         self._close_confirmed = False
@@ -167,10 +178,12 @@ class ProjectController(QObject):
         return True
 
     def open_file(self, path: str | Path | None = None, *, ask: bool = True) -> bool:
-        """Open a project file (asking which when ``path`` is ``None``).
+        """Start opening a project file (asking which when ``path`` is ``None``).
 
-        A file that cannot be opened is reported with its reason and changes nothing.
-        Returns True when the project was opened.
+        The file is read and checked off the UI thread (:class:`FileLoader`, with a busy
+        box and Cancel); :attr:`openFinished` tells how it ended. A file that cannot be
+        opened is reported with its reason and changes nothing. Returns True when reading
+        started.
         """
         if ask and not self.may_discard_changes():
             return False
@@ -179,24 +192,38 @@ class ProjectController(QObject):
             path = self.dialogs.open_path(self._window, folder)
             if path is None:
                 return False
-        path = Path(path)
         if is_lesson_path(path):  # File ▸ Open takes lessons too: they open in their dock
             return self._window.lessons.open_file(path, ask=False)
-        try:
-            project = load_project(path)
-        except ProjectError as error:
-            self._window.statusBar().showMessage(f"Not opened: {error}")
-            self.dialogs.error(self._window, "This project cannot be opened", str(error))
-            return False
+        self.loader.load(path, load_project, f"Opening {Path(path).name} …",
+                         check_regular=False)  # load_project refuses pipes and devices
+        return True
+
+    def _file_loaded(self, path: Path, project: Project) -> None:
         self.open_project(project, path)
         self._add_recent(path)
-        return True
+        self.openFinished.emit(str(path), True)
+
+    def _file_refused(self, path: Path, message: str) -> None:
+        self._window.statusBar().showMessage(f"Not opened: {message}")
+        self._show_not_opened(path.name)
+        self.dialogs.error(self._window, "This project cannot be opened", message)
+        self.openFinished.emit(str(path), False)
+
+    def _open_cancelled(self, path: Path) -> None:
+        self._window.statusBar().showMessage(f"Not opened: {path.name} (cancelled).", 8000)
+        self.openFinished.emit(str(path), False)
+
+    def _show_not_opened(self, name: str) -> None:
+        """Keep "… was not opened" in the status bar (run reports replace its message)."""
+        self.not_opened_label.setText(f"{name} was not opened." if name else "")
+        self.not_opened_label.setVisible(bool(name))
 
     def open_project(self, project: Project, path: Path | None, label: str = "") -> None:
         """Show ``project`` (from ``path``, or none for an example or a new project)."""
         if not self._started:  # the window has not asked for its first function yet
             self._window.after_first_paint(lambda: self.open_project(project, path, label))
             return
+        self._show_not_opened("")
         self.path = path
         self.title, self.notes = project.title, project.notes
         self._baseline = comparable(project)
@@ -268,14 +295,21 @@ class ProjectController(QObject):
             return False
         self.path = path
         self._baseline = comparable(project)
+        self._show_not_opened("")
         self._add_recent(path)
-        clear_autosave()
+        if self.autosave is not None:
+            self.autosave.clear()
         self._update_title()
         self._update_modified()
         window.statusBar().showMessage(f"Saved {path.name}. {note}".strip(), 8000)
         if note:
             self.dialogs.info(window, "Saved without the run", f"{path.name} was saved. {note}")
         return True
+
+    @property
+    def started(self) -> bool:
+        """True once the window is ready for projects (and any crashed work was offered)."""
+        return self._started
 
     # ================================================================ modified
     @property
@@ -313,7 +347,8 @@ class ProjectController(QObject):
                 return True
             self._close_confirmed = True
             self._autosave_timer.stop()
-            clear_autosave()
+            self.loader.shutdown()
+            self._release_autosaves()
             self.closing.emit()
         return False
 
@@ -338,7 +373,7 @@ class ProjectController(QObject):
 
     # ================================================================ autosave
     def autosave_now(self) -> Path | None:
-        """Write the autosave if there are unsaved changes; returns its path if written."""
+        """Write this window's autosave if there are unsaved changes; returns its path."""
         if not self.modified or self._close_confirmed:
             return None
         window = self._window
@@ -347,25 +382,49 @@ class ProjectController(QObject):
             if len(window.session.history) <= AUTOSAVE_HISTORY_ROWS:
                 project = project.with_history(
                     project_from_window(window, True).history)
-            path = write_autosave(project)
+            if self.autosave is None:
+                self.autosave = AutosaveSlot.claim()
+            return self.autosave.write(project, self.path)
         except (ProjectError, ValueError, OSError) as error:
             window.statusBar().showMessage(f"Could not autosave: {error}", 8000)
             return None
-        self._settings.setValue(_SOURCE_KEY, str(self.path) if self.path else "")
-        return path
+
+    def _release_autosaves(self) -> None:
+        """A normal close: this window's autosave goes, and so does an unanswered offer."""
+        for slot in (self.autosave, self._crashed):
+            if slot is not None:
+                slot.release()
+        self.autosave = self._crashed = None
+        if self.restore_bar is not None:
+            self._restore_answered(False)
 
     def _start(self) -> None:
         self._started = True
-        project = read_autosave(
-            lambda message: self._window.statusBar().showMessage(message[:1].upper()
-                                                                 + message[1:], 10_000))
-        if project is not None:
+        if self._close_confirmed:
+            return
+        try:
+            crashed = claim_crashed_slots()
+        except OSError:
+            crashed = []
+        for slot in crashed:
+            if self._crashed is not None:
+                slot.unlock()  # one offer at a time: the next start offers this one
+                continue
+            project = slot.read(self._report_damaged)
+            if project is None:
+                slot.release()  # damaged: said once and set aside
+                continue
+            self._crashed = slot
             self._offer_restore(project)
+
+    def _report_damaged(self, message: str) -> None:
+        self._window.statusBar().showMessage(message[:1].upper() + message[1:], 10_000)
 
     def _offer_restore(self, project: Project) -> None:
         try:
-            when = time.strftime("%d %b %H:%M", time.localtime(autosave_path().stat().st_mtime))
-        except OSError:
+            when = time.strftime("%d %b %H:%M",
+                                 time.localtime(self._crashed.path.stat().st_mtime))
+        except (OSError, AttributeError):
             when = "earlier"
         bar = RestoreBar(when, self._window)
         self._window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
@@ -373,18 +432,21 @@ class ProjectController(QObject):
         bar.answered.connect(lambda restore: self._restore_answered(restore, project))
         self.restore_bar = bar
 
-    def _restore_answered(self, restore: bool, project: Project) -> None:
+    def _restore_answered(self, restore: bool, project: Project | None = None) -> None:
         bar, self.restore_bar = self.restore_bar, None
         if bar is not None:
             self._window.removeToolBar(bar)
             bar.deleteLater()
-        if not restore:
-            clear_autosave()
+        crashed, self._crashed = self._crashed, None
+        source = crashed.source if crashed is not None else ""
+        if crashed is not None:
+            crashed.release()  # offered once: restored work is autosaved as this window's
+        if not restore or project is None:
             return
-        source = str(self._settings.value(_SOURCE_KEY, "", str))
         self.open_project(project, Path(source) if source else None, "the autosaved work")
         self._baseline = None  # not saved anywhere yet: modified until saved
         self._update_modified()
+        self.autosave_now()
 
 
 def _file_name(title: str) -> str:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gdstudio.engine import BatchPlan, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
-from gdstudio.qt.ui_gate import install_ui_gate
+from gdstudio.qt.ui_gate import install_ui_gate, ui_busy_seconds
 from gdstudio.qt.worker import RunController, WorkerReport
 
 __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
@@ -24,6 +24,13 @@ __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
 #: Redraw period while a run streams in: 20 frames per second, which looks smooth and
 #: leaves the UI thread idle most of the time (for input) and the worker time to step.
 FRAME_INTERVAL_MS = 50
+#: While a run streams in, the most of its time the UI thread may work (drawing frames,
+#: painting, answering input): Python runs one thread at a time, so the worker steps
+#: only while the window does not. Frames wait until the share since the last frame
+#: began has fallen to this.
+UI_SHARE = 0.1
+#: ... but a frame comes at least this often (seconds), however expensive frames are.
+LONGEST_FRAME_GAP = 0.5
 
 
 class RunSession(QObject):
@@ -54,6 +61,7 @@ class RunSession(QObject):
         self._block: HistoryBlock | None = None
         self._report_pending = False
         self._next_frame = 0.0
+        self._frame_began = (0.0, 0.0)  # (perf_counter, ui_busy_seconds) at the last frame
         self._speed = math.inf
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
@@ -171,11 +179,11 @@ class RunSession(QObject):
     def _receive(self, report: WorkerReport) -> None:
         if report.block is not None:
             self._block = report.block
-        stopped = self.playing and not report.playing
+        toggled = self.playing != report.playing
         self.report = report
         self._report_pending = True
-        if stopped:
-            self.flush()  # Pause (or the end of a run) shows at once, not a frame later
+        if toggled:
+            self.flush()  # Run, Pause or the end of a run shows at once, not a frame later
         elif not self._frame.isActive():
             # The first report after a quiet spell is shown at once; later ones wait for
             # the next frame, so that the window draws at most once per frame.
@@ -186,16 +194,22 @@ class RunSession(QObject):
         if self._block is None and not self._report_pending:
             self._frame.stop()
             return
-        if time.perf_counter() < self._next_frame:
-            return  # the last frame was expensive: let the UI thread breathe first
-        started = time.perf_counter()
-        try:
-            self._show_pending()  # inside an event: the worker stands aside (ui_gate)
-        finally:
-            # A long history makes frames expensive; never spend more than about a
-            # third of the time drawing, so the window stays responsive to input.
-            cost = time.perf_counter() - started
-            self._next_frame = time.perf_counter() + 2 * cost
+        now = time.perf_counter()
+        if now < self._next_frame and not self._share_allows(now):
+            return  # the UI thread has been busy: let the worker (and the user) go first
+        self._frame_began = (now, ui_busy_seconds())
+        self._next_frame = now + LONGEST_FRAME_GAP
+        self._show_pending()  # inside an event: the worker stands aside (ui_gate)
+
+    def _share_allows(self, now: float) -> bool:
+        """True when the UI thread worked at most UI_SHARE of the time since the last frame.
+
+        That time includes the last frame's own drawing and painting, and anything else
+        the window did meanwhile (input, side panels).
+        """
+        began, busy = self._frame_began
+        elapsed = now - began
+        return elapsed > 0 and (ui_busy_seconds() - busy) <= UI_SHARE * elapsed
 
     def _show_pending(self) -> None:
         if self._block is not None:

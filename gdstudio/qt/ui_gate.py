@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QThread
 
-__all__ = ["SWITCH_INTERVAL", "install_ui_gate", "ui_busy", "ui_idle"]
+__all__ = ["SWITCH_INTERVAL", "install_ui_gate", "ui_busy", "ui_busy_seconds", "ui_idle"]
 
 #: Seconds a thread waiting for the interpreter waits before it asks the holder to let
 #: go (Python's default is 0.005). It only matters while two threads want it.
@@ -37,6 +38,9 @@ _idle = threading.Event()
 _idle.set()
 _depth = [0]  # ui_busy blocks running now (UI thread only)
 _installed: list[QObject] = []  # the event filter and the dispatcher it works with
+# Seconds the gate has been closed in busy spells that ended, and when the current one
+# began (perf_counter), for ui_busy_seconds.
+_busy_clock = [0.0, 0.0]
 
 
 def ui_idle() -> threading.Event:
@@ -44,17 +48,40 @@ def ui_idle() -> threading.Event:
     return _idle
 
 
+def ui_busy_seconds() -> float:
+    """Seconds the UI thread has been busy (the gate closed) so far, the current spell too.
+
+    The difference between two readings, over the time between them, is the share of
+    that time the UI thread worked (the window paces its frames with it).
+    """
+    if _idle.is_set():
+        return _busy_clock[0]
+    return _busy_clock[0] + (time.perf_counter() - _busy_clock[1])
+
+
+def _close() -> None:
+    if _idle.is_set():
+        _busy_clock[1] = time.perf_counter()
+        _idle.clear()
+
+
+def _open() -> None:
+    if not _idle.is_set():
+        _busy_clock[0] += time.perf_counter() - _busy_clock[1]
+        _idle.set()
+
+
 @contextmanager
 def ui_busy() -> Iterator[None]:
     """Ask workers to stand aside while the block runs (UI thread only; may nest)."""
     _depth[0] += 1
-    _idle.clear()
+    _close()
     try:
         yield
     finally:
         _depth[0] -= 1
         if _depth[0] == 0:
-            _idle.set()
+            _open()
 
 
 class _BusyWhileHandling(QObject):
@@ -63,7 +90,7 @@ class _BusyWhileHandling(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Close the gate (until the event loop is about to sleep); never filter out."""
         if _idle.is_set():
-            _idle.clear()
+            _close()
         return False
 
 
@@ -95,4 +122,4 @@ def install_ui_gate() -> bool:
 
 def _open_unless_busy(*_: Any) -> None:
     if _depth[0] == 0:  # a ui_busy block may run a nested event loop
-        _idle.set()
+        _open()

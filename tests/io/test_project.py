@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -182,10 +181,8 @@ def test_save_refuses_a_file_too_large_to_open_again(tmp_path: Path) -> None:
     history = SavedHistory(("x",), values[:, :1], values[:, 1], values[:, :1], values[:, 1],
                            values[:, 0], np.zeros(rows, dtype=int))
     project = Project(expression="x**2", start={"x": float(values[0, 0])}, history=history)
-    started = time.perf_counter()
     with pytest.raises(ProjectTooLargeError, match=r"more than the 50 MB.*without its history"):
         save_project(project, tmp_path / "huge.gdstudio")
-    assert time.perf_counter() - started < 2.0
     assert not list(tmp_path.iterdir())
 
 

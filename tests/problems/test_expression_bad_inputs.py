@@ -7,7 +7,6 @@ process (the text is fine, the mathematics is not).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -174,10 +173,8 @@ def test_the_corpus_is_large() -> None:
 def test_bad_input_is_refused(
     text: str, stage: str, fragments: tuple[str, ...], column: int | None
 ) -> None:
-    start = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         analyse_expression(text)
-    elapsed = time.perf_counter() - start
     error = info.value
     assert isinstance(error, ValueError)
     message = str(error)
@@ -188,7 +185,6 @@ def test_bad_input_is_refused(
         assert message.endswith(f"(column {column})")
     assert "\n" not in message and "\r" not in message
     assert error.message[0].islower() or error.message[0] in "'("
-    assert elapsed < 1.0, f"{elapsed:.2f} s for {text[:40]!r}"
 
 
 @pytest.mark.parametrize(("text", "stage", "fragments", "column"), BAD, ids=range(len(BAD)))

@@ -69,6 +69,19 @@ def wait_for_problem(qtbot, window: MainWindow, expression: str) -> None:
                     timeout=WAIT)
 
 
+def settle(qtbot, session, learning_rate: float) -> None:
+    """Wait until ``session``'s worker has handled every control sent before this call.
+
+    A round trip: setting the (unchanged) rate makes the worker report, and controls are
+    handled in the order sent, so rows from any earlier step arrive first.
+    """
+    session.flush()
+    before = session.report
+    session.set_learning_rate(learning_rate)
+    qtbot.waitUntil(lambda: session.report is not before, timeout=WAIT)
+    session.flush()
+
+
 def run_to_end(qtbot, window: MainWindow) -> None:
     """Press Run and wait until the run has ended and every row is in the window."""
     window.run()

@@ -11,7 +11,7 @@ from shiboken6 import isValid
 from gdstudio.api import descend
 from gdstudio.qt.compare import CompareWindow, default_runs, run_label
 from gdstudio.qt.compare_plots import RUN_COLOURS
-from tests.qt.helpers import WAIT, wait_for_problem, window
+from tests.qt.helpers import WAIT, settle, wait_for_problem, window
 
 __all__ = ["window"]
 
@@ -55,7 +55,8 @@ def test_step_advances_every_run_by_exactly_one_update(qtbot, compare):
     for expected in (2, 3, 4):
         compare.findChild(QAction, "compareStep").trigger()
         qtbot.waitUntil(lambda n=expected: rows(compare) == [n, n, n], timeout=WAIT)
-    qtbot.wait(50)  # nothing more arrives: one update each, not two
+    for run, session in zip(compare.runs, compare.sessions, strict=True):
+        settle(qtbot, session, run.learning_rate)  # nothing more was on its way
     assert rows(compare) == [4, 4, 4]
     for run, session in zip(compare.runs, compare.sessions, strict=True):  # the real numbers
         headless = descend(ROSENBROCK, {"x": -1.5, "y": 2.0}, optimizer=run.optimizer,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QSettings, Qt
@@ -26,6 +24,7 @@ from gdstudio.qt.data_dialogs import GenerateDialog
 from gdstudio.qt.data_plots import MAX_SHOWN_POINTS
 from gdstudio.qt.mode_switch import apply_data_example
 from gdstudio.qt.window import MainWindow
+from tests.qt.helpers import settle
 
 WAIT = 15_000  # ms: the first analysis starts a helper process
 
@@ -130,7 +129,8 @@ def test_import_a_good_csv_and_refuse_a_bad_one(qtbot, window, tmp_path, monkeyp
     assert window.model.data.dataset["y"].tolist() == [1, 2, 2.5, 4]
     loaded = window.model.data.dataset
     chosen[0] = str(bad)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.editor.data_editor.csvImportFailed, timeout=WAIT):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     box = window.editor.data_editor.findChild(QMessageBox, "refusalBox")
     assert box is not None and box.isVisible()
     assert "row 2 (line 3), column 'y': 'two' is not a number" in box.text()
@@ -306,21 +306,17 @@ def test_a_hundred_thousand_points_stay_responsive(qtbot, window) -> None:
     data = Dataset({"x": x, "y": 0.5 * x**2 - x + 2 + rng.standard_normal(x.size)})
     window.model.set_data_setting("fixed", {})
     window.model.set_data_setting("loss", "mse")  # SSE over 100,000 rows needs a tiny rate
-    started = time.perf_counter()
     window.model.set_data_setting("dataset", data)
-    replaced = time.perf_counter() - started
     window.model.set_data_setting("model_text", "a*x**2 + b*x + c")
     wait_for_data(qtbot, window, ("a", "b", "c"))
     view = window.data_mode.view
     assert view.data_plot.shown_rows.size == MAX_SHOWN_POINTS
     table = window.editor.data_editor.table_model
-    started = time.perf_counter()
     table.set_values([99_999], [1], [[5.0]], "Edit cell")
-    edited = time.perf_counter() - started
-    started = time.perf_counter()
+    assert window.model.data.dataset["y"][99_999] == 5.0
     for plot in view.plots():
         plot.viewport().repaint()
-    painted = time.perf_counter() - started
+    assert view.data_plot.shown_rows.size == MAX_SHOWN_POINTS
     window.model.set_learning_rate(0.02)
     window.model.set_stopping(StoppingRules(max_iter=1_000_000))
     wait_for_data(qtbot, window, ("a", "b", "c"))
@@ -329,9 +325,8 @@ def test_a_hundred_thousand_points_stay_responsive(qtbot, window) -> None:
                     and action(window, "actionPause").isEnabled(), timeout=WAIT)
     action(window, "actionPause").trigger()
     qtbot.waitUntil(lambda: not window.session.playing, timeout=WAIT)
-    print(f"\n100,000 rows: table replaced in {replaced * 1e3:.0f} ms, one edit on the UI "
-          f"thread {edited * 1e3:.1f} ms, both plots painted in {painted * 1e3:.0f} ms")
-    assert replaced < 0.5 and edited < 0.1 and painted < 0.5
+    assert window.session.report.step_count > 50 and len(window.session.history) > 50
+    # How fast (replace, edit, paint, run): benchmarks/bench_data_mode.py
     QApplication.processEvents()
 
 
@@ -360,10 +355,13 @@ def test_keys_in_the_table_stay_in_the_table(qtbot, window) -> None:
     qtbot.waitActive(window)
     view.setFocus()
     view.setCurrentIndex(view.model().index(0, 0))
+    stepped: list[bool] = []
+    action(window, "actionStep").triggered.connect(stepped.append)
     qtbot.keyClick(view, Qt.Key.Key_Right)  # the window's Step shortcut elsewhere
     qtbot.keyClick(view, Qt.Key.Key_Down)
     assert (view.currentIndex().row(), view.currentIndex().column()) == (1, 1)
-    qtbot.wait(100)  # a real interval in which a step would have been recorded
+    assert stepped == []
+    settle(qtbot, window.session, window.model.learning_rate)  # no step was on its way
     assert len(window.session.history) == 1
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -172,19 +170,16 @@ def test_a_hundred_thousand_rows_edit_and_scroll_quickly(qtbot, editor) -> None:
     x = rng.uniform(0, 4, 100_000)
     editor.model.set_data_setting("dataset", Dataset({"x": x, "y": 2 * x + 1}))
     view = editor.table_view
-    started = time.perf_counter()
     for row in (0, 50_000, 99_999):
         editor.table_model.set_values([row], [1], [[float(row)]], "Edit cell")
-    editing = (time.perf_counter() - started) / 3
-    started = time.perf_counter()
     view.scrollToBottom()
     view.viewport().repaint()
+    assert view.rowAt(view.viewport().height() - 1) in (99_999, -1)
+    assert view.rowAt(0) > 99_000  # the end is shown
     view.scrollToTop()
     view.viewport().repaint()
-    scrolling = time.perf_counter() - started
+    assert view.rowAt(0) == 0
     assert editor.model.data.dataset["y"][50_000] == 50_000.0
     editor.undo_action.trigger()
     assert editor.model.data.dataset["y"][99_999] == pytest.approx(2 * x[99_999] + 1)
-    print(f"100,000 rows: one cell edit {editing * 1e3:.1f} ms, "
-          f"scroll to the end and back with repaints {scrolling * 1e3:.1f} ms")
-    assert editing < 0.1 and scrolling < 0.5
+    # How fast (edit, scroll): benchmarks/bench_data_mode.py

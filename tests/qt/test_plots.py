@@ -5,13 +5,12 @@ Warnings are errors here: a plot must never print a numpy warning for a diverged
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from gdstudio.engine.history import History, HistoryBlock
 from gdstudio.qt.plots import (
@@ -176,19 +175,14 @@ def test_function_plot_a_million_rows(qtbot) -> None:
     plot = shown(qtbot, FunctionPlot())
     plot.set_source(PARABOLA)
     history = million(1)
-    started = time.perf_counter()
     plot.set_history(history)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
     for _ in range(10):
         history.push(0.1, 0.0, history.params[-1] * 0.5, 0.0, history.grad[-1], 0)
         plot.set_history(history)
-    per_frame = (time.perf_counter() - started) / 10
     xs, _ = data(plot._path)
     assert len(xs) < 10_000
     assert xs[-1] == history.params[-1, 0]
     assert xs.min() == history.params[:, 0].min() and xs.max() == history.params[:, 0].max()
-    assert first < 1.0 and per_frame < 0.02, (first, per_frame)
 
 
 # ------------------------------------------------------------------- ContourPlot
@@ -239,14 +233,14 @@ def test_contour_recomputes_once_for_a_burst_of_changes(qtbot, monkeypatch) -> N
     plot = shown(qtbot, ContourPlot())
     plot.set_source(BOWL)
     plot.set_history(bowl_path())
-    qtbot.wait(100)  # let the recompute of the first layout pass
+    qtbot.waitUntil(lambda: not plot.recompute_pending)  # the first layout's recompute
     calls = []
     original = plot._draw_map
     monkeypatch.setattr(plot, "_draw_map", lambda: (calls.append(1), original()))
     for shift in range(20):
         plot.plotItem.vb.setRange(xRange=(shift, shift + 2), yRange=(0, 2), padding=0)
     qtbot.waitUntil(lambda: len(calls) == 1)
-    qtbot.wait(120)
+    assert not plot.recompute_pending  # none left to come: one recompute for the burst
     assert len(calls) == 1
     assert plot.grid_rect.contains(20.0, 1.0)
 
@@ -311,7 +305,7 @@ def test_contour_right_click_does_not_pick(qtbot) -> None:
     QTest.mouseClick(
         plot.viewport(), Qt.MouseButton.MiddleButton, Qt.KeyboardModifier(0), QPoint(300, 250)
     )
-    qtbot.wait(50)
+    QApplication.processEvents()  # a pick would be emitted by the click's own events
     assert picks == []
 
 
@@ -320,14 +314,11 @@ def test_contour_a_million_rows(qtbot) -> None:
     plot.set_source(BOWL)
     history = million(2)
     plot.set_history(history)
-    started = time.perf_counter()
     for _ in range(10):
         history.push(0.1, 0.0, history.params[-1] * 0.5, 0.0, history.grad[-1], 0)
         plot.set_history(history)
-    per_frame = (time.perf_counter() - started) / 10
-    xs, ys = data(plot._path)
+    xs, ys = data(plot._path)  # drawn downsampled (speed: benchmarks/bench_window.py)
     assert len(xs) < 10_000 and (xs[-1], ys[-1]) == tuple(history.params[-1])
-    assert per_frame < 0.02, per_frame
 
 
 def test_isolines_of_a_bowl_are_circles() -> None:
@@ -446,12 +437,9 @@ def test_traces_a_million_rows_and_a_diverged_end(qtbot) -> None:
     panel.set_param_names(("x", "y"))
     history = million(2)
     panel.set_history(history)
-    started = time.perf_counter()
     for _ in range(10):
         history.push(0.1, 0.0, history.params[-1] * 0.5, 0.0, history.grad[-1], 0)
         panel.set_history(history)
-    per_frame = (time.perf_counter() - started) / 10
-    assert per_frame < 0.03, per_frame
     xs, ys = data(panel.loss_plot.series[0].item)
     assert xs[-1] == len(history) - 1 and ys.max() == history.loss.max()
     diverged(history)
@@ -557,3 +545,22 @@ def test_decimator_incremental_equals_fresh_and_forgets_on_shrink() -> None:
     growing.indices(values[:30_000])
     rows = growing.indices(changed)
     np.testing.assert_array_equal(rows, PeakDecimator(500).indices(changed))
+
+
+def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    drawn = []
+    original = plot._draw_map_now
+    monkeypatch.setattr(plot, "_draw_map_now", lambda: (drawn.append(1), original()))
+    plot.set_live(True)
+    plot.map_seconds = 1.0  # as long as a map over a large table of MAE takes
+    plot._recompute()
+    assert drawn == []  # the path moves over the last map meanwhile
+    plot.set_live(False)
+    qtbot.waitUntil(lambda: len(drawn) == 1)  # the run stopped: the map catches up
+    plot.set_live(True)
+    plot.map_seconds = 0.001  # a quick map follows a live run
+    plot._recompute()
+    assert len(drawn) == 2

@@ -20,13 +20,13 @@ from gdstudio.io import (
     Project,
     ProjectError,
     SavedHistory,
-    autosave_path,
     load_project,
     project_to_json_text,
     save_project,
 )
+from gdstudio.io.autosave import data_dir
 from gdstudio.qt.project_actions import apply_project, comparable, project_from_window
-from gdstudio.qt.project_dialogs import Dialogs
+from gdstudio.qt.project_dialogs import Dialogs, RestoreBar
 from gdstudio.qt.project_files import MAX_RECENT
 from tests.qt.conftest import real_ask_unsaved
 from tests.qt.helpers import WAIT, make_window, run_to_end, wait_for_problem, window
@@ -170,12 +170,15 @@ def test_bad_files_are_refused_and_change_nothing(qtbot, window, tmp_path, kind)
     before = project_from_window(window, True)
     with pytest.raises(ProjectError) as expected:
         load_project(path)
-    assert not window.projects.open_file(path)
+    with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT) as finished:
+        assert window.projects.open_file(path)  # reading starts; the refusal follows
+    assert finished.args == [str(path), False]
     dialogs = window.projects.dialogs
     assert dialogs.messages == [("error", "This project cannot be opened", str(expected.value))]
     assert project_from_window(window, True) == before
     assert window.projects.path is None and window.isWindowModified()
     assert window.statusBar().currentMessage() == f"Not opened: {expected.value}"
+    assert window.projects.not_opened_label.text() == f"{path.name} was not opened."
     assert window.projects.recent_files() == []
     assert not (tmp_path / "HACKED").exists() and not Path("HACKED").exists()
 
@@ -276,7 +279,8 @@ def test_recent_files_keep_eight_and_drop_missing_ones(qtbot, window, tmp_path):
         path = tmp_path / f"p{index}.gdstudio"
         save_project(Project(expression="x**2", start={"x": float(index + 1)}), path)
         paths.append(path)
-        assert window.projects.open_file(path)
+        with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT):
+            assert window.projects.open_file(path)
     recent = window.projects.recent_files()
     assert recent == [str(p.resolve()) for p in reversed(paths)][:MAX_RECENT]
     window.projects.recent_menu.aboutToShow.emit()
@@ -292,6 +296,14 @@ def test_recent_files_keep_eight_and_drop_missing_ones(qtbot, window, tmp_path):
 
 
 # ------------------------------------------------------------------------ autosave
+def plant_crashed_autosave(project: Project) -> Path:
+    """An autosave without its lock, as a window that crashed leaves it."""
+    path = data_dir() / "autosave-99999-crashed.gdstudio"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_project(project, path)
+    return path
+
+
 def test_autosave_is_offered_after_a_crash_and_restores_the_run(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path / "first.ini")
     first.projects.open_project(ADAM_BOWL, None)
@@ -299,12 +311,12 @@ def test_autosave_is_offered_after_a_crash_and_restores_the_run(qtbot, tmp_path)
     first.model.set_learning_rate(0.04)
     run_to_end(qtbot, first)
     written = first.projects.autosave_now()
-    assert written == autosave_path() and written.is_file()
+    assert written == first.projects.autosave.path and written.is_file()
     crashed = tmp_path / "crash-copy.gdstudio"
     shutil.copy(written, crashed)
-    first.close()  # a normal close removes the autosave …
-    assert not autosave_path().exists()
-    shutil.copy(crashed, autosave_path())  # … a crash would have left it
+    first.close()  # a normal close removes the window's autosave and its lock …
+    assert list(data_dir().iterdir()) == []
+    planted = plant_crashed_autosave(load_project(crashed))  # … a crash would have left it
 
     second = make_window(qtbot, tmp_path / "second.ini")
     qtbot.waitUntil(lambda: second.projects.restore_bar is not None, timeout=WAIT)
@@ -316,19 +328,46 @@ def test_autosave_is_offered_after_a_crash_and_restores_the_run(qtbot, tmp_path)
     assert second.model.learning_rate == 0.04 and second.model.optimizer == "adam"
     assert len(second.session.history) == len(load_project(crashed).history)
     assert second.isWindowModified()  # not saved anywhere yet
+    assert not planted.exists()  # offered once; the work is now the second window's
+    assert second.projects.autosave is not None and second.projects.autosave.path.exists()
     second.close()
-    assert not autosave_path().exists()
+    assert list(data_dir().iterdir()) == []
 
 
-def test_discarding_the_autosave_removes_it(qtbot, tmp_path):
-    autosave_path().parent.mkdir(parents=True, exist_ok=True)
-    save_project(ADAM_BOWL, autosave_path())
-    studio = make_window(qtbot, tmp_path / "s.ini")
-    qtbot.waitUntil(lambda: studio.projects.restore_bar is not None, timeout=WAIT)
-    studio.projects.restore_bar.discard_button.click()
-    assert not autosave_path().exists() and studio.projects.restore_bar is None
-    assert studio.model.expression_text == "x**2"
-    studio.close()
+def test_windows_side_by_side_keep_separate_autosaves(qtbot, tmp_path):
+    first = make_window(qtbot, tmp_path / "first.ini")
+    second = make_window(qtbot, tmp_path / "second.ini")
+    first.model.set_learning_rate(0.2)
+    second.model.set_learning_rate(0.3)
+    one, two = first.projects.autosave_now(), second.projects.autosave_now()
+    assert one is not None and two is not None and one != two
+    assert load_project(one).learning_rate == 0.2 and load_project(two).learning_rate == 0.3
+    third = make_window(qtbot, tmp_path / "third.ini")  # no false "did not close" offer
+    qtbot.waitUntil(lambda: third.projects.started, timeout=WAIT)
+    assert third.projects.restore_bar is None and third.findChild(RestoreBar) is None
+    assert first.projects.restore_bar is None and second.projects.restore_bar is None
+    first.close()  # a normal close of one leaves the other's protection in place
+    assert not one.exists() and load_project(two).learning_rate == 0.3
+    third.close()
+    second.close()
+    assert list(data_dir().iterdir()) == []
+
+
+def test_a_crashed_autosave_is_offered_to_one_window_once(qtbot, tmp_path):
+    planted = plant_crashed_autosave(ADAM_BOWL)
+    first = make_window(qtbot, tmp_path / "first.ini")
+    qtbot.waitUntil(lambda: first.projects.restore_bar is not None, timeout=WAIT)
+    beside = make_window(qtbot, tmp_path / "beside.ini")  # starts while the offer is open
+    qtbot.waitUntil(lambda: beside.projects.started, timeout=WAIT)
+    assert beside.projects.restore_bar is None
+    first.projects.restore_bar.discard_button.click()
+    assert not planted.exists() and first.projects.restore_bar is None
+    assert first.model.expression_text == "x**2"
+    later = make_window(qtbot, tmp_path / "later.ini")
+    qtbot.waitUntil(lambda: later.projects.started, timeout=WAIT)
+    assert later.projects.restore_bar is None
+    for studio in (first, beside, later):
+        studio.close()
 
 
 # ------------------------------------------------------------------------ command line
@@ -341,7 +380,9 @@ def test_a_project_on_the_command_line_opens(qtbot, window, tmp_path):
 
 
 def test_a_bad_project_on_the_command_line_leaves_the_default_example(qtbot, window, tmp_path):
-    open_project_argument(window, tmp_path / "missing.gdstudio")
+    with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT):
+        open_project_argument(window, tmp_path / "missing.gdstudio")
     kind, _title, text = window.projects.dialogs.messages[-1]
     assert kind == "error" and "missing.gdstudio: there is no such file" in text
     assert window.model.expression_text == "x**2" and window.projects.path is None
+    assert window.projects.not_opened_label.text() == "missing.gdstudio was not opened."

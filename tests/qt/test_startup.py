@@ -17,8 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
 from gdstudio.app import create_application, open_project_argument
-from gdstudio.io import Project, autosave_path, save_project
-from gdstudio.qt.first_paint import FALLBACK_MS
+from gdstudio.io import Project, save_project
+from gdstudio.io.autosave import data_dir
 from gdstudio.qt.lesson_tools import UNTITLED_TITLE, top_menu
 from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
 from gdstudio.qt.plots_common import LazyMenuViewBox
@@ -175,7 +175,7 @@ def test_asking_for_the_projects_installs_them_at_once(qtbot, tmp_path):
 def test_a_window_closed_at_once_installs_nothing_later(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     studio.close()
-    qtbot.wait(FALLBACK_MS + 200)
+    qtbot.waitUntil(lambda: studio._after_paint.done, timeout=WAIT)  # its turn came and went
     assert studio.findChild(QAction, "actionSave") is None
     assert studio.model.objective is None and not studio.compiler.busy
 
@@ -208,12 +208,13 @@ def test_a_project_opened_before_the_first_paint_is_not_replaced_by_the_example(
 def test_the_autosave_is_offered_when_the_projects_arrive_after_the_first_paint(
     qtbot, tmp_path
 ):
-    autosave_path().parent.mkdir(parents=True, exist_ok=True)
-    save_project(BOWL, autosave_path())
+    crashed = data_dir() / "autosave-1-crashed.gdstudio"  # no lock: its window is gone
+    crashed.parent.mkdir(parents=True, exist_ok=True)
+    save_project(BOWL, crashed)
     studio = bare_window(qtbot, tmp_path)
     qtbot.waitUntil(lambda: studio.findChild(RestoreBar) is not None, timeout=WAIT)
     assert studio.projects.restore_bar is studio.findChild(RestoreBar)
     studio.projects.restore_bar.discard_button.click()
-    assert not autosave_path().exists()
+    assert not crashed.exists()
     studio.close()
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 
 from gdstudio.app import create_application
 from gdstudio.qt.window import SPEEDS, MainWindow
+from tests.qt.helpers import settle
 
 WAIT = 15_000  # ms: compiling starts a helper process the first time
 
@@ -101,8 +102,8 @@ def test_pause_stops_the_log_growing(qtbot, window) -> None:
     # The window shows "Paused" in the same frame as it applies the worker's last rows.
     qtbot.waitUntil(lambda: "Paused" in window.statusBar().currentMessage(), timeout=WAIT)
     paused = rows(window)
-    qtbot.wait(200)  # a real interval in which a running descent would add rows
-    assert rows(window) == paused
+    settle(qtbot, window.session, window.model.learning_rate)  # the worker answered since
+    assert rows(window) == paused and not window.session.playing
     assert "Paused at step" in window.statusBar().currentMessage()
 
 

@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from gdstudio.engine import Descent, History, StoppingRules
+from gdstudio.qt import worker as worker_module
 from gdstudio.qt.worker import FULL_SPEED, RunController, WorkerReport
 
 from ..engine.quadratics import Quadratic
@@ -126,8 +127,9 @@ def test_rapid_random_controls_never_lose_or_repeat_a_step(qtbot, make_run) -> N
                lambda: controller.set_speed(generator.choice([FULL_SPEED, 500, 30]))]
     for _ in range(400):
         generator.choice(actions)()
-        if generator.random() < 0.1:
-            qtbot.wait(1)  # let the worker tick between some of the calls
+        if generator.random() < 0.1:  # let the worker tick between some of the calls
+            with qtbot.waitSignal(controller.reported, timeout=5000):
+                controller.set_learning_rate(generator.choice([0.005, 0.01, 0.02]))
     controller.pause()
     qtbot.waitUntil(lambda: not mirror.last.playing, timeout=5000)
     with qtbot.waitSignal(controller.reported):
@@ -164,3 +166,25 @@ def test_shutdown_during_a_full_speed_run_is_clean(qtbot, make_run) -> None:
     assert controller.shutdown(timeout_ms=2000)
     assert controller.closed and controller.shutdown()
     controller.play()  # ignored after shutdown, no error
+
+
+def test_a_playing_run_explains_now_and_then_and_every_stop(qtbot, make_run,
+                                                            monkeypatch) -> None:
+    monkeypatch.setattr(worker_module, "EXPLAIN_INTERVAL", 1e9)  # not again while playing
+    controller, mirror, _ = make_run(max_iter=10_000_000)
+    assert mirror.reports[0].explanation  # the start, paused
+    controller.set_speed(FULL_SPEED)
+    controller.play()
+    qtbot.waitUntil(lambda: sum(r.playing for r in mirror.reports) >= 3, timeout=20000)
+    controller.pause()
+    qtbot.waitUntil(lambda: not mirror.last.playing and mirror.last.step_count > 0)
+    assert all(not report.explanation for report in mirror.reports if report.playing)
+    step = mirror.last.step_count
+    assert f"x{_subscript(step)}" in mirror.last.explanation  # the pause: the final point
+    with qtbot.waitSignal(controller.reported):
+        controller.step()
+    assert f"x{_subscript(step + 1)}" in mirror.last.explanation
+
+
+def _subscript(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))

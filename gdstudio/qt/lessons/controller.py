@@ -4,14 +4,12 @@ Opening a page loads its experiment through the window's project controller, as 
 examples gallery does (:meth:`ProjectController.open_project`). The tasks are checked
 against the window's run (:func:`gdstudio.lessons.check`) whenever it pauses, steps or
 ends, and at most :data:`CHECK_INTERVAL_MS` apart while it runs, so a full-speed run is
-never slowed. Lesson files are read in a worker thread.
+never slowed. Lesson files are read off the UI thread (``FileLoader``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +27,7 @@ from gdstudio.io.lessons import (
 )
 from gdstudio.io.project import Project
 from gdstudio.lessons import TaskResult, check, predicted_value, prediction_open
+from gdstudio.qt.file_loader import FileLoader
 from gdstudio.qt.lessons.dock import LessonEntry, LessonPanel, LessonsDialog
 from gdstudio.qt.lessons.editor import LessonEditor
 from gdstudio.qt.lessons.files import experiment_of_page, read_lesson_file
@@ -74,7 +73,6 @@ class LessonsController(QObject):
 
     lessonOpened = Signal(object)
     fileRefused = Signal(str)
-    _fileRead = Signal(object, object)  # path, Lesson or LessonError (from the reader thread)
 
     def __init__(self, window: LessonHost, settings: QSettings, speeds: Sequence[float],
                  current_project: Callable[[], Project]) -> None:
@@ -106,7 +104,10 @@ class LessonsController(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_INTERVAL_MS)
         self._timer.timeout.connect(self.check_now)
-        self._fileRead.connect(self._file_read)
+        self.loader = FileLoader(window)  # type: ignore[arg-type] - the host is a QWidget
+        self.loader.loaded.connect(self._file_read)
+        self.loader.failed.connect(lambda _path, sentence: self.refuse(sentence))
+        window.projects.closing.connect(self.loader.shutdown)
         self.panel.pageRequested.connect(self.show_page)
         self.panel.resetRequested.connect(self.reset_page)
         self.panel.restartRequested.connect(lambda: self.restart(self.lesson.id)
@@ -202,30 +203,17 @@ class LessonsController(QObject):
         return True
 
     def open_file(self, path: str | Path, *, ask: bool = True) -> bool:
-        """Open a lesson file: read in a worker thread, then shown (or refused with one
-        sentence). False when the student kept the unsaved work."""
+        """Open a lesson file: read off the UI thread (:class:`FileLoader`), then shown
+        or refused with one sentence. False when the student kept the unsaved work."""
         if ask and not self._window.projects.may_discard_changes():
             return False
         path = Path(path)
-        self._window.statusBar().showMessage(f"Opening the lesson {path.name} …")
-        threading.Thread(target=self._read, args=(path,), name="lesson-reader",
-                         daemon=True).start()
+        self.loader.load(path, read_lesson_file, f"Opening the lesson {path.name} …",
+                         check_regular=False)  # the reader refuses pipes and devices
         return True
 
-    def _read(self, path: Path) -> None:  # in the reader thread
-        result: Lesson | LessonError
-        try:
-            result = read_lesson_file(path)
-        except LessonError as error:
-            result = error
-        with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
-            self._fileRead.emit(path, result)
-
-    def _file_read(self, path: Path, result: Lesson | LessonError) -> None:
-        if isinstance(result, LessonError):
-            self.refuse(str(result))
-            return
-        self.open_lesson(result, path, ask=False)
+    def _file_read(self, path: Path, lesson: Lesson) -> None:
+        self.open_lesson(lesson, path, ask=False)
         self._window.statusBar().showMessage(f"Opened the lesson {path.name}.", 5000)
 
     def refuse(self, sentence: str) -> None:

@@ -1,0 +1,194 @@
+"""A storm of 1,000 random controls on the real window: does the UI thread keep up, and
+does every record still follow from the one before?
+
+Controls, drawn with a seeded generator and sent from the window's own event loop a few
+milliseconds apart: Run, Pause, Step, Back, Reset, a new learning rate, a new expression
+and a switch between function and data mode. Measured with the 16 ms frame probe of
+``bench_window.py``: the UI thread's longest stall (goal: at most 200 ms on a quiet
+machine) and the longest single control. Checked before every control and at the end:
+every record of the run shown follows from the previous one by the update rule
+(``params[k+1] = params[k] − lr[k]·grad[k]``, plain gradient descent), so no record was
+lost, repeated or changed.
+
+Run: ``python benchmarks/bench_control_storm.py [--controls N] [--seed S]`` (offscreen
+unless DISPLAY is set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_window import FrameProbe, _environment, spin  # shared event-loop helpers
+
+GOAL_MS = 200.0
+EXPRESSIONS = ["x**2", "(x - 1)**2 + 2", "x**4 - 3*x**2 + x", "(x - 3)**2 + 10*(y + 1)**2",
+               "x**2 + y**2", "0.5*x**2 - x*y + y**2"]
+RATES = [0.001, 0.01, 0.05, 0.1, 0.2, 0.3]
+KINDS = ["run", "pause", "step", "back", "reset", "rate", "expression", "mode"]
+
+
+class StampedProbe(FrameProbe):
+    """The frame probe, also keeping when each interval ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ends: list[float] = []
+
+    def _tick(self) -> None:
+        super()._tick()
+        self.ends.append(self._last)
+
+    def worst(self, count: int) -> list[tuple[float, float]]:
+        """The ``count`` longest intervals as (seconds, end time), longest first."""
+        pairs = sorted(zip(self.frames, self.ends, strict=True), reverse=True)
+        return pairs[:count]
+
+
+def blame(stalls: list[tuple[float, float]], sent: list[tuple[float, str]]) -> str:
+    """Name the control sent last before each stall ended."""
+    names = []
+    for length, end in stalls:
+        before = [kind for at, kind in sent if at <= end]
+        names.append(f"{1000 * length:.0f} ms after {before[-1] if before else 'start'}")
+    return "; ".join(names)
+
+
+class Storm:
+    """Sends the controls one per event-loop turn and checks the records between them."""
+
+    def __init__(self, window, controls: int, seed: int) -> None:
+        self.window = window
+        self.remaining = controls
+        self.generator = random.Random(seed)
+        self.counts = dict.fromkeys(KINDS, 0)
+        self.longest_control = (0.0, "")
+        self.sent: list[tuple[float, str]] = []  # (time sent, control)
+        self.checks = 0
+        self.longest_history = 0
+        self.broken: list[str] = []
+
+    def send_next(self) -> None:
+        """Check the records, send one control, and schedule the next."""
+        from PySide6.QtCore import QTimer
+
+        self.check_records()
+        kind = self.generator.choice(KINDS)
+        started = time.perf_counter()
+        self.apply(kind)
+        took = time.perf_counter() - started
+        if took > self.longest_control[0]:
+            self.longest_control = (took, kind)
+        self.counts[kind] += 1
+        self.sent.append((started, kind))
+        self.remaining -= 1
+        if self.remaining > 0:
+            QTimer.singleShot(self.generator.randint(0, 12), self.send_next)
+
+    def apply(self, kind: str) -> None:
+        """One control, as the student's click or key would send it."""
+        from PySide6.QtWidgets import QLineEdit
+
+        window, pick = self.window, self.generator.choice
+        actions = {"run": window.action_run, "pause": window.action_pause,
+                   "step": window.action_step, "back": window.action_step_back,
+                   "reset": window.action_reset}
+        if kind in actions:
+            actions[kind].trigger()  # a disabled action does nothing, as in the window
+        elif kind == "rate":
+            window.model.set_learning_rate(pick(RATES))
+        elif kind == "expression" and window.model.mode == "function":
+            edit = window.findChild(QLineEdit, "expressionEdit")
+            edit.setText(pick(EXPRESSIONS))
+            edit.editingFinished.emit()
+        elif kind == "mode":
+            other = "data" if window.model.mode == "function" else "function"
+            window.editor.mode_switch.buttons[other].click()
+
+    def check_records(self) -> None:
+        """Every shown record follows from the previous one (plain gradient descent)."""
+        session = self.window.session
+        session.flush()
+        history = session.history
+        rows = len(history)
+        if rows < 2 or self.window.model.optimizer != "gd":
+            return
+        params, grad, lr = history.params, history.grad, history.lr
+        done = slice(0, rows - 1)  # the newest row has no update from it yet
+        expected = params[done] - lr[done, None] * grad[done]
+        finite = np.isfinite(expected).all(axis=1) & np.isfinite(params[1:rows]).all(axis=1)
+        if np.isnan(lr[done]).any():
+            self.broken.append(f"a rate is missing in rows 0..{rows - 2}")
+        elif not np.allclose(params[1:rows][finite], expected[finite], rtol=1e-12, atol=0):
+            bad = int(np.argmax(~np.isclose(params[1:rows], expected).all(axis=1)))
+            self.broken.append(f"row {bad + 1} does not follow from row {bad}")
+        self.checks += 1
+        self.longest_history = max(self.longest_history, rows)
+
+
+def main() -> None:
+    """Run the storm and print the stall, the longest control and the record check."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--controls", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=12)
+    arguments = parser.parse_args()
+    os.environ.update({k: v for k, v in _environment().items() if k == "QT_QPA_PLATFORM"})
+    os.environ.setdefault("GDSTUDIO_DATA_DIR", tempfile.mkdtemp(prefix="gdstudio-storm-"))
+    from PySide6.QtCore import QSettings, QTimer
+
+    from gdstudio.app import create_application
+    from gdstudio.qt.window import MainWindow
+
+    app = create_application([])
+    settings = QSettings(str(Path(os.environ["GDSTUDIO_DATA_DIR"]) / "bench.ini"),
+                         QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.resize(1400, 900)
+    window.show()
+    spin(lambda: window.session.active, 60)
+    storm = Storm(window, arguments.controls, arguments.seed)
+    load = os.getloadavg()[0]
+    with StampedProbe() as probe:
+        started = time.perf_counter()
+        QTimer.singleShot(0, storm.send_next)
+        spin(lambda: storm.remaining == 0, 600)
+        elapsed = time.perf_counter() - started
+    window.session.pause()
+    spin(lambda: not window.session.playing, 30)
+    storm.check_records()
+    intervals = probe.intervals(skip=2)
+    stall_ms = 1000 * intervals[-1]
+    took, kind = storm.longest_control
+    counts = ", ".join(f"{name} {count}" for name, count in storm.counts.items())
+    print(f"{arguments.controls:,} controls in {elapsed:.1f} s ({counts}); "
+          f"load average {load:.1f} on {os.cpu_count()} cores at the start")
+    print(f"UI frame interval: median {1000 * intervals[len(intervals) // 2]:.1f} ms, "
+          f"99th percentile {1000 * intervals[int(0.99 * len(intervals))]:.1f} ms")
+    verdict = "goal met" if stall_ms <= GOAL_MS else "goal NOT met"
+    print(f"longest UI stall: {stall_ms:.0f} ms (goal ≤ {GOAL_MS:.0f} ms on a quiet "
+          f"machine): {verdict}")
+    print(f"longest single control on the UI thread: {1000 * took:.1f} ms ({kind})")
+    print(f"longest stalls: {blame(probe.worst(5), storm.sent)}")
+    if storm.broken:
+        print(f"records: NOT consecutive — {len(storm.broken)} problems, first: "
+              f"{storm.broken[0]}")
+    else:
+        print(f"records: every record consecutive ({storm.checks:,} checks of the whole "
+              f"history, up to {storm.longest_history:,} rows, against "
+              "params[k+1] = params[k] − lr[k]·grad[k])")
+    window.projects.dialogs.ask_unsaved = lambda *_: "discard"  # a measurement, not a lesson
+    window.close()
+    app.processEvents()
+    sys.exit(1 if storm.broken else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The expression helper process: killed, it is restarted; unable to start, it says so in
+one sentence; its parent killed, it ends too."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from gdstudio.cli import main
+from gdstudio.problems import _compile_service
+from gdstudio.problems.expression import (
+    ExpressionError,
+    analyse_expression,
+    shutdown_compile_service,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def gone(pid: int) -> bool:
+    """True once ``pid`` has ended (a zombie nobody reaps counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stream:
+            return stream.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except FileNotFoundError:
+        return True
+
+
+def test_a_helper_killed_mid_compile_is_restarted_and_the_next_compile_works() -> None:
+    analyse_expression("x + 201")
+    service = _compile_service.SERVICE
+    first = service.pid
+    assert first is not None
+    killer = threading.Timer(0.3, os.kill, (first, signal.SIGKILL))
+    killer.start()
+    try:  # the request in flight when the helper died is sent again to a new one
+        assert service.request("sleep", 2.0, timeout=30.0) is None
+    finally:
+        killer.join()
+    assert gone(first) and service.pid not in (None, first)
+    assert analyse_expression("x**2 + 202").derivative_texts == ("2·x",)
+
+
+@pytest.fixture
+def broken_helper(tmp_path: Path):
+    """Helpers started now fail at once, as with a broken installation."""
+    shutdown_compile_service()
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\nexit 3\n", encoding="ascii")
+    broken.chmod(0o755)
+    original = multiprocessing.spawn.get_executable()
+    multiprocessing.set_executable(str(broken))
+    yield
+    multiprocessing.set_executable(original)
+    assert analyse_expression("x + 209").variables == ("x",)  # a working one starts again
+
+
+def test_a_helper_that_cannot_start_is_one_sentence(broken_helper) -> None:
+    with pytest.raises(ExpressionError) as refused:
+        analyse_expression("x + 203")
+    assert str(refused.value) == "could not start the helper process that analyses expressions"
+    assert not _compile_service.SERVICE.running
+
+
+def test_the_cli_says_the_helper_cannot_start(broken_helper, capsys) -> None:
+    code = main(["run", "--expr", "x**2 + 205", "--start", "x=3"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == ("gdstudio-cli: error: could not start the helper process that analyses "
+                   "expressions\n")
+
+
+PARENT = """
+import sys, threading
+from gdstudio.cli import main
+from gdstudio.problems import _compile_service
+service = _compile_service.SERVICE
+service.request("sleep", 0.0, timeout=60.0)
+print(service.pid, flush=True)
+service.request("sleep", 600.0, timeout=900.0)  # busy when the parent is killed
+"""
+
+
+def test_a_killed_parent_leaves_no_helper_behind() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    parent = subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE,
+                              text=True, env=env)
+    try:
+        helper = int(parent.stdout.readline())
+        assert not gone(helper)
+    finally:
+        parent.kill()  # as kill -9 of gdstudio-cli: no atexit, no cleanup
+        parent.wait(60)
+        parent.stdout.close()
+    try:
+        handle = os.pidfd_open(helper)  # readable once the process has ended
+    except ProcessLookupError:
+        return  # already gone and reaped
+    try:
+        select.select([handle], [], [], 60.0)
+    finally:
+        os.close(handle)
+    assert gone(helper)
