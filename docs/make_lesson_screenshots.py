@@ -2,7 +2,8 @@
 
 ``xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_lesson_screenshots.py [OUT_DIR]``
 
-Writes ``gallery.png``, ``compare_rosenbrock.png`` and ``presentation_dark.png``. Settings
+Writes ``gallery.png``, ``compare_rosenbrock.png``, ``presentation_dark.png`` and
+``lessons.png``. Settings
 and the autosave go to a temporary folder, so the user's own are never touched.
 """
 
@@ -95,6 +96,27 @@ def presentation_dark(window, out: Path) -> None:
     window.grab().save(str(out / "presentation_dark.png"))
 
 
+def guided_lesson(window, out: Path) -> None:
+    """The slope lesson at 1600×1000: one prediction right, one wrong, a choice made."""
+    window.resize(1600, 1000)
+    assert window.lessons.open_builtin("slope")
+    assert wait_until(lambda: window.model.expression_text == "x^2"
+                      and not window.projects.restorer.busy
+                      and len(window.session.history) == 1)
+    settle(0.3)
+    first, second, choice = window.lessons.panel.cards
+    first.entry.setText("2.4")
+    first.submit()
+    assert wait_until(lambda: first.done)
+    second.entry.setText("1.9")
+    second.submit()
+    assert wait_until(lambda: "Not quite" in second.feedback.text())
+    choice.options[1].click()
+    second.reveal_hint()
+    settle(0.8)
+    window.grab().save(str(out / "lessons.png"))
+
+
 def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +128,9 @@ def main() -> None:
         gallery(window, out)
         comparison(window, out, steps=int(os.environ.get("COMPARE_STEPS", "2500")))
         window.close()
+        student = new_window(folder, "lessons")
+        guided_lesson(student, out)
+        student.close()
         dark = new_window(folder, "dark")
         presentation_dark(dark, out)
         dark.setWindowModified(False)

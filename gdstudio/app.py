@@ -62,7 +62,8 @@ def display_problem(environ: dict[str, str] | None = None, platform: str = sys.p
 def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     """The app's own options (Qt's, such as ``-platform``, are left to Qt)."""
     parser = argparse.ArgumentParser(prog="gdstudio", description="Gradient Descent Studio")
-    parser.add_argument("project", nargs="?", type=Path, help="a .gdstudio project to open")
+    parser.add_argument("project", nargs="?", type=Path,
+                        help="a .gdstudio project or a .gdlesson.toml lesson to open")
     parser.add_argument("--self-test", action="store_true",
                         help="open the window, run the default example to convergence, "
                              "check it and exit (0 on success)")
@@ -121,6 +122,10 @@ def open_project_argument(window: MainWindow, path: Path) -> bool:
     A file that cannot be opened is explained in a message box, and the window keeps the
     default example. Returns True when reading started (see ``ProjectController.openFinished``).
     """
+    from gdstudio.qt.lessons.files import is_lesson_path
+
+    if is_lesson_path(path):  # gdstudio my-lesson.gdlesson.toml: opens in the lesson dock
+        return window.lessons.open_file(path, ask=False)
     return window.projects.open_file(path, ask=False)
 
 

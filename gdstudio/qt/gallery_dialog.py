@@ -30,6 +30,9 @@ from gdstudio.problems.gallery import EXAMPLES, Example, example
 from gdstudio.qt.pace import example_pace
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from gdstudio.qt.lessons.dock import LessonEntry
     from gdstudio.qt.window import MainWindow
 
 __all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
@@ -78,6 +81,9 @@ def _ending(item: Example) -> str:
     return words.get(expected.status, expected.status) + rest
 
 
+#: Where a row of the list keeps the id of a guided lesson ("" for the Lessons heading).
+_LESSON_ROLE = Qt.ItemDataRole.UserRole + 1
+
 _GROUPS = (("From the tutorials", "tutorial"), ("One variable", "1d"),
            ("Two variables", "2d"))
 
@@ -95,9 +101,12 @@ class GalleryDialog(QDialog):
     -------
     exampleChosen(str)
         The key of the example to open (Open, double-click or Enter).
+    lessonChosen(str)
+        The id of the guided lesson to open (the Lessons section).
     """
 
     exampleChosen = Signal(str)
+    lessonChosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,6 +150,7 @@ class GalleryDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(buttons)
         layout.addLayout(row)
+        self._lessons: dict[str, LessonEntry] = {}
         self.list.currentItemChanged.connect(self._show_current)
         self.list.itemActivated.connect(lambda _item: self._choose())
         buttons.accepted.connect(self._choose)
@@ -163,11 +173,54 @@ class GalleryDialog(QDialog):
                 return
         raise KeyError(key)
 
+    def set_lessons(self, entries: Sequence[LessonEntry]) -> None:
+        """Show the guided lessons, with the student's progress, in a Lessons section."""
+        import html
+
+        for row in reversed(range(self.list.count())):
+            if self.list.item(row).data(_LESSON_ROLE) is not None:
+                self.list.takeItem(row)
+        self._lessons = {entry.id: entry for entry in entries}
+        if not entries:
+            return
+        header = QListWidgetItem("Lessons", self.list)
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        header.setData(_LESSON_ROLE, "")
+        font = header.font()
+        font.setBold(True)
+        header.setFont(font)
+        for entry in entries:
+            row = QListWidgetItem(f"   {entry.title} ({entry.progress_text})", self.list)
+            row.setData(_LESSON_ROLE, entry.id)
+            row.setToolTip(html.escape(entry.summary))
+
+    @property
+    def current_lesson(self) -> str | None:
+        """The id of the selected guided lesson, or ``None`` (an example is selected)."""
+        item = self.list.currentItem()
+        lesson_id = item.data(_LESSON_ROLE) if item else None
+        return str(lesson_id) if lesson_id else None
+
     def _show_current(self) -> None:
-        self.text.setHtml(describe_example(example(self.current_key)))
+        lesson_id = self.current_lesson
+        if lesson_id is None:
+            self.text.setHtml(describe_example(example(self.current_key)))
+            return
+        import html
+
+        entry = self._lessons[lesson_id]
+        self.text.setHtml(f"<h2>{html.escape(entry.title)}</h2>"
+                          f"<p style='font-size: large'>{html.escape(entry.summary)}</p>"
+                          f"<p><b>Your progress:</b> {entry.progress_text}.</p>"
+                          "<p><i>A guided lesson: it opens beside the plots, page by page, "
+                          "with tasks the app checks as you work.</i></p>")
 
     def _choose(self) -> None:
-        self.exampleChosen.emit(self.current_key)
+        lesson_id = self.current_lesson
+        if lesson_id is not None:
+            self.lessonChosen.emit(lesson_id)
+        else:
+            self.exampleChosen.emit(self.current_key)
         self.accept()
 
 
@@ -202,9 +255,14 @@ class ExamplesMenu(QObject):
 
     def show_gallery(self) -> GalleryDialog:
         """Show the gallery dialog (window-modal, without blocking) and return it."""
+        lessons = getattr(self._window, "lessons", None)
         if self.dialog is None:
             self.dialog = GalleryDialog(self._window)
             self.dialog.exampleChosen.connect(self.open_example)
+            if lessons is not None:
+                self.dialog.lessonChosen.connect(lessons.open_builtin)
+        if lessons is not None:
+            self.dialog.set_lessons(lessons.entries())
         self.dialog.open()
         return self.dialog
 

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.qt.lessons.files import LESSON_FILTER
+
 __all__ = ["PROJECT_FILTER", "Dialogs", "RecentMenu", "RestoreBar"]
 
 #: File dialog filter of project files.
@@ -34,8 +36,9 @@ class Dialogs:
 
     def open_path(self, parent: QWidget, folder: str) -> Path | None:
         """Ask for a project to open; ``None`` when cancelled."""
-        name, _ = QFileDialog.getOpenFileName(parent, "Open a project", folder,
-                                              f"{PROJECT_FILTER};;All files (*)")
+        name, _ = QFileDialog.getOpenFileName(
+            parent, "Open a project or a lesson", folder,
+            f"{PROJECT_FILTER};;{LESSON_FILTER};;All files (*)")
         return Path(name) if name else None
 
     def save_path(self, parent: QWidget, title: str, suggested: str, filters: str) -> Path | None:

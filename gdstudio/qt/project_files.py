@@ -27,6 +27,7 @@ from gdstudio.io import (
     save_project,
 )
 from gdstudio.qt.file_loader import FileLoader
+from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 from gdstudio.qt.project_actions import (
     HistoryRestorer,
@@ -191,6 +192,8 @@ class ProjectController(QObject):
             path = self.dialogs.open_path(self._window, folder)
             if path is None:
                 return False
+        if is_lesson_path(path):  # File ▸ Open takes lessons too: they open in their dock
+            return self._window.lessons.open_file(path, ask=False)
         self.loader.load(path, load_project, f"Opening {Path(path).name} …",
                          check_regular=False)  # load_project refuses pipes and devices
         return True

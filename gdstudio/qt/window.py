@@ -31,6 +31,7 @@ from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
+from gdstudio.qt.lessons import install_lessons
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.pace import TUTORIAL_PACE, speed_text
 from gdstudio.qt.panel_layout import PanelLayout
@@ -45,7 +46,9 @@ from gdstudio.qt.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
+    from gdstudio.io.project import Project
     from gdstudio.qt.exports_menu import ExportsMenu
+    from gdstudio.qt.lessons.controller import LessonsController
     from gdstudio.qt.project_files import ProjectController
 
 __all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
@@ -121,6 +124,8 @@ class MainWindow(QMainWindow):
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)
+        self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
+        self.after_first_paint(self._install_lessons)
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint (at once if it is past).
@@ -145,6 +150,22 @@ class MainWindow(QMainWindow):
     def comparisons(self) -> CompareLauncher:
         """Run ▸ Compare Optimizers…."""
         return self._late_tools.install().comparisons
+
+    @property
+    def lessons(self) -> LessonsController:
+        """Help ▸ Lessons, the lesson dock and the teacher's lesson actions."""
+        if self._lessons is None:
+            self._lessons = install_lessons(self, self._settings, SPEEDS, self._work_as_project)
+        return self._lessons
+
+    def _work_as_project(self) -> Project:
+        from gdstudio.qt.project_actions import project_from_window
+
+        return project_from_window(self, False)
+
+    def _install_lessons(self) -> None:
+        if not self._closing:
+            self.lessons  # noqa: B018 - installs them
 
     def _install_late_tools(self) -> None:
         if not self._closing:

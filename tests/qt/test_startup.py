@@ -150,7 +150,9 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
     file_menu = top_menu(studio, "&File")
     assert menu_texts(file_menu) == [
         "&New", "&Open…", "Open &Recent", "", "&Save", "Save &As…",
-        "Include the Run &History When Saving", "", "&Export", "", "Quit"]
+        "Include the Run &History When Saving", "", "New &Lesson…",
+        "Add This State as a Lesson &Page", "Add a Lesson &Task From This Run", "", "&Export",
+        "", "Quit"]
     titles = [item.text() for item in studio.menuBar().actions()]
     assert titles == ["&File", "E&xamples", "&Run", "&View", "&Help"]
     assert menu_texts(top_menu(studio, "&Run"))[-2:] == ["", "&Compare Optimizers…"]
