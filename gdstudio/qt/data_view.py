@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gdstudio.qt.data_plots import DataPlot, LossContourPlot, LossCurvePlot, PairHistory
 from gdstudio.qt.model import StudioModel
+from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.plots_common import last_plottable_row
 from gdstudio.qt.plots_contour import LIVE_MAP_SECONDS
 
@@ -135,7 +136,8 @@ class DataView(QSplitter):
         self.loss_map = LossContourPlot()
         self.loss_stack = QStackedWidget()
         self.loss_stack.addWidget(self.loss_curve)
-        self.loss_stack.addWidget(self.loss_map)
+        self.loss_page = LandscapeView(self.loss_map)  # the map, 3-D or both
+        self.loss_stack.addWidget(self.loss_page)
         self.loss_curve.pointPicked.connect(lambda x: self._picked((x,)))
         self.loss_map.pointPicked.connect(lambda x, y: self._picked((x, y)))
         layout.addLayout(bar)
@@ -273,7 +275,7 @@ class DataView(QSplitter):
             self.loss_curve.set_source(self.surface)
             self.loss_curve.set_best(None if best is None else float(best[columns[0]]))
         else:
-            self.loss_stack.setCurrentWidget(self.loss_map)
+            self.loss_stack.setCurrentWidget(self.loss_page)
             self.loss_map.set_source(self.surface)
             self.loss_map.set_best(None if best is None else
                                    (float(best[columns[0]]), float(best[columns[1]])))
