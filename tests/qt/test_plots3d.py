@@ -111,7 +111,8 @@ def history_of(points: list[tuple[float, float]]) -> History:
 
 
 def test_without_opengl_the_3d_button_says_so_in_one_line_and_the_map_stays(qtbot, tmp_path):
-    assert opengl_problem() is not None  # offscreen: no OpenGL here
+    if opengl_problem() is None:
+        pytest.skip("OpenGL works on this display (the suite runs offscreen, where it does not)")
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     plot = ContourPlot()
     page = LandscapeView(plot, settings)
@@ -133,7 +134,11 @@ def test_without_opengl_the_3d_button_says_so_in_one_line_and_the_map_stays(qtbo
     page.set_history(history_of([(1.5, 1.0), (1.2, 0.4), (0.9, 0.1)]))  # still following
 
 
-def test_a_remembered_3d_choice_falls_back_quietly_on_show(qtbot, tmp_path):
+def test_a_remembered_3d_choice_falls_back_quietly_on_show(qtbot, tmp_path, monkeypatch):
+    from gdstudio.qt.plots3d import landscape
+
+    broken = "No 3-D view: OpenGL does not start on this display; the map stays."
+    monkeypatch.setattr(landscape, "opengl_problem", lambda: broken)  # a broken driver
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     settings.setValue(SETTINGS_KEY, "both")
     plot = ContourPlot()
@@ -141,7 +146,7 @@ def test_a_remembered_3d_choice_falls_back_quietly_on_show(qtbot, tmp_path):
     qtbot.addWidget(page)
     page.show()
     qtbot.waitUntil(page.message.isVisible)
-    assert page.layout_key == "map" and plot.isVisible()
+    assert page.layout_key == "map" and plot.isVisible() and page.message.text() == broken
     assert settings.value(SETTINGS_KEY) == "both"  # not overwritten by the fallback
 
 
