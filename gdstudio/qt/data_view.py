@@ -200,6 +200,10 @@ class DataView(QSplitter):
         self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
         self._held_timer.start()
 
+    def draw_now(self) -> None:
+        """Draw the loss path now rather than at its next frame (an exported frame)."""
+        self._draw_loss_path()
+
     def _draw_loss_path(self) -> None:
         self._loss_timer.stop()
         self._loss_drawn = time.monotonic()

@@ -15,13 +15,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from gdstudio.engine import StoppingRules
 from gdstudio.engine.history import History
+from gdstudio.io import Project
 from gdstudio.qt.animation.frames import (
     HistoryPrefix,
     default_steps_per_frame,
     frame_lengths,
 )
 from gdstudio.qt.animation.gif import HOLD_LAST_SECONDS, encode_gif
+from tests.qt.helpers import run_to_end, wait_for_problem, window
+
+__all__ = ["window"]
 
 ROOT = Path(__file__).resolve().parents[2]
 MUST_SHOW = ["run", "--expr", "(x-3)**2 + 10*(y+1)**2", "--start", "x=0", "y=0", "--lr", "0.04",
@@ -134,3 +139,68 @@ def test_cli_loads_qt_only_for_animate(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
+
+
+# ------------------------------------------------------------------ File ▸ Export ▸ Animation…
+
+ROSENBROCK = Project(
+    expression="(1 - x)**2 + 100*(y - x**2)**2", start={"x": -1.5, "y": 2.0},
+    optimizer="adam", learning_rate=0.05, stopping=StoppingRules(max_iter=300),
+)
+
+
+def open_animation_dialog(qtbot, window):
+    from PySide6.QtGui import QAction
+
+    window.projects.open_project(ROSENBROCK, None)
+    wait_for_problem(qtbot, window, ROSENBROCK.expression)
+    run_to_end(qtbot, window)
+    window.findChild(QAction, "actionExportAnimation").trigger()
+    dialog = window.exports.animation_dialog
+    assert dialog.isVisible()
+    return dialog
+
+
+def test_export_animation_through_the_dialog(qtbot, window, tmp_path):
+    dialog = open_animation_dialog(qtbot, window)
+    labels = [dialog.plot_combo.itemText(i) for i in range(dialog.plot_combo.count())]
+    assert labels == ["Main plot (map)", "Loss"]  # no 3-D offscreen
+    assert dialog.rows == 301 and dialog.steps_spin.value() == 3  # 300 steps in about 10 s
+    assert len(dialog.lengths()) == 101 and dialog.summary.text().startswith("101 frames")
+    window.projects.dialogs.save_paths.append(tmp_path / "rosenbrock.gif")
+    with qtbot.waitSignal(dialog.saved, timeout=120_000) as saved:
+        dialog.export_button.click()
+        assert dialog.busy and not dialog.export_button.isEnabled()
+    path, size = saved.args
+    assert path == tmp_path / "rosenbrock.gif" and size == path.stat().st_size
+    assert size <= 5 * 1024 * 1024  # small enough for a slide
+    frames = frames_of(path)
+    assert len(frames) == 101 and frames[0].shape == (480, 640, 3)
+    assert not np.array_equal(frames[0], frames[50])
+    assert window.statusBar().currentMessage() == "Exported rosenbrock.gif."
+    # The plot shows the whole run again.
+    assert len(window.contour_plot._history) == 301
+
+
+def test_cancel_stops_the_export_and_writes_nothing(qtbot, window, tmp_path):
+    dialog = open_animation_dialog(qtbot, window)
+    dialog.plot_combo.setCurrentText("Loss")
+    dialog.steps_spin.setValue(1)  # 301 frames: time to cancel
+    window.projects.dialogs.save_paths.append(tmp_path / "never.gif")
+    assert dialog.export()
+    qtbot.waitUntil(lambda: dialog.progress.value() > 0, timeout=60_000)
+    dialog.cancel_button.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=60_000)
+    assert dialog.summary.text() == "Cancelled: nothing was saved."
+    assert dialog.export_button.isEnabled() and not (tmp_path / "never.gif").exists()
+    dialog.cancel_button.click()  # now it closes
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_too_many_big_frames_are_refused_in_one_sentence(qtbot, window, tmp_path):
+    dialog = open_animation_dialog(qtbot, window)
+    dialog.steps_spin.setValue(1)
+    dialog.width_spin.setValue(3840)
+    dialog.height_spin.setValue(2160)
+    assert not dialog.export() and "too much memory" in dialog.summary.text()
+    assert window.projects.dialogs.save_paths == []
