@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
+from OpenGL import GL
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
@@ -35,7 +36,11 @@ from gdstudio.qt.plots_contour import COLOUR_MAP, ISO_LEVELS, isoline_segments
 __all__ = ["SurfaceView"]
 
 BACKGROUND = "#1B1C1F"
-CAMERA = {"distance": 3.3, "elevation": 30.0, "azimuth": -60.0}
+CAMERA = {"distance": 3.4, "elevation": 38.0, "azimuth": -60.0}
+#: The start and the current point are drawn over the surface even where a wall hides
+#: them (no depth test): the eye looks for them first.
+_ON_TOP = {GL.GL_DEPTH_TEST: False, GL.GL_BLEND: True, GL.GL_CULL_FACE: False,
+           "glBlendFunc": (GL.GL_SRC_ALPHA, GL.GL_ONE_MINUS_SRC_ALPHA)}
 _EMPTY_POINTS = np.zeros((0, 3))
 
 
@@ -88,7 +93,6 @@ class SurfaceView(gl.GLViewWidget):
             self._surface.setVisible(True)
             self._grid_xs, self._grid_ys = xs, ys
             self._draw_floor()
-            self._label_axes(tuple(source.param_names))
         if self._history is not None:
             self._draw_path(self._history, redraw=True)
 
@@ -128,26 +132,15 @@ class SurfaceView(gl.GLViewWidget):
         self._floor = gl.GLLinePlotItem(mode="lines", color=(1, 1, 1, 0.45), width=1,
                                         glOptions="translucent")
         self.addItem(self._floor)
-        self._path = gl.GLLinePlotItem(color=(1, 1, 1, 1), width=2.5, antialias=True,
+        self._path = gl.GLLinePlotItem(color=(1, 1, 1, 1), width=3, antialias=True,
                                        glOptions="opaque")
         self.addItem(self._path)
         self._start = gl.GLScatterPlotItem(color=_rgba(OKABE_ITO["sky_blue"]), size=12,
-                                           glOptions="opaque")
+                                           glOptions=dict(_ON_TOP))
         self._point = gl.GLScatterPlotItem(color=_rgba(OKABE_ITO["orange"]), size=16,
-                                           glOptions="opaque")
+                                           glOptions=dict(_ON_TOP))
         for item in (self._start, self._point):
             self.addItem(item)
-        self._labels = [gl.GLTextItem(color=(217, 217, 217, 255)) for _ in range(3)]
-        for label in self._labels:
-            self.addItem(label)
-
-    def _label_axes(self, names: tuple[str, ...]) -> None:
-        if len(names) != 2:
-            return
-        places = ((1.12, -1.0, 0.0), (-1.0, 1.12, 0.0), (-1.05, -1.05, HEIGHT * 1.05))
-        texts = (names[0], names[1], "log f" if self.log_height else "f")
-        for label, place, text in zip(self._labels, places, texts, strict=True):
-            label.setData(pos=np.array(place), text=text)
 
     def _rebuild(self) -> None:
         if self.mesh is not None and self._source is not None:
