@@ -1,6 +1,7 @@
 """Take the 3-D and animation screenshots of the real window (run under Xvfb with GLX).
 
-``xvfb-run -a -s "-screen 0 1600x1000x24 +extension GLX" python docs/make_3d_screenshots.py [OUT_DIR]``
+``xvfb-run -a -s "-screen 0 1600x1000x24 +extension GLX" \
+python docs/make_3d_screenshots.py [OUT_DIR]``
 
 1. ``rosenbrock_3d.png``: Rosenbrock with Adam, the map and the 3-D surface side by side;
 2. ``data_loss_3d.png``: the slope-intercept tutorial's loss bowl in 3-D;
@@ -49,7 +50,7 @@ def main() -> None:
     dialog.width_spin.setValue(480)
     dialog.height_spin.setValue(360)
     gif = out / "rosenbrock_3d.gif"
-    dialog._ask_path = lambda: gif  # noqa: SLF001 (no file dialog in a script)
+    dialog._ask_path = lambda: gif  # no file dialog in a script
     saved: list[int] = []
     dialog.saved.connect(lambda _path, size: saved.append(size))
     assert dialog.export()

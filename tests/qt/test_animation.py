@@ -116,6 +116,18 @@ def test_cli_animates_the_loss_at_a_size_and_rate(tmp_path):
         assert image.info["duration"] == 200
 
 
+def test_cli_fit_animates_the_loss_map_with_the_exact_colours(tmp_path):
+    (tmp_path / "points.csv").write_text("x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n")
+    result = cli("fit", "--data", "points.csv", "--model", "m*x + b", "--lr", "0.01",
+                 "--max-iter", "100", "--animate", "fit.gif", "--size", "400x300", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    frames = frames_of(tmp_path / "fit.gif")
+    assert len(frames) == 101 and frames[0].shape == (300, 400, 3)
+    pixels = {tuple(p) for p in frames[50].reshape(-1, 3)}
+    assert (0xE6, 0x9F, 0x00) in pixels  # the current point, orange as on screen
+    assert (0xF0, 0xE4, 0x42) in pixels  # the least-squares star, yellow
+
+
 @pytest.mark.parametrize(("options", "words"), [
     (["--animate", "out.gif", "--size", "640by480"], "is not WIDTHxHEIGHT"),
     (["--animate", "out.gif", "--size", "10x10"], "each side must be 64 to 3840"),

@@ -19,6 +19,11 @@ __all__ = ["HOLD_LAST_SECONDS", "encode_gif"]
 
 #: The last frame stays this long, so the end of the run can be read on a slide.
 HOLD_LAST_SECONDS = 2.0
+#: Colours always in the palette, exactly: the plots' Okabe–Ito colours (path, point,
+#: arrow, star …), white, black and the axes' grey. A palette made by averaging would
+#: turn a small orange point yellow.
+EXACT_COLOURS = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
+                 "#CC79A7", "#000000", "#FFFFFF", "#333333", "#1B1C1F", "#D9D9D9")
 
 
 class CancelledError(Exception):
@@ -43,7 +48,7 @@ def encode_gif(frames: Sequence[np.ndarray], path: Path, fps: float,
     # The palette of the first, middle and last frames together: the run's colours at
     # every stage (the arrow and the current point may be gone by the end).
     sample = np.concatenate([frames[0], frames[len(frames) // 2], frames[-1]], axis=0)
-    palette = Image.fromarray(sample).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    palette = _palette(sample)
     images = []
     for frame in frames:
         if cancelled():
@@ -60,3 +65,14 @@ def encode_gif(frames: Sequence[np.ndarray], path: Path, fps: float,
         raise CancelledError
     atomic_write_bytes(Path(path), buffer.getvalue())
     return len(buffer.getvalue())
+
+
+def _palette(sample: np.ndarray) -> Image.Image:
+    """A 256-colour palette image: :data:`EXACT_COLOURS`, then the sample's median cut."""
+    exact = [int(colour[i : i + 2], 16) for colour in EXACT_COLOURS for i in (1, 3, 5)]
+    free = 256 - len(EXACT_COLOURS)
+    cut = Image.fromarray(sample).quantize(colors=free, method=Image.Quantize.MEDIANCUT)
+    values = exact + cut.getpalette()[: 3 * free]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(values + [0] * (768 - len(values)))
+    return palette

@@ -76,5 +76,19 @@ def _main_plot(objective: Any, names: tuple[str, ...]) -> QWidget:
 
         surface = LossSurface(objective, names, np.zeros(len(names)))
         plot = LossCurvePlot() if len(names) == 1 else LossContourPlot()
+        plot.set_source(surface)
+        best = _least_squares(objective)
+        if best is not None:
+            plot.set_best(float(best[0]) if len(names) == 1 else (float(best[0]),
+                                                                  float(best[1])))
+        return plot
     plot.set_source(surface)
     return plot
+
+
+def _least_squares(objective: Any) -> np.ndarray | None:
+    """The least-squares answer in descent units (as the window marks it), or ``None``."""
+    solution = objective.least_squares_solution()
+    if solution is None:
+        return None
+    return np.asarray(objective.from_original([solution[n] for n in objective.param_names]))
