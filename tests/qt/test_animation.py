@@ -216,3 +216,29 @@ def test_too_many_big_frames_are_refused_in_one_sentence(qtbot, window, tmp_path
     dialog.height_spin.setValue(2160)
     assert not dialog.export() and "too much memory" in dialog.summary.text()
     assert window.projects.dialogs.save_paths == []
+
+
+def test_data_mode_exports_the_data_and_loss_page(qtbot, window, tmp_path):
+    from PySide6.QtGui import QAction
+
+    from gdstudio.qt.mode_switch import apply_data_example
+
+    window.editor.mode_switch.buttons["data"].click()
+    qtbot.waitUntil(lambda: window.data_mode.ready and window.session.active, timeout=20_000)
+    apply_data_example(window.model, "tutorial_slope_intercept")
+    qtbot.waitUntil(lambda: window.data_mode.ready and window.session.active
+                    and window.session.param_names == ("b", "m"), timeout=20_000)
+    run_to_end(qtbot, window)
+    window.findChild(QAction, "actionExportAnimation").trigger()
+    dialog = window.exports.animation_dialog
+    assert dialog.plot_combo.itemText(0) == "Main plot (data and loss)"
+    dialog.steps_spin.setValue(100)
+    window.projects.dialogs.save_paths.append(tmp_path / "fit.gif")
+    with qtbot.waitSignal(dialog.saved, timeout=120_000):
+        dialog.export_button.click()
+    frames = frames_of(tmp_path / "fit.gif")
+    assert len(frames) >= 5 and frames[0].shape == (480, 640, 3)
+    # The model line and the loss path move between the first and the last frame.
+    assert not np.array_equal(frames[0], frames[-1])
+    view = window.data_mode.view
+    assert len(view.loss_map._history) == len(window.session.history)  # put back
