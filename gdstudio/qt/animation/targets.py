@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from PySide6.QtWidgets import QStackedWidget
 
 from gdstudio.qt.animation.render import AnimationTarget
 from gdstudio.qt.plots3d import LandscapeView
 
-if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
-
-__all__ = ["window_targets"]
+__all__ = ["StudioWindow", "window_targets"]
 
 
-def window_targets(window: MainWindow) -> list[AnimationTarget]:
+class StudioWindow(Protocol):
+    """What is read of the main window (not imported: the window imports the exports)."""
+
+    plot_stack: QStackedWidget
+    data_mode: Any  # its ``view`` (the data page), once made
+    traces: Any  # its ``loss_plot``
+
+
+def window_targets(window: StudioWindow) -> list[AnimationTarget]:
     """The plots of ``window`` that can be animated now, main plot first.
 
     The 3-D surface is offered while it is shown (OpenGL draws only what is on screen).
