@@ -148,7 +148,8 @@ class DataView(QSplitter):
     def plots(self) -> list[Any]:
         """The plots changed by the last :meth:`set_history` (the window repaints them)."""
         if self._loss_due:
-            return [self.data_plot, self.loss_stack.currentWidget()]
+            loss = self.loss_stack.currentWidget()
+            return [self.data_plot, self.loss_map if loss is self.loss_page else loss]
         return [self.data_plot]
 
     def set_objective(self, objective: Any) -> None:
