@@ -110,6 +110,62 @@ def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) ->
                         help="stop when the gradient norm is smaller")
     parser.add_argument("--tol-loss", type=number_argument, help="stop when the loss changes less")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_animation_arguments(parser)
+
+
+#: Animation sizes accepted, in pixels per side, and frames per second.
+ANIMATION_SIDES = (64, 3840)
+ANIMATION_FPS = (1, 60)
+
+
+def add_animation_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--animate`` and its options (drawn by the studio's own plots, offscreen)."""
+    parser.add_argument("--animate", type=animation_path, metavar="OUT.gif",
+                        help="also save the run as an animated GIF drawn by the studio's plots "
+                             "(needs no display)")
+    parser.add_argument("--animate-plot", choices=("main", "loss"), default="main",
+                        help="the plot to animate: main (the function or loss map) or loss")
+    parser.add_argument("--fps", type=fps_argument, default=10.0,
+                        help="frames per second of the animation (default 10)")
+    parser.add_argument("--size", type=size_argument, default=(640, 480), metavar="WxH",
+                        help="size of the animation in pixels (default 640x480)")
+    parser.add_argument("--steps-per-frame", type=whole_argument, default=None,
+                        help="steps per frame (default: the whole run in about 10 s)")
+
+
+def animation_path(text: str) -> Path:
+    """An output path ending in ``.gif``."""
+    path = Path(text)
+    suffix = path.suffix.lower()
+    if suffix == ".mp4":
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: MP4 is not available (no encoder small enough to ship); use .gif")
+    if suffix != ".gif":
+        raise argparse.ArgumentTypeError(f"{text!r}: the animation is saved as .gif")
+    return path
+
+
+def fps_argument(text: str) -> float:
+    """Frames per second: a number from 1 to 60."""
+    value = number_argument(text)
+    low, high = ANIMATION_FPS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"--fps {text.strip()}: frames per second must be "
+                                         f"{low} to {high}")
+    return value
+
+
+def size_argument(text: str) -> tuple[int, int]:
+    """``"640x480"`` → ``(640, 480)``, each side within :data:`ANIMATION_SIDES`."""
+    match = re.fullmatch(r"\s*(\d{1,5})\s*[x×X]\s*(\d{1,5})\s*", text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in pixels, e.g. 640x480")
+    width, height = int(match.group(1)), int(match.group(2))
+    low, high = ANIMATION_SIDES
+    if not (low <= width <= high and low <= height <= high):
+        raise argparse.ArgumentTypeError(f"{width}x{height}: each side must be {low} to "
+                                         f"{high} pixels")
+    return width, height
 
 
 def number_argument(text: str) -> float:
@@ -149,11 +205,40 @@ def main(argv: Sequence[str] | None = None) -> int:
               "fewer steps (--max-iter) or less data", file=sys.stderr)
         return EXIT_BAD_INPUT
     sys.stdout.write(render(run, arguments.format))
+    if getattr(arguments, "animate", None) is not None:
+        code = _animate(run, arguments)
+        if code:
+            return code
     if run.status != "diverged":
         return 0
     if arguments.format == "csv":  # the table and JSON carry the reason themselves
         print(f"gdstudio-cli: diverged: {run.message}", file=sys.stderr)
     return EXIT_DIVERGED
+
+
+def _animate(run: Run | FitRun, arguments: argparse.Namespace) -> int:
+    """Save the run as an animated GIF, drawn offscreen by the studio's plots."""
+    import os
+
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        # Hidden plots need no window system; set before Qt loads, or it looks for one.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # Lazy, and the one import of the Qt layer by the command line (allowed in
+    # pyproject.toml): only --animate loads Qt, every other command stays Qt-free.
+    from gdstudio.qt.animation.offscreen import animate_history
+
+    width, height = arguments.size
+    try:
+        frames, size = animate_history(run.objective, run.history, arguments.animate,
+                                       arguments.animate_plot, arguments.fps, (width, height),
+                                       arguments.steps_per_frame)
+    except (OSError, ValueError) as error:
+        print(f"gdstudio-cli: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"gdstudio-cli: saved {arguments.animate} ({frames} frames, {width}x{height}, "
+          f"{size / 1024:.0f} KB)", file=sys.stderr)
+    return 0
 
 
 def parse_assignments(groups: list[list[str]], what: str) -> dict[str, float]:
@@ -233,7 +318,8 @@ def _run_project(arguments: argparse.Namespace) -> Run:
 
 
 # The options of ``run`` that may go with --project.
-_PROJECT_OPTIONS = ("--project", "--format")
+_PROJECT_OPTIONS = ("--project", "--format", "--animate", "--animate-plot", "--fps", "--size",
+                    "--steps-per-frame")
 
 
 def _run_fit(arguments: argparse.Namespace) -> FitRun:

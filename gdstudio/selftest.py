@@ -4,7 +4,8 @@ The self-test opens the main window as a student would see it, waits until the d
 example (``x**2`` from 3, learning rate 0.1) is compiled by the expression helper
 process, presses Run, lets the real worker thread descend to convergence and checks the
 step log: 41 rows (x₀ … x₄₀) ending at x = 3·0.8⁴⁰ ≈ 0.000398. It then optionally saves
-a screenshot, closes the window the normal way (worker and helper process stopped) and
+a screenshot, opens a two-variable example in 3-D (drawn where OpenGL works, else the map
+stays with the reason), closes the window the normal way (worker and helper process stopped) and
 prints one line. The installers' smoke tests and the release workflow run it from the
 frozen build, so a missing Qt plugin, a broken numpy library or a helper process that
 cannot start in the frozen app fails the build instead of a student's first launch.
@@ -266,6 +267,40 @@ def _check_run(runner: _Runner, started: float) -> tuple[int, float]:
     return rows, x
 
 
+def _check_3d(runner: _Runner, started: float) -> str:
+    """Open a two-variable example in 3-D; returns ``drawn`` or why there is no 3-D view.
+
+    Where OpenGL works (a desktop, or Xvfb with Mesa), the surface must be drawn: a
+    missing PyOpenGL or GL library in an installer fails here. Without OpenGL (the
+    offscreen platform) the map must stay, with the one-line reason.
+    """
+    from gdstudio.qt.plots3d import opengl_problem
+
+    deadline = started + TIME_LIMIT_S
+    window = runner.window
+    window.examples.open_example("convex_bowl")
+    runner.wait_until(lambda: window.model.expression_text == "x**2 + y**2"
+                      and window.session.active, "the bowl x**2 + y**2 was compiled", deadline)
+    page = window.contour_page
+    shown = page.set_layout("3d")
+    problem = opengl_problem()
+    if problem is not None:
+        if shown or not page.plot.isVisible() or page.message.text() != problem:
+            raise SelfTestError("without OpenGL the map should stay, with the reason shown")
+        return f"not available ({problem})"
+    if not shown or page.surface is None:
+        raise SelfTestError(f"the 3-D view did not open: {page.message.text()}")
+    surface = page.surface
+    runner.wait_until(lambda: surface.mesh is not None, "the 3-D surface was computed",
+                      deadline)
+    image = surface.grab().toImage()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 11)
+               for y in range(0, image.height(), 11)}
+    if len(colours) < 20:
+        raise SelfTestError("the 3-D view is blank (OpenGL drew nothing)")
+    return "drawn"
+
+
 def _report_startup(first_paint: _FirstPaint, started: float) -> None:
     if os.environ.get(_TIMING_VARIABLE, "") in ("", "0"):
         return
@@ -299,6 +334,7 @@ def run_self_test(app: QApplication, screenshot: Path | None = None) -> int:
     sys.excepthook = runner.excepthook
     try:
         rows, x = _check_run(runner, started)
+        three_d = _check_3d(runner, started)
     except SelfTestError as error:
         outcome: str | None = str(error)
     except Exception as error:  # anything else is a failure too, said in one line
@@ -319,5 +355,5 @@ def run_self_test(app: QApplication, screenshot: Path | None = None) -> int:
         return 1
     elapsed = time.perf_counter() - started
     print(f"self-test passed: converged after {rows - 1} steps, x = {x:.6g} "
-          f"in {elapsed:.2f} s", flush=True)
+          f"in {elapsed:.2f} s; 3-D view {three_d}", flush=True)
     return 0

@@ -44,12 +44,12 @@ APP_BUNDLE = "Gradient Descent Studio.app"
 
 #: Distributions that must not be in the build environment (so cannot be frozen in).
 FORBIDDEN_DISTRIBUTIONS = frozenset({
-    "pygments", "pytest", "pytest-qt", "ipython", "jedi", "matplotlib", "pillow", "scipy",
+    "pygments", "pytest", "pytest-qt", "ipython", "jedi", "matplotlib", "scipy",
     "pandas", "ruff", "pyside6", "pyside6-addons", "pyqt5", "pyqt6",
 })
 #: Top-level modules that must not be in the frozen archive.
 FORBIDDEN_MODULES = frozenset({
-    "pygments", "pytest", "_pytest", "IPython", "matplotlib", "PIL", "tkinter", "_tkinter",
+    "pygments", "pytest", "_pytest", "IPython", "matplotlib", "tkinter", "_tkinter",
     "setuptools", "pkg_resources", "unittest", "scipy", "pandas", "pip", "distutils",
 })
 #: Modules that must be in the frozen archive.
@@ -57,6 +57,7 @@ REQUIRED_MODULES = (
     "gdstudio.app", "gdstudio.selftest", "gdstudio.qt.window", "gdstudio.qt.icons",
     "gdstudio.problems._build", "gdstudio.problems._compile_service", "sympy", "numpy",
     "pyqtgraph", "multiprocessing.spawn",
+    "gdstudio.qt.plots3d.view", "pyqtgraph.opengl", "OpenGL.GL", "PIL.Image",  # 3-D, GIF
 )
 
 

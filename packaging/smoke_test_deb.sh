@@ -160,8 +160,10 @@ for _ in $(seq "$runs"); do
 done
 step "self-test from the unpacked tree, under Xvfb (${runs} runs)"
 for _ in $(seq "$runs"); do
-  run_self_test xvfb "${runner[@]}" "${clean_env[@]}" xvfb-run -a -s "-screen 0 1600x1000x24" "$root/usr/bin/gdstudio"
+  run_self_test xvfb "${runner[@]}" "${clean_env[@]}" xvfb-run -a -s "-screen 0 1600x1000x24 +extension GLX" "$root/usr/bin/gdstudio"
 done
+# Under Xvfb, Mesa's software OpenGL draws the 3-D view: PyOpenGL must be in the app.
+grep -q '3-D view drawn' "$work/xvfb.log" || { cat "$work/xvfb.log" >&2; fail "the 3-D view was not drawn under Xvfb (Mesa)"; }
 # The helper process and multiprocessing's resource tracker end just after the app:
 # allow them 10 s.
 for _ in $(seq 50); do

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from gdstudio.qt.data_plots import DataPlot, LossContourPlot, LossCurvePlot, PairHistory
 from gdstudio.qt.model import StudioModel
+from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.plots_common import last_plottable_row
 from gdstudio.qt.plots_contour import LIVE_MAP_SECONDS
 
@@ -135,7 +136,8 @@ class DataView(QSplitter):
         self.loss_map = LossContourPlot()
         self.loss_stack = QStackedWidget()
         self.loss_stack.addWidget(self.loss_curve)
-        self.loss_stack.addWidget(self.loss_map)
+        self.loss_page = LandscapeView(self.loss_map)  # the map, 3-D or both
+        self.loss_stack.addWidget(self.loss_page)
         self.loss_curve.pointPicked.connect(lambda x: self._picked((x,)))
         self.loss_map.pointPicked.connect(lambda x, y: self._picked((x, y)))
         layout.addLayout(bar)
@@ -146,7 +148,8 @@ class DataView(QSplitter):
     def plots(self) -> list[Any]:
         """The plots changed by the last :meth:`set_history` (the window repaints them)."""
         if self._loss_due:
-            return [self.data_plot, self.loss_stack.currentWidget()]
+            loss = self.loss_stack.currentWidget()
+            return [self.data_plot, self.loss_map if loss is self.loss_page else loss]
         return [self.data_plot]
 
     def set_objective(self, objective: Any) -> None:
@@ -197,6 +200,10 @@ class DataView(QSplitter):
             return
         self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
         self._held_timer.start()
+
+    def draw_now(self) -> None:
+        """Draw the loss path now rather than at its next frame (an exported frame)."""
+        self._draw_loss_path()
 
     def _draw_loss_path(self) -> None:
         self._loss_timer.stop()
@@ -273,7 +280,7 @@ class DataView(QSplitter):
             self.loss_curve.set_source(self.surface)
             self.loss_curve.set_best(None if best is None else float(best[columns[0]]))
         else:
-            self.loss_stack.setCurrentWidget(self.loss_map)
+            self.loss_stack.setCurrentWidget(self.loss_page)
             self.loss_map.set_source(self.surface)
             self.loss_map.set_best(None if best is None else
                                    (float(best[columns[0]]), float(best[columns[1]])))

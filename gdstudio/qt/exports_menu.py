@@ -1,4 +1,5 @@
-"""File ▸ Export: the central plot as PNG or SVG, the step log as CSV, a Python script.
+"""File ▸ Export: the central plot as PNG or SVG, the step log as CSV, a Python script, an
+animation.
 
 Questions go through the window's project dialogs (``window.projects.dialogs``), so tests
 answer them in code; every export can also be called directly with a path.
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gdstudio.io import history_to_csv
 from gdstudio.io._atomic import atomic_write_bytes
@@ -54,6 +55,8 @@ class ExportsMenu(QObject):
              "spreadsheet", self.ask_csv),
             ("actionExportScript", "Python &Script…", "Save a numpy-only Python script that "
              "reproduces this run and prints the same steps", self.ask_script),
+            ("actionExportAnimation", "&Animation…", "Save the run as an animated GIF drawn "
+             "by a plot (for slides)", self.ask_animation),
         ):
             item = self.menu.addAction(text)
             item.setObjectName(name)
@@ -101,6 +104,28 @@ class ExportsMenu(QObject):
         """Ask where, then :meth:`export_script`."""
         path = self._ask("Save a Python script", ".py", "Python scripts (*.py)")
         return path is not None and self.export_script(path)
+
+    def ask_animation(self) -> QDialog | None:
+        """Pause the run and open the animation dialog (see :mod:`gdstudio.qt.animation`)."""
+        from gdstudio.qt.animation.dialog import AnimationDialog
+        from gdstudio.qt.animation.targets import window_targets
+
+        window = self._window
+        session = window.session
+        if session.playing:
+            session.pause()
+        session.flush()
+        if len(session.history) < 2:
+            window.statusBar().showMessage("Not exported: make a few steps first.", 8000)
+            return None
+        dialog = AnimationDialog(window_targets(window), session.history, lambda: self._ask(
+            "Save the run as an animation", ".gif", "GIF animations (*.gif)"), window)
+        dialog.saved.connect(lambda path, _size: self._done(path))
+        dialog.failed.connect(lambda message: self._done(None, OSError(message)))
+        dialog.finished.connect(dialog.deleteLater)
+        self.animation_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---------------------------------------------------------------- exporting
     def export_png(self, path: Path) -> bool:

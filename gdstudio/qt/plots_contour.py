@@ -138,6 +138,11 @@ class ContourPlot(PickingPlot):
         self._label_axes(("x", "y"))
 
     # ------------------------------------------------------------------ public
+    @property
+    def source(self) -> SurfaceSource | None:
+        """The function shown (the 3-D view draws the same one over ``grid_rect``)."""
+        return self._source
+
     def set_source(self, source: SurfaceSource | None) -> None:
         """Show the function ``source`` (two variables), or none."""
         self._source = source

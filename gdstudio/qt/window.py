@@ -42,6 +42,7 @@ from gdstudio.qt.plots import (
     SurfaceFunction,
     TracesPanel,
 )
+from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.worker import FULL_SPEED, WorkerReport
 
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         # Only the page of the first problem (x²) is made now; the others on first use.
         self.function_plot = FunctionPlot()
         self._contour_plot: ContourPlot | None = None
+        self._contour_page: LandscapeView | None = None
         self._parameter_plot: ParameterTracesPlot | None = None
         self.plot_stack = QStackedWidget(self)
         self.plot_stack.setObjectName("plotStack")
@@ -218,8 +220,20 @@ class MainWindow(QMainWindow):
             plot = ContourPlot()
             plot.pointPicked.connect(lambda x, y: self._start_picked((x, y)))
             self._contour_plot = plot
-            self.add_page(plot)
+            self._contour_page = LandscapeView(plot, self._settings)
+            self.add_page(self._contour_page)
         return self._contour_plot
+
+    @property
+    def contour_page(self) -> LandscapeView:
+        """The centre page for two variables: the map, the 3-D surface or both."""
+        self.contour_plot  # noqa: B018 (makes the page)
+        return self._contour_page
+
+    @property
+    def settings(self) -> QSettings:
+        """Where this window remembers layout and choices."""
+        return self._settings
 
     @property
     def parameter_plot(self) -> ParameterTracesPlot:
@@ -236,7 +250,7 @@ class MainWindow(QMainWindow):
         """The centre page of a function of ``variables`` variables (made if need be)."""
         if variables == 1:
             return self.function_plot
-        return self.contour_plot if variables == 2 else self.parameter_plot
+        return self.contour_page if variables == 2 else self.parameter_plot
 
     def add_page(self, page: QWidget) -> None:
         """Add a centre page made after start-up, styled as the preferences say."""

@@ -248,7 +248,7 @@ def test_unticking_fixed_learns_the_parameter_too(qtbot, window) -> None:
     window.findChild(QCheckBox, "fixedCheck_m").setChecked(False)
     wait_for_data(qtbot, window, ("b", "m"))
     assert window.model.start["m"] == 2.0 and window.model.data.fixed == {}
-    assert window.data_mode.view.loss_stack.currentWidget() is window.data_mode.view.loss_map
+    assert window.data_mode.view.loss_stack.currentWidget() is window.data_mode.view.loss_page
 
 
 def test_mini_batches_use_the_seeded_plan(qtbot, window) -> None:
@@ -270,7 +270,7 @@ def test_two_parameter_loss_surface_with_the_least_squares_star(qtbot, window) -
     apply_data_example(window.model, "tutorial_slope_intercept")
     wait_for_data(qtbot, window, ("b", "m"))
     view = window.data_mode.view
-    assert view.loss_stack.currentWidget() is view.loss_map
+    assert view.loss_stack.currentWidget() is view.loss_page
     assert view.surface.param_names == ("b", "m")
     star = view.loss_map._best.data
     assert (star["x"][0], star["y"][0]) == pytest.approx((0.0, 2.0), abs=1e-9)

@@ -71,8 +71,9 @@ def test_only_the_first_problems_page_is_made_at_start(window):
 def test_the_map_is_made_when_a_two_variable_problem_arrives(qtbot, window):
     window.examples.open_example("convex_bowl")
     wait_for_problem(qtbot, window, "x**2 + y**2")
-    plot = window.plot_stack.currentWidget()
-    assert isinstance(plot, ContourPlot) and plot is window.contour_plot
+    assert window.plot_stack.currentWidget() is window.contour_page
+    plot = window.contour_plot
+    assert isinstance(plot, ContourPlot) and plot.parent() is not None
     assert window.findChildren(ContourPlot) == [plot]  # made once
     assert plot.grid_rect is not None  # the map was drawn for the problem
     assert background(plot) == "#FFFFFF"
@@ -200,7 +201,7 @@ def test_a_project_opened_before_the_first_paint_is_not_replaced_by_the_example(
     wait_for_problem(qtbot, studio, BOWL.expression)
     assert studio.model.expression_text == BOWL.expression
     assert studio.model.param_names == ("x", "y")
-    assert studio.plot_stack.currentWidget() is studio.contour_plot
+    assert studio.plot_stack.currentWidget() is studio.contour_page
     assert studio.windowTitle().startswith("bowl.gdstudio")
     studio.close()
 
