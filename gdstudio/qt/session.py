@@ -31,6 +31,8 @@ FRAME_INTERVAL_MS = 50
 UI_SHARE = 0.1
 #: ... but a frame comes at least this often (seconds), however expensive frames are.
 LONGEST_FRAME_GAP = 0.5
+#: At this many steps per second or fewer every record is drawn (a student watches them).
+PACED_STEPS_PER_SECOND = 20.0
 
 
 class RunSession(QObject):
@@ -195,11 +197,15 @@ class RunSession(QObject):
             self._frame.stop()
             return
         now = time.perf_counter()
-        if now < self._next_frame and not self._share_allows(now):
+        if now < self._next_frame and not self._share_allows(now) and not self._paced():
             return  # the UI thread has been busy: let the worker (and the user) go first
         self._frame_began = (now, ui_busy_seconds())
         self._next_frame = now + LONGEST_FRAME_GAP
         self._show_pending()  # inside an event: the worker stands aside (ui_gate)
+
+    def _paced(self) -> bool:
+        """True at a watchable pace, where every step gets its own frame."""
+        return self._speed <= PACED_STEPS_PER_SECOND
 
     def _share_allows(self, now: float) -> bool:
         """True when the UI thread worked at most UI_SHARE of the time since the last frame.

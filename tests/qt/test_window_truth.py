@@ -161,7 +161,7 @@ def assert_fits_its_data(plot, steps: int) -> None:
 
 
 def test_side_plots_fit_a_new_run_after_a_diverging_one(qtbot, window) -> None:
-    window.findChild(QDoubleSpinBox, "learningRateSpin").setValue(1.5)
+    window.findChild(QDoubleSpinBox, "learningRateSpin").setValue(3.0)
     window.run()
     qtbot.waitUntil(lambda: window.session.report.status == "diverged", timeout=WAIT)
     window.session.flush()
