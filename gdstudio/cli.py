@@ -103,9 +103,9 @@ def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) ->
                              "(default 1e-4)")
     parser.add_argument("--shrink", type=number_argument, default=None,
                         help="armijo: factor the rate is multiplied by per try (default 0.5)")
-    parser.add_argument("--max-backtracks", type=whole_argument, default=None,
-                        help="armijo: most tries after the first; if none decreases the loss "
-                             "enough the run stops (default 30)")
+    parser.add_argument("--backtracks", type=whole_argument, default=None,
+                        help="armijo: most tries after the first (max_backtracks); if none "
+                             "lowers the loss enough the run stops (default 30)")
     parser.add_argument("--schedule", default="constant",
                         help="constant, step, exponential, inverse_time or cosine")
     parser.add_argument("--gamma", type=number_argument,
@@ -301,7 +301,7 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
         "damping": arguments.damping,
         "armijo_c": arguments.armijo_c,
         "shrink": arguments.shrink,
-        "max_backtracks": arguments.max_backtracks,
+        "max_backtracks": arguments.backtracks,
         "schedule": schedule,
         "max_iter": arguments.max_iter,
         "tol_step": arguments.tol_step,
