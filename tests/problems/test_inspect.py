@@ -30,12 +30,12 @@ def inspect(text: str, point: list[float]):
     ("x*y", [0, 0], "saddle", [-1, 1],
      "a saddle: downhill along (0.707, -0.707), uphill along (0.707, 0.707)"),
     ("x**4 + y**2", [0, 0], "degenerate", [0, 2],
-     "degenerate (flat along (1, 0), uphill along (0, 1)): the second derivatives cannot "
+     "degenerate: flat along (1, 0), uphill along (0, 1), so the second derivatives cannot "
      "tell what it is"),
     ("x**3", [0], "degenerate", [0],
-     "degenerate (f″ = 0: the curve bends neither way): the second derivatives cannot "
-     "tell what it is"),
-    ("-x**2", [0], "maximum", [-2], "a maximum: f″ = -2: the curve bends down"),
+     "degenerate: the curve is flat to second order (f″ = 0), so the second derivatives "
+     "cannot tell what it is"),
+    ("-x**2", [0], "maximum", [-2], "a maximum: the curve bends down (f″ = -2)"),
 ])
 def test_kinds_with_exact_eigenvalues(text, point, kind, eigenvalues, description) -> None:
     result = inspect(text, point)
