@@ -330,3 +330,16 @@ def test_a_failed_line_search_is_reproduced(tmp_path: Path) -> None:
     run = assert_reproduces(project, tmp_path)
     assert str(run.status) == "stopped" and run.iterations == 0
     assert "line search" in run.message
+
+
+@pytest.mark.parametrize("optimizer", ["armijo", "newton"])
+def test_mini_batch_newton_and_line_search_are_reproduced(tmp_path: Path, optimizer) -> None:
+    data = generate_dataset("3*x - 1", noise=0.4, n_points=23, x_range=(-2, 3), seed=7)
+    project = Project(mode="data", data=data, model="m*x + b", loss="mse", batch_size=5,
+                      seed=3, optimizer=optimizer, learning_rate=0.5,
+                      stopping=StoppingRules(max_iter=40))
+    run = gdstudio.run(project.experiment)
+    found = table(run_script(project, tmp_path, "--digits", "17"))
+    expected = app_table(run)
+    assert found.shape == expected.shape
+    np.testing.assert_allclose(found[:, :4], expected[:, :4], rtol=1e-11)
