@@ -120,6 +120,10 @@ _RULES: dict[type, _Rule] = {
     ),
 }
 
+# The loop. Steps run in bursts of ``clock_steps`` (the numpy loop looks at the clock as
+# often); a step hands over to ``check`` (Descent._check_after_step) unless it is sure
+# that no rule can end the run there — the test below is a sufficient condition only, so
+# a false alarm costs time, never a number.
 _LOOP = """\
 def loop(f, slow, factor, base_rate, max_iter, low, high, rising_steps, tol_step, tol_grad,
          tol_loss, clock_steps, hyper, limit, deadline, step, params, grad, loss, state,
@@ -130,43 +134,45 @@ def loop(f, slow, factor, base_rate, max_iter, low, high, rising_steps, tol_step
     {state_unpack}
     keep = rows.extend
     write_at = {write_at}
+    rate = base_rate
     made = 0
     try:
         while made < limit:
-            rate = {rate}
-            old_loss = loss
+            burst = clock_steps if limit - made >= clock_steps else int(limit - made)
+            for index in range(burst):
+{rate}
+                old_loss = loss
 {update}
 {move}
-            size = hypot({d})
-            step += 1
-            try:
-                loss, {g} = f({p})
-            except ERRORS:
-                loss, {g} = slow({p})
-            if loss > old_loss and size > last_size:
-                if not rising:
-                    rising_base = last_size
-                rising += 1
+                size = hypot({d})
+                step += 1
+                try:
+                    loss, {g} = f({p})
+                except ERRORS:
+                    loss, {g} = slow({p})
+                if loss > old_loss and size > last_size:
+                    if not rising:
+                        rising_base = last_size
+                    rising += 1
+                else:
+                    rising = 0
+                last_size = size
+                keep((rate, size, {p}, loss, {g}{state_row}))
+                if not (
+                    step < max_iter and low <= loss <= high and -inf < size {g_sum} < inf
+                    and rising < rising_steps{tolerances}
+                ):
+                    if not check(step, ({p},), loss, ({g},), rising, rising_base, size,
+                                 hypot({g}), old_loss, rate):
+                        made += index + 1
+                        break
             else:
-                rising = 0
-            last_size = size
-            keep((rate, size, {p}, loss, {g}{state_row}))
-            made += 1
-            grad_norm = hypot({g})
-            if not (
-                step < max_iter and low <= loss <= high and isfinite(size + grad_norm)
-                and rising < rising_steps
-                and not (size < tol_step or grad_norm < tol_grad
-                         or abs(loss - old_loss) < tol_loss)
-            ):
-                if not check(step, ({p},), loss, ({g},), rising, rising_base, size,
-                             grad_norm, old_loss, rate):
-                    break
-            if made % clock_steps == 0:
-                if perf_counter() >= deadline:
-                    break
-                if len(rows) >= write_at:
-                    write(rows)
+                made += burst
+                if perf_counter() < deadline:
+                    if len(rows) >= write_at:
+                        write(rows)
+                    continue
+            break
     finally:
         finish(step, ({p},), loss, ({g},), ({state}), rising, rising_base, last_size, rows)
     return made
@@ -174,8 +180,11 @@ def loop(f, slow, factor, base_rate, max_iter, low, high, rising_steps, tol_step
 
 
 @cache
-def _loop(optimizer: type, n_params: int, constant_rate: bool) -> Callable[..., int]:
-    """Compile the loop for an optimizer, a number of parameters and a kind of rate."""
+def _loop(
+    optimizer: type, n_params: int, constant_rate: bool, tolerances: tuple[bool, bool, bool]
+) -> Callable[..., int]:
+    """Compile the loop for an optimizer, a number of parameters, a kind of rate and the
+    stopping tolerances in use (step, gradient, loss)."""
     rule = _RULES[optimizer]
     coordinates = range(n_params)
 
@@ -191,23 +200,27 @@ def _loop(optimizer: type, n_params: int, constant_rate: bool) -> Callable[..., 
             update += [indent + line.strip().format(i=i) for i in coordinates]
         else:
             update.append(line)
-    body = 12 * " "
+    body = 16 * " "
+    checks = (" and size >= tol_step", f" and hypot({each('g{i}')}) >= tol_grad",
+              " and abs(loss - old_loss) >= tol_loss")
     source = _LOOP.format(
         prepare="\n".join("    " + line for line in rule.prepare) or "    pass",
         p=each("p{i}"),
         g=each("g{i}"),
         d=each("d{i}"),
+        g_sum="".join(f" + g{i}" for i in coordinates),
+        tolerances="".join(text for text, used in zip(checks, tolerances, strict=True) if used),
         state_unpack=f"{', '.join(state)}, = state" if state else "pass",
         write_at=_ROWS_PER_WRITE * (3 + 2 * n_params + len(state)),
-        rate="base_rate" if constant_rate else "base_rate * factor(step)",
+        rate=body + ("pass" if constant_rate else "rate = base_rate * factor(step)"),
         update="\n".join(body + line for line in update),
         move="\n".join(body + f"p{i} = p{i} + d{i}" for i in coordinates),
         state_row="".join(", " + name for name in state),
         state=", ".join(state) + ("," if state else ""),
     )
     namespace: dict[str, Any] = {
-        "ERRORS": _ERRORS, "hypot": math.hypot, "sqrt": math.sqrt,
-        "isfinite": math.isfinite, "perf_counter": time.perf_counter,
+        "ERRORS": _ERRORS, "hypot": math.hypot, "sqrt": math.sqrt, "inf": math.inf,
+        "perf_counter": time.perf_counter,
     }
     # The source holds only this module's constant snippets (see the module docstring).
     exec(compile(source, f"<fast path: {optimizer.__name__}, {n_params}>", "exec"), namespace)
@@ -240,7 +253,9 @@ def run(
     names = _RULES[type(optimizer)].names
     width = 3 + 2 * n  # rate, step size, θ, loss, g; then the state
     row_width = width + (descent._state.shape[0] if keeps_state else 0)
-    loop = _loop(type(optimizer), n, type(schedule) is Constant)
+    tolerances = (rules.tol_step is not None, rules.tol_grad is not None,
+                  rules.tol_loss is not None)
+    loop = _loop(type(optimizer), n, type(schedule) is Constant, tolerances)
 
     def slow(*params: float) -> tuple[float, ...]:
         loss, grad = descent.objective.value_and_grad(np.array(params))
@@ -274,7 +289,7 @@ def run(
     return loop(
         descent.objective.scalar_value_and_grad, slow, schedule.factor,
         descent.learning_rate, rules.max_iter, descent._fall_limit, descent._growth_limit,
-        rising_steps, rules.tol_step or 0.0, rules.tol_grad or 0.0, rules.tol_loss or 0.0,
+        rising_steps, rules.tol_step, rules.tol_grad, rules.tol_loss,
         clock_steps, tuple(optimizer.hyperparameters[name] for name in names), limit,
         deadline, descent._step, descent._params.tolist(), descent._grad.tolist(),
         descent._loss, descent._state.tolist() if keeps_state else (), descent._rising,

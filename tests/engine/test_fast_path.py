@@ -340,3 +340,11 @@ def test_the_subclassed_optimizer_really_uses_its_own_update() -> None:
 def test_the_start_of_an_infinite_limit_case_is_as_documented() -> None:
     descent = UNSUPPORTED["infinite divergence limits"]()
     assert math.isinf(descent._growth_limit)
+
+
+@pytest.mark.parametrize("max_iter", [31, 32, 33, 64, 4096])
+def test_a_run_ending_at_a_clock_check_makes_exactly_its_steps(max_iter: int) -> None:
+    descent = builder(ONE, "gd", 1e-3, StoppingRules(max_iter=max_iter))()
+    assert descent.run() == max_iter
+    assert descent.step_count == max_iter and len(descent.history) == max_iter + 1
+    assert descent.status == "max_iter" and descent.run() == 0
