@@ -159,7 +159,7 @@ def loop(f, slow, factor, base_rate, max_iter, low, high, rising_steps, tol_step
                 last_size = size
                 keep((rate, size, {p}, loss, {g}{state_row}))
                 if not (
-                    step < max_iter and low <= loss <= high and -inf < size {g_sum} < inf
+                    step < max_iter and low <= loss <= high and -inf < size{g_sum} < inf
                     and rising < rising_steps{tolerances}
                 ):
                     if not check(step, ({p},), loss, ({g},), rising, rising_base, size,
@@ -212,7 +212,7 @@ def _loop(
         tolerances="".join(text for text, used in zip(checks, tolerances, strict=True) if used),
         state_unpack=f"{', '.join(state)}, = state" if state else "pass",
         write_at=_ROWS_PER_WRITE * (3 + 2 * n_params + len(state)),
-        rate=body + ("pass" if constant_rate else "rate = base_rate * factor(step)"),
+        rate="" if constant_rate else body + "rate = base_rate * factor(step)",
         update="\n".join(body + line for line in update),
         move="\n".join(body + f"p{i} = p{i} + d{i}" for i in coordinates),
         state_row="".join(", " + name for name in state),
