@@ -5,7 +5,7 @@ import pytest
 
 from gdstudio.engine import Descent, StoppingRules, fast_path, make_optimizer
 from gdstudio.problems.function import FunctionObjective
-from gdstudio.qt.worker import RunController
+from gdstudio.qt.run.worker import RunController
 
 from .test_worker import Mirror
 
