@@ -23,7 +23,7 @@ from PIL import Image
 from PySide6.QtWidgets import QComboBox
 
 from gdstudio.app import create_application
-from gdstudio.qt.mode_switch import apply_data_example
+from gdstudio.qt.data.mode_switch import apply_data_example
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ from make_screenshots import new_window, settle, wait_until
 
 from gdstudio.app import create_application
 from gdstudio.engine import StoppingRules
-from gdstudio.qt.data_dialogs import GenerateSettings
-from gdstudio.qt.mode_switch import apply_data_example
+from gdstudio.qt.data.dialogs import GenerateSettings
+from gdstudio.qt.data.mode_switch import apply_data_example
 from gdstudio.qt.window import MainWindow
 
 

@@ -77,8 +77,8 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from gdstudio._version import __version__
-    from gdstudio.qt.collector import collect_on_gui_thread
     from gdstudio.qt.icons import app_icon
+    from gdstudio.qt.run.collector import collect_on_gui_thread
 
     app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     app.setOrganizationName("Gradient Descent Studio")
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     app = create_application(argv)
     if arguments.self_test:
-        from gdstudio.selftest import run_self_test
+        from gdstudio.qt.selftest import run_self_test
 
         return run_self_test(app, arguments.screenshot)
     from gdstudio.qt.window import MainWindow

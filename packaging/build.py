@@ -54,7 +54,7 @@ FORBIDDEN_MODULES = frozenset({
 })
 #: Modules that must be in the frozen archive.
 REQUIRED_MODULES = (
-    "gdstudio.app", "gdstudio.selftest", "gdstudio.qt.window", "gdstudio.qt.icons",
+    "gdstudio.app", "gdstudio.qt.selftest", "gdstudio.qt.window", "gdstudio.qt.icons",
     "gdstudio.problems._build", "gdstudio.problems._compile_service", "sympy", "numpy",
     "pyqtgraph", "multiprocessing.spawn",
     "gdstudio.qt.plots3d.view", "pyqtgraph.opengl", "OpenGL.GL", "PIL.Image",  # 3-D, GIF

@@ -176,7 +176,7 @@ if pgrep -f "$app/gdstudio" >/dev/null; then
 fi
 
 source_start="n/a"
-if "$PYTHON" -c "import gdstudio.selftest" >/dev/null 2>&1; then
+if "$PYTHON" -c "import gdstudio.qt.selftest" >/dev/null 2>&1; then
   step "for comparison: the self-test from source ($PYTHON -m gdstudio)"
   for _ in $(seq "$runs"); do
     run_self_test source env QT_QPA_PLATFORM=offscreen GDSTUDIO_STARTUP_TIMING=1 "$PYTHON" -m gdstudio

@@ -41,3 +41,8 @@ class Objective(Protocol):
 # ``getattr`` and uses them to explain a blow-up with the stable learning-rate limit (see
 # :mod:`gdstudio.engine.curvature`) and for Newton's method, which refuses an objective
 # without them (see :mod:`gdstudio.engine.probing`).
+
+# An objective of a few parameters may also offer ``scalar_value_and_grad(*params) ->
+# (value, ∂f/∂θ₁, …)``, the same numbers as ``value_and_grad`` as Python floats, which may
+# raise ``ArithmeticError``, ``ValueError`` or ``TypeError`` where ``value_and_grad`` gives
+# inf or NaN. The scalar fast path (:mod:`gdstudio.engine.fast_path`) steps with it.

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from gdstudio.engine import OPTIMIZERS
 from gdstudio.io.project import Project
 from gdstudio.problems.gallery import EXAMPLES, Example, example
-from gdstudio.qt.pace import example_pace
+from gdstudio.qt.run.pace import example_pace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

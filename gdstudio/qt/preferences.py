@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdstudio.qt.plot_theme import PlotTheme, apply_plot_theme
+from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 
 if TYPE_CHECKING:
     from gdstudio.qt.window import MainWindow
@@ -206,7 +206,7 @@ class PreferencesController(QObject):
     Signals
     -------
     themeChanged(object)
-        The new :class:`~gdstudio.qt.plot_theme.PlotTheme` (compare windows follow it).
+        The new :class:`~gdstudio.qt.plots.theme.PlotTheme` (compare windows follow it).
     """
 
     themeChanged = Signal(object)

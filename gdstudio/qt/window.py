@@ -24,17 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio._version import __version__
-from gdstudio.qt.compiler import ExpressionCompiler
-from gdstudio.qt.data_mode import DataMode
-from gdstudio.qt.editor import ProblemEditor
+from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
-from gdstudio.qt.history_model import HistoryTableModel, configure_history_view
 from gdstudio.qt.icons import ControlIcons
-from gdstudio.qt.lesson_tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.lessons import install_lessons
+from gdstudio.qt.lessons.tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import StudioModel
-from gdstudio.qt.pace import TUTORIAL_PACE, speed_text
-from gdstudio.qt.panel_layout import PanelLayout
+from gdstudio.qt.panels.editor import ProblemEditor
+from gdstudio.qt.panels.layout import PanelLayout
+from gdstudio.qt.panels.step_log import HistoryTableModel, configure_history_view
 from gdstudio.qt.plots import (
     ContourPlot,
     FunctionPlot,
@@ -43,14 +41,16 @@ from gdstudio.qt.plots import (
     TracesPanel,
 )
 from gdstudio.qt.plots3d import LandscapeView
-from gdstudio.qt.session import FRAME_INTERVAL_MS, RunSession
-from gdstudio.qt.worker import FULL_SPEED, WorkerReport
+from gdstudio.qt.run.compiler import ExpressionCompiler
+from gdstudio.qt.run.pace import TUTORIAL_PACE, speed_text
+from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
+from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project
-    from gdstudio.qt.exports_menu import ExportsMenu
+    from gdstudio.qt.files.exports_menu import ExportsMenu
+    from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
-    from gdstudio.qt.project_files import ProjectController
 
 __all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
 
@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         return self._lessons
 
     def _work_as_project(self) -> Project:
-        from gdstudio.qt.project_actions import project_from_window
+        from gdstudio.qt.files.project_actions import project_from_window
 
         return project_from_window(self, False)
 
@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
         """Show runs at ``steps_per_second``, unless the student chose a speed.
 
         The first tutorial opens at a pace that can be watched step by step; an example
-        brings its own pace (:func:`~gdstudio.qt.pace.example_pace`).
+        brings its own pace (:func:`~gdstudio.qt.run.pace.example_pace`).
         Once the student moves the speed slider, their speed is remembered and wins.
         """
         if not self.speed_chosen:

@@ -20,7 +20,7 @@ RECORDED: list[tuple[str, str, str]] = []
 
 def real_ask_unsaved():  # -> the unpatched Dialogs.ask_unsaved
     """The real question on unsaved changes (a modal message box), for the test of it."""
-    from gdstudio.qt.project_dialogs import Dialogs
+    from gdstudio.qt.files.project_dialogs import Dialogs
 
     return _REAL.get("ask_unsaved", Dialogs.ask_unsaved)
 
@@ -31,7 +31,7 @@ _REAL: dict[str, object] = {}
 @pytest.fixture(autouse=True, scope="session")
 def collect_garbage_on_the_gui_thread(qapp) -> None:
     """As the app does: no Qt object is ever freed by a worker thread's collection."""
-    from gdstudio.qt.collector import collect_on_gui_thread
+    from gdstudio.qt.run.collector import collect_on_gui_thread
 
     collect_on_gui_thread(qapp)
 
@@ -52,7 +52,7 @@ def runs_at_full_speed(request: pytest.FixtureRequest, monkeypatch: pytest.Monke
 @pytest.fixture(autouse=True)
 def quiet_project_dialogs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Autosave in ``tmp_path``; dialogs that never block."""
-    from gdstudio.qt import project_dialogs
+    from gdstudio.qt.files import project_dialogs
 
     _REAL.setdefault("ask_unsaved", project_dialogs.Dialogs.ask_unsaved)
     monkeypatch.setenv("GDSTUDIO_DATA_DIR", str(tmp_path / "gdstudio-data"))

@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
 
 from gdstudio.qt.icons import CONTROLS, control_icon
-from gdstudio.qt.pace import speed_text
 from gdstudio.qt.preferences import Preferences, apply_application_theme
+from gdstudio.qt.run.pace import speed_text
 from gdstudio.qt.window import SPEEDS
 from tests.qt.helpers import window
 

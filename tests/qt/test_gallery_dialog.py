@@ -14,8 +14,8 @@ from PySide6.QtGui import QAction
 import gdstudio
 from gdstudio.io import Project
 from gdstudio.problems.gallery import EXAMPLES, example
+from gdstudio.qt.files.project_actions import comparable, project_from_window
 from gdstudio.qt.gallery_dialog import GalleryDialog
-from gdstudio.qt.project_actions import comparable, project_from_window
 from tests.qt.helpers import WAIT, run_to_end, window
 
 __all__ = ["window"]

@@ -12,7 +12,7 @@ from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QMenu
 
 from gdstudio.qt import preferences as preferences_module
-from gdstudio.qt.plot_theme import PlotTheme, relative_lightness, role_colour
+from gdstudio.qt.plots.theme import PlotTheme, relative_lightness, role_colour
 from gdstudio.qt.preferences import Preferences, apply_application_theme
 from tests.qt.helpers import WAIT, make_window, wait_for_problem, window
 

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
-from gdstudio.qt.numbers import LogSlider
+from gdstudio.qt.panels.numbers import LogSlider
+from tests.qt.data.test_data_mode import to_data_mode
 from tests.qt.helpers import WAIT, window
-from tests.qt.test_data_mode import to_data_mode
 from tests.qt.test_window import action
 
 __all__ = ["window"]

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QMenu
 from gdstudio.app import create_application, open_project_argument
 from gdstudio.io import Project, save_project
 from gdstudio.io.autosave import data_dir
-from gdstudio.qt.lesson_tools import UNTITLED_TITLE, top_menu
+from gdstudio.qt.files.project_dialogs import RestoreBar
+from gdstudio.qt.lessons.tools import UNTITLED_TITLE, top_menu
 from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
-from gdstudio.qt.plots_common import LazyMenuViewBox
+from gdstudio.qt.plots.common import LazyMenuViewBox
 from gdstudio.qt.preferences import Preferences, apply_application_theme
-from gdstudio.qt.project_dialogs import RestoreBar
 from gdstudio.qt.window import MainWindow
 from tests.qt.helpers import WAIT, wait_for_problem, window
 

@@ -72,7 +72,7 @@ def _main_plot(objective: Any, names: tuple[str, ...]) -> QWidget:
         plot: Any = FunctionPlot() if len(names) == 1 else ContourPlot()
     else:  # a model fitted to data: its loss over the parameters
         from gdstudio.problems.loss_surface import LossSurface
-        from gdstudio.qt.data_plots import LossContourPlot, LossCurvePlot
+        from gdstudio.qt.data.plots import LossContourPlot, LossCurvePlot
 
         surface = LossSurface(objective, names, np.zeros(len(names)))
         plot = LossCurvePlot() if len(names) == 1 else LossContourPlot()

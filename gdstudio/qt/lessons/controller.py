@@ -27,7 +27,7 @@ from gdstudio.io.lessons import (
 )
 from gdstudio.io.project import Project
 from gdstudio.lessons import TaskResult, check, predicted_value, prediction_open
-from gdstudio.qt.file_loader import FileLoader
+from gdstudio.qt.files.loader import FileLoader
 from gdstudio.qt.lessons.dock import LessonEntry, LessonPanel, LessonsDialog
 from gdstudio.qt.lessons.editor import LessonEditor
 from gdstudio.qt.lessons.files import experiment_of_page, read_lesson_file

@@ -1,6 +1,6 @@
 """A two-variable page: the contour map, the 3-D surface, or both side by side.
 
-:class:`LandscapeView` wraps a :class:`~gdstudio.qt.plots_contour.ContourPlot` (the
+:class:`LandscapeView` wraps a :class:`~gdstudio.qt.plots.contour.ContourPlot` (the
 function's map or data mode's loss map) and adds a 3-D view that shows the same region:
 the 3-D mesh follows the map's region and function, and both follow the run. The choice
 (map, 3-D, both) is remembered per user in QSettings. The 3-D view is made on first use;

@@ -14,6 +14,15 @@ from OpenGL import GL
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from gdstudio.qt.plots.common import (
+    OKABE_ITO,
+    PeakDecimator,
+    SurfaceSource,
+    evaluate_surface,
+    plottable,
+    set_accessible,
+)
+from gdstudio.qt.plots.contour import COLOUR_MAP, ISO_LEVELS, isoline_segments
 from gdstudio.qt.plots3d.mesh import (
     HEIGHT,
     MESH_SAMPLES,
@@ -23,15 +32,6 @@ from gdstudio.qt.plots3d.mesh import (
     build_surface,
     grid_axes,
 )
-from gdstudio.qt.plots_common import (
-    OKABE_ITO,
-    PeakDecimator,
-    SurfaceSource,
-    evaluate_surface,
-    plottable,
-    set_accessible,
-)
-from gdstudio.qt.plots_contour import COLOUR_MAP, ISO_LEVELS, isoline_segments
 
 __all__ = ["SurfaceView"]
 

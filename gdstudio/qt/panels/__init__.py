@@ -1,0 +1,1 @@
+"""panels: see docs/architecture.md for what this room holds."""

@@ -1,0 +1,381 @@
+"""The map of a function of two variables with the path and the downhill arrow on it."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtWidgets import QWidget
+
+from gdstudio.engine.history import History
+from gdstudio.qt.plots.common import (
+    FOREGROUND,
+    OKABE_ITO,
+    PathPen,
+    PeakDecimator,
+    PickingPlot,
+    SurfaceSource,
+    evaluate_surface,
+    last_plottable_row,
+    locate_minimum,
+    padded_range,
+    plottable,
+    set_accessible,
+    set_plottable,
+)
+
+__all__ = ["ContourPlot", "isoline_segments", "log_relief"]
+
+GRID_SAMPLES = 200
+GRID_MARGIN = 0.1  # the map extends this fraction of the view beyond each edge
+ISO_LEVELS = 10
+RECENT_POINTS = 300
+ARROW_PIXELS = 70.0  # length on screen of the arrow at the steepest point of the run
+ARROW_DECADES = 6.0  # ... shrinking to nothing where |∇f| is a millionth of that
+MIN_ARROW_PIXELS = 12.0  # shorter arrows (near a minimum) are hidden
+COLOUR_MAP = "viridis"
+EMPTY = np.empty(0)
+# Edges of a grid cell as (start corner, end corner), corners as (di, dj) offsets:
+# bottom A→B, right B→C, top D→C, left A→D with A=(0,0), B=(1,0), C=(1,1), D=(0,1).
+_EDGE_START = np.array([[0, 0], [1, 0], [0, 1], [0, 0]])
+_EDGE_END = np.array([[1, 0], [1, 1], [1, 1], [0, 1]])
+
+
+def log_relief(values: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """``log10(f − min + δ)`` with δ a thousandth of the range: bowls and valleys both show.
+
+    Returns the transformed grid (NaN where f is not finite), the minimum and δ.
+    """
+    finite = np.isfinite(values)
+    if not finite.any():
+        return np.full(values.shape, np.nan), 0.0, 1.0
+    low, high = float(values[finite].min()), float(values[finite].max())
+    delta = max((high - low) * 1e-3, 1e-12 * max(abs(low), 1.0), 1e-300)
+    with np.errstate(all="ignore"):
+        return np.log10(values - low + delta), low, delta
+
+
+def isoline_segments(
+    z: np.ndarray, xs: np.ndarray, ys: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Iso-lines of ``z[i, j]`` (at ``xs[i]``, ``ys[j]``) by marching squares, as pairs.
+
+    Returns x and y arrays in which points 2k and 2k+1 are the ends of one segment (for
+    pyqtgraph's ``connect="pairs"``). Cells with a non-finite corner are skipped.
+    """
+    valid = np.isfinite(z[:-1, :-1]) & np.isfinite(z[1:, :-1])
+    valid &= np.isfinite(z[1:, 1:]) & np.isfinite(z[:-1, 1:])
+    out_x, out_y = [], []
+    with np.errstate(invalid="ignore"):
+        for level in levels:
+            above = z >= level
+            crossings = np.stack(
+                [
+                    above[:-1, :-1] != above[1:, :-1],
+                    above[1:, :-1] != above[1:, 1:],
+                    above[:-1, 1:] != above[1:, 1:],
+                    above[:-1, :-1] != above[:-1, 1:],
+                ],
+                axis=-1,
+            )
+            i, j, edge = np.nonzero(crossings & valid[..., np.newaxis])
+            i0, j0 = i + _EDGE_START[edge, 0], j + _EDGE_START[edge, 1]
+            i1, j1 = i + _EDGE_END[edge, 0], j + _EDGE_END[edge, 1]
+            t = (level - z[i0, j0]) / (z[i1, j1] - z[i0, j0])
+            out_x.append(xs[i0] + t * (xs[i1] - xs[i0]))
+            out_y.append(ys[j0] + t * (ys[j1] - ys[j0]))
+    if not out_x:
+        return EMPTY, EMPTY
+    return np.concatenate(out_x), np.concatenate(out_y)
+
+
+#: Seconds above which a map is not recomputed while a run streams in (see set_live).
+LIVE_MAP_SECONDS = 0.06
+
+
+class ContourPlot(PickingPlot):
+    """Heat map and iso-lines of f(x, y) over the visible region, the path, −∇f.
+
+    Signals
+    -------
+    pointPicked(float, float)
+        A left click in the map, with the point clicked (a new start point).
+
+    Notes
+    -----
+    The map is recomputed on a grid of about 200 × 200 samples when the view is panned or
+    zoomed (at most every 50 ms). Colours and iso-lines follow ``log10(f − min + δ)`` over
+    the visible region, so that a round bowl and a flat curved valley both show their
+    structure; the colour bar is labelled in values of f.
+    """
+
+    pointPicked = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_accessible(
+            self,
+            "contourPlot",
+            "Contour plot",
+            "A map of f(x, y): dark is low, bright is high. The arrow points downhill (−∇f). "
+            "Click to start from that point; drag to pan, scroll to zoom.",
+        )
+        self._source: SurfaceSource | None = None
+        #: Seconds the last map took to compute and draw (data mode paces updates by it).
+        self.map_seconds = 0.0
+        self._live = False
+        self._stale = False  # a recompute was put off while live
+        self._history: History | None = None
+        self._length = 0
+        self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
+        self._decimator = PeakDecimator()
+        self._largest_gradient = 0.0
+        self.grid_rect: QRectF | None = None  # the region the map was last computed on
+        self._make_items()
+        self._label_axes(("x", "y"))
+
+    # ------------------------------------------------------------------ public
+    @property
+    def source(self) -> SurfaceSource | None:
+        """The function shown (the 3-D view draws the same one over ``grid_rect``)."""
+        return self._source
+
+    def set_source(self, source: SurfaceSource | None) -> None:
+        """Show the function ``source`` (two variables), or none."""
+        self._source = source
+        names = tuple(source.param_names) if source is not None else ()
+        self._label_axes(names if len(names) == 2 else ("x", "y"))
+        if source is None:
+            self._image.clear()
+            self._isolines.setData(EMPTY, EMPTY)
+            self.grid_rect = None
+        self.reset_view()
+
+    def set_history(self, history: History) -> None:
+        """Draw the path of ``history`` (the window's mirror; called at up to 60 Hz)."""
+        n = len(history)
+        new_run = history is not self._history or n < self._length or n <= 1
+        if new_run:
+            self._decimator.reset()
+            self.following = True
+        self._history, self._length = history, n
+        self._draw_path(history)
+        if new_run or (self.following and not self._path_in_view()):
+            self._fit_view()
+        self._draw_arrow()
+
+    # ------------------------------------------------------------------ drawing
+    def _make_items(self) -> None:
+        plot = self.plotItem
+        colours = pg.colormap.get(COLOUR_MAP)
+        self._image = pg.ImageItem(axisOrder="col-major")
+        self._image.setColorMap(colours)
+        plot.addItem(self._image, ignoreBounds=True)
+        self._colour_bar = pg.ColorBarItem(colorMap=colours, interactive=False, width=14)
+        self._colour_bar.setImageItem(self._image, insert_in=plot)
+        self._colour_bar.axis.setPen(FOREGROUND)
+        self._colour_bar.axis.setTextPen(FOREGROUND)
+        self._isolines = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1))
+        plot.addItem(self._isolines, ignoreBounds=True)
+        self._legend = plot.addLegend(offset=(8, 4), labelTextColor="w", colCount=3)
+        self._legend.setBrush(pg.mkBrush(0, 0, 0, 150))
+        self._path = plot.plot(pen=pg.mkPen("w", width=2), name="path")
+        self._path_pen = PathPen(self._path)
+        self._visits = plot.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=6,
+            symbolPen=pg.mkPen("k", width=0.5),
+            symbolBrush="w",
+        )
+        self._arrow_line = plot.plot(
+            pen=pg.mkPen(OKABE_ITO["vermillion"], width=3), name="−∇f (downhill)"
+        )
+        self._arrow_head = pg.ArrowItem(
+            headLen=16,
+            tipAngle=40,
+            tailLen=None,
+            pen=pg.mkPen("w", width=1),
+            brush=OKABE_ITO["vermillion"],
+        )
+        plot.addItem(self._arrow_head, ignoreBounds=True)
+        self._point = plot.plot(
+            pen=None,
+            symbol="o",
+            symbolSize=15,
+            symbolBrush=OKABE_ITO["orange"],
+            symbolPen=pg.mkPen("k", width=1.5),
+            name="current point",
+        )
+
+    def _label_axes(self, names: tuple[str, ...]) -> None:
+        self.plotItem.setLabel("bottom", names[0])
+        self.plotItem.setLabel("left", names[1])
+        self._names = names
+        self._colour_bar.axis.setLabel(f"f({', '.join(names)})")
+
+    def _draw_path(self, history: History) -> None:
+        n = len(history)
+        params = history.params
+        if n == 0:
+            for item in (self._path, self._visits, self._point):
+                item.setData(EMPTY, EMPTY)
+            self._current = None
+            return
+        rows = self._decimator.indices(params)
+        self._path_pen.fit(len(rows))
+        set_plottable(self._path, params[rows, 0], params[rows, 1])
+        recent = params[max(n - RECENT_POINTS, 0) :]
+        set_plottable(self._visits, recent[:, 0], recent[:, 1])
+        row = last_plottable_row(params, history.loss)
+        if row is None:
+            self._current = None
+            self._point.setData(EMPTY, EMPTY)
+            return
+        self._current = np.concatenate([params[row], history.grad[row]])
+        norms = np.hypot(history.grad[rows, 0], history.grad[rows, 1])
+        norms = norms[plottable(norms)]
+        self._largest_gradient = float(norms.max()) if norms.size else 0.0
+        self._point.setData(params[row, :1], params[row, 1:2])
+
+    def _draw_arrow(self) -> None:
+        tip = self._arrow_tip()
+        if tip is None:
+            self._arrow_line.setData(EMPTY, EMPTY)
+            self._arrow_head.hide()
+            return
+        (x, y), (tip_x, tip_y), angle = tip
+        self._arrow_line.setData([x, tip_x], [y, tip_y])
+        self._arrow_head.setStyle(angle=angle)
+        self._arrow_head.setPos(tip_x, tip_y)
+        self._arrow_head.show()
+
+    def _arrow_tip(self) -> tuple[tuple[float, float], tuple[float, float], float] | None:
+        """Start, tip (data) and screen angle of the downhill arrow.
+
+        Its length on screen grows with log |∇f| (relative to the steepest point of the
+        run), so it shrinks and disappears as the path settles in a minimum.
+        """
+        if self._current is None:
+            return None
+        x, y, gx, gy = (float(v) for v in self._current)
+        norm = math.hypot(gx, gy)
+        if not (math.isfinite(norm) and norm > 0):
+            return None
+        view = self.plotItem.vb
+        (left, right), _ = view.viewRange()
+        step = 1e-3 * (right - left) / norm
+        start = view.mapViewToScene(QPointF(x, y))
+        ahead = view.mapViewToScene(QPointF(x - step * gx, y - step * gy))
+        dx, dy = ahead.x() - start.x(), ahead.y() - start.y()
+        length = math.hypot(dx, dy)
+        if not (math.isfinite(length) and length > 0):
+            return None
+        ratio = min(norm / max(self._largest_gradient, norm), 1.0)
+        pixels = ARROW_PIXELS * (1.0 + math.log10(ratio) / ARROW_DECADES)
+        if pixels < MIN_ARROW_PIXELS:
+            return None
+        dx, dy = pixels * dx / length, pixels * dy / length
+        tip = view.mapSceneToView(QPointF(start.x() + dx, start.y() + dy))
+        angle = math.degrees(math.atan2(-dy, -dx))
+        return (x, y), (tip.x(), tip.y()), angle
+
+    def _draw_map(self) -> None:
+        if self._source is None:
+            return
+        started = time.perf_counter()
+        try:
+            self._draw_map_now()
+        finally:
+            self.map_seconds = time.perf_counter() - started
+
+    def _draw_map_now(self) -> None:
+        (left, right), (bottom, top) = self.plotItem.vb.viewRange()
+        left, right = padded_range(left, right, GRID_MARGIN, 0.0)
+        bottom, top = padded_range(bottom, top, GRID_MARGIN, 0.0)
+        dx, dy = (right - left) / GRID_SAMPLES, (top - bottom) / GRID_SAMPLES
+        xs = left + dx * (np.arange(GRID_SAMPLES) + 0.5)
+        ys = bottom + dy * (np.arange(GRID_SAMPLES) + 0.5)
+        values = evaluate_surface(self._source, xs[:, np.newaxis], ys[np.newaxis, :])
+        relief, minimum, delta = log_relief(values)
+        finite = relief[np.isfinite(relief)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        high = max(high, low + 1e-12)
+        self._image.setImage(relief, autoLevels=False)
+        self._image.setRect(QRectF(left, bottom, right - left, top - bottom))
+        self._colour_bar.setLevels((low, high))
+        self._label_colour_bar(low, high, minimum, delta)
+        levels = np.linspace(low, high, ISO_LEVELS + 2)[1:-1]
+        self._isolines.setData(*isoline_segments(relief, xs, ys, levels), connect="pairs")
+        self.grid_rect = QRectF(left, bottom, right - left, top - bottom)
+
+    def _label_colour_bar(self, low: float, high: float, minimum: float, delta: float) -> None:
+        """Ticks at f − min = 0, and round powers of ten (labelled in f when min ≈ 0)."""
+        ticks = [(low, "0")]
+        for power in range(math.floor(low), math.ceil(high) + 1):
+            position = math.log10(10.0**power + delta)
+            if 10.0**power > 1.5 * delta and low <= position <= high:
+                ticks.append((position, _power_label(power)))
+        self._colour_bar.axis.setTicks([ticks, []])
+        span = 10.0**high
+        names = ", ".join(self._names)
+        if abs(minimum) <= 1e-3 * span:
+            self._colour_bar.axis.setLabel(f"f({names})")
+        else:
+            self._colour_bar.axis.setLabel(f"f({names}) − {minimum:.4g}")
+
+    # ---------------------------------------------------------------- the view
+    def _fit_view(self) -> None:
+        points = self._path_points()
+        if points is None:
+            xs, ys = np.array([-2.0, 2.0]), np.array([-2.0, 2.0])
+        else:
+            xs, ys = self._with_minimum(*points)
+        size = max(1.0, 0.05 * float(max(np.abs(xs).max(), np.abs(ys).max())))
+        left, right = padded_range(float(xs.min()), float(xs.max()), 0.25, size)
+        bottom, top = padded_range(float(ys.min()), float(ys.max()), 0.25, size)
+        ratio = (right - left) / (top - bottom)
+        self.plotItem.vb.setAspectLocked(0.25 <= ratio <= 4.0, ratio=1.0)
+        self.plotItem.vb.setRange(xRange=(left, right), yRange=(bottom, top), padding=0)
+        self._draw_map()
+        self._timer.stop()  # the recompute the new range asked for: just done
+
+    def _with_minimum(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Path points plus the lowest sampled point of f near the start, if any."""
+        if self._source is None:
+            return xs, ys
+        start = np.array([xs[0], ys[0]])
+        lowest = locate_minimum(self._source, start, np.maximum(3.0, 2.0 * np.abs(start)), 61)
+        if lowest is None:
+            return xs, ys
+        return np.append(xs, lowest[0]), np.append(ys, lowest[1])
+
+    def _view_changed(self) -> None:
+        self._draw_arrow()
+
+    def set_live(self, live: bool) -> None:
+        """Whether a run streams in: then a map slower than ``LIVE_MAP_SECONDS`` is not
+        recomputed (the path moves over the last one) until the run stops."""
+        stopped = self._live and not live
+        self._live = live
+        if stopped and self._stale:
+            self._stale = False
+            self.schedule_recompute()
+
+    def _recompute(self) -> None:
+        if self._live and self.map_seconds > LIVE_MAP_SECONDS:
+            self._stale = True  # one frame must not stall the window for so long
+        else:
+            self._draw_map()
+        self._draw_arrow()
+
+    def _picked(self, point: QPointF) -> None:
+        self.pointPicked.emit(float(point.x()), float(point.y()))
+
+
+def _power_label(power: int) -> str:
+    """10^power as a short label: ``0.01``, ``100``, ``1e6``."""
+    return f"{10.0**power:g}" if -3 <= power <= 4 else f"1e{power}"

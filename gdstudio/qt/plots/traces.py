@@ -1,0 +1,409 @@
+"""Traces against the step: loss, learning rate and each parameter.
+
+Each curve is decimated with :class:`PeakDecimator` before it reaches pyqtgraph, so a
+redraw costs about the same for a million steps as for a thousand. While the plots follow
+the run the whole run is drawn; after a pan or zoom of the steps only the visible steps
+are, at full detail once few enough.
+
+The plots fit their ranges to the current run themselves, at every redraw: pyqtgraph's
+auto-range keeps the previous scale when the data have no extent (one step, a constant
+value), which showed a new run at step 0 on the scale of the last run's blow-up. The step
+axis has whole-number ticks and no SI prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from gdstudio.engine.history import History
+from gdstudio.qt.plots.common import (
+    OKABE_ITO,
+    PARAMETER_COLOURS,
+    RECOMPUTE_DELAY_MS,
+    LazyMenuViewBox,
+    PeakDecimator,
+    padded_range,
+    plottable,
+    set_accessible,
+    style_light,
+)
+
+__all__ = ["ParameterTracesPlot", "StepAxis", "TracesPanel"]
+
+MAX_LEGEND_ENTRIES = 12
+#: Fewest chunks a curve is decimated to (also before the plot has its size).
+MIN_BUDGET = 256
+_DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine)
+Reader = Callable[[History], np.ndarray]
+
+
+class _Series:
+    """One curve of a series against the step, decimated chunk by chunk."""
+
+    def __init__(self, item: pg.PlotDataItem, read: Reader, hold_last: bool = False) -> None:
+        self.item = item
+        self.read = read
+        self.hold_last = hold_last  # draw the last value until the next step (a rate)
+        self.decimator = PeakDecimator()
+
+    def draw(self, history: History, window: tuple[int, int] | None, positive: bool) -> None:
+        values = self.read(history)
+        n = values.shape[0]
+        start, stop = window if window is not None else (0, n)
+        rows = self.decimator.indices(values, start, stop + 1)
+        xs, ys = rows.astype(float), values[rows]
+        keep = plottable(ys) & (ys > 0) if positive else plottable(ys)
+        xs, ys = xs[keep], ys[keep]
+        if self.hold_last and xs.size:
+            xs, ys = np.append(xs, xs[-1] + 1.0), np.append(ys, ys[-1])
+        self._mark_a_lone_point(xs.size == 1)
+        self.item.setData(xs, ys)
+
+    def _mark_a_lone_point(self, lone: bool) -> None:
+        """A line through one point draws nothing: step 0 alone is drawn as a dot."""
+        if lone == (self.item.opts.get("symbol") is not None):
+            return
+        if lone:
+            colour = pg.mkPen(self.item.opts["pen"]).color()
+            self.item.setSymbol("o")
+            self.item.setSymbolSize(7)
+            self.item.setSymbolPen(None)
+            self.item.setSymbolBrush(colour)
+        else:
+            self.item.setSymbol(None)
+
+
+class StepAxis(pg.AxisItem):
+    """An axis of step numbers: whole-number ticks, written out, with no SI prefix."""
+
+    def __init__(self, orientation: str = "bottom", **options: object) -> None:
+        super().__init__(orientation, **options)
+        self.enableAutoSIPrefix(False)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N803
+        """pyqtgraph's tick levels, without those finer than one step."""
+        levels = [
+            (spacing, offset)
+            for spacing, offset in super().tickSpacing(minVal, maxVal, size)
+            if spacing >= 1.0
+        ]
+        return levels or [(1.0, 0.0)]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """Whole numbers, e.g. ``250000`` rather than ``2.5e+05``."""
+        return [f"{round(value * scale):d}" for value in values]
+
+
+#: Empty margin either side of the steps and above and below the values, as a fraction.
+_MARGIN = 0.03
+
+
+class _StepPlot(pg.PlotWidget):
+    """A plot of series against the step that follows the run or redraws after a zoom.
+
+    Attributes
+    ----------
+    following : bool
+        The steps shown are the whole run (true from each new run until the student pans
+        or zooms the steps; the "A" button follows again). A plot whose steps are linked
+        to another's (:meth:`link_steps`) follows that one.
+    """
+
+    def __init__(self, y_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent, viewBox=LazyMenuViewBox(), axisItems={"bottom": StepAxis()})
+        style_light(self)
+        self.plotItem.setLabel("left", y_label)
+        self.plotItem.setMouseEnabled(x=True, y=False)
+        self.plotItem.setContentsMargins(2, 10, 10, 2)  # room for the top tick's label
+        self.plotItem.disableAutoRange()  # the ranges follow the run (see redraw)
+        self.series: list[_Series] = []
+        self.positive_only = False
+        self.from_zero = False  # y axis from 0 to a little above the largest value
+        self.following = True
+        self._fitting = False  # the steps' range is being set by _fit_steps
+        self._leader: _StepPlot | None = None
+        self._followers: list[_StepPlot] = []
+        self._history: History | None = None
+        self._length = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECOMPUTE_DELAY_MS)
+        self._timer.timeout.connect(self.redraw)
+        view = self.plotItem.vb
+        view.sigXRangeChanged.connect(self._on_x_range)
+        self.plotItem.autoBtn.clicked.connect(self.follow)  # after pyqtgraph's own slot
+
+    def link_steps(self, leader: _StepPlot) -> None:
+        """Show the same steps as ``leader`` (its pans and zooms, and it follows ours)."""
+        self._leader = leader
+        leader._followers.append(self)
+        self.setXLink(leader)
+
+    def follow(self) -> None:
+        """Show the whole run again, and keep showing it as it grows."""
+        leader = self._steps_leader()
+        leader._fitting = True  # pyqtgraph fits the view once on the way: not a zoom
+        try:
+            self.plotItem.disableAutoRange()  # the "A" button turned pyqtgraph's on
+        finally:
+            leader._fitting = False
+        leader.following = True
+        for plot in (leader, *leader._followers):
+            plot.redraw()
+
+    def add_series(self, read: Reader, pen: object, name: str | None = None, **options) -> None:
+        """Add a curve of ``read(history)`` against the step."""
+        item = self.plotItem.plot(pen=pen, name=name, **options)
+        item.setClipToView(True)
+        if not options.get("stepMode"):
+            item.setDownsampling(auto=True, method="peak")
+        self.series.append(_Series(item, read, hold_last=bool(options.get("stepMode"))))
+
+    def clear_series(self) -> None:
+        """Remove every curve (and its legend entry)."""
+        for series in self.series:
+            self.plotItem.removeItem(series.item)
+        self.series.clear()
+
+    def set_history(self, history: History) -> None:
+        """Draw ``history`` (the window's mirror)."""
+        n = len(history)
+        if history is not self._history or n < self._length or n <= 1:
+            for series in self.series:
+                series.decimator.reset()
+            self._steps_leader().following = True  # a new run (or a step back)
+        self._history, self._length = history, n
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Redraw every curve for the visible steps."""
+        if self._history is None:
+            return
+        window = self._window()
+        # About one chunk per pixel column: its lowest and highest value are all a
+        # column can show, and fewer line segments paint faster.
+        budget = max(MIN_BUDGET, int(self.plotItem.vb.width()))
+        for series in self.series:
+            series.decimator.budget = budget
+            series.draw(self._history, window, self.positive_only)
+        if window is None and self._leader is None:
+            self._fit_steps()
+        self._fit_values()
+
+    def _steps_leader(self) -> _StepPlot:
+        return self._leader or self
+
+    def _fit_steps(self) -> None:
+        """Steps 0 to the newest (at least 0 to 1), with a small margin either side."""
+        last = max(self._length - 1, 1)
+        margin = _MARGIN * last
+        self._fitting = True
+        try:
+            _set_range(self.plotItem.vb, 0, -margin, last + margin)
+        finally:
+            self._fitting = False
+
+    def _fit_values(self) -> None:
+        """The values drawn (those of the visible steps), or 0 up to them (``from_zero``)."""
+        drawn = [s.item.yData for s in self.series if s.item.yData is not None]
+        values = np.concatenate(drawn) if drawn else np.empty(0)
+        if self.positive_only:  # the axis shows log10 of the values
+            values = np.log10(values[values > 0])
+        values = values[np.isfinite(values)]
+        if self.from_zero:
+            top = float(values.max()) if values.size and values.max() > 0 else 1 / 1.15
+            low, high = 0.0, 1.15 * top
+        elif values.size == 0:
+            low, high = 0.0, 1.0
+        else:
+            low, high = float(values.min()), float(values.max())
+            # A constant (or a single step) gets a range of its own size, not the last
+            # run's: 3 shows from about 2.4 to 3.6, 0 from -0.5 to 0.5, on a log axis a
+            # decade.
+            size = max(abs(low), abs(high))
+            if high > low:
+                smallest = 1e-12
+            elif self.positive_only or size == 0:
+                smallest = 1.0
+            else:
+                smallest = 0.4 * size
+            low, high = padded_range(low, high, _MARGIN, smallest)
+        _set_range(self.plotItem.vb, 1, low, high)
+
+    def _window(self) -> tuple[int, int] | None:
+        if self._steps_leader().following:
+            return None
+        left, right = self.plotItem.vb.viewRange()[0]
+        start = int(np.clip(np.floor(left), 0, self._length))
+        return start, int(np.clip(np.ceil(right) + 1, start, self._length))
+
+    def _on_x_range(self, *args: object) -> None:
+        leader = self._steps_leader()
+        if leader._fitting:
+            return
+        # pyqtgraph blocks the view a linked change comes from: a change that only
+        # follows the leader's says nothing new; any other is a pan or zoom.
+        if leader is self or not leader.plotItem.vb.linksBlocked:
+            leader.following = False
+        if not leader.following and not self._timer.isActive():
+            self._timer.start()
+
+
+class ParameterTracesPlot(_StepPlot):
+    """Each parameter against the step, one colour-blind-safe colour per parameter."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("parameters", parent)
+        set_accessible(
+            self,
+            "parameterTracesPlot",
+            "Parameter traces",
+            "Each parameter's value at every step. Drag to pan the steps, scroll to zoom, "
+            "right-click for options.",
+        )
+        self.plotItem.setLabel("bottom", "step")
+        self._legend = self.plotItem.addLegend(offset=(-8, 4), labelTextColor="#333333", colCount=4)
+        self._legend.setBrush(pg.mkBrush(255, 255, 255, 220))
+        self._legend.setZValue(1000)  # above the curves
+        self._names: tuple[str, ...] = ()
+
+    def set_param_names(self, names: Sequence[str]) -> None:
+        """One curve per name (the colours follow the order of the names)."""
+        names = tuple(names)
+        if names == self._names:
+            return
+        self._names = names
+        self.clear_series()
+        # One parameter: its name labels the axis and no legend is needed.
+        self.plotItem.setLabel("left", names[0] if len(names) == 1 else "parameters")
+        self._legend.setVisible(len(names) > 1)
+        for j, name in enumerate(names):
+            colour = PARAMETER_COLOURS[j % len(PARAMETER_COLOURS)]
+            style = _DASHES[(j // len(PARAMETER_COLOURS)) % len(_DASHES)]
+            self.add_series(
+                _column_reader(j),
+                pg.mkPen(colour, width=2, style=style),
+                name=name if j < MAX_LEGEND_ENTRIES else None,
+            )
+
+
+def _set_range(view: pg.ViewBox, axis: int, low: float, high: float) -> None:
+    """Set one axis's range unless it already is that (a change costs a repaint)."""
+    if np.allclose(view.viewRange()[axis], (low, high), rtol=1e-9, atol=0.0):
+        return
+    if axis == 0:
+        view.setXRange(low, high, padding=0)
+    else:
+        view.setYRange(low, high, padding=0)
+
+
+def _column_reader(j: int) -> Reader:
+    return lambda history: history.params[:, j]
+
+
+def _loss(history: History) -> np.ndarray:
+    return history.loss
+
+
+def _learning_rate(history: History) -> np.ndarray:
+    """Rates of the updates made so far (the newest row has none yet)."""
+    return history.lr[: max(len(history) - 1, 0)]
+
+
+class TracesPanel(QWidget):
+    """Loss, learning rate and parameters against the step, with linked step axes.
+
+    Signals
+    -------
+    logScaleChanged(bool)
+        The loss axis switched to or from a logarithmic scale.
+    """
+
+    logScaleChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_accessible(
+            self,
+            "tracesPanel",
+            "Traces",
+            "The loss, the learning rate and the parameters at every step.",
+        )
+        self._log_check = QCheckBox("Log scale")
+        set_accessible(
+            self._log_check,
+            "logScaleCheck",
+            "Log scale for the loss",
+            "Show the loss on a logarithmic axis (losses of zero or below are left out).",
+        )
+        self.loss_plot = _StepPlot("loss")
+        set_accessible(
+            self.loss_plot,
+            "lossPlot",
+            "Loss trace",
+            "The loss f(θₖ) at every step k. Drag to pan the steps, scroll to zoom.",
+        )
+        self.loss_plot.add_series(_loss, pg.mkPen(OKABE_ITO["blue"], width=2))
+        self.learning_rate_plot = _StepPlot("learning rate")
+        self.learning_rate_plot.plotItem.getAxis("left").enableAutoSIPrefix(False)
+        self.learning_rate_plot.from_zero = True
+        set_accessible(
+            self.learning_rate_plot,
+            "learningRatePlot",
+            "Learning rate trace",
+            "The learning rate of the update made at each step; a change mid-run shows as a "
+            "step in the line.",
+        )
+        self.learning_rate_plot.add_series(
+            _learning_rate, pg.mkPen(OKABE_ITO["vermillion"], width=2), stepMode="right"
+        )
+        self.parameter_plot = ParameterTracesPlot()
+        for plot in (self.learning_rate_plot, self.parameter_plot):
+            plot.link_steps(self.loss_plot)
+        self._log_check.toggled.connect(self._apply_log_scale)
+        self._lay_out()
+
+    @property
+    def log_scale(self) -> bool:
+        """Whether the loss axis is logarithmic."""
+        return self._log_check.isChecked()
+
+    def set_param_names(self, names: Sequence[str]) -> None:
+        """Name the parameters (one coloured curve each)."""
+        self.parameter_plot.set_param_names(names)
+
+    def set_history(self, history: History) -> None:
+        """Draw ``history`` (the window's mirror; called at up to 60 Hz)."""
+        for plot in self._plots():
+            plot.set_history(history)
+
+    def set_log_scale(self, on: bool) -> None:
+        """Show the loss on a logarithmic (True) or linear axis."""
+        self._log_check.setChecked(on)
+
+    def _plots(self) -> tuple[_StepPlot, ...]:
+        return (self.loss_plot, self.learning_rate_plot, self.parameter_plot)
+
+    def _apply_log_scale(self, on: bool) -> None:
+        self.loss_plot.positive_only = on
+        self.loss_plot.plotItem.setLogMode(y=on)
+        self.loss_plot.redraw()
+        self.logScaleChanged.emit(on)
+
+    def _lay_out(self) -> None:
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 0, 4, 0)
+        header.addStretch(1)
+        header.addWidget(self._log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        for plot in self._plots():
+            plot.plotItem.getAxis("left").setWidth(60)  # aligned plot areas
+            layout.addWidget(plot, 1)

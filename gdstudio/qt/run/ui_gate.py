@@ -1,0 +1,125 @@
+"""Give the UI thread the interpreter whenever it has work to do.
+
+Python runs one thread at a time. A worker thread that steps a descent flat out holds the
+interpreter lock, and every time the UI thread lets go of it (inside nearly every Qt call)
+it must wait up to :func:`sys.getswitchinterval` to get it back. A paint made of a few
+hundred calls between Qt and Python then takes many times as long as on an idle machine.
+
+So the UI thread says when it is busy, and workers step in short chunks and wait between
+chunks (bounded) while it is. Once :func:`install_ui_gate` has run, the UI thread counts
+as busy from the first event it handles until its event loop is about to sleep again
+(Qt's ``aboutToBlock``); :func:`ui_busy` marks any other block. The gate is installed
+when the first run starts, so that start-up does not pay for the event filter.
+
+A UI thread that handles events without letting its loop sleep (``QTest.qWait``, which
+sleeps outside the loop) keeps the gate closed: workers then make one chunk per
+``UI_WAIT_LIMIT`` (see :mod:`gdstudio.qt.run.worker`). The app's own loop always sleeps when
+it has nothing to do.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QThread
+
+__all__ = ["SWITCH_INTERVAL", "install_ui_gate", "ui_busy", "ui_busy_seconds", "ui_idle"]
+
+#: Seconds a thread waiting for the interpreter waits before it asks the holder to let
+#: go (Python's default is 0.005). It only matters while two threads want it.
+SWITCH_INTERVAL = 0.0005
+
+_idle = threading.Event()
+_idle.set()
+_depth = [0]  # ui_busy blocks running now (UI thread only)
+_installed: list[QObject] = []  # the event filter and the dispatcher it works with
+# Seconds the gate has been closed in busy spells that ended, and when the current one
+# began (perf_counter), for ui_busy_seconds.
+_busy_clock = [0.0, 0.0]
+
+
+def ui_idle() -> threading.Event:
+    """The event that is set while the UI thread has nothing to do."""
+    return _idle
+
+
+def ui_busy_seconds() -> float:
+    """Seconds the UI thread has been busy (the gate closed) so far, the current spell too.
+
+    The difference between two readings, over the time between them, is the share of
+    that time the UI thread worked (the window paces its frames with it).
+    """
+    if _idle.is_set():
+        return _busy_clock[0]
+    return _busy_clock[0] + (time.perf_counter() - _busy_clock[1])
+
+
+def _close() -> None:
+    if _idle.is_set():
+        _busy_clock[1] = time.perf_counter()
+        _idle.clear()
+
+
+def _open() -> None:
+    if not _idle.is_set():
+        _busy_clock[0] += time.perf_counter() - _busy_clock[1]
+        _idle.set()
+
+
+@contextmanager
+def ui_busy() -> Iterator[None]:
+    """Ask workers to stand aside while the block runs (UI thread only; may nest)."""
+    _depth[0] += 1
+    _close()
+    try:
+        yield
+    finally:
+        _depth[0] -= 1
+        if _depth[0] == 0:
+            _open()
+
+
+class _BusyWhileHandling(QObject):
+    """Application event filter: any event of the UI thread closes the gate."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Close the gate (until the event loop is about to sleep); never filter out."""
+        if _idle.is_set():
+            _close()
+        return False
+
+
+def install_ui_gate() -> bool:
+    """Follow the UI thread's events; call on the UI thread (safe to repeat).
+
+    Returns
+    -------
+    bool
+        True if the gate follows the UI thread (False with no QCoreApplication, or
+        off its thread: then only :func:`ui_busy` closes it).
+    """
+    if sys.getswitchinterval() > SWITCH_INTERVAL:
+        sys.setswitchinterval(SWITCH_INTERVAL)
+    app = QCoreApplication.instance()
+    if app is None or app.thread() != QThread.currentThread():
+        return False
+    dispatcher = QAbstractEventDispatcher.instance(app.thread())
+    if dispatcher is None:
+        return False
+    if _installed and _installed[1] is dispatcher:
+        return True
+    busy = _BusyWhileHandling(app)
+    app.installEventFilter(busy)
+    dispatcher.aboutToBlock.connect(_open_unless_busy)
+    _installed[:] = [busy, dispatcher]
+    return True
+
+
+def _open_unless_busy(*_: Any) -> None:
+    if _depth[0] == 0:  # a ui_busy block may run a nested event loop
+        _open()

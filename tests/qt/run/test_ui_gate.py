@@ -1,0 +1,235 @@
+"""Keeping the UI thread free: the gate, short worker chunks, compilation in the background."""
+
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from PySide6.QtCore import QEventLoop, QMetaObject, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from gdstudio.engine import Descent, RunSettings, StoppingRules
+from gdstudio.qt.run.ui_gate import install_ui_gate, ui_busy, ui_idle
+from gdstudio.qt.run.worker import RunController
+from tests.engine.quadratics import Quadratic
+
+
+def test_the_first_run_installs_the_gate_once(qtbot) -> None:
+    from gdstudio.qt.run.session import RunSession
+
+    session = RunSession()
+    session.start(Quadratic(("x",)), np.array([3.0]), RunSettings(learning_rate=0.1))
+    try:
+        assert install_ui_gate()  # already installed: nothing more to do
+        assert sys.getswitchinterval() <= 0.001
+    finally:
+        session.shutdown()
+
+
+def test_the_gate_is_closed_while_the_ui_thread_handles_an_event(qtbot) -> None:
+    install_ui_gate()
+    seen: list[bool] = []
+    QTimer.singleShot(0, lambda: seen.append(ui_idle().is_set()))
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [False]
+    # An event loop with nothing to do sleeps: the gate opens.
+    assert sleep_until_the_gate_opens() == [True]
+
+
+def sleep_until_the_gate_opens() -> list[bool]:
+    """Run an idle event loop until a thread has seen the gate open (or 5 s passed)."""
+    loop = QEventLoop()
+    seen: list[bool] = []
+
+    def watch() -> None:
+        seen.append(ui_idle().wait(5.0))
+        QMetaObject.invokeMethod(loop, "quit", Qt.ConnectionType.QueuedConnection)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    loop.exec()
+    watcher.join()
+    return seen
+
+
+def test_ui_busy_blocks_nest() -> None:
+    with ui_busy():
+        with ui_busy():
+            assert not ui_idle().is_set()
+        assert not ui_idle().is_set()
+    assert ui_idle().is_set()
+
+
+class _Probe(QObject):
+    """Lives on a worker thread; says whether the gate opened while it ran (in 2 s)."""
+
+    ask = Signal()
+    answered = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ask.connect(self._answer)
+
+    def _answer(self) -> None:
+        self.answered.emit(ui_idle().wait(2.0))
+
+
+def test_events_of_a_worker_thread_do_not_close_the_gate(qtbot) -> None:
+    thread = QThread()
+    probe = _Probe()
+    probe.moveToThread(thread)
+    thread.start()
+    try:
+        answers: list[bool] = []
+        probe.answered.connect(answers.append)  # queued to this thread
+        with qtbot.waitSignal(probe.answered, timeout=5000):  # this thread's loop sleeps
+            probe.ask.emit()  # handled on the worker thread, as a worker's ticks are
+        assert answers == [True]
+    finally:
+        thread.quit()
+        assert thread.wait(5000)
+
+
+def test_a_nested_event_loop_opens_the_gate_while_it_sleeps(qtbot) -> None:
+    install_ui_gate()
+    opened = threading.Event()
+    results: list[bool] = []
+
+    def handler() -> None:  # inside an event, as a modal dialog's exec() would be
+        results.extend(sleep_until_the_gate_opens())
+        opened.set()
+
+    QTimer.singleShot(0, handler)
+    qtbot.waitUntil(opened.is_set, timeout=5000)
+    assert results == [True]
+
+
+@contextmanager
+def playing(objective: Quadratic, max_iter: int) -> Iterator[tuple[Descent, RunController]]:
+    """A full-speed run of ``objective`` from x = 3, paused and shut down afterwards."""
+    descent = Descent(objective, [3.0], lr=1e-9, stopping=StoppingRules(max_iter=max_iter))
+    controller = RunController(descent)
+    try:
+        controller.play()
+        yield descent, controller
+    finally:
+        controller.pause()
+        assert controller.shutdown()
+        QApplication.processEvents()
+
+
+class _CountingGate:
+    """The worker's view of the gate, counting how often it waited on it."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        self.gate, self.waits = gate, 0
+
+    def is_set(self) -> bool:
+        return self.gate.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits += 1
+        return self.gate.wait(timeout)
+
+
+def test_a_running_worker_stands_aside_while_the_ui_is_busy(qtbot) -> None:
+    with playing(Quadratic(("x",)), 10_000_000) as (descent, controller):
+        qtbot.waitUntil(lambda: descent.step_count > 1000, timeout=5000)
+        counting = _CountingGate(controller._worker.ui_idle)
+        controller._worker.ui_idle = counting
+        with ui_busy():  # each chunk waits for the gate first (with a limit, so it goes on)
+            before = descent.step_count
+            wait_until(lambda: counting.waits >= 3 and descent.step_count > before)
+        free = descent.step_count  # and once the UI is free, the run goes on
+        qtbot.waitUntil(lambda: descent.step_count > free + 10_000, timeout=10_000)
+
+
+def wait_until(condition) -> None:
+    """Wait (blocking this, the UI thread, as busy work does) until ``condition()``."""
+    gate = threading.Event()
+    while not condition():
+        gate.wait(0.005)
+
+
+class _SlowQuadratic(Quadratic):
+    """A step that costs about a millisecond, as a fit to a large dataset does."""
+
+    def value_and_grad(self, params, batch=None):
+        deadline = time.perf_counter() + 0.001
+        while time.perf_counter() < deadline:
+            pass
+        return super().value_and_grad(params, batch)
+
+
+def test_expensive_steps_make_short_chunks_so_the_worker_looks_up_often(qtbot) -> None:
+    with playing(_SlowQuadratic(("x",)), 1_000_000) as (descent, controller):
+        qtbot.waitUntil(lambda: descent.step_count > 20, timeout=5000)
+        assert controller._worker._chunk == 1  # about 0.5 ms of stepping per chunk
+
+
+def test_the_compiler_hands_over_objectives_ready_to_draw(qtbot) -> None:
+    from gdstudio.qt.run.compiler import ExpressionCompiler
+
+    compiler = ExpressionCompiler()
+    with qtbot.waitSignal(compiler.compiled, timeout=20_000) as done:
+        compiler.request("(x - 1)**2 + y**2")
+    objective = done.args[1]
+    # The plots evaluate grids on the UI thread: nothing is left to compile there.
+    assert {"_array_value", "_array_function"} <= set(objective.compiled.__dict__)
+    compiler.shutdown()
+
+
+def _spin_for(seconds: float) -> None:
+    """Work (not sleep) on this thread for ``seconds``."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def test_busy_seconds_count_the_busy_spells_only() -> None:
+    from gdstudio.qt.run.ui_gate import ui_busy_seconds
+
+    before = ui_busy_seconds()
+    with ui_busy():
+        _spin_for(0.01)
+        assert ui_busy_seconds() - before >= 0.01  # the current spell counts too
+    after = ui_busy_seconds()
+    assert after - before >= 0.01
+    _spin_for(0.01)  # no event handled: the gate is open, nothing is counted
+    assert ui_busy_seconds() == after
+
+
+def test_frames_wait_while_the_ui_thread_has_been_busy(qtbot, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from gdstudio.qt.run import session as session_module
+    from gdstudio.qt.run.worker import WorkerReport
+
+    clock = {"now": 100.0, "busy": 0.0}
+    monkeypatch.setattr(session_module, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    monkeypatch.setattr(session_module, "ui_busy_seconds", lambda: clock["busy"])
+    session = session_module.RunSession()
+    shown: list[object] = []
+    session.reportReceived.connect(shown.append)
+
+    def frame_after(seconds: float, busy: float) -> bool:
+        clock["now"] += seconds
+        clock["busy"] += busy
+        count = len(shown)
+        session.report = WorkerReport(None, "running", "", True, len(shown), 0.1)
+        session._report_pending = True
+        session._apply_pending()
+        return len(shown) > count
+
+    share = session_module.UI_SHARE
+    assert frame_after(0.0, 0.0)
+    assert not frame_after(0.1, 0.2 * share)  # busy 2·UI_SHARE of the time since then
+    assert frame_after(0.3, 0.0)  # the same busy time over 0.4 s: UI_SHARE / 2
+    assert not frame_after(0.1, 10.0)
+    assert frame_after(session_module.LONGEST_FRAME_GAP, 0.0)  # however busy, now and then
+    clock["busy"] += 10.0
+    session._report_pending = True
+    session.flush()  # a pause or the end of a run is shown at once
+    assert len(shown) == 4
