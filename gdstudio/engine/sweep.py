@@ -138,7 +138,7 @@ class SweepDescent:
                              f"({', '.join(self.param_names)}), not {starts.shape}")
         runs = starts.shape[0]
         self.starts = starts
-        self.learning_rates = _per_run("the learning rate", lr, runs, _check_rates)
+        self.learning_rates = _per_run("lr", lr, runs, _check_rates)
         self.hyperparameters = _hyperparameters(self.optimizer, hyperparameters or {}, runs)
         self._keep_history(history, runs)
         self._set_up(starts)
@@ -447,7 +447,7 @@ def _check_rates(rates: np.ndarray, what: str) -> None:
     if bad.any():
         run = int(np.flatnonzero(bad)[0])
         where = f" (run {run})" if rates.shape[0] > 1 else ""
-        raise ValueError(f"{what} must be a positive number, not {rates[run]!r}{where}")
+        raise ValueError(f"{what} must be a positive number, not {float(rates[run])!r}{where}")
 
 
 def _hyperparameters(
@@ -481,4 +481,4 @@ def _check_hyperparameters(values: np.ndarray, name: str) -> None:
     if bad.any():
         run = int(np.flatnonzero(bad)[0])
         where = f" (run {run})" if values.shape[0] > 1 else ""
-        raise ValueError(f"{name} must be {rule}, not {values[run]!r}{where}")
+        raise ValueError(f"{name} must be {rule}, not {float(values[run])!r}{where}")
