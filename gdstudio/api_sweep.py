@@ -321,7 +321,7 @@ def _start_points(
         bad = ~np.isfinite(np.atleast_1d(value))
         if bad.any():
             run = int(np.flatnonzero(bad)[0])
-            shown = np.atleast_1d(value)[run]
+            shown = float(np.atleast_1d(value)[run])
             at = f" (run {run})" if value.ndim else ""
             raise ValueError(f"{where} must be a finite number, not {shown!r}{at}")
         columns.append(np.broadcast_to(value, (runs,)))
@@ -379,7 +379,7 @@ def _first(value: Any) -> Any:
     """Run 0's value: the value itself, or an array's first element as a Python number."""
     if np.ndim(value) == 0:
         return value
-    item = np.asarray(value).reshape(-1)[0]
+    item = value.reshape(-1)[0] if isinstance(value, np.ndarray) else next(iter(value))
     return item.item() if isinstance(item, np.generic) else item
 
 
