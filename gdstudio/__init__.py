@@ -17,12 +17,13 @@ from gdstudio._version import __version__
 
 if TYPE_CHECKING:
     from gdstudio.api import FitRun, Run, descend, fit, run, stable_lr
+    from gdstudio.api_sweep import Sweep, run_sweep, sweep, sweep_fit
     from gdstudio.problems.checks import ExperimentError
     from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
-__all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "Run", "__version__",
-           "descend", "fit", "run", "stable_lr"]
+__all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "Run", "Sweep",
+           "__version__", "descend", "fit", "run", "run_sweep", "stable_lr", "sweep", "sweep_fit"]
 
 _LAZY = {
     "Experiment": "gdstudio.problems.experiment",
@@ -34,6 +35,10 @@ _LAZY = {
     "Run": "gdstudio.api",
     "stable_lr": "gdstudio.api",
     "ExpressionError": "gdstudio.problems.expression",
+    "Sweep": "gdstudio.api_sweep",
+    "sweep": "gdstudio.api_sweep",
+    "sweep_fit": "gdstudio.api_sweep",
+    "run_sweep": "gdstudio.api_sweep",
 }
 
 

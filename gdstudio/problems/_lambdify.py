@@ -30,13 +30,47 @@ _POW = "_real_pow"
 
 
 class _ScalarPrinter(PythonCodePrinter):
-    """Python code printer whose non-integer powers go through ``math.pow``."""
+    """Python code printer whose non-integer powers go through ``math.pow``.
+
+    Squares are written as products: ``x*x`` is correctly rounded, where the C library's
+    ``pow(x, 2)`` is not always (glibc errs by one unit in the last place about once in
+    a thousand), and it is what numpy computes for ``x**2``, so that a sweep's vectorised
+    values (:func:`batch_function`) equal these to the last bit.
+    """
+
+    _squares = 0
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp
+        if exponent == 2:
+            return self._print_square(expr.base)
         if exponent.is_Integer or exponent in (sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
         return f"{_POW}({self._print(expr.base)}, {self._print(exponent)})"
+
+    def _print_square(self, base: sympy.Expr) -> str:
+        text = self._print(base)
+        if base.is_Symbol:
+            return f"({text}*{text})"
+        self._squares += 1
+        name = f"_sq{self._squares}"  # evaluated once: the base may be long
+        return f"(({name} := {text})*{name})"
+
+
+class _BatchPrinter(NumPyPrinter):
+    """numpy code printer whose powers are those of :class:`_ScalarPrinter`, bit for bit.
+
+    numpy's ``x**2``, ``x**-1`` and square roots are exact, as the scalar functions' are;
+    other powers go through ``numpy.float_power``, which calls the C library's ``pow`` (as
+    Python's ``**`` and ``math.pow`` do) where ``numpy.power`` uses its own vectorised one.
+    """
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
+        exponent = expr.exp
+        if exponent in (2, -1, sympy.S.Half, -sympy.S.Half):
+            return super()._print_Pow(expr, rational)
+        return (f"numpy.float_power({self._print(expr.base)}, "
+                f"{self._print(sympy.Float(exponent) if exponent.is_Rational else exponent)})")
 
 
 def positional_symbols(count: int) -> tuple[sympy.Symbol, ...]:
@@ -83,6 +117,23 @@ def array_function(
 ) -> Callable[..., tuple[Any, ...]]:
     """A numpy function returning one value (or array) per expression."""
     return numpy_function(arguments, tuple(exprs), cse=True)
+
+
+def batch_function(
+    arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
+) -> Callable[..., tuple[Any, ...]]:
+    """A numpy function of arrays whose every element equals :func:`scalar_function`'s.
+
+    For sweeps: arithmetic, square roots and powers agree to the last bit; numpy's
+    vectorised ``exp``, ``log``, ``tanh`` … may differ from :mod:`math`'s in the last bit.
+    """
+    printer = _BatchPrinter(
+        {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
+    )
+    return sympy.lambdify(
+        list(arguments), tuple(exprs), modules=[{"numpy": numpy}], printer=printer, cse=True,
+        docstring_limit=0,
+    )
 
 
 def numpy_function(

@@ -240,6 +240,27 @@ class ModelObjective:
         loss, weights, scale = self._kernel(residuals, rows.target.shape[0])
         return loss, self._gradient(rows, outputs, weights, scale)
 
+    def value_and_grad_batch(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Losses ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
+
+        For sweeps. One :meth:`value_and_grad` per row: the sums over the data rows are
+        then exactly those of a single run (a vectorised sum over ``(K, rows)`` adds in
+        another order and differs in the last bits), at the price of a Python loop over K.
+        """
+        points = np.asarray(params, dtype=float)
+        count = len(self.param_names)
+        if points.ndim != 2 or points.shape[1] != count:
+            raise ValueError(f"expected parameters of shape (K, {count}) for "
+                             f"{', '.join(self.param_names)}, got shape {points.shape}")
+        losses = np.empty(points.shape[0])
+        gradients = np.empty_like(points)
+        with np.errstate(all="ignore"):
+            for index, point in enumerate(points):
+                losses[index], gradients[index] = self.value_and_grad(point, batch)
+        return losses, gradients
+
     def _gradient(
         self, rows: _Rows, outputs: Sequence[Any], weights: np.ndarray, scale: float
     ) -> np.ndarray:
