@@ -26,13 +26,23 @@ from gdstudio.problems.curvature import stable_learning_rate
 from gdstudio.problems.experiment import Experiment
 from gdstudio.qt.sweeps.runner import Job, Progress
 
-__all__ = ["BasinsResult", "FinderResult", "PhaseResult", "basins_job", "finder_job",
-           "phase_job", "phase_hyperparameter", "stable_limit"]
+__all__ = [
+    "BasinsResult",
+    "FinderResult",
+    "PhaseResult",
+    "basins_job",
+    "finder_job",
+    "phase_hyperparameter",
+    "phase_job",
+    "stable_limit",
+]
 
 #: Rates of the finder and the phase map span the stable limit ÷ BELOW to × ABOVE.
 BELOW, ABOVE = 1000.0, 10.0
 #: Two final points closer than this fraction of the region's diagonal reach one minimum.
 BASIN_RADIUS = 0.02
+#: Samples of f per variable for the contour lines (2-D) or the curve (1-D).
+SURFACE_SAMPLES = {1: 400, 2: 160}
 #: Momentum-like hyperparameters of the phase map go from 0 to this.
 HIGHEST_MOMENTUM = 0.99
 
@@ -208,6 +218,9 @@ class BasinsResult:
         ``(cells, d)`` final points, C order.
     basins : Basins
         The minima found; ``basins.labels`` flat in C order.
+    surface : list of numpy.ndarray
+        The function over the region, for its contour lines or curve: the sample
+        positions along each variable, then f on their grid (NaN where undefined).
     """
 
     names: tuple[str, ...]
@@ -217,6 +230,7 @@ class BasinsResult:
     loss: np.ndarray
     finals: np.ndarray
     basins: Basins
+    surface: list[np.ndarray]
 
     @property
     def labels(self) -> np.ndarray:
@@ -246,6 +260,20 @@ def basins_job(experiment: Experiment, ranges: Sequence[tuple[float, float]], co
         basins = cluster_basins(run.params, run.loss, run.status, BASIN_RADIUS * diagonal)
         return BasinsResult(names, axes, run.status.reshape(shape),
                             run.iterations.reshape(shape), run.loss.reshape(shape),
-                            run.params, basins)
+                            run.params, basins, _surface(run.objective, ranges))
 
     return job
+
+
+def _surface(objective: object, ranges: Sequence[tuple[float, float]]) -> list[np.ndarray]:
+    """Sample positions along each variable and f on their grid (NaN where undefined)."""
+    samples = SURFACE_SAMPLES[len(ranges)]
+    axes = [np.linspace(low, high, samples) for low, high in ranges]
+    grids = np.meshgrid(*axes, indexing="ij")
+    try:
+        with np.errstate(all="ignore"):
+            values = np.asarray(objective.compiled.evaluate_grid(*grids))  # type: ignore[attr-defined]
+            values = np.broadcast_to(np.real_if_close(values), grids[0].shape).astype(float)
+    except Exception:  # a student's function may fail anywhere: no lines then
+        values = np.full(grids[0].shape, np.nan)
+    return [*axes, np.where(np.isfinite(values), values, np.nan)]
