@@ -246,3 +246,29 @@ def test_closing_the_main_window_stops_a_running_sweep(qtbot, window, tool) -> N
     window.close()
     assert thread.isFinished()
     assert window.sweeps.tool is None or not window.sweeps.tool.isVisible()
+
+
+# ---------------------------------------------------------------- data mode
+def test_finder_and_phase_map_sweep_a_data_problem(qtbot, window, tool) -> None:
+    from gdstudio.api import fit
+    from gdstudio.problems.gallery import example
+
+    assert window.examples.open_example("tutorial_intercept")
+    qtbot.waitUntil(lambda: window.data_mode.ready and window.session.active
+                    and window.session.param_names == ("b",), timeout=WAIT)
+    tool.finder.rate_count.setValue(12)
+    result = compute(qtbot, tool, 0)
+    assert result.limit == pytest.approx(0.2)  # 2/λmax, λmax = 10 (the SSE in b)
+    assert (result.status[0] == "diverged").tolist() == (result.rates > 0.2).tolist()
+    tutorial = example("tutorial_intercept").experiment
+    index = 6
+    single = fit(tutorial.model, tutorial.dataset, target=tutorial.target, start=tutorial.start,
+                 fixed=dict(tutorial.fixed), loss=tutorial.loss, lr=float(result.rates[index]),
+                 max_iter=30, tol_step=float(tool.tolerance.text()))
+    assert str(single.status) == result.status[0, index]
+    assert single.loss == pytest.approx(result.loss[0, index], rel=1e-12)
+    phase = compute(qtbot, tool, 1)
+    assert phase.status.shape == (30, 20)
+    tool.tabs.setCurrentIndex(2)
+    assert not tool.compute()
+    assert tool.basins.note.text().endswith("and this is a data problem.")
