@@ -21,7 +21,7 @@ BASIN_COLOURS = (OKABE_ITO["sky_blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_g
                  OKABE_ITO["reddish_purple"], OKABE_ITO["yellow"], OKABE_ITO["blue"],
                  OKABE_ITO["vermillion"], "#8C6D31", "#7F7F7F", "#BCBD22", "#17BECF",
                  "#9467BD")
-DIVERGED_RGB = (40, 40, 40)
+DIVERGED_RGB = (50, 50, 50)
 UNSETTLED_RGB = (200, 200, 200)
 #: How pale the slowest start is (0: as saturated as the fastest, 1: white).
 SLOWEST_PALENESS = 0.65
@@ -41,20 +41,21 @@ def _rgb(colour: str) -> np.ndarray:
 def basin_rgba(labels: np.ndarray, iterations: np.ndarray) -> np.ndarray:
     """Colours of the cells: the basin's hue, paler the more steps the run took.
 
-    Diverged runs are dark grey, runs that did not settle light grey.
+    Diverged runs are dark grey, paler the longer they took to blow up (near a saddle's
+    stable line, say); runs that did not settle are light grey.
     """
     rgba = np.full((*labels.shape, 4), 255, dtype=np.uint8)
     rgba[..., :3] = UNSETTLED_RGB
-    rgba[labels == DIVERGED, :3] = DIVERGED_RGB
-    settled = labels >= 0
-    if settled.any():
-        steps = np.log1p(iterations[settled].astype(float))
+    for cells, base in ((labels >= 0, None), (labels == DIVERGED, DIVERGED_RGB)):
+        if not cells.any():
+            continue
+        steps = np.log1p(iterations[cells].astype(float))
         low, high = steps.min(), steps.max()
         slowness = (steps - low) / (high - low) if high > low else np.zeros_like(steps)
-        base = np.array([_rgb(BASIN_COLOURS[k % len(BASIN_COLOURS)])
-                         for k in labels[settled]])
+        colours = (np.array([_rgb(BASIN_COLOURS[k % len(BASIN_COLOURS)]) for k in labels[cells]])
+                   if base is None else np.tile(np.array(base, dtype=float), (steps.size, 1)))
         paleness = (SLOWEST_PALENESS * slowness)[:, np.newaxis]
-        rgba[settled, :3] = np.round(base * (1 - paleness) + 255 * paleness).astype(np.uint8)
+        rgba[cells, :3] = np.round(colours * (1 - paleness) + 255 * paleness).astype(np.uint8)
     return rgba
 
 
@@ -176,10 +177,13 @@ class BasinsPanel(SweepPanel):
 
     def _write_note(self, result: BasinsResult) -> None:
         found = len(result.basins.minima)
-        self.note.setText(
-            f"{result.labels.size} start points reach {found} "
-            f"minim{'um' if found == 1 else 'a'} (stars, lowest first). Paler cells took "
-            "more steps. Click a cell to start the main window's run there.")
+        diverged = int((result.labels == DIVERGED).sum())
+        reach = (f"{result.labels.size} start points reach {found} minim"
+                 f"{'um' if found == 1 else 'a'} (stars, lowest first)" if found
+                 else f"None of the {result.labels.size} start points reaches a minimum")
+        blown = f"; {diverged} diverge (dark grey)" if diverged else ""
+        self.note.setText(f"{reach}{blown}. Paler cells took more steps. Click a cell to "
+                          "start the main window's run there.")
 
     # ---------------------------------------------------------------- picking
     def cell_at(self, x: float, y: float) -> tuple[int, ...] | None:

@@ -141,7 +141,9 @@ class FinderPanel(SweepPanel):
             region = pg.LinearRegionItem((math.log10(low), math.log10(high)), movable=False,
                                          brush=pg.mkBrush(colour), pen=pg.mkPen(None))
             region.setZValue(-10)
-            region.setObjectName("divergedRegion")
+            pg.InfLineLabel(region.lines[0], f"{OPTIMIZERS[result.optimizers[row]].title} "
+                            "diverges", position=0.04 + 0.06 * row, anchors=[(0, 1), (0, 1)],
+                            color="#333333")
             self.plot.addItem(region)
 
     def _draw_limit(self, limit: float | None) -> None:
