@@ -36,6 +36,7 @@ def norms(vectors: np.ndarray) -> np.ndarray:
     unsure = ~((lengths > _TINY) & (lengths < _HUGE))
     if unsure.any():
         rows = np.flatnonzero(unsure)
+        rows = rows[np.any(vectors[rows] != 0.0, axis=1)]  # a zero vector's 0 is exact
         lengths[rows] = exact_norms(vectors[rows])
     return lengths
 
@@ -46,10 +47,13 @@ def exact_norms(vectors: np.ndarray) -> np.ndarray:
 
 
 def resolve_ties(
-    lengths: np.ndarray, vectors: np.ndarray, against: np.ndarray | float
+    lengths: np.ndarray, vectors: np.ndarray, against: np.ndarray | float,
+    against_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows of ``lengths`` within a hair of ``against``, remeasured exactly (in place).
 
+    ``against_vectors``, when given, are the vectors ``against`` measures: rows where the
+    two vectors are equal are no tie (both lengths are the same number either way).
     Returns the indices of the rows remeasured.
     """
     if vectors.shape[1] == 1:
@@ -57,6 +61,8 @@ def resolve_ties(
     with np.errstate(invalid="ignore"):
         close = np.abs(lengths - against) <= _TIE * np.abs(lengths)
     rows = np.flatnonzero(close)
+    if rows.size and against_vectors is not None:
+        rows = rows[np.any(vectors[rows] != against_vectors[rows], axis=1)]
     if rows.size:
         lengths[rows] = exact_norms(vectors[rows])
     return rows
