@@ -27,12 +27,13 @@ def norms(vectors: np.ndarray) -> np.ndarray:
     if vectors.shape[1] == 1:
         return np.abs(vectors[:, 0])
     # Column by column: for the few columns of a sweep this beats einsum and sum(axis=1).
-    first = vectors[:, 0]
-    total = first * first
-    for column in range(1, vectors.shape[1]):
-        values = vectors[:, column]
-        total += values * values
-    lengths = np.sqrt(total, out=total)
+    with np.errstate(all="ignore"):  # overflow and underflow are remeasured below
+        first = vectors[:, 0]
+        total = first * first
+        for column in range(1, vectors.shape[1]):
+            values = vectors[:, column]
+            total += values * values
+        lengths = np.sqrt(total, out=total)
     unsure = ~((lengths > _TINY) & (lengths < _HUGE))
     if unsure.any():
         rows = np.flatnonzero(unsure)
