@@ -252,3 +252,13 @@ def test_many_runs_on_many_rows_are_evaluated_in_chunks_with_the_same_numbers() 
         run = gdstudio.fit("a*exp(k*x)", data, start={"a": starts[k], "k": 0.2}, lr=0.01,
                            optimizer="adam", max_iter=3)
         assert np.array_equal(result.params[k], [run.params["a"], run.params["k"]])
+
+
+def test_full_loss_is_over_every_row() -> None:
+    result = gdstudio.sweep_fit("m*x + b", DATA, start={"b": [0.0, 5.0]}, lr=0.01,
+                                batch_size=2, max_iter=20)
+    for k in range(2):
+        run = gdstudio.fit("m*x + b", DATA, start={"b": [0.0, 5.0][k]}, lr=0.01,
+                           batch_size=2, max_iter=20)
+        assert result.full_loss()[k] == run.full_loss
+        assert result.loss[k] == run.loss
