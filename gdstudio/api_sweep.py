@@ -79,6 +79,15 @@ class Sweep:
         self.hyperparameters = {name: np.broadcast_to(value, (runs,)).copy()
                                 for name, value in engine.hyperparameters.items()}
 
+    def full_loss(self) -> np.ndarray:
+        """Loss of every run over all rows at its final parameters, ``(K,)``.
+
+        The same as :attr:`loss` for a function or full-batch descent; with mini-batches
+        :attr:`loss` is the loss on the last step's batch (as in :class:`FitRun`).
+        """
+        with np.errstate(all="ignore"):
+            return np.asarray(self.objective.value_and_grad_batch(self.engine.params)[0])
+
     @property
     def runs(self) -> int:
         """K, the number of runs."""

@@ -221,3 +221,44 @@ def test_progress_and_cancel() -> None:
     assert result.iterations.tolist() == [300, 1]
     assert result.reason(0) == "stopped by request at step 300"
     assert "stopped" in repr(result)
+
+
+@pytest.mark.parametrize(("model", "start", "options"), [
+    ("a*exp(k*x)", {"a": [0.5, 1.0, 2.0, 3.0], "k": 0.3}, {}),
+    ("a*exp(k*x)", {"k": [0.1, 0.2, 0.3, 0.4]}, {"batch_size": 1, "loss": "mae"}),
+    ("a*sin(w*x) + b", {"w": [0.5, 1.0, 1.5, 2.0], "a": 1.0}, {"batch_size": 3}),
+    ("exp(a)*x + b + 2", {"a": [-1.0, 0.0, 0.5, 1.0]}, {"loss": "half_mse"}),
+    ("a*x**3 + b*x**2 + c", {"c": [-1.0, 0.0, 1.0, 2.0]}, {"batch_size": 5}),
+])
+def test_sweep_fit_of_a_nonlinear_model_equals_fit(model: str, start: dict,
+                                                   options: dict) -> None:
+    data = {"x": np.linspace(0.0, 2.0, 13), "y": 2.0 * np.exp(0.5 * np.linspace(0.0, 2.0, 13))}
+    shared = {"max_iter": 80, "optimizer": "adam", "lr": 0.05, **options}
+    result = gdstudio.sweep_fit(model, data, start=start, **shared)
+    runs = [gdstudio.fit(model, data, start={name: (value if np.ndim(value) == 0 else value[k])
+                                             for name, value in start.items()}, **shared)
+            for k in range(4)]
+    assert_equals_single_runs(result, runs)
+
+
+def test_many_runs_on_many_rows_are_evaluated_in_chunks_with_the_same_numbers() -> None:
+    generator = np.random.default_rng(7)
+    x = generator.uniform(0.0, 3.0, 3000)
+    data = {"x": x, "y": 1.5 * np.exp(0.4 * x) + generator.normal(0.0, 0.1, 3000)}
+    starts = np.linspace(0.5, 2.5, 700)  # 700 runs × 3000 rows: more than one chunk
+    result = gdstudio.sweep_fit("a*exp(k*x)", data, start={"a": starts, "k": 0.2},
+                                lr=0.01, optimizer="adam", max_iter=3)
+    for k in (0, 349, 350, 699):
+        run = gdstudio.fit("a*exp(k*x)", data, start={"a": starts[k], "k": 0.2}, lr=0.01,
+                           optimizer="adam", max_iter=3)
+        assert np.array_equal(result.params[k], [run.params["a"], run.params["k"]])
+
+
+def test_full_loss_is_over_every_row() -> None:
+    result = gdstudio.sweep_fit("m*x + b", DATA, start={"b": [0.0, 5.0]}, lr=0.01,
+                                batch_size=2, max_iter=20)
+    for k in range(2):
+        run = gdstudio.fit("m*x + b", DATA, start={"b": [0.0, 5.0][k]}, lr=0.01,
+                           batch_size=2, max_iter=20)
+        assert result.full_loss()[k] == run.full_loss
+        assert result.loss[k] == run.loss

@@ -304,7 +304,7 @@ class SweepDescent:
         rows = None if self.batching is None else self.batching.rows(t)
         loss, grad = self.objective.value_and_grad_batch(params, rows)
         last_size = active["last_size"]
-        tied = resolve_ties(size, change, last_size)
+        tied = resolve_ties(size, change, last_size, active["last_change"])
         if tied.size:
             last_size[tied] = norms(active["last_change"][tied])
         rising = active["rising"]

@@ -27,15 +27,17 @@ def norms(vectors: np.ndarray) -> np.ndarray:
     if vectors.shape[1] == 1:
         return np.abs(vectors[:, 0])
     # Column by column: for the few columns of a sweep this beats einsum and sum(axis=1).
-    first = vectors[:, 0]
-    total = first * first
-    for column in range(1, vectors.shape[1]):
-        values = vectors[:, column]
-        total += values * values
-    lengths = np.sqrt(total, out=total)
+    with np.errstate(all="ignore"):  # overflow and underflow are remeasured below
+        first = vectors[:, 0]
+        total = first * first
+        for column in range(1, vectors.shape[1]):
+            values = vectors[:, column]
+            total += values * values
+        lengths = np.sqrt(total, out=total)
     unsure = ~((lengths > _TINY) & (lengths < _HUGE))
     if unsure.any():
         rows = np.flatnonzero(unsure)
+        rows = rows[np.any(vectors[rows] != 0.0, axis=1)]  # a zero vector's 0 is exact
         lengths[rows] = exact_norms(vectors[rows])
     return lengths
 
@@ -46,10 +48,13 @@ def exact_norms(vectors: np.ndarray) -> np.ndarray:
 
 
 def resolve_ties(
-    lengths: np.ndarray, vectors: np.ndarray, against: np.ndarray | float
+    lengths: np.ndarray, vectors: np.ndarray, against: np.ndarray | float,
+    against_vectors: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows of ``lengths`` within a hair of ``against``, remeasured exactly (in place).
 
+    ``against_vectors``, when given, are the vectors ``against`` measures: rows where the
+    two vectors are equal are no tie (both lengths are the same number either way).
     Returns the indices of the rows remeasured.
     """
     if vectors.shape[1] == 1:
@@ -57,6 +62,8 @@ def resolve_ties(
     with np.errstate(invalid="ignore"):
         close = np.abs(lengths - against) <= _TIE * np.abs(lengths)
     rows = np.flatnonzero(close)
+    if rows.size and against_vectors is not None:
+        rows = rows[np.any(vectors[rows] != against_vectors[rows], axis=1)]
     if rows.size:
         lengths[rows] = exact_norms(vectors[rows])
     return rows

@@ -15,6 +15,7 @@ import pytest
 from gdstudio.engine import BatchPlan, Descent, StoppingRules, make_optimizer, make_schedule
 from gdstudio.engine.limits import HISTORY_BYTES_BUDGET
 from gdstudio.engine.sweep import SweepDescent
+from gdstudio.engine.sweep_norms import norms, resolve_ties
 from gdstudio.engine.sweep_reasons import reason_of
 from tests.engine.quadratics import Rows
 from tests.engine.test_curvature import Bowl
@@ -348,3 +349,21 @@ def test_a_wrong_shape_of_starts_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^the start points must be an array of shape "
                                          r"\(K, 2\) with K ≥ 1 \(x0, x1\), not \(3,\)$"):
         SweepDescent(RowByRow(BOWL), np.zeros(3))
+
+
+# ------------------------------------------------------------------ lengths
+def test_lengths_decide_as_math_hypot_does() -> None:
+    generator = np.random.default_rng(9)
+    vectors = np.concatenate([
+        generator.normal(size=(500, 3)),
+        generator.normal(size=(50, 3)) * 1e200,   # the squares would overflow
+        generator.normal(size=(50, 3)) * 1e-200,  # the squares would underflow
+        [[0.0, 0.0, 0.0], [math.inf, math.nan, 1.0], [math.nan, 0.0, 0.0]],
+    ])
+    exact = np.array([math.hypot(*row) for row in vectors.tolist()])
+    lengths = norms(vectors)
+    assert np.allclose(lengths, exact, rtol=1e-15, equal_nan=True)
+    assert np.array_equal(lengths[500:], exact[500:], equal_nan=True)
+    ties = lengths.copy()
+    remeasured = resolve_ties(ties, vectors, exact * (1 + 1e-14))
+    assert remeasured.size > 500 and np.array_equal(ties[:600], exact[:600])
