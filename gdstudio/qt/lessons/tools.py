@@ -105,6 +105,7 @@ class LateTools(QObject):
             return self
         self.installed = True  # first: while it is made, the project asks for window.projects
         from gdstudio.qt.files.exports_menu import ExportsMenu
+        from gdstudio.qt.files.project_actions import project_from_window
         from gdstudio.qt.files.projects import ProjectController
         from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
@@ -112,7 +113,7 @@ class LateTools(QObject):
         self.projects = ProjectController(window, self._settings)
         self.exports = ExportsMenu(window)
         self.comparisons = CompareLauncher(window)
-        self.sweeps = SweepsLauncher(window)
+        self.sweeps = SweepsLauncher(window, lambda: project_from_window(window, False).experiment)
         file_menu = top_menu(window, "&File")
         if file_menu is not None:
             quit_action = window.action_quit

@@ -2,35 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from gdstudio.problems.experiment import Experiment
+from gdstudio.qt.model import StudioModel
 
 if TYPE_CHECKING:
     from gdstudio.qt.sweeps.window import SweepsWindow
-    from gdstudio.qt.window import MainWindow
 
-__all__ = ["SweepsLauncher", "WindowSource"]
+__all__ = ["StudioWindow", "SweepsLauncher", "WindowSource"]
+
+
+class StudioWindow(Protocol):
+    """What the Sweeps tool uses of the main window (the tool never imports the window).
+
+    Attributes
+    ----------
+    model : StudioModel
+        The problem, start and settings on screen (written back by a click).
+    function_plot, contour_plot : pyqtgraph.PlotWidget
+        The centre plots of one and two variables (their visible region).
+    projects : ProjectController
+        Its ``closing`` signal, the dialogs that ask where to save, and the file's path.
+    preferences : PreferencesController
+        The plot theme and its ``themeChanged`` signal.
+    """
+
+    model: StudioModel
+    function_plot: Any
+    contour_plot: Any
+    projects: Any
+    preferences: Any
+
+    def statusBar(self) -> QStatusBar:
+        """The main window's status bar."""
+        ...
 
 
 class WindowSource:
     """The main window as a :class:`~gdstudio.qt.sweeps.panel.SweepSource`."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow, experiment_of: Callable[[], Experiment]) -> None:
         self._window = window
+        self._experiment_of = experiment_of
 
     def experiment(self) -> Experiment:
         """The work on screen as an experiment (``ValueError`` in one sentence if none)."""
-        from gdstudio.qt.files.project_actions import project_from_window
-
         if self._window.model.objective is None:
             raise ValueError("the problem is not ready yet; try again in a moment")
-        return project_from_window(self._window, False).experiment
+        return self._experiment_of()
 
     def region(self) -> list[tuple[float, float]] | None:
         """The visible range of each variable, for functions of one or two variables."""
@@ -61,17 +87,26 @@ class WindowSource:
 class SweepsLauncher(QObject):
     """Run ▸ Sweep… of one main window (``window.sweeps``): one Sweeps tool at a time.
 
+    Parameters
+    ----------
+    window : StudioWindow
+        The main window.
+    experiment_of : callable
+        Returns the work on screen as an :class:`Experiment` (raising ``ValueError`` in
+        one sentence when it cannot be one).
+
     Attributes
     ----------
     tool : SweepsWindow or None
         The tool open now.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: StudioWindow, experiment_of: Callable[[], Experiment]) -> None:
+        super().__init__(window if isinstance(window, QObject) else None)
         self._window = window
+        self._experiment_of = experiment_of
         self.tool: SweepsWindow | None = None
-        self.action = QAction("S&weep…", window)
+        self.action = QAction("S&weep…", self)
         self.action.setObjectName("actionSweep")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.action.setToolTip("Many runs at once: a learning-rate finder, a phase map of rate "
@@ -88,9 +123,10 @@ class SweepsLauncher(QObject):
         if self.tool is None:
             window = self._window
             model = window.model
-            tool = SweepsWindow(WindowSource(window), model.optimizer,
+            parent = window if isinstance(window, QWidget) else None
+            tool = SweepsWindow(WindowSource(window, self._experiment_of), model.optimizer,
                                 model.stopping.max_iter, model.stopping.tol_step,
-                                self._ask_path, window)
+                                self._ask_path, parent)
             tool.set_theme(window.preferences.plot_theme)
             window.preferences.themeChanged.connect(tool.set_theme)
             tool.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

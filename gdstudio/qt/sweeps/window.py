@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.io._atomic import atomic_write_bytes
-from gdstudio.qt.files.exports_menu import PNG_SCALE, _render_svg
+from gdstudio.qt.plots.export import render_png, render_svg
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 from gdstudio.qt.sweeps.basins import BasinsPanel
 from gdstudio.qt.sweeps.finder import FinderPanel
@@ -232,14 +232,11 @@ class SweepsWindow(QMainWindow):
 
     def export_png(self, path: Path) -> bool:
         """Save the picture shown as a PNG, twice its size on screen."""
-        from pyqtgraph.exporters import ImageExporter  # loaded when first exported
-
-        plot = self.panel.plot
-        return self._export(path, lambda: _png(ImageExporter(plot.scene()), plot.width(), path))
+        return self._export(path, lambda: render_png(self.panel.plot, path))
 
     def export_svg(self, path: Path) -> bool:
         """Save the picture shown as an SVG drawing."""
-        return self._export(path, lambda: _render_svg(self.panel.plot, path))
+        return self._export(path, lambda: render_svg(self.panel.plot, path))
 
     def export_csv(self, path: Path) -> bool:
         """Save the grid of the picture shown (one row per run) as CSV."""
@@ -272,7 +269,3 @@ class SweepsWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
-
-def _png(exporter: object, width: float, path: Path) -> None:
-    exporter.parameters()["width"] = max(int(width * PNG_SCALE), 16)  # type: ignore[attr-defined]
-    exporter.export(str(path))  # type: ignore[attr-defined]
