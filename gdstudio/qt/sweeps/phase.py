@@ -23,6 +23,7 @@ PHASE_COLOUR_MAP = "cividis"
 DIVERGED_COLOUR = OKABE_ITO["vermillion"]
 UNSETTLED_COLOUR = "#BBBBBB"
 _SYMBOLS = {"momentum": "μ", "beta1": "β₁"}
+_AXIS_TITLES = {"momentum": "momentum μ", "beta1": "β₁ (Adam's momentum)"}
 _OPTIMIZERS = ("momentum", "nesterov", "adam")
 
 
@@ -103,8 +104,7 @@ class PhasePanel(SweepPanel):
         self._crosses.setData(rates[diverged_rate], values[diverged_value])
         self._draw_boundary(result)
         self.plot.getAxis("bottom").setTicks(decade_ticks(result.rates[0], result.rates[-1]))
-        symbol = _SYMBOLS[result.hyperparameter]
-        self.plot.setLabel("left", f"{'momentum' if symbol == 'μ' else 'β₁'} {symbol}")
+        self.plot.setLabel("left", _AXIS_TITLES[result.hyperparameter])
         self.plot.setRange(rect, padding=0.02)
         self._write_note(result)
 

@@ -155,6 +155,23 @@ def test_phase_map_on_x_squared_marks_the_diverged_cells(qtbot, window, tool) ->
     assert window.model.effective_hyperparameters()["momentum"] == float(result.values[j])
 
 
+def test_adam_phase_map_sweeps_beta1(qtbot, window, tool) -> None:
+    phase = tool.phase
+    phase.optimizer.setCurrentIndex(phase.optimizer.findData("adam"))
+    phase.rate_count.setValue(4)
+    phase.value_count.setValue(3)
+    result = compute(qtbot, tool, 1)
+    assert result.optimizer == "adam" and result.hyperparameter == "beta1"
+    assert phase.plot.plotItem.getAxis("left").labelText == "β₁ (Adam's momentum)"
+    single = descend("x**2", {"x": 3.0}, optimizer="adam", lr=float(result.rates[2]),
+                     beta1=float(result.values[1]), max_iter=100, tol_step=1e-4)
+    assert str(single.status) == result.status[2, 1]
+    assert single.iterations == result.iterations[2, 1]
+    phase.pick(2, 1)
+    assert window.model.optimizer == "adam"
+    assert window.model.effective_hyperparameters()["beta1"] == float(result.values[1])
+
+
 # ---------------------------------------------------------------- basins
 def test_basins_of_the_two_minima_example(qtbot, window, tool) -> None:
     open_example(qtbot, window, "two_minima_right", "x**4 - 3*x**2 + x")
@@ -209,11 +226,17 @@ def test_basins_refuse_three_variables_in_one_sentence(qtbot, window, tool) -> N
     assert tool.statusBar().currentMessage() == sentence and not tool.busy
 
 
-def test_a_bad_tolerance_is_one_sentence(qtbot, tool) -> None:
+def test_a_bad_tolerance_or_no_optimizer_is_one_sentence(qtbot, tool) -> None:
     tool.tolerance.setText("small")
     assert not tool.compute()
     assert tool.finder.note.text() == ("Cannot compute: the step tolerance must be a number "
                                        "such as 1e-6, not 'small'.")
+    tool.tolerance.setText("1e-6")
+    for check in tool.finder.checks.values():
+        check.setChecked(False)
+    assert not tool.compute() and not tool.busy
+    assert tool.finder.note.text() == ("Cannot compute: choose at least one optimizer for the "
+                                       "learning-rate finder.")
 
 
 # ---------------------------------------------------------------- export and closing
