@@ -26,49 +26,38 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from gdstudio.problems._libm_square import libm_square
+
 _POW = "_real_pow"
+_SQUARE = "_libm_square"
 
 
 class _ScalarPrinter(PythonCodePrinter):
-    """Python code printer whose non-integer powers go through ``math.pow``.
-
-    Squares are written as products: ``x*x`` is correctly rounded, where the C library's
-    ``pow(x, 2)`` is not always (glibc errs by one unit in the last place about once in
-    a thousand), and it is what numpy computes for ``x**2``, so that a sweep's vectorised
-    values (:func:`batch_function`) equal these to the last bit.
-    """
-
-    _squares = 0
+    """Python code printer whose non-integer powers go through ``math.pow``."""
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp
-        if exponent == 2:
-            return self._print_square(expr.base)
         if exponent.is_Integer or exponent in (sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
         return f"{_POW}({self._print(expr.base)}, {self._print(exponent)})"
-
-    def _print_square(self, base: sympy.Expr) -> str:
-        text = self._print(base)
-        if base.is_Symbol:
-            return f"({text}*{text})"
-        self._squares += 1
-        name = f"_sq{self._squares}"  # evaluated once: the base may be long
-        return f"(({name} := {text})*{name})"
 
 
 class _BatchPrinter(NumPyPrinter):
     """numpy code printer whose powers are those of :class:`_ScalarPrinter`, bit for bit.
 
-    numpy's ``x**2``, ``x**-1`` and square roots are exact, as the scalar functions' are;
-    other powers go through ``numpy.float_power``, which calls the C library's ``pow`` (as
-    Python's ``**`` and ``math.pow`` do) where ``numpy.power`` uses its own vectorised one.
+    The scalar functions raise to a power with the C library's ``pow`` (Python's ``**``
+    and ``math.pow``). numpy's ``x**-1`` and square roots are exact, as ``pow``'s are;
+    squares go through :func:`~gdstudio.problems._libm_square.libm_square` and every
+    other power through ``numpy.float_power``, which calls the C library's ``pow`` where
+    ``numpy.power`` uses its own vectorised one.
     """
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp
-        if exponent in (2, -1, sympy.S.Half, -sympy.S.Half):
+        if exponent in (-1, sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
+        if exponent == 2:
+            return f"{_SQUARE}({self._print(expr.base)})"
         return (f"numpy.float_power({self._print(expr.base)}, "
                 f"{self._print(sympy.Float(exponent) if exponent.is_Rational else exponent)})")
 
@@ -131,8 +120,8 @@ def batch_function(
         {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
     )
     return sympy.lambdify(
-        list(arguments), tuple(exprs), modules=[{"numpy": numpy}], printer=printer, cse=True,
-        docstring_limit=0,
+        list(arguments), tuple(exprs), modules=[{"numpy": numpy, _SQUARE: libm_square}],
+        printer=printer, cse=True, docstring_limit=0,
     )
 
 

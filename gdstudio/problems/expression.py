@@ -329,7 +329,9 @@ class CompiledExpression:
                 outputs = self._batch_function(*points.T)
             except _RECOVERABLE:
                 return self._batch_point_by_point(points)
-        values = np.array(np.broadcast_to(np.asarray(outputs[0], dtype=float), (count,)))
+        values = outputs[0]
+        if not (type(values) is np.ndarray and values.shape == (count,)):
+            values = np.array(np.broadcast_to(np.asarray(values, dtype=float), (count,)))
         gradients = np.empty_like(points)
         for column, output in enumerate(outputs[1:]):
             gradients[:, column] = output
