@@ -2,7 +2,7 @@
 
 Each ``*_job`` function checks its input at once (one sentence, :class:`ValueError`) and
 returns a job: a function of a ``progress`` callback that runs on the sweep thread with
-:func:`gdstudio.run_sweep` and returns a plain result. No Qt here.
+:func:`gdstudio.run_sweep` and returns a plain result (numpy arrays; nothing here draws).
 """
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ def finder_job(experiment: Experiment, optimizers: Sequence[str], count: int = 4
         for index, name in enumerate(chosen):
             runs.append(run_sweep(base.replace(optimizer=name), lr=rates,
                                   progress=_part(progress, index, len(chosen))))
-            if runs[-1].status.tolist().count("stopped"):
-                break  # cancelled
+            if (runs[-1].status == "stopped").any():
+                break  # cancelled: the runner drops this result
         status = np.array([run.status for run in runs])
         iterations = np.array([run.iterations for run in runs])
         return FinderResult(rates, chosen[:len(runs)], np.array([run.loss for run in runs]),
