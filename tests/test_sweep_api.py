@@ -262,3 +262,12 @@ def test_full_loss_is_over_every_row() -> None:
                            batch_size=2, max_iter=20)
         assert result.full_loss()[k] == run.full_loss
         assert result.loss[k] == run.loss
+
+
+def test_the_module_example_holds() -> None:
+    import doctest
+
+    import gdstudio.api_sweep
+
+    results = doctest.testmod(gdstudio.api_sweep)
+    assert results.attempted >= 2 and results.failed == 0

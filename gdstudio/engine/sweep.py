@@ -177,27 +177,41 @@ class SweepDescent:
         self,
         progress: Callable[[float], Any] | None = None,
         every: int = 10,
-    ) -> None:
-        """Step every run until it stops.
+        max_steps: int | None = None,
+    ) -> int:
+        """Step every run until it stops, or for at most ``max_steps`` steps.
 
         Parameters
         ----------
         progress : callable, optional
-            Called every ``every`` steps with the fraction of ``max_iter`` done (and with
-            1.0 at the end). Returning ``False`` stops the sweep: runs still going end
-            with status ``stopped``. An exception it raises ends the sweep and propagates.
+            Called every ``every`` steps with the fraction of ``max_iter`` done, and with
+            1.0 once every run has ended. Returning ``False`` stops the sweep: runs still
+            going end with status ``stopped``. An exception it raises ends the call and
+            propagates (the sweep may be run on from where it was).
         every : int
             Steps between calls of ``progress``.
+        max_steps : int, optional
+            Most steps to make in this call (a worker driven by short ticks calls ``run``
+            again until :attr:`finished`).
+
+        Returns
+        -------
+        int
+            Steps made.
         """
-        max_iter = self.stopping.max_iter
+        max_iter = max(self.stopping.max_iter, 1)
+        limit = math.inf if max_steps is None else max_steps
+        made = 0
         with np.errstate(all="ignore"):
-            while not self.finished:
+            while not self.finished and made < limit:
                 self._step()
+                made += 1
                 due = progress is not None and self._t % every == 0 and not self.finished
                 if due and progress(self._t / max_iter) is False:
                     self.stop()
-        if progress is not None:
+        if progress is not None and self.finished:
             progress(1.0)
+        return made
 
     def stop(self) -> None:
         """End the runs still going, with status ``stopped``."""

@@ -367,3 +367,20 @@ def test_lengths_decide_as_math_hypot_does() -> None:
     ties = lengths.copy()
     remeasured = resolve_ties(ties, vectors, exact * (1 + 1e-14))
     assert remeasured.size > 500 and np.array_equal(ties[:600], exact[:600])
+
+
+def test_a_sweep_run_in_short_calls_is_the_sweep_run_at_once() -> None:
+    starts = grid(10, -3.0, 3.0, seed=8)
+    rates = np.geomspace(0.05, 0.6, 10)
+    rules = StoppingRules(max_iter=90, tol_step=1e-7)
+    whole = swept(BOWL, starts, "momentum", rates, stopping=rules)
+    pieces = SweepDescent(RowByRow(BOWL), starts, optimizer="momentum", lr=rates,
+                          stopping=rules, history=True)
+    calls = 0
+    while not pieces.finished:
+        assert pieces.run(max_steps=7) <= 7
+        calls += 1
+    assert calls > 3
+    assert np.array_equal(pieces.params, whole.params)
+    assert np.array_equal(pieces.loss_history, whole.loss_history, equal_nan=True)
+    assert pieces.status.tolist() == whole.status.tolist()
