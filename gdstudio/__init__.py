@@ -26,12 +26,14 @@ if TYPE_CHECKING:
         run,
         stable_lr,
     )
+    from gdstudio.api_sweep import Sweep, run_sweep, sweep, sweep_fit
     from gdstudio.problems.checks import ExperimentError
     from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
 __all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "PointInspection", "Run",
-           "__version__", "descend", "fit", "inspect_point", "run", "stable_lr"]
+           "Sweep", "__version__", "descend", "fit", "inspect_point", "run", "run_sweep",
+           "stable_lr", "sweep", "sweep_fit"]
 
 _LAZY = {
     "Experiment": "gdstudio.problems.experiment",
@@ -45,6 +47,10 @@ _LAZY = {
     "inspect_point": "gdstudio.api",
     "PointInspection": "gdstudio.problems.inspect",
     "ExpressionError": "gdstudio.problems.expression",
+    "Sweep": "gdstudio.api_sweep",
+    "sweep": "gdstudio.api_sweep",
+    "sweep_fit": "gdstudio.api_sweep",
+    "run_sweep": "gdstudio.api_sweep",
 }
 
 

@@ -29,7 +29,10 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from gdstudio.problems._libm_square import libm_square
+
 _POW = "_real_pow"
+_SQUARE = "_libm_square"
 
 
 class _ScalarPrinter(PythonCodePrinter):
@@ -40,6 +43,26 @@ class _ScalarPrinter(PythonCodePrinter):
         if exponent.is_Integer or exponent in (sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
         return f"{_POW}({self._print(expr.base)}, {self._print(exponent)})"
+
+
+class _BatchPrinter(NumPyPrinter):
+    """numpy code printer whose powers are those of :class:`_ScalarPrinter`, bit for bit.
+
+    The scalar functions raise to a power with the C library's ``pow`` (Python's ``**``
+    and ``math.pow``). numpy's ``x**-1`` and square roots are exact, as ``pow``'s are;
+    squares go through :func:`~gdstudio.problems._libm_square.libm_square` and every
+    other power through ``numpy.float_power``, which calls the C library's ``pow`` where
+    ``numpy.power`` uses its own vectorised one.
+    """
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
+        exponent = expr.exp
+        if exponent in (-1, sympy.S.Half, -sympy.S.Half):
+            return super()._print_Pow(expr, rational)
+        if exponent == 2:
+            return f"{_SQUARE}({self._print(expr.base)})"
+        return (f"numpy.float_power({self._print(expr.base)}, "
+                f"{self._print(sympy.Float(exponent) if exponent.is_Rational else exponent)})")
 
 
 def positional_symbols(count: int) -> tuple[sympy.Symbol, ...]:
@@ -97,6 +120,23 @@ def array_function(
 ) -> Callable[..., tuple[Any, ...]]:
     """A numpy function returning one value (or array) per expression."""
     return numpy_function(arguments, tuple(exprs), cse=True)
+
+
+def batch_function(
+    arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
+) -> Callable[..., tuple[Any, ...]]:
+    """A numpy function of arrays whose every element equals :func:`scalar_function`'s.
+
+    For sweeps: arithmetic, square roots and powers agree to the last bit; numpy's
+    vectorised ``exp``, ``log``, ``tanh`` … may differ from :mod:`math`'s in the last bit.
+    """
+    printer = _BatchPrinter(
+        {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
+    )
+    return sympy.lambdify(
+        list(arguments), tuple(exprs), modules=[{"numpy": numpy, _SQUARE: libm_square}],
+        printer=printer, cse=True, docstring_limit=0,
+    )
 
 
 def numpy_function(

@@ -88,6 +88,19 @@ class NormalEquations:
         return (total if total > 0.0 else 0.0), slope
 
 
+    def sums_and_slopes(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`sum_and_slope` at every row of ``params`` ``(K, p)``, bit for bit.
+
+        Returns the ``(K,)`` sums and the ``(K, p)`` slopes (new arrays).
+        """
+        shifts = params - self.reference
+        slopes = np.matmul(self.gram, shifts[:, :, None])[:, :, 0]  # each as gram @ shift
+        slopes += self.reference_slope
+        both = slopes + self.reference_slope
+        totals = self.reference_sum + np.matmul(shifts[:, None, :], both[:, :, None])[:, 0, 0]
+        return np.where(totals > 0.0, totals, 0.0), slopes
+
+
 def _dot(first: Any, second: Any, count: int) -> float:
     """Σ_i first_i · second_i where either may be one number for every row."""
     first_array, second_array = type(first) is np.ndarray, type(second) is np.ndarray

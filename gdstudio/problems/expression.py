@@ -306,6 +306,54 @@ class CompiledExpression:
         except _HOT_PATH_ERRORS:
             return self._slow_value_and_grad(params)
 
+    def value_and_grad_batch(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Values and gradients at many points at once, for sweeps.
+
+        Parameters
+        ----------
+        params : numpy.ndarray
+            Float array of shape ``(K, len(variables))``, one point per row.
+
+        Returns
+        -------
+        values : numpy.ndarray
+            Shape ``(K,)``.
+        gradients : numpy.ndarray
+            Shape ``(K, len(variables))``.
+
+        Notes
+        -----
+        A numpy function compiled for this (on first use) runs over the columns. Row k
+        equals :meth:`value_and_grad` at ``params[k]`` to the last bit for arithmetic,
+        powers and square roots; numpy's vectorised ``exp``, ``log``, ``tanh`` … may
+        differ from :mod:`math`'s (which the one-point path uses) in the last bit.
+        """
+        points = np.asarray(params, dtype=float)
+        if points.ndim != 2 or points.shape[1] != len(self.variables):
+            raise ValueError(
+                f"expected parameters of shape (K, {len(self.variables)}) for variables "
+                f"{self.variables}, got shape {points.shape}"
+            )
+        count = points.shape[0]
+        with np.errstate(all="ignore"):
+            try:
+                outputs = self._batch_function(*points.T)
+            except _RECOVERABLE:
+                return self._batch_point_by_point(points)
+        values = outputs[0]
+        if not (type(values) is np.ndarray and values.shape == (count,)):
+            values = np.array(np.broadcast_to(np.asarray(values, dtype=float), (count,)))
+        gradients = np.empty_like(points)
+        for column, output in enumerate(outputs[1:]):
+            gradients[:, column] = output
+        return values, gradients
+
+    def _batch_point_by_point(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pairs = [self.value_and_grad(point) for point in points]
+        values = np.array([value for value, _ in pairs], dtype=float)
+        gradients = np.array([gradient for _, gradient in pairs], dtype=float)
+        return values, gradients.reshape(points.shape)
+
     def hessian(self, params: np.ndarray) -> np.ndarray | None:
         """The exact Hessian ∂²f/∂θᵢ∂θⱼ at ``params``, or ``None`` where it has none.
 
@@ -395,6 +443,14 @@ class CompiledExpression:
     @cached_property
     def _array_function(self) -> Callable[..., tuple[Any, ...]]:
         return self._compile_array(with_gradient=True)
+
+    @cached_property
+    def _batch_function(self) -> Callable[..., tuple[Any, ...]]:
+        from gdstudio.problems import _lambdify  # here: checking text needs no sympy
+
+        arguments, renamed = _lambdify.rename(
+            [self.analysis.expression, *self._derivatives()], self.variables)
+        return _lambdify.batch_function(arguments, renamed)
 
     @cached_property
     def _hessian_function(self) -> Callable[..., tuple[Any, ...]] | None:

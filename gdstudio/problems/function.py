@@ -73,6 +73,16 @@ class FunctionObjective:
         """Return ``(f(θ), ∇f(θ))``; ``batch`` is ignored (replaced per instance)."""
         return self.compiled.value_and_grad(params)
 
+    def value_and_grad_batch(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Values ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
+
+        See :meth:`~gdstudio.problems.expression.CompiledExpression.value_and_grad_batch`;
+        ``batch`` is ignored.
+        """
+        return self.compiled.value_and_grad_batch(params)
+
     def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
         """The exact Hessian at ``params``, or ``None`` where f has none (``abs``…).
 

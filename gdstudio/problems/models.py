@@ -47,6 +47,7 @@ import numpy as np
 import sympy
 
 from gdstudio.problems._lambdify import numpy_function
+from gdstudio.problems._model_batch import model_value_and_grad_batch
 from gdstudio.problems._normal_equations import NormalEquations
 from gdstudio.problems.data_explain import explain_gradient
 from gdstudio.problems.dataset import Dataset
@@ -60,6 +61,8 @@ from gdstudio.problems.losses import SQUARED_LOSSES, check_loss, loss_kernel
 
 __all__ = ["ModelObjective", "Standardization"]
 
+# Values in one (runs, rows) array of a sweep's batched evaluation (8 MB).
+_BATCH_VALUES = 1 << 20
 # Highest degree in the features that ``standardize`` expands symbolically.
 MAX_STANDARDIZE_DEGREE = 12
 
@@ -239,6 +242,30 @@ class ModelObjective:
             residuals = np.subtract(prediction, rows.target, out=prediction)
         loss, weights, scale = self._kernel(residuals, rows.target.shape[0])
         return loss, self._gradient(rows, outputs, weights, scale)
+
+    def value_and_grad_batch(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Losses ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
+
+        For sweeps: row k equals :meth:`value_and_grad` at ``params[k]`` to the last bit
+        (see :mod:`gdstudio.problems._model_batch`).
+        """
+        points = np.asarray(params, dtype=float)
+        count = len(self.param_names)
+        if points.ndim != 2 or points.shape[1] != count:
+            raise ValueError(f"expected parameters of shape (K, {count}) for "
+                             f"{', '.join(self.param_names)}, got shape {points.shape}")
+        rows = self.n_samples if batch is None else len(batch)
+        # A few (K, rows) arrays are made: in chunks of runs, each stays near 8 MB.
+        chunk = max(1, _BATCH_VALUES // max(rows, 1))
+        with np.errstate(all="ignore"):
+            if points.shape[0] <= chunk:
+                return model_value_and_grad_batch(self, points, batch)
+            parts = [model_value_and_grad_batch(self, points[start : start + chunk], batch)
+                     for start in range(0, points.shape[0], chunk)]
+        return (np.concatenate([loss for loss, _ in parts]),
+                np.concatenate([grad for _, grad in parts]))
 
     def _gradient(
         self, rows: _Rows, outputs: Sequence[Any], weights: np.ndarray, scale: float
@@ -466,7 +493,12 @@ class ModelObjective:
         learnt = set(arguments[len(self.features) : len(self.features) + len(self.param_names)])
         varying = [j for j, d in enumerate(derivatives) if d.free_symbols & learnt]
         self._varying = {j: position + 1 for position, j in enumerate(varying)}
-        self._evaluate = _lambdify(arguments, [expression, *(derivatives[j] for j in varying)])
+        evaluated = [expression, *(derivatives[j] for j in varying)]
+        self._evaluate = _lambdify(arguments, evaluated)
+        feature_symbols = set(arguments[: len(self.features)])
+        # Which outputs of _evaluate are arrays over the rows (the others are numbers).
+        self._output_uses_features = tuple(bool(e.free_symbols & feature_symbols)
+                                           for e in evaluated)
         static = [d for j, d in enumerate(derivatives) if j not in self._varying]
         if not varying:  # linear: f = f(θ = 0) + Σ θ_j ∂f/∂θ_j
             static.append(expression.xreplace(dict.fromkeys(learnt, sympy.Integer(0))))

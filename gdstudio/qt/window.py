@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
+    from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
 __all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
 
@@ -151,6 +152,11 @@ class MainWindow(QMainWindow):
     def comparisons(self) -> CompareLauncher:
         """Run ▸ Compare Optimizers…."""
         return self._late_tools.install().comparisons
+
+    @property
+    def sweeps(self) -> SweepsLauncher:
+        """Run ▸ Sweep…: the learning-rate finder, phase map and basins."""
+        return self._late_tools.install().sweeps
 
     @property
     def lessons(self) -> LessonsController:

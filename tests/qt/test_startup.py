@@ -156,7 +156,7 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
         "", "Quit"]
     titles = [item.text() for item in studio.menuBar().actions()]
     assert titles == ["&File", "E&xamples", "&Run", "&View", "&Help"]
-    assert menu_texts(top_menu(studio, "&Run"))[-2:] == ["", "&Compare Optimizers…"]
+    assert menu_texts(top_menu(studio, "&Run"))[-3:] == ["", "&Compare Optimizers…", "S&weep…"]
     assert menu_texts(top_menu(studio, "&View"))[-1] == "&Preferences…"
     assert studio.windowTitle() == UNTITLED_TITLE
     studio.close()

@@ -7,9 +7,8 @@ answer them in code; every export can also be called directly with a path.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
@@ -19,14 +18,13 @@ from PySide6.QtWidgets import QDialog, QMenu, QWidget
 from gdstudio.io import history_to_csv
 from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.qt.files.project_actions import project_from_window
+from gdstudio.qt.plots.export import PNG_SCALE
+from gdstudio.qt.plots.export import render_svg as _render_svg
 
 if TYPE_CHECKING:
     from gdstudio.qt.window import MainWindow
 
 __all__ = ["PNG_SCALE", "ExportsMenu", "central_plot"]
-
-#: PNG exports are this many times the plot's size on screen (sharp on slides).
-PNG_SCALE = 2
 
 
 def central_plot(window: MainWindow) -> pg.PlotWidget | None:
@@ -179,29 +177,3 @@ class ExportsMenu(QObject):
         finally:
             QGuiApplication.restoreOverrideCursor()
         return self._done(path)
-
-
-
-def _render_svg(plot: pg.PlotWidget, path: Path) -> None:
-    """Write ``plot``'s scene as SVG with pyqtgraph's exporter.
-
-    pyqtgraph 0.14 cannot read the lone ``Z`` (close path) that Qt 6.11's SVG generator
-    now writes in a path (pyqtgraph issue #3485), so while exporting, its coordinate
-    correction sees paths without it. A ``Z`` after a stroke that already returns to its
-    start changes nothing drawn, and fills close their paths anyway.
-    """
-    # The module, not the class of the same name that pyqtgraph.exporters exports.
-    svg_module = importlib.import_module("pyqtgraph.exporters.SVGExporter")
-    original = svg_module.correctCoordinates
-
-    def tolerant(node: Any, defs: Any, item: Any, options: Any) -> Any:
-        for element in node.getElementsByTagName("path"):
-            tokens = element.getAttribute("d").split()
-            element.setAttribute("d", " ".join(t for t in tokens if t not in ("Z", "z")))
-        return original(node, defs, item, options)
-
-    svg_module.correctCoordinates = tolerant
-    try:
-        svg_module.SVGExporter(plot.scene()).export(str(path))
-    finally:
-        svg_module.correctCoordinates = original

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from gdstudio.qt.compare.window import CompareWindow
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
+    from gdstudio.qt.sweeps.launcher import SweepsLauncher
     from gdstudio.qt.window import MainWindow
 
 __all__ = ["CompareLauncher", "LateTools", "install_lesson_tools", "top_menu"]
@@ -83,11 +84,14 @@ class LateTools(QObject):
         File ▸ Export.
     comparisons : CompareLauncher
         Run ▸ Compare Optimizers….
+    sweeps : SweepsLauncher
+        Run ▸ Sweep… (:mod:`gdstudio.qt.sweeps`).
     """
 
     projects: ProjectController
     exports: ExportsMenu
     comparisons: CompareLauncher
+    sweeps: SweepsLauncher
 
     def __init__(self, window: MainWindow, settings: QSettings) -> None:
         super().__init__(window)
@@ -101,12 +105,15 @@ class LateTools(QObject):
             return self
         self.installed = True  # first: while it is made, the project asks for window.projects
         from gdstudio.qt.files.exports_menu import ExportsMenu
+        from gdstudio.qt.files.project_actions import project_from_window
         from gdstudio.qt.files.projects import ProjectController
+        from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
         window = self._window
         self.projects = ProjectController(window, self._settings)
         self.exports = ExportsMenu(window)
         self.comparisons = CompareLauncher(window)
+        self.sweeps = SweepsLauncher(window, lambda: project_from_window(window, False).experiment)
         file_menu = top_menu(window, "&File")
         if file_menu is not None:
             quit_action = window.action_quit
@@ -117,6 +124,7 @@ class LateTools(QObject):
         if run_menu is not None:
             run_menu.addSeparator()
             run_menu.addAction(self.comparisons.action)
+            run_menu.addAction(self.sweeps.action)
         return self
 
 

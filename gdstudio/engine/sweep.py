@@ -1,0 +1,498 @@
+"""K descents of one objective in lock step, as one ``(K, d)`` array (numpy only).
+
+:class:`SweepDescent` runs K independent descents — each with its own start point and,
+optionally, its own learning rate and optimizer hyperparameters — through the rules of
+:class:`~gdstudio.engine.descent.Descent`: the same optimizer updates, schedule, batches,
+stopping rules and divergence rules (non-finite values, the loss running away, and the
+early-divergence streak confirmed by the stable limit). A run that stops freezes where
+it stopped while the others go on. Its status, step count and parameters are those a
+single :class:`Descent` gives.
+
+Every run still going has made the same number of updates, so the schedule's factor and
+the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
+which evaluates ``(K, d)`` parameters at once. Memory is a few ``(K, d)`` arrays, plus
+the ``(steps, K)`` losses when a history is asked for; nothing is kept per run as a
+Python object, and the sentence saying why a run ended is written only when asked for
+(:mod:`gdstudio.engine.sweep_reasons`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+import numpy as np
+
+from gdstudio.engine.batching import BatchPlan
+from gdstudio.engine.curvature import LIMIT_FORMULAS
+from gdstudio.engine.limits import HISTORY_BYTES_BUDGET
+from gdstudio.engine.optimizers import OPTIMIZERS, make_optimizer
+from gdstudio.engine.schedules import Constant, Schedule
+from gdstudio.engine.stopping import Status, StoppingRules
+from gdstudio.engine.sweep_growth import growth_verdicts
+from gdstudio.engine.sweep_norms import norms, resolve_ties
+from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, sweep_update
+
+__all__ = ["STATUSES", "BatchObjective", "Reason", "SweepDescent", "sweep_history_bytes"]
+
+#: Status strings by code (the codes in :attr:`SweepDescent.status_codes`).
+STATUSES: tuple[str, ...] = tuple(str(status) for status in (
+    Status.RUNNING, Status.CONVERGED, Status.MAX_ITER, Status.DIVERGED, Status.STOPPED))
+_RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
+
+# The early-divergence streak of Descent (see descent._RISING_STEPS).
+_RISING_STEPS = 5
+
+
+class Reason:
+    """Codes of why a run ended (:attr:`SweepDescent.reason_codes`)."""
+
+    NONE, TOL_STEP, TOL_GRAD, TOL_LOSS, MAX_ITER = 0, 1, 2, 3, 4
+    PARAMS, LOSS, GRADIENT, GREW, FELL, GROWTH, GROWTH_UNCONFIRMED, STOPPED = range(5, 13)
+
+
+class BatchObjective(Protocol):
+    """An objective that also evaluates many parameter vectors at once."""
+
+    param_names: tuple[str, ...]
+    n_samples: int | None
+
+    def value_and_grad(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        """One point, as :class:`~gdstudio.engine.objective.Objective`."""
+        ...
+
+    def value_and_grad_batch(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Losses ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
+
+        Row k must equal ``value_and_grad(params[k], batch)``.
+        """
+        ...
+
+
+def sweep_history_bytes(runs: int, max_iter: int) -> int:
+    """Bytes the loss histories of ``runs`` runs of up to ``max_iter`` steps take."""
+    return 8 * runs * (max_iter + 1)
+
+
+class SweepDescent:
+    """K descents of one objective in lock step.
+
+    Parameters
+    ----------
+    objective : BatchObjective
+        What to minimise.
+    starts : array_like
+        Start points, shape ``(K, d)``.
+    optimizer : str
+        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop`` or ``adam``.
+    lr : float or array_like
+        Base learning rate: one for every run, or K of them.
+    hyperparameters : mapping, optional
+        Optimizer hyperparameters by name, each a float or K of them (torch.optim's
+        defaults for the others).
+    schedule : Schedule, optional
+        Learning-rate schedule (default constant).
+    stopping : StoppingRules, optional
+        When to stop (default 1000 steps, no tolerances).
+    batching : BatchPlan, optional
+        Mini-batches for data objectives: every run uses the same rows at a step, as
+        single runs with the same plan do.
+    history : bool
+        Keep every run's loss at every step (:attr:`loss_history`).
+
+    Raises
+    ------
+    ValueError
+        In one sentence: a bad shape, rate or hyperparameter (naming the run), or
+        histories larger than :data:`~gdstudio.engine.limits.HISTORY_BYTES_BUDGET`.
+    """
+
+    def __init__(
+        self,
+        objective: BatchObjective,
+        starts: np.ndarray,
+        *,
+        optimizer: str = "gd",
+        lr: float | np.ndarray = 0.1,
+        hyperparameters: Mapping[str, float | np.ndarray] | None = None,
+        schedule: Schedule | None = None,
+        stopping: StoppingRules | None = None,
+        batching: BatchPlan | None = None,
+        history: bool = False,
+    ) -> None:
+        self.objective = objective
+        self.optimizer = make_optimizer(optimizer).name
+        self.schedule = schedule if schedule is not None else Constant()
+        self.stopping = stopping if stopping is not None else StoppingRules()
+        self.batching = batching
+        self.param_names = tuple(objective.param_names)
+        starts = np.array(starts, dtype=float)
+        d = len(self.param_names)
+        if starts.ndim != 2 or starts.shape[1] != d or starts.shape[0] < 1:
+            raise ValueError(f"the start points must be an array of shape (K, {d}) with K ≥ 1 "
+                             f"({', '.join(self.param_names)}), not {starts.shape}")
+        runs = starts.shape[0]
+        self.starts = starts
+        self.learning_rates = _per_run("lr", lr, runs, _check_rates)
+        self.hyperparameters = _hyperparameters(self.optimizer, hyperparameters or {}, runs)
+        self._keep_history(history, runs)
+        self._set_up(starts)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def runs(self) -> int:
+        """K, the number of runs."""
+        return int(self.starts.shape[0])
+
+    @property
+    def step_count(self) -> int:
+        """Updates made by the runs still going (the longest run's step count)."""
+        return self._t
+
+    @property
+    def finished(self) -> bool:
+        """True when every run has ended."""
+        return self._active["index"].shape[0] == 0
+
+    @property
+    def status(self) -> np.ndarray:
+        """Status of every run: ``(K,)`` strings as single runs have (``converged`` …)."""
+        return np.array(STATUSES)[self.status_codes]
+
+    @property
+    def loss_history(self) -> np.ndarray | None:
+        """Loss of every run at steps 0 … ``step_count`` ``(K, steps + 1)``, NaN after a
+        run ended; ``None`` unless asked for."""
+        if self._history is None:
+            return None
+        return np.ascontiguousarray(self._history[: self._t + 1].T)
+
+    # ---------------------------------------------------------------- running
+    def run(
+        self,
+        progress: Callable[[float], Any] | None = None,
+        every: int = 10,
+        max_steps: int | None = None,
+    ) -> int:
+        """Step every run until it stops, or for at most ``max_steps`` steps.
+
+        Parameters
+        ----------
+        progress : callable, optional
+            Called every ``every`` steps with the fraction of ``max_iter`` done, and with
+            1.0 once every run has ended. Returning ``False`` stops the sweep: runs still
+            going end with status ``stopped``. An exception it raises ends the call and
+            propagates (the sweep may be run on from where it was).
+        every : int
+            Steps between calls of ``progress``.
+        max_steps : int, optional
+            Most steps to make in this call (a worker driven by short ticks calls ``run``
+            again until :attr:`finished`).
+
+        Returns
+        -------
+        int
+            Steps made.
+        """
+        max_iter = max(self.stopping.max_iter, 1)
+        limit = math.inf if max_steps is None else max_steps
+        made = 0
+        with np.errstate(all="ignore"):
+            while not self.finished and made < limit:
+                self._step()
+                made += 1
+                due = progress is not None and self._t % every == 0 and not self.finished
+                if due and progress(self._t / max_iter) is False:
+                    self.stop()
+        if progress is not None and self.finished:
+            progress(1.0)
+        return made
+
+    def stop(self) -> None:
+        """End the runs still going, with status ``stopped``."""
+        active = self._active
+        ended = np.ones(active["index"].shape[0], dtype=bool)
+        codes = np.full(ended.shape[0], Reason.STOPPED, dtype=np.int8)
+        self._end(ended, codes, np.zeros(ended.shape[0]))
+
+    # ---------------------------------------------------------------- internals
+    def _keep_history(self, history: bool, runs: int) -> None:
+        self._history: np.ndarray | None = None
+        if not history:
+            return
+        size = sweep_history_bytes(runs, self.stopping.max_iter)
+        if size > HISTORY_BYTES_BUDGET:
+            raise ValueError(
+                f"the loss histories of {runs:,} runs of up to {self.stopping.max_iter:,} "
+                f"steps would take {size / 2**30:.3g} GiB, more than the "
+                f"{HISTORY_BYTES_BUDGET / 2**30:.3g} GiB allowed; ask for fewer runs or "
+                "steps, or no history")
+        rows = min(self.stopping.max_iter + 1, 1024)
+        self._history = np.full((rows, runs), np.nan)
+
+    def _set_up(self, starts: np.ndarray) -> None:
+        runs, d = starts.shape
+        rows = None if self.batching is None else self.batching.rows(0)
+        with np.errstate(all="ignore"):
+            loss, grad = self.objective.value_and_grad_batch(starts, rows)
+        self.params, self.loss, self.grad = starts.copy(), np.array(loss, float), grad
+        self.start_loss = self.loss.copy()
+        self.start_grad = grad.copy()
+        self.iterations = np.zeros(runs, dtype=np.int64)
+        self.status_codes = np.zeros(runs, dtype=np.int8)
+        self.reason_codes = np.zeros(runs, dtype=np.int8)
+        self.reason_values = np.full(runs, np.nan)
+        #: Early divergence: the streak length, its growth per step, the limit and λmax.
+        self.growth = np.full((runs, 4), np.nan)
+        self._t = 0
+        if self._history is not None:
+            self._history[0] = self.loss
+        finite = np.isfinite(self.start_loss)
+        reach = np.where(finite, self.stopping.divergence_factor
+                         * np.maximum(np.abs(self.start_loss), 1.0), 0.0)
+        self._active = self._initial_working_set(runs, d, reach)
+        self._check_start()
+
+    def _initial_working_set(self, runs: int, d: int, reach: np.ndarray) -> dict[str, Any]:
+        active: dict[str, Any] = {
+            "index": np.arange(runs), "params": self.params.copy(), "loss": self.loss.copy(),
+            "grad": self.grad, "low": self.start_loss - reach, "high": self.start_loss + reach,
+            "start_loss": self.start_loss, "rising": np.zeros(runs, dtype=np.int64),
+            "rising_base": np.full(runs, np.nan), "last_size": np.full(runs, np.inf),
+            "last_change": np.zeros((runs, d)),
+            "lr": _column(self.learning_rates),
+        }
+        for position in range(BUFFER_COUNTS[self.optimizer]):
+            active[f"buffer{position}"] = np.zeros((runs, d))
+        for name, value in self.hyperparameters.items():
+            active[f"hyper_{name}"] = _column(value)
+        self._betas: dict[str, tuple[list[float], np.ndarray | None]] = {}
+        if self.optimizer == "adam":
+            for name in ("beta1", "beta2"):
+                value = self.hyperparameters[name]
+                if isinstance(value, float):
+                    self._betas[name] = ([value], None)
+                else:
+                    distinct, codes = np.unique(value, return_inverse=True)
+                    self._betas[name] = (distinct.tolist(), codes)
+                    active[f"code_{name}"] = codes
+        return active
+
+    def _check_start(self) -> None:
+        active, rules = self._active, self.stopping
+        loss, grad = active["loss"], active["grad"]
+        grad_norm = norms(grad)
+        codes = np.zeros(loss.shape[0], dtype=np.int8)
+        values = np.full(loss.shape[0], np.nan)
+        if rules.tol_grad is not None:
+            resolve_ties(grad_norm, grad, rules.tol_grad)
+            hit = grad_norm < rules.tol_grad
+            codes[hit], values[hit] = Reason.TOL_GRAD, grad_norm[hit]
+        if rules.max_iter == 0:
+            codes[codes == 0] = Reason.MAX_ITER
+        bad_grad = ~np.isfinite(grad_norm)
+        codes[bad_grad], values[bad_grad] = Reason.GRADIENT, grad_norm[bad_grad]
+        bad_loss = ~np.isfinite(loss)
+        codes[bad_loss], values[bad_loss] = Reason.LOSS, loss[bad_loss]
+        self._end(codes != 0, codes, values)
+
+    def _step(self) -> None:
+        active, t = self._active, self._t
+        rate = active["lr"] * self.schedule.factor(t)
+        hyper = {name: active[f"hyper_{name}"] for name in self.hyperparameters}
+        corrections = bias_corrections(
+            {name: (distinct, active.get(f"code_{name}")) for name, (distinct, _) in
+             self._betas.items()}, t + 1.0) if self._betas else None
+        buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
+        old_loss = active["loss"]
+        change = sweep_update(self.optimizer, active["grad"], buffers, rate, t, hyper,
+                              corrections)
+        params = active["params"] + change
+        size = norms(change)
+        self._t = t = t + 1
+        rows = None if self.batching is None else self.batching.rows(t)
+        loss, grad = self.objective.value_and_grad_batch(params, rows)
+        last_size = active["last_size"]
+        tied = resolve_ties(size, change, last_size, active["last_change"])
+        if tied.size:
+            last_size[tied] = norms(active["last_change"][tied])
+        rising = active["rising"]
+        up = (loss > old_loss) & (size > last_size)
+        starts = up & (rising == 0)
+        active["rising_base"] = np.where(starts, last_size, active["rising_base"])
+        active["rising"] = rising = np.where(up, rising + 1, 0)
+        active.update(params=params, loss=loss, grad=grad, last_size=size, last_change=change)
+        if self._history is not None:
+            self._record(t, active["index"], loss)
+        grad_norm = norms(grad)
+        codes, values = self._verdicts(size, grad, grad_norm, old_loss, rate)
+        ended = codes != 0
+        if ended.any():
+            self._end(ended, codes, values)
+
+    def _verdicts(
+        self, size: np.ndarray, grad: np.ndarray, grad_norm: np.ndarray,
+        old_loss: np.ndarray, rate: Hyper,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Why each run ends after this step (:class:`Reason` codes, 0: it goes on)."""
+        active, rules, t = self._active, self.stopping, self._t
+        loss = active["loss"]
+        count = loss.shape[0]
+        codes = np.zeros(count, dtype=np.int8)
+        values = np.full(count, np.nan)
+        open_ = np.ones(count, dtype=bool)
+
+        def decide(hit: np.ndarray, code: int, measured: np.ndarray) -> None:
+            nonlocal open_
+            hit = hit & open_
+            codes[hit], values[hit] = code, measured[hit]
+            open_ &= ~hit
+
+        decide(~np.isfinite(size), Reason.PARAMS, size)
+        decide(~np.isfinite(loss), Reason.LOSS, loss)
+        decide(~np.isfinite(grad_norm), Reason.GRADIENT, grad_norm)
+        decide(loss > active["high"], Reason.GREW, loss)
+        decide(loss < active["low"], Reason.FELL, loss)
+        if self.optimizer in LIMIT_FORMULAS:
+            streak = open_ & (active["rising"] >= _RISING_STEPS) & (loss > active["start_loss"])
+            if streak.any():
+                self._judge_growth(np.flatnonzero(streak), size, rate, codes, open_)
+        if rules.tol_step is not None:
+            resolve_ties(size, active["last_change"], rules.tol_step)
+            decide(size < rules.tol_step, Reason.TOL_STEP, size)
+        if rules.tol_grad is not None:
+            resolve_ties(grad_norm, grad, rules.tol_grad)
+            decide(grad_norm < rules.tol_grad, Reason.TOL_GRAD, grad_norm)
+        if rules.tol_loss is not None:
+            change = np.abs(loss - old_loss)
+            decide(change < rules.tol_loss, Reason.TOL_LOSS, change)
+        if t >= rules.max_iter:
+            decide(open_, Reason.MAX_ITER, values)
+        return codes, values
+
+    def _judge_growth(
+        self, rows: np.ndarray, size: np.ndarray, rate: Hyper, codes: np.ndarray,
+        open_: np.ndarray,
+    ) -> None:
+        """The early-divergence rule for the runs on a rising streak (a few at a time)."""
+        active = self._active
+        rates = np.broadcast_to(np.asarray(rate, dtype=float).reshape(-1), size.shape)
+        momentum = active.get("hyper_momentum", 0.0)
+        momenta = np.broadcast_to(np.asarray(momentum, dtype=float).reshape(-1), size.shape)
+        batch = None if self.batching is None else self.batching.rows(self._t)
+        verdicts = growth_verdicts(
+            self.objective, self.optimizer, active["params"][rows], batch,
+            size[rows], active["rising"][rows], active["rising_base"][rows], rates[rows],
+            momenta[rows])
+        for row, verdict in zip(rows.tolist(), verdicts, strict=True):
+            if verdict is not None:
+                confirmed = not math.isnan(verdict[2])
+                codes[row] = Reason.GROWTH if confirmed else Reason.GROWTH_UNCONFIRMED
+                open_[row] = False
+                self.growth[active["index"][row]] = verdict
+
+    def _record(self, t: int, index: np.ndarray, loss: np.ndarray) -> None:
+        history = self._history
+        assert history is not None
+        if t >= history.shape[0]:
+            rows = min(2 * history.shape[0], self.stopping.max_iter + 1)
+            grown = np.full((rows, history.shape[1]), np.nan)
+            grown[: history.shape[0]] = history
+            self._history = history = grown
+        history[t, index] = loss
+
+    def _end(self, ended: np.ndarray, codes: np.ndarray, values: np.ndarray) -> None:
+        """Freeze the runs ``ended`` (a mask over the working set) with their reasons."""
+        if not ended.any():
+            return
+        active = self._active
+        index = active["index"][ended]
+        self.params[index] = active["params"][ended]
+        self.loss[index] = active["loss"][ended]
+        self.grad[index] = active["grad"][ended]
+        self.iterations[index] = self._t
+        self.reason_codes[index] = codes[ended]
+        self.reason_values[index] = values[ended]
+        self.status_codes[index] = _status_of(codes[ended])
+        keep = ~ended
+        for name, value in active.items():
+            if isinstance(value, np.ndarray):
+                active[name] = value[keep]
+
+
+def _status_of(codes: np.ndarray) -> np.ndarray:
+    status = np.full(codes.shape[0], _DIVERGED, dtype=np.int8)
+    status[codes <= Reason.TOL_LOSS] = _CONVERGED
+    status[codes == Reason.MAX_ITER] = _MAX_ITER
+    status[codes == Reason.STOPPED] = _STOPPED
+    return status
+
+
+def _column(value: float | np.ndarray) -> float | np.ndarray:
+    """A float as it is, or K values as a ``(K, 1)`` column that broadcasts over ``d``."""
+    return value if isinstance(value, float) else value[:, None]
+
+
+def _per_run(
+    what: str, value: Any, runs: int, check: Callable[[np.ndarray, str], None]
+) -> float | np.ndarray:
+    """A float, or an array of ``runs`` floats; checked with ``check``."""
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number or {runs} numbers, not {value!r}") from None
+    if array.ndim == 0:
+        check(array.reshape(1), what)
+        return float(array)
+    if array.shape != (runs,):
+        raise ValueError(f"{what} needs one value or {runs} (one per run), not an array "
+                         f"of shape {array.shape}")
+    check(array, what)
+    return array
+
+
+def _check_rates(rates: np.ndarray, what: str) -> None:
+    bad = ~(np.isfinite(rates) & (rates > 0))
+    if bad.any():
+        run = int(np.flatnonzero(bad)[0])
+        where = f" (run {run})" if rates.shape[0] > 1 else ""
+        raise ValueError(f"{what} must be a positive number, not {float(rates[run])!r}{where}")
+
+
+def _hyperparameters(
+    optimizer: str, given: Mapping[str, Any], runs: int
+) -> dict[str, float | np.ndarray]:
+    """Every hyperparameter of ``optimizer``: the given ones checked, the rest default."""
+    defaults = OPTIMIZERS[optimizer].defaults
+    unknown = [name for name in given if name not in defaults]
+    if unknown:
+        known = ", ".join(defaults) or "none"
+        raise ValueError(f"the {optimizer} optimizer has no hyperparameter {unknown[0]!r} "
+                         f"(it has: {known})")
+    result: dict[str, float | np.ndarray] = {}
+    for name, default in defaults.items():
+        value = given.get(name, default)
+        result[name] = _per_run(name, value, runs, _check_hyperparameters)
+    return result
+
+
+def _check_hyperparameters(values: np.ndarray, name: str) -> None:
+    """The checks of :func:`gdstudio.engine.optimizers.make_optimizer`, for every run."""
+    bad = ~np.isfinite(values)
+    if name == "eps":
+        bad |= ~(values > 0)
+        rule = "a positive number"
+    elif name in ("momentum", "alpha", "beta1", "beta2"):
+        bad |= ~((values >= 0) & (values < 1))
+        rule = "at least 0 and below 1"
+    else:
+        rule = "a finite number"
+    if bad.any():
+        run = int(np.flatnonzero(bad)[0])
+        where = f" (run {run})" if values.shape[0] > 1 else ""
+        raise ValueError(f"{name} must be {rule}, not {float(values[run])!r}{where}")
