@@ -271,3 +271,15 @@ def test_the_module_example_holds() -> None:
 
     results = doctest.testmod(gdstudio.api_sweep)
     assert results.attempted >= 2 and results.failed == 0
+
+
+@pytest.mark.parametrize("batch_size", [None, 3])
+def test_data_runs_that_blow_up_are_explained_as_fit_explains_them(batch_size) -> None:
+    rates = np.geomspace(0.005, 0.2, 9)  # the stable limit of this fit is near 0.02
+    shared = {"start": {"b": 1.0, "m": 0.0}, "max_iter": 300, "tol_step": 1e-9,
+              "batch_size": batch_size, "seed": 3}
+    result = gdstudio.sweep_fit("m*x + b", DATA, lr=rates, **shared)
+    runs = [gdstudio.fit("m*x + b", DATA, lr=rate, **shared) for rate in rates]
+    assert_equals_single_runs(result, runs)
+    assert (result.status == "diverged").sum() >= 3
+    assert any("above the stable limit" in result.reason(k) for k in range(9))

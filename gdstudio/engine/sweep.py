@@ -271,15 +271,15 @@ class SweepDescent:
             active[f"buffer{position}"] = np.zeros((runs, d))
         for name, value in self.hyperparameters.items():
             active[f"hyper_{name}"] = _column(value)
-        self._betas: dict[str, tuple[list[float], np.ndarray | None]] = {}
+        self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
             for name in ("beta1", "beta2"):
                 value = self.hyperparameters[name]
                 if isinstance(value, float):
-                    self._betas[name] = ([value], None)
+                    self._betas[name] = (np.array([value]), None)
                 else:
                     distinct, codes = np.unique(value, return_inverse=True)
-                    self._betas[name] = (distinct.tolist(), codes)
+                    self._betas[name] = (distinct, codes)
                     active[f"code_{name}"] = codes
         return active
 

@@ -6,9 +6,9 @@ single :class:`~gdstudio.engine.descent.Descent` gives. Hyperparameters are Pyth
 (the same for every run) or ``(K, 1)`` columns (one value per run). In a sweep every run
 that is still going has made the same number of updates ``t``, so ``t`` is one number.
 
-Adam's bias corrections ``1 − β^t`` are computed with Python's ``**`` (the C library's
-``pow``, as a single run does), once per distinct β, never with numpy's vectorised power,
-whose last bit can differ.
+Adam's bias corrections ``1 − β^t`` are computed with the C library's ``pow`` (through
+``numpy.float_power``, as a single run's Python ``**``), once per distinct β, never with
+numpy's vectorised power, whose last bit can differ.
 """
 
 from __future__ import annotations
@@ -106,15 +106,16 @@ def _adam(
 
 
 def bias_corrections(
-    values: Mapping[str, tuple[list[float], np.ndarray | None]], t: float
+    values: Mapping[str, tuple[np.ndarray, np.ndarray | None]], t: float
 ) -> dict[str, Hyper]:
     """``1 − β^t`` for β₁ and β₂, from each one's distinct values and the runs' codes.
 
-    ``values[name]`` is ``(distinct, codes)``: the distinct values as Python floats and,
-    when there are several, the ``(K,)`` index of each run's value (else ``None``).
+    ``values[name]`` is ``(distinct, codes)``: the distinct values and, when there are
+    several, the ``(K,)`` index of each run's value (else ``None``). ``numpy.float_power``
+    calls the C library's ``pow``, as Python's ``**`` in a single run does.
     """
     result: dict[str, Hyper] = {}
     for name, (distinct, codes) in values.items():
-        exact = [1.0 - beta**t for beta in distinct]
-        result[name] = exact[0] if codes is None else np.array(exact)[codes][:, None]
+        exact = 1.0 - np.float_power(distinct, t)
+        result[name] = float(exact[0]) if codes is None else exact[codes][:, None]
     return result
