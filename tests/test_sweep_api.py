@@ -283,3 +283,10 @@ def test_data_runs_that_blow_up_are_explained_as_fit_explains_them(batch_size) -
     assert_equals_single_runs(result, runs)
     assert (result.status == "diverged").sum() >= 3
     assert any("above the stable limit" in result.reason(k) for k in range(9))
+
+
+@pytest.mark.parametrize("optimizer", ["newton", "armijo"])
+def test_per_point_methods_are_refused_with_one_sentence(optimizer: str) -> None:
+    with pytest.raises(ValueError, match="runs one at a time; sweeps run gd, momentum") as error:
+        gdstudio.sweep("x**2", {"x": [1.0, 2.0]}, optimizer=optimizer, max_iter=5)
+    assert "\n" not in str(error.value)

@@ -34,7 +34,13 @@ from gdstudio.engine.sweep_growth import growth_verdicts
 from gdstudio.engine.sweep_norms import norms, resolve_ties
 from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, sweep_update
 
-__all__ = ["STATUSES", "BatchObjective", "Reason", "SweepDescent", "sweep_history_bytes"]
+__all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
+           "sweep_history_bytes"]
+
+#: The optimizers a sweep runs in lock step. Newton and Armijo choose every step from the
+#: point's own Hessian or line search, which a lock-step array cannot share: they run one
+#: at a time with :func:`gdstudio.descend`.
+SWEEP_OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
 #: Status strings by code (the codes in :attr:`SweepDescent.status_codes`).
 STATUSES: tuple[str, ...] = tuple(str(status) for status in (
@@ -127,6 +133,11 @@ class SweepDescent:
     ) -> None:
         self.objective = objective
         self.optimizer = make_optimizer(optimizer).name
+        if self.optimizer not in SWEEP_OPTIMIZERS:
+            raise ValueError(
+                f"a sweep cannot run {OPTIMIZERS[self.optimizer].title}: it chooses each step "
+                f"from its own point, so it runs one at a time; sweeps run "
+                f"{', '.join(SWEEP_OPTIMIZERS)}")
         self.schedule = schedule if schedule is not None else Constant()
         self.stopping = stopping if stopping is not None else StoppingRules()
         self.batching = batching

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 
 from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.sweep import SWEEP_OPTIMIZERS
 from gdstudio.engine.sweep_pictures import grid_csv
 from gdstudio.qt.compare.plots import RUN_COLOURS, RUN_SYMBOLS
 from gdstudio.qt.sweeps.jobs import FinderResult, finder_job
@@ -50,8 +51,8 @@ class FinderPanel(SweepPanel):
                         "the runs diverged. Click a point to use its rate in the main window.")
         super().__init__(source, plot)
         self.checks: dict[str, QCheckBox] = {}
-        for name, kind in OPTIMIZERS.items():
-            check = QCheckBox(kind.title)
+        for name in SWEEP_OPTIMIZERS:
+            check = QCheckBox(OPTIMIZERS[name].title)
             check.setObjectName(f"finder_{name}")
             check.setChecked(name in ("gd", optimizer))
             self.checks[name] = check

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdstudio.api_sweep import Sweep, run_sweep
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.sweep import SWEEP_OPTIMIZERS
 from gdstudio.engine.sweep_pictures import (
     Basins,
     cluster_basins,
@@ -124,9 +124,10 @@ def finder_job(experiment: Experiment, optimizers: Sequence[str], count: int = 4
     chosen = tuple(optimizers)
     if not chosen:
         raise ValueError("choose at least one optimizer for the learning-rate finder")
-    unknown = [name for name in chosen if name not in OPTIMIZERS]
+    unknown = [name for name in chosen if name not in SWEEP_OPTIMIZERS]
     if unknown:
-        raise ValueError(f"unknown optimizer {unknown[0]!r}; choose from {', '.join(OPTIMIZERS)}")
+        raise ValueError(f"the finder cannot sweep {unknown[0]!r}; choose from "
+                         f"{', '.join(SWEEP_OPTIMIZERS)}")
     if count < 2:
         raise ValueError(f"the finder needs at least 2 rates, not {count}")
     base = prepared(experiment, max_iter, tol_step)
