@@ -237,9 +237,15 @@ def test_contour_recomputes_once_for_a_burst_of_changes(qtbot, monkeypatch) -> N
     calls = []
     original = plot._draw_map
     monkeypatch.setattr(plot, "_draw_map", lambda: (calls.append(1), original()))
+    # A long wait, so that a busy machine cannot split the burst in two; then a short one.
+    plot._timer.setInterval(60_000)
     for shift in range(20):
         plot.plotItem.vb.setRange(xRange=(shift, shift + 2), yRange=(0, 2), padding=0)
+        QApplication.processEvents()  # pyqtgraph's deferred range signals arrive here
+    assert plot.recompute_pending and not calls  # coalesced: nothing drawn yet
+    plot._timer.setInterval(0)  # restarts the one pending recompute
     qtbot.waitUntil(lambda: len(calls) == 1)
+    QApplication.processEvents()
     assert not plot.recompute_pending  # none left to come: one recompute for the burst
     assert len(calls) == 1
     assert plot.grid_rect.contains(20.0, 1.0)
