@@ -164,8 +164,10 @@ class BasinsPanel(SweepPanel):
             swatch = pg.ScatterPlotItem(symbol="s", size=12,
                                         brush=BASIN_COLOURS[label % len(BASIN_COLOURS)],
                                         pen=pg.mkPen("k"))
-            self._legend.addItem(swatch, f"{basin_letter(label)}: ({where}), f = {loss:.3g} "
-                                         f"— {count} starts")
+            kind = result.kinds[label] if label < len(result.kinds) else "minimum"
+            what = "" if kind == "minimum" else f" — a {kind} point, not a minimum:"
+            self._legend.addItem(swatch, f"{basin_letter(label)}: ({where}), f = {loss:.3g}"
+                                         f"{what} — {count} starts")
         for count, rgb, text in ((int((basins.labels == DIVERGED).sum()), DIVERGED_RGB,
                                   "diverged"),
                                  (int((basins.labels < DIVERGED).sum()), UNSETTLED_RGB,
@@ -176,11 +178,17 @@ class BasinsPanel(SweepPanel):
                 self._legend.addItem(swatch, f"{text} — {count} starts")
 
     def _write_note(self, result: BasinsResult) -> None:
-        found = len(result.basins.minima)
+        kinds = result.kinds or ("minimum",) * len(result.basins.minima)
+        found = kinds.count("minimum")
         diverged = int((result.labels == DIVERGED).sum())
         reach = (f"{result.labels.size} start points reach {found} minim"
                  f"{'um' if found == 1 else 'a'} (stars, lowest first)" if found
                  else f"None of the {result.labels.size} start points reaches a minimum")
+        others = len(kinds) - found
+        if others:
+            reach += (f"; some stop at {others} point{'s' if others > 1 else ''} that "
+                      f"{'are' if others > 1 else 'is'} not a minimum (a saddle's slope is zero "
+                      "too: see the legend)")
         blown = f"; {diverged} diverge (dark grey)" if diverged else ""
         self.note.setText(f"{reach}{blown}. Paler cells took more steps. Click a cell to "
                           "start the main window's run there.")

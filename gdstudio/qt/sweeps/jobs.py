@@ -24,6 +24,7 @@ from gdstudio.engine.sweep_pictures import (
 )
 from gdstudio.problems.curvature import stable_learning_rate
 from gdstudio.problems.experiment import Experiment
+from gdstudio.problems.inspect import inspect_objective
 from gdstudio.qt.sweeps.runner import Job, Progress
 
 __all__ = [
@@ -218,7 +219,11 @@ class BasinsResult:
     finals : numpy.ndarray
         ``(cells, d)`` final points, C order.
     basins : Basins
-        The minima found; ``basins.labels`` flat in C order.
+        The points where runs settled; ``basins.labels`` flat in C order.
+    kinds : tuple of str
+        What each settled point is, from its exact Hessian: ``"minimum"``, ``"saddle"``,
+        ``"maximum"``, ``"degenerate"`` or ``"unknown"`` (no second derivative there). A
+        run stops wherever its steps become tiny, which is also near a saddle.
     surface : list of numpy.ndarray
         The function over the region, for its contour lines or curve: the sample
         positions along each variable, then f on their grid (NaN where undefined).
@@ -232,6 +237,7 @@ class BasinsResult:
     finals: np.ndarray
     basins: Basins
     surface: list[np.ndarray]
+    kinds: tuple[str, ...] = ()
 
     @property
     def labels(self) -> np.ndarray:
@@ -261,9 +267,21 @@ def basins_job(experiment: Experiment, ranges: Sequence[tuple[float, float]], co
         basins = cluster_basins(run.params, run.loss, run.status, BASIN_RADIUS * diagonal)
         return BasinsResult(names, axes, run.status.reshape(shape),
                             run.iterations.reshape(shape), run.loss.reshape(shape),
-                            run.params, basins, _surface(run.objective, ranges))
+                            run.params, basins, _surface(run.objective, ranges),
+                            settled_kinds(run.objective, basins.minima))
 
     return job
+
+
+def settled_kinds(objective: object, points: np.ndarray) -> tuple[str, ...]:
+    """What each point where runs settled is, classified by its exact Hessian."""
+    kinds = []
+    for point in points:
+        try:
+            kinds.append(inspect_objective(objective, point).kind)
+        except ValueError:
+            kinds.append("unknown")
+    return tuple(kinds)
 
 
 def _surface(objective: object, ranges: Sequence[tuple[float, float]]) -> list[np.ndarray]:

@@ -11,7 +11,9 @@ from PySide6.QtGui import QAction
 from shiboken6 import isValid
 
 from gdstudio.api import descend
+from gdstudio.api_sweep import sweep
 from gdstudio.qt.sweeps.finder import FinderPanel
+from gdstudio.qt.sweeps.jobs import settled_kinds
 from gdstudio.qt.sweeps.phase import DIVERGED_COLOUR
 from gdstudio.qt.sweeps.window import SweepsWindow
 from tests.qt.helpers import WAIT, wait_for_problem, window
@@ -180,6 +182,7 @@ def test_basins_of_the_two_minima_example(qtbot, window, tool) -> None:
     result = compute(qtbot, tool, 2)
     basins = result.basins
     assert np.allclose(basins.minima[:, 0], [-1.3008, 1.1309], atol=1e-3)
+    assert result.kinds == ("minimum", "minimum")
     starts = result.axes[0]
     labels = result.labels
     assert (labels[starts < 0] == 0).all() and (labels[starts > 0.3] == 1).all()
@@ -207,6 +210,7 @@ def test_himmelblau_has_four_basins(qtbot, window, tool) -> None:
     assert result.axes[0][0] == pytest.approx(left + (right - left) / 60)
     assert result.axes[1][-1] == pytest.approx(top - (top - bottom) / 60)
     assert "reach 4 minima" in tool.basins.note.text()
+    assert result.kinds == ("minimum",) * 4 and "not a minimum" not in tool.basins.note.text()
     # The start in the cell around (3, 2) reaches that minimum.
     i = int(np.argmin(np.abs(result.axes[0] - 3.0)))
     j = int(np.argmin(np.abs(result.axes[1] - 2.0)))
@@ -295,3 +299,12 @@ def test_finder_and_phase_map_sweep_a_data_problem(qtbot, window, tool) -> None:
     tool.tabs.setCurrentIndex(2)
     assert not tool.compute()
     assert tool.basins.note.text().endswith("and this is a data problem.")
+
+
+def test_settled_points_are_classified_by_their_hessian() -> None:
+    """A run also stops near a saddle (its slope is zero too): the tool must not call that a
+    minimum. Himmelblau's saddle and maximum are known to 6 digits."""
+    run = sweep("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", {"x": [3.0], "y": [2.0]}, max_iter=1)
+    points = np.array([[3.0, 2.0], [0.0866775, 2.88425], [-0.270845, -0.923039]])
+    assert settled_kinds(run.objective, points) == ("minimum", "saddle", "maximum")
+    assert settled_kinds(run.objective, np.array([[np.inf, 0.0]])) == ("unknown",)
