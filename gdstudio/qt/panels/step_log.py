@@ -131,7 +131,7 @@ class HistoryTableModel(QAbstractTableModel):
         self,
         history: History | None = None,
         param_names: Sequence[str] = (),
-        parent=None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._history = history if history is not None else History(len(param_names), 1)
