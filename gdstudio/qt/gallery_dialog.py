@@ -32,8 +32,8 @@ from gdstudio.qt.run.pace import example_pace
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.lessons.dock import LessonEntry
-    from gdstudio.qt.window import MainWindow
 
 __all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
 
@@ -229,11 +229,11 @@ class ExamplesMenu(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The window; it must have a project controller as ``window.projects``.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self.dialog: GalleryDialog | None = None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from gdstudio._version import __version__
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
+from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lessons import install_lessons
 from gdstudio.qt.lessons.tools import CompareLauncher, install_lesson_tools
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self._side_timer.setInterval(FRAME_INTERVAL_MS // 2)
         self._side_timer.timeout.connect(self._draw_side_panels)
         self._side_old_length: int | None = None  # the log's old length, while pending
+        self.registry = ActionRegistry()  # menus and actions by name, for the controllers
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -121,7 +123,8 @@ class MainWindow(QMainWindow):
         # Examples and preferences now (after the slots above); projects, exports and
         # compare later. After the first paint, so that the window appears at once: the
         # first compile (its thread would slow the paint down), then those tools.
-        self._late_tools = install_lesson_tools(self, self._settings)
+        self.examples, self.preferences, self._late_tools = install_lesson_tools(
+            self, self._settings)
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)
@@ -184,7 +187,7 @@ class MainWindow(QMainWindow):
             if icon:
                 item.setProperty("controlIcon", icon)  # drawn by ControlIcons
             self.addAction(item)
-            return item
+            return self.registry.add_action(item)
 
         self.action_run = action("actionRun", "Run", "Space", "Run the descent", "run")
         self.action_pause = action("actionPause", "Pause", "Space", "Pause the descent",
@@ -302,17 +305,17 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        menus, add = self.menuBar(), self.registry.add_menu
+        file_menu = add("file", menus.addMenu("&File"))
         file_menu.addAction(self.action_quit)
-        run_menu = menus.addMenu("&Run")
+        run_menu = add("run", menus.addMenu("&Run"))
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             run_menu.addAction(item)
-        view_menu = menus.addMenu("&View")
+        view_menu = add("view", menus.addMenu("&View"))
         for dock in (self.editor_dock, self.traces_dock, self.log_dock, self.explain_dock):
             view_menu.addAction(dock.toggleViewAction())
-        help_menu = menus.addMenu("&Help")
+        help_menu = add("help", menus.addMenu("&Help"))
         help_menu.addAction(self.action_quick_start)
         help_menu.addAction(self.action_shortcuts)
         help_menu.addSeparator()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gdstudio.qt.data.dialogs import GenerateSettings
     from gdstudio.qt.data.editor import DataEditor
     from gdstudio.qt.data.view import DataView
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["DataMode"]
 
@@ -36,11 +36,11 @@ class DataMode(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The studio window; its editor holds the data editor (``editor.data_editor``).
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model

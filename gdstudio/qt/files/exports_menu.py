@@ -21,7 +21,7 @@ from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.qt.files.project_actions import project_from_window
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["PNG_SCALE", "ExportsMenu", "central_plot"]
 
@@ -29,7 +29,7 @@ __all__ = ["PNG_SCALE", "ExportsMenu", "central_plot"]
 PNG_SCALE = 2
 
 
-def central_plot(window: MainWindow) -> pg.PlotWidget | None:
+def central_plot(window: StudioWindow) -> pg.PlotWidget | None:
     """The plot in the centre of the window (or the first plot inside it), if any."""
     page: QWidget = window.plot_stack.currentWidget()
     if isinstance(page, pg.PlotWidget):
@@ -41,7 +41,7 @@ def central_plot(window: MainWindow) -> pg.PlotWidget | None:
 class ExportsMenu(QObject):
     """The Export submenu of one main window (``window.exports``)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self.menu = QMenu("&Export", window)

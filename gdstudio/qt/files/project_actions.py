@@ -20,10 +20,10 @@ from PySide6.QtCore import QObject, Signal
 from gdstudio.engine import make_optimizer
 from gdstudio.io import Project, ProjectError, SavedHistory
 from gdstudio.io._history import MAX_HISTORY_ROWS
-from gdstudio.qt.model import NEW_VARIABLE_START
+from gdstudio.problems.checks import ExperimentError
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = [
     "HistoryRestorer",
@@ -35,14 +35,14 @@ __all__ = [
 
 
 def project_from_window(
-    window: MainWindow, with_history: bool, *, title: str | None = None,
+    window: StudioWindow, with_history: bool, *, title: str | None = None,
     notes: str | None = None,
 ) -> Project:
     """The open work as a :class:`~gdstudio.io.Project`.
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The studio window.
     with_history : bool
         Keep the current run's history too (left out when the run belongs to another
@@ -56,47 +56,22 @@ def project_from_window(
     ProjectError
         When the work cannot be a project (data mode without a table, say).
     """
-    model = window.model
     projects = getattr(window, "projects", None)
-    common: dict[str, Any] = {
-        "optimizer": model.optimizer,
-        "hyperparameters": model.effective_hyperparameters(),
-        "learning_rate": model.learning_rate,
-        "schedule": dict(model.schedule),
-        "stopping": model.stopping,
-        "title": title if title is not None else getattr(projects, "title", ""),
-        "notes": notes if notes is not None else getattr(projects, "notes", ""),
-    }
-    if model.mode == "data":
-        project = _data_project(window, common)
-    else:
-        from gdstudio.problems.expression import check_syntax
-
-        names = check_syntax(model.expression_text)
-        start = {name: model.start.get(name, NEW_VARIABLE_START) for name in names}
-        project = Project(expression=model.expression_text, start=start, **common)
+    try:
+        experiment = window.model.experiment()
+    except ProjectError:
+        raise
+    except ExperimentError as error:
+        raise ProjectError(str(error)) from None
+    project = Project(experiment,
+                      title=title if title is not None else getattr(projects, "title", ""),
+                      notes=notes if notes is not None else getattr(projects, "notes", ""))
     if with_history:
         project = project.with_history(saved_history(window, project))
     return project
 
 
-def _data_project(window: MainWindow, common: dict[str, Any]) -> Project:
-    from gdstudio.problems.expression import check_syntax
-
-    data = window.model.data
-    if data.dataset is None:
-        raise ProjectError("there is no data yet: load or make a table before saving")
-    columns = set(data.dataset.names)
-    learnt = [name for name in check_syntax(data.model_text)
-              if name not in columns and name not in data.fixed]
-    start = {name: window.model.start[name] for name in learnt if name in window.model.start}
-    return Project(mode="data", data=data.dataset, model=data.model_text, target=data.target,
-                   fixed=dict(data.fixed), start=start, loss=data.loss,
-                   batch_size=data.batch_size, seed=data.seed, standardize=data.standardize,
-                   **common)
-
-
-def saved_history(window: MainWindow, project: Project) -> SavedHistory | None:
+def saved_history(window: StudioWindow, project: Project) -> SavedHistory | None:
     """The window's run history for ``project``, or ``None`` when it does not belong to it."""
     session = window.session
     session.flush()
@@ -108,7 +83,7 @@ def saved_history(window: MainWindow, project: Project) -> SavedHistory | None:
     return SavedHistory.from_history(history, session.param_names)
 
 
-def apply_project(window: MainWindow, project: Project) -> None:
+def apply_project(window: StudioWindow, project: Project) -> None:
     """Put ``project``'s problem and settings into the window's model.
 
     The settings apply at once. A function is handed to the window's background
@@ -128,7 +103,7 @@ def apply_project(window: MainWindow, project: Project) -> None:
     model.set_start(_full_start(project))
     if project.mode == "function":
         assert project.expression is not None
-        window.editor.expression_edit.setText(project.expression)
+        window.editor.show_expression(project.expression)
         window.statusBar().showMessage(f"Working out the derivative of {project.expression} …")
         window.compiler.request(project.expression)
         return
@@ -184,7 +159,7 @@ class HistoryRestorer(QObject):
     ready = Signal()
     finished = Signal(bool, str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self._waiting: Project | None = None  # loaded, its problem not ready yet

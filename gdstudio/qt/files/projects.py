@@ -38,7 +38,7 @@ from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["AUTOSAVE_HISTORY_ROWS", "AUTOSAVE_INTERVAL_MS", "MAX_RECENT", "ProjectController"]
 
@@ -84,7 +84,7 @@ class ProjectController(QObject):
     closing = Signal()
     openFinished = Signal(str, bool)
 
-    def __init__(self, window: MainWindow, settings: QSettings) -> None:
+    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings

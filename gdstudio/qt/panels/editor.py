@@ -241,6 +241,10 @@ class ProblemEditor(QWidget):
         self.expression_error.show()
         self._set_valid(False)
 
+    def show_expression(self, text: str) -> None:
+        """Show ``text`` in the function field, as if typed (it is not submitted)."""
+        self.expression_edit.setText(text)
+
     def show_problem(self) -> None:
         """Show the current valid problem's derivative and clear any error."""
         objective = self.model.objective
