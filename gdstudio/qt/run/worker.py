@@ -178,7 +178,7 @@ class RunWorker(QObject):
         """Pause and return to the previous step exactly."""
         self._playing = False
         self._stop_timer()
-        if self.descent.step_count == 0:
+        if self.descent.step_count <= self.descent.rewind_limit:  # 0, or a branch's fork
             self._report()
             return
         self.descent.rewind_to(self.descent.step_count - 1)
@@ -391,7 +391,8 @@ class RunWorker(QObject):
 def explain_latest(descent: Descent) -> str:
     """The last update with its numbers (if any), then the point it reached."""
     step = descent.step_count
-    parts = [explain_descent_step(descent, step - 1)] if step > 0 else []
+    # At a branch's fork the update that led there was its parent's, not its own.
+    parts = [explain_descent_step(descent, step - 1)] if step > descent.rewind_limit else []
     parts.append(explain_descent_step(descent, step))
     return "\n\n".join(parts)
 
