@@ -26,6 +26,7 @@ from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
 from gdstudio.engine.explain import explain_descent_step
 from gdstudio.engine.schedules import Schedule
 from gdstudio.qt.run.ui_gate import ui_idle
+from gdstudio.state.branches import replay_rates
 
 __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
 
@@ -217,17 +218,8 @@ class RunWorker(QObject):
         """
         self._playing = False
         self._stop_timer()
-        descent, first = self.descent, self.descent.step_count
-        base = descent.learning_rate
-        try:
-            for rate in rates:
-                factor = descent.schedule.factor(descent.step_count)
-                if math.isfinite(rate) and rate > 0 and factor > 0:
-                    descent.set_learning_rate(rate / factor)
-                if not descent.step():
-                    break
-        finally:
-            descent.set_learning_rate(base)
+        first = self.descent.step_count
+        replay_rates(self.descent, rates)
         self._report(first)
 
     @Slot(float)
