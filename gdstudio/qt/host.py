@@ -77,6 +77,7 @@ class StudioWindow(Protocol):
     examples: Any
     preferences: Any
     lessons: Any
+    branches: Any
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint."""

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio._version import __version__
+from gdstudio.qt.branches import BranchesController
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.host import ActionRegistry
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.data_mode = DataMode(self)  # builds, shows and starts data problems
         self._build_menus_and_toolbar()
         self._connect()
+        self.branches = BranchesController(self)  # Run ▸ Branch, the Branches dock
         self.statusBar().showMessage("Preparing the example x² …")
         self._default_dock_sizes()
         self._restore_layout()
@@ -352,7 +354,7 @@ class MainWindow(QMainWindow):
         self.action_pause.triggered.connect(self.session.pause)
         self.action_step.triggered.connect(self.session.step)
         self.action_step_back.triggered.connect(self.session.step_back)
-        self.action_reset.triggered.connect(self.reset)
+        self.action_reset.triggered.connect(self._reset_selected)
         self.action_quit.triggered.connect(self.close)
         self.action_quick_start.triggered.connect(self.show_quick_start)
         self.action_shortcuts.triggered.connect(self.show_shortcuts)
@@ -501,6 +503,11 @@ class MainWindow(QMainWindow):
         elif which == "stopping":
             self.session.set_stopping(self.model.stopping)
         else:  # a different optimizer: a different run
+            self._reset_selected()
+
+    def _reset_selected(self) -> None:
+        """Start the selected run again: a branch from its fork, the main run from its start."""
+        if not self.branches.restart_selected():
             self.reset()
 
     def _derivative_text(self) -> str:

@@ -14,12 +14,12 @@ with :attr:`BranchState.selected_branch`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gdstudio.engine import Descent, RunSettings, make_optimizer, make_schedule
+from gdstudio.engine import Descent, History, RunSettings, make_optimizer, make_schedule
 from gdstudio.io import SavedBranch, SavedHistory
 from gdstudio.state.signal import Signal
 
@@ -261,12 +261,19 @@ class BranchState:
         self.changed.emit(branch)
 
     # ------------------------------------------------------------------ files
-    def saved(self, param_names: Sequence[str], with_history: bool) -> tuple[SavedBranch, ...]:
-        """Every branch as a project keeps it (every run must be parked)."""
+    def saved(self, param_names: Sequence[str], with_history: bool,
+              histories: Mapping[int, History] | None = None) -> tuple[SavedBranch, ...]:
+        """Every branch as a project keeps it.
+
+        A run's history is its descent's unless ``histories`` gives it (the selected run,
+        whose descent is being stepped elsewhere: the window's copy of its history).
+        """
         order = {run_id: index for index, run_id in enumerate(self._runs)}
+        rows = {run_id: descent.history for run_id, descent in self._descents.items()}
+        rows.update(histories or {})
         return tuple(
             SavedBranch.from_run(run.name, order[run.parent], run.fork_step, run.settings,
-                                 self._descents[run.id].history, param_names, with_history)
+                                 rows[run.id], param_names, with_history)
             for run in self._runs.values() if run.parent is not None
         )
 

@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from gdstudio.engine import make_optimizer
-from gdstudio.io import Project, ProjectError, SavedHistory
+from gdstudio.io import Project, ProjectError, SavedBranch, SavedHistory
 from gdstudio.io._history import MAX_HISTORY_ROWS
 from gdstudio.problems.checks import ExperimentError
 
@@ -68,7 +68,8 @@ def project_from_window(
                       notes=notes if notes is not None else getattr(projects, "notes", ""))
     if with_history:
         project = project.with_history(saved_history(window, project))
-    return project
+    branches = getattr(window, "branches", None)
+    return project if branches is None else branches.into_project(project, with_history)
 
 
 def saved_history(window: StudioWindow, project: Project) -> SavedHistory | None:
@@ -164,6 +165,7 @@ class HistoryRestorer(QObject):
         self._window = window
         self._waiting: Project | None = None  # loaded, its problem not ready yet
         self._replaying: SavedHistory | None = None
+        self._branches: tuple[SavedBranch, ...] = ()  # the opened project's, until restored
         # Connected after the window's own slots: the new run exists when these run.
         window.model.problemChanged.connect(self._problem_ready)
         window.session.reportReceived.connect(self._report)
@@ -197,8 +199,9 @@ class HistoryRestorer(QObject):
         if tuple(window.session.param_names) != project.param_names:
             return
         saved = project.history
+        self._branches = project.branches
         if saved is None:
-            self.ready.emit()
+            self._restore_branches()
             return
         self._replaying = saved
         window.statusBar().showMessage(f"Replaying the saved run ({len(saved) - 1} steps) …")
@@ -221,4 +224,12 @@ class HistoryRestorer(QObject):
                     "run (to the rate or the settings) are not recorded in the file.")
         self._window.statusBar().showMessage(text)
         self.finished.emit(difference is None, text)
+        self._restore_branches()
+
+    def _restore_branches(self) -> None:
+        """Make the project's branches again from the run in place, then say it is ready."""
+        branches, self._branches = self._branches, ()
+        controller = getattr(self._window, "branches", None)
+        if branches and controller is not None:
+            controller.restore(branches)
         self.ready.emit()
