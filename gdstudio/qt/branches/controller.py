@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BranchesController"]
 
+#: Width of the Branches dock when it first appears, in average characters: its columns.
+_PANEL_CHARACTERS = 80
+
 
 class BranchesController(QObject):
     """The window's branches: Run ▸ Branch and Remove Branch, the Branches dock, overlays.
@@ -279,7 +282,13 @@ class BranchesController(QObject):
 
     def _added(self, branch: Branch) -> None:
         self.panel.show_run(branch)
-        self.dock.show()
+        if not self.dock.isVisible():
+            self.dock.show()
+            window = self._window
+            # Wide enough for every column (the step log and explanation give way).
+            width = self.panel.fontMetrics().averageCharWidth() * _PANEL_CHARACTERS
+            window.resizeDocks([self.dock], [width],  # type: ignore[attr-defined]
+                               Qt.Orientation.Horizontal)
 
     def _removed(self, run_id: int) -> None:
         self.panel.remove_run(run_id)
