@@ -20,6 +20,7 @@ from gdstudio._version import __version__
 from gdstudio.engine import make_optimizer
 from gdstudio.io._script_blocks import HEADER, LOSSES, OPTIMIZERS, SCHEDULES, heading
 from gdstudio.io._script_loop import BATCHES, DATA_LOSS, FULL_BATCH, TAIL
+from gdstudio.problems.expression import analyse_expression, second_derivatives
 
 if TYPE_CHECKING:
     import sympy
@@ -68,8 +69,6 @@ def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> s
 
 # ------------------------------------------------------------------------ function mode
 def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
-    # here: it loads sympy
-    from gdstudio.problems.expression import analyse_expression, second_derivatives
 
     names = project.param_names
     assert project.expression is not None
@@ -177,7 +176,6 @@ def _data_problem(project: Project, timeout: float) -> tuple[str, str]:
 
 def _data_hessian(objective: ModelObjective, safe: dict[str, str], timeout: float) -> str:
     """``hessian(params, step)`` of a squared loss: c·Σ(JJᵀ + r∇²model); None for mae."""
-    from gdstudio.problems.expression import second_derivatives
 
     head = ["", "", "",
             "def hessian(params, step):",

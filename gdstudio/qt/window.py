@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio._version import __version__
+from gdstudio.engine.explain import explain_derivative
 from gdstudio.qt.branches import BranchesController
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
@@ -44,7 +45,7 @@ from gdstudio.qt.plots import (
 )
 from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler
-from gdstudio.qt.run.pace import TUTORIAL_PACE, speed_text
+from gdstudio.qt.run.pace import TUTORIAL_SPEED, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         return self._lessons
 
     def _work_as_project(self) -> Project:
+        # lazy: the io layer loads after the first paint
         from gdstudio.qt.files.project_actions import project_from_window
 
         return project_from_window(self, False)
@@ -407,7 +409,7 @@ class MainWindow(QMainWindow):
         """Show runs at ``steps_per_second``, unless the student chose a speed.
 
         The first tutorial opens at a pace that can be watched step by step; an example
-        brings its own pace (:func:`~gdstudio.qt.run.pace.example_pace`).
+        brings its own pace (:func:`~gdstudio.qt.run.pace.example_speed`).
         Once the student moves the speed slider, their speed is remembered and wins.
         """
         if not self.speed_chosen:
@@ -425,7 +427,7 @@ class MainWindow(QMainWindow):
             chosen = None
         if chosen is None or not chosen > 0:
             self._settings.remove(SPEED_KEY)
-            self.suggest_speed(TUTORIAL_PACE)  # the first tutorial is ready to run
+            self.suggest_speed(TUTORIAL_SPEED)  # the first tutorial is ready to run
         else:
             self._pacing = True
             try:
@@ -511,8 +513,6 @@ class MainWindow(QMainWindow):
             self.reset()
 
     def _derivative_text(self) -> str:
-        from gdstudio.engine.explain import explain_derivative
-
         objective = self.model.objective
         if self.model.mode == "data":
             return self.data_mode.heading()

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
-from gdstudio.io import history_to_csv
+from gdstudio.io import export_python_script, history_to_csv
 from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.qt.files.project_actions import project_from_window
 
@@ -107,6 +107,7 @@ class ExportsMenu(QObject):
 
     def ask_animation(self) -> QDialog | None:
         """Pause the run and open the animation dialog (see :mod:`gdstudio.qt.animation`)."""
+        # lazy: loaded when this export is first used
         from gdstudio.qt.animation.dialog import AnimationDialog
         from gdstudio.qt.animation.targets import window_targets
 
@@ -130,7 +131,7 @@ class ExportsMenu(QObject):
     # ---------------------------------------------------------------- exporting
     def export_png(self, path: Path) -> bool:
         """Save the central plot as a PNG, :data:`PNG_SCALE` times its size on screen."""
-        from pyqtgraph.exporters import ImageExporter
+        from pyqtgraph.exporters import ImageExporter  # lazy: loaded when this export is first used
 
         plot = central_plot(self._window)
         if plot is None:
@@ -167,7 +168,6 @@ class ExportsMenu(QObject):
 
     def export_script(self, path: Path) -> bool:
         """Save a standalone script that reproduces the run from the start."""
-        from gdstudio.io import export_python_script
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

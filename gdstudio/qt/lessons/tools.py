@@ -95,6 +95,7 @@ class LateTools(QObject):
         if self.installed:
             return self
         self.installed = True  # first: while it is made, the project asks for window.projects
+        # lazy: installed after the first paint (start-up time)
         from gdstudio.qt.files.exports_menu import ExportsMenu
         from gdstudio.qt.files.projects import ProjectController
 
@@ -140,6 +141,7 @@ class CompareLauncher(QObject):
 
     def open(self, runs: Sequence[RunSettings] | None = None) -> CompareWindow | None:
         """Open a comparison of the window's current problem (None if none is ready)."""
+        # lazy: the comparison window loads when first opened
         from gdstudio.qt.compare.window import CompareWindow
 
         window = self._window

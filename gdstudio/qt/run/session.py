@@ -3,6 +3,24 @@
 Reports from the worker are queued as they arrive and applied to the window's history at
 most once per frame, so a run of a million steps never floods the UI thread. The window's
 history reads the worker's arrays (:meth:`History.adopt`): no row is copied.
+
+The hand-off of the history arrays, between two threads and without a lock:
+
+* The worker publishes rows ``0 … n`` as views of its arrays (``History.shared_tail``)
+  in a queued report; the window adopts those arrays with length ``n + 1`` on the UI
+  thread, and reads only rows below its length.
+* The worker then writes only rows past ``n`` — with one exception: the learning rate and
+  step size of row ``n`` (NaN, "no update yet") are filled in when that update is made.
+* When its arrays are full, the worker copies them into larger ones; the window keeps
+  reading the old ones until the next report.
+* A step back (``Descent.rewind_to``) truncates the worker's history, and a history whose
+  rows were published first moves to copies of its arrays (``History.truncate``), so rows
+  the window shows never change under it. The window's own history copies before it
+  writes (``History.write_block``), since its arrays are borrowed.
+
+Views the plots took of the window's arrays therefore stay valid and unchanged; the
+proof is ``tests/qt/run/test_history_handoff.py``, which reads every row during writes
+and step backs of a real worker.
 """
 
 from __future__ import annotations

@@ -346,7 +346,8 @@ class RunWorker(QObject):
         """
         descent = self.descent
         start = self._unreported if changed_from is None else min(self._unreported, changed_from)
-        # Views, not copies: the window reads the rows where the worker wrote them.
+        # Views, not copies: the window reads the rows where the worker wrote them (the
+        # hand-off and its rules: gdstudio/qt/run/session.py).
         block = descent.history.shared_tail(start) if start <= descent.step_count else None
         self._unreported = descent.step_count + 1
         self._last_report = time.perf_counter()
