@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
@@ -45,7 +45,14 @@ class BranchesController(QObject):
     ----------
     window : StudioWindow
         The main window (its model, session, menus and plots).
+
+    Signals
+    -------
+    edited
+        A branch was made or removed, or the runs started again (the project changed).
     """
+
+    edited = Signal()
 
     def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)  # type: ignore[arg-type]
@@ -192,6 +199,7 @@ class BranchesController(QObject):
         checks = self.state.restore(saved)
         self._drive(MAIN_RUN, apply_settings=False)
         self._draw_all()
+        self.edited.emit()  # as saved: every branch in place, with its steps
         wrong = [check for check in checks if not check.exact]
         if wrong:
             text = (f"Replayed {len(checks)} branches, but {wrong[0].name} "
@@ -282,6 +290,7 @@ class BranchesController(QObject):
 
     def _added(self, branch: Branch) -> None:
         self.panel.show_run(branch)
+        self.edited.emit()
         if not self.dock.isVisible():
             self.dock.show()
             window = self._window
@@ -292,12 +301,14 @@ class BranchesController(QObject):
 
     def _removed(self, run_id: int) -> None:
         self.panel.remove_run(run_id)
+        self.edited.emit()
         for overlay in self._overlays.values():
             overlay.remove(run_id)
         self._update_actions()
 
     def _reset_view(self) -> None:
         self.panel.clear()
+        self.edited.emit()
         for overlay in self._overlays.values():
             overlay.clear()
         self._update_actions()

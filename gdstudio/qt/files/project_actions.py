@@ -118,11 +118,13 @@ def apply_project(window: StudioWindow, project: Project) -> None:
 
 
 def comparable(project: Project) -> Project:
-    """``project`` without what does not make it a different lesson: its history, title and
-    notes; hyperparameters and start values are spelled out in full (defaults included)."""
+    """``project`` without what does not make it a different lesson: its history (and its
+    branches' rows), title and notes; hyperparameters and start values are spelled out in
+    full (defaults included)."""
     every = make_optimizer(project.optimizer, project.hyperparameters).hyperparameters
     return project.replace(history=None, title="", notes="", hyperparameters=every,
-                   start=_full_start(project))
+                           start=_full_start(project),
+                           branches=tuple(b.without_history() for b in project.branches))
 
 
 def _full_start(project: Project) -> dict[str, float]:

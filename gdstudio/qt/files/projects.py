@@ -112,6 +112,9 @@ class ProjectController(QObject):
                        window.model.settingChanged, window.model.modeChanged,
                        window.model.dataSettingChanged):
             signal.connect(self._update_modified)
+        branches = getattr(window, "branches", None)
+        if branches is not None:  # a branch made or removed is a change to save
+            branches.edited.connect(self._update_modified)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)

@@ -94,6 +94,7 @@ def test_another_optimizer_on_a_branch_restarts_it_from_its_fork(qtbot, window) 
 def test_branches_replay_exactly_after_save_and_open(qtbot, window, tmp_path: Path) -> None:
     controller = window.branches
     step_to(qtbot, window, 12)
+    assert not window.isWindowModified()
     for rate, optimizer in ((0.3, "gd"), (0.02, "momentum")):
         controller.select(MAIN_RUN)
         controller.branch_here()
@@ -101,6 +102,7 @@ def test_branches_replay_exactly_after_save_and_open(qtbot, window, tmp_path: Pa
         window.model.set_learning_rate(rate)
         settle(qtbot, window.session, rate)
         step_to(qtbot, window, 30)
+    assert window.isWindowModified()  # branches are work to save
     controller.select(MAIN_RUN)
     step_to(qtbot, window, 20)
     expected = {run.name: controller.state.descent(run.id).history.params.copy()
@@ -121,6 +123,7 @@ def test_branches_replay_exactly_after_save_and_open(qtbot, window, tmp_path: Pa
         state = other.branches.state
         assert [run.name for run in state.runs] == ["Main run", "Branch 1", "Branch 2"]
         assert "exactly" in other.statusBar().currentMessage()
+        assert not other.isWindowModified()
         for run in state.runs[1:]:
             replayed = state.descent(run.id).history.params
             assert replayed.tobytes() == expected[run.name].tobytes()  # bit for bit
@@ -129,3 +132,20 @@ def test_branches_replay_exactly_after_save_and_open(qtbot, window, tmp_path: Pa
         assert state.get(2).settings.optimizer == "momentum"
         assert state.get(2).settings.learning_rate == 0.02
         other.close()
+
+
+def test_a_project_with_bad_branches_is_refused_in_one_sentence(qtbot, window,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "bad.gdstudio"
+    path.write_text(
+        '{"format": "gdstudio-project", "version": 2, "problem": {"mode": "function", '
+        '"expression": "x**2", "start": {"x": 3}}, "settings": {"learning_rate": 0.1}, '
+        '"branches": {"version": 1, "runs": [{"name": "B", "parent": 3, "fork_step": 2, '
+        '"steps": 5, "settings": {"learning_rate": 0.3}}]}}', "utf-8")
+    with qtbot.waitSignal(window.projects.openFinished, timeout=WAIT) as finished:
+        window.projects.open_file(path)
+    assert finished.args == [str(path), False]
+    kind, _title, message = window.projects.dialogs.messages[-1]
+    assert kind == "error"
+    assert message == "bad.gdstudio: branches.runs[0].parent must be from 0 to 0, not 3"
+    assert window.branches.state.branch_count == 0
