@@ -14,7 +14,7 @@ with :attr:`BranchState.selected_branch`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -277,29 +277,44 @@ class BranchState:
             for run in self._runs.values() if run.parent is not None
         )
 
-    def restore(self, saved: Sequence[SavedBranch]) -> list[ReplayCheck]:
+    def take(self, other: BranchState) -> None:
+        """Hold the runs of ``other`` (a state built elsewhere, e.g. by a replay on another
+        thread) with the main run selected, and tell subscribers run by run."""
+        self._runs, self._descents = dict(other._runs), dict(other._descents)
+        self._next_id, self._selected = other._next_id, MAIN_RUN
+        self.reset.emit(None)
+        self.changed.emit(self._runs[MAIN_RUN])
+        for run in self._runs.values():
+            if run.parent is not None:
+                self.added.emit(run)
+
+    def restore(self, saved: Sequence[SavedBranch],
+                cancelled: Callable[[], bool] = lambda: False) -> list[ReplayCheck]:
         """Make the saved branches again from the (parked) main run, exactly.
 
         Each branch forks from its parent at its step (the parent steps on with its own
         settings if it has not got that far) and replays its steps: at the saved rates
         when its rows were kept — then it is compared with them — else with its settings.
+        ``cancelled`` is asked between steps; once it says so the replay stops where it is.
         """
         ids = [MAIN_RUN]
         checks = []
         for branch in saved:
+            if cancelled():
+                break
             parent = ids[branch.parent]
             parent_descent = self._descents[parent]
-            _advance(parent_descent, branch.fork_step)
+            _advance(parent_descent, branch.fork_step, cancelled)
             self.park(parent)
             made = self.fork(parent, branch.fork_step, branch.settings)
             ids.append(made.id)
             self.rename(made.id, branch.name)
             descent = self._descents[made.id]
             if branch.history is None:
-                _advance(descent, branch.steps)
+                _advance(descent, branch.steps, cancelled)
                 checks.append(ReplayCheck(branch.name, True))
             else:
-                replay_rates(descent, branch.history.lr[:-1].tolist())
+                replay_rates(descent, branch.history.lr[:-1].tolist(), cancelled)
                 difference = _difference(descent, branch.fork_step, branch.history)
                 checks.append(ReplayCheck(branch.name, difference is None, difference or ""))
             self.park(made.id)
@@ -313,21 +328,24 @@ def _forked(parent: Descent, step: int, settings: RunSettings) -> Descent:
                        stopping=settings.stopping)
 
 
-def _advance(descent: Descent, step: int) -> None:
+def _advance(descent: Descent, step: int, cancelled: Callable[[], bool]) -> None:
     """Step ``descent`` on to ``step`` with its settings (past its stopping rules)."""
-    while descent.step_count < step and descent.step():
+    while descent.step_count < step and not cancelled() and descent.step():
         pass
 
 
-def replay_rates(descent: Descent, rates: Sequence[float]) -> None:
+def replay_rates(descent: Descent, rates: Sequence[float],
+                 cancelled: Callable[[], bool] = lambda: False) -> None:
     """Make one update per recorded learning rate (the rate used is the recorded one).
 
     The base rate of update k is ``rates[k] / schedule.factor(k)``; afterwards the base
-    rate is what it was before. Stops early if the run diverges.
+    rate is what it was before. Stops early if the run diverges or ``cancelled()``.
     """
     base = descent.learning_rate
     try:
         for rate in rates:
+            if cancelled():
+                break
             factor = descent.schedule.factor(descent.step_count)
             if math.isfinite(rate) and rate > 0 and factor > 0:
                 descent.set_learning_rate(rate / factor)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gdstudio.engine import RunSettings, StoppingRules
-from gdstudio.io import Project, project_from_json_text, project_to_json_text
+from gdstudio.io import Project, SavedBranch, project_from_json_text, project_to_json_text
 from gdstudio.problems.experiment import Experiment
 from gdstudio.state.branches import MAIN_RUN, BranchState
 
@@ -111,3 +111,32 @@ def test_saved_branches_replay_exactly_with_and_without_their_rows() -> None:
             assert len(before) == len(after)
             assert before.params.tobytes() == after.params.tobytes()  # bit for bit
             assert np.array_equal(before.lr, after.lr, equal_nan=True)
+
+
+def test_a_state_built_elsewhere_is_taken_run_by_run() -> None:
+    _, built = tutorial()
+    built.fork(MAIN_RUN, 12, RunSettings(learning_rate=0.3, stopping=STOP))
+    built.fork(MAIN_RUN, 12, RunSettings(learning_rate=0.9, stopping=STOP))
+    mine = BranchState()
+    seen: list[str] = []
+    mine.reset.connect(lambda _none: seen.append("reset"))
+    mine.added.connect(lambda run: seen.append(run.name))
+    mine.take(built)
+    assert seen == ["reset", "Branch 1", "Branch 2"]
+    assert [run.name for run in mine.runs] == ["Main run", "Branch 1", "Branch 2"]
+    assert mine.selected_id == MAIN_RUN and mine.descent(2) is built.descent(2)
+
+
+def test_a_cancelled_restore_stops_between_steps() -> None:
+    experiment, state = tutorial()
+    saved = (SavedBranch("long", 0, 12, 90, RunSettings(learning_rate=0.01, stopping=STOP)),)
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 20
+
+    restored = BranchState()
+    restored.start(state.descent(MAIN_RUN), experiment.settings)
+    restored.restore(saved, cancelled)
+    assert restored.descent(1).step_count < 90

@@ -10,10 +10,10 @@ so that the Problem panel shows them and a change applies to that run only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
@@ -26,6 +26,7 @@ from gdstudio.qt.branches.overlay import (
     path_points_2d,
 )
 from gdstudio.qt.branches.panel import BranchPanel
+from gdstudio.qt.branches.replay import ReplayThread
 from gdstudio.state.branches import MAIN_RUN, Branch, BranchState
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class BranchesController(QObject):
         self._window = window
         self.state = BranchState()
         self._applying = False  # the model is being given a run's settings
+        self._replay: ReplayThread | None = None
+        self._replay_done: Callable[[bool], object] = lambda _exact: None
+        self._say_after_report = ""  # a sentence for the status bar, once the run reports
         self.panel = BranchPanel()
         self.dock = QDockWidget("Branches", window)  # type: ignore[arg-type]
         self.dock.setObjectName("branchesDock")
@@ -68,6 +72,7 @@ class BranchesController(QObject):
         self._overlays: dict[str, RunOverlay] = {}
         self._build_actions()
         self._connect()
+        window.installEventFilter(self)  # type: ignore[attr-defined]
 
     # ================================================================ building
     def _build_actions(self) -> None:
@@ -190,24 +195,68 @@ class BranchesController(QObject):
         return project.replace(branches=state.saved(names, with_history,
                                                     {state.selected_id: live}))
 
-    def restore(self, saved: Sequence[SavedBranch]) -> bool:
-        """Make ``saved`` branches again from the main run in place; True if exact."""
+    @property
+    def replaying(self) -> bool:
+        """True while saved branches are being replayed (off the UI thread)."""
+        return self._replay is not None
+
+    def restore(self, saved: Sequence[SavedBranch],
+                done: Callable[[bool], object] = lambda _exact: None) -> None:
+        """Make ``saved`` branches again from the main run in place, off the UI thread.
+
+        ``done(exact)`` is called when they are in place (at once if there are none).
+        """
         session = self._window.session
+        self.cancel_replay()
         if not saved or not session.active or self.state.selected_id != MAIN_RUN:
-            return True
+            done(True)
+            return
         self._park(MAIN_RUN)
-        checks = self.state.restore(saved)
+        replay = ReplayThread(self.state.descent(MAIN_RUN), self.state.get(MAIN_RUN).settings,
+                              saved, self)
+        # Queued: the thread emits, the UI thread takes the runs.
+        replay.replayed.connect(self._replayed, Qt.ConnectionType.QueuedConnection)
+        self._replay, self._replay_done = replay, done
+        self._window.statusBar().showMessage(f"Replaying {len(saved)} saved branch(es) …")
+        replay.start()
+
+    def cancel_replay(self) -> None:
+        """Forget a replay under way (a new run, or the window closes)."""
+        replay, self._replay = self._replay, None
+        if replay is not None:
+            replay.cancel()
+            replay.deleteLater()
+
+    def _replayed(self, result: tuple[ReplayThread, object, object]) -> None:
+        replay, restored, checks = result
+        if replay is not self._replay:
+            return  # overtaken by a new run
+        done = self._replay_done
+        replay.wait()  # it has emitted its last signal: the thread ends at once
+        self._replay = None
+        replay.deleteLater()
+        if not isinstance(restored, BranchState):
+            self._drive(MAIN_RUN, apply_settings=False)
+            self._window.statusBar().showMessage(f"The branches were not restored: {checks}")
+            done(False)
+            return
+        self.state.take(restored)
         self._drive(MAIN_RUN, apply_settings=False)
-        self._draw_all()
         self.edited.emit()  # as saved: every branch in place, with its steps
-        wrong = [check for check in checks if not check.exact]
+        wrong = [check for check in checks if not check.exact]  # type: ignore[attr-defined]
         if wrong:
-            text = (f"Replayed {len(checks)} branches, but {wrong[0].name} "
+            text = (f"Replayed {len(checks)} branches, but {wrong[0].name} "  # type: ignore[arg-type]
                     f"{wrong[0].difference}: changes made during it are not in the file.")
         else:
-            text = f"Restored {len(checks)} branch(es) exactly, the same numbers as saved."
-        self._window.statusBar().showMessage(text)
-        return not wrong
+            text = f"Restored {len(checks)} branch(es) exactly, the same numbers as saved."  # type: ignore[arg-type]
+        self._say_after_report = text  # after the run's first report, which shows its own
+        done(not wrong)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Stop a replay when the window closes (no thread outlives it)."""
+        if watched is self._window and event.type() == QEvent.Type.Close:
+            self.cancel_replay()
+        return False
 
     # ================================================================ internals
     def _history_of(self, run_id: int, flush: bool = False) -> History:
@@ -255,6 +304,7 @@ class BranchesController(QObject):
         self.state.set_settings(run.id, model.run_settings())
 
     def _main_started(self, descent: Descent) -> None:
+        self.cancel_replay()
         had = self.state.branch_count
         self.state.start(descent, self._window.model.run_settings())
         self.panel.show_run(self.state.get(MAIN_RUN))
@@ -275,6 +325,9 @@ class BranchesController(QObject):
             else float("nan")
         self.state.set_progress(self.state.selected_id, report.status, report.step_count, loss)
         self._update_actions(report)
+        if self._say_after_report:
+            self._window.statusBar().showMessage(self._say_after_report)
+            self._say_after_report = ""
 
     def _update_actions(self, report: WorkerReport | None = None) -> None:
         active = self._window.session.active

@@ -175,7 +175,9 @@ class HistoryRestorer(QObject):
     @property
     def busy(self) -> bool:
         """True while an opened project waits for its problem or its run is replayed."""
-        return self._waiting is not None or self._replaying is not None
+        branches = getattr(self._window, "branches", None)
+        return (self._waiting is not None or self._replaying is not None
+                or bool(branches is not None and branches.replaying))
 
     def restore(self, project: Project, problem_ready: bool = False) -> None:
         """Replay ``project.history`` (if any) when the window's problem is ``project``'s.
@@ -188,8 +190,12 @@ class HistoryRestorer(QObject):
             self._problem_ready()
 
     def cancel(self) -> None:
-        """Forget any history waiting to be replayed."""
+        """Forget any history waiting to be replayed (and any branches being replayed)."""
         self._waiting = self._replaying = None
+        self._branches = ()
+        branches = getattr(self._window, "branches", None)
+        if branches is not None:
+            branches.cancel_replay()
 
     def _problem_ready(self) -> None:
         project, self._waiting = self._waiting, None
@@ -232,6 +238,7 @@ class HistoryRestorer(QObject):
         """Make the project's branches again from the run in place, then say it is ready."""
         branches, self._branches = self._branches, ()
         controller = getattr(self._window, "branches", None)
-        if branches and controller is not None:
-            controller.restore(branches)
-        self.ready.emit()
+        if branches and controller is not None:  # replayed off the UI thread
+            controller.restore(branches, lambda _exact: self.ready.emit())
+        else:
+            self.ready.emit()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gdstudio.io import load_project
+from gdstudio.engine import RunSettings, StoppingRules
+from gdstudio.io import Project, SavedBranch, SavedHistory, load_project, save_project
 from gdstudio.state.branches import MAIN_RUN
 from tests.qt import helpers
 from tests.qt.helpers import WAIT, make_window, settle, wait_for_problem
@@ -122,7 +123,8 @@ def test_branches_replay_exactly_after_save_and_open(qtbot, window, tmp_path: Pa
         wait_for_problem(qtbot, other, "x**2")
         state = other.branches.state
         assert [run.name for run in state.runs] == ["Main run", "Branch 1", "Branch 2"]
-        assert "exactly" in other.statusBar().currentMessage()
+        qtbot.waitUntil(lambda other=other: "2 branch(es) exactly"
+                        in other.statusBar().currentMessage(), timeout=WAIT)
         assert not other.isWindowModified()
         for run in state.runs[1:]:
             replayed = state.descent(run.id).history.params
@@ -149,3 +151,27 @@ def test_a_project_with_bad_branches_is_refused_in_one_sentence(qtbot, window,
     assert kind == "error"
     assert message == "bad.gdstudio: branches.runs[0].parent must be from 0 to 0, not 3"
     assert window.branches.state.branch_count == 0
+
+
+def test_a_branch_whose_saved_rows_differ_is_reported(qtbot, window, tmp_path: Path) -> None:
+    experiment = Project(expression="x**2", start={"x": 3.0}, learning_rate=0.1,
+                         stopping=StoppingRules(max_iter=100)).experiment
+    main = experiment.descent(experiment.objective())
+    main.run(max_steps=5)
+    branch = main.fork(5, lr=0.3)
+    branch.run(max_steps=5)
+    rows = branch.history.tail(5)
+    params = rows.params.copy()
+    params[3:] *= 1.5  # as if the rate had been changed by hand during the branch
+    tampered = SavedHistory(("x",), params, rows.loss, rows.grad, rows.lr, rows.step_size,
+                            rows.epoch)
+    path = tmp_path / "tampered.gdstudio"
+    save_project(Project(experiment, branches=(SavedBranch(
+        "B", 0, 5, 10, RunSettings(learning_rate=0.3, stopping=StoppingRules(max_iter=100)),
+        tampered),)), path)
+    with qtbot.waitSignal(window.projects.restorer.ready, timeout=WAIT):
+        assert window.projects.open_file(path)
+    qtbot.waitUntil(lambda: "it differs from step 8 on" in window.statusBar().currentMessage(),
+                    timeout=WAIT)
+    assert window.branches.state.branch_count == 1
+    assert window.branches.state.descent(MAIN_RUN).step_count == 5  # stepped on to the fork
