@@ -132,9 +132,9 @@ class BranchesController(QObject):
         descent = self.state.descent(parent)
         branch = self.state.fork(parent, descent.step_count, self.state.get(parent).settings)
         self._drive(branch.id)
-        self._window.statusBar().showMessage(
-            f"{branch.name} starts at step {branch.fork_step}: change the rate, optimizer or "
-            "schedule now, then Run or Step. The list of runs selects which one you step.")
+        self._say(f"{branch.name} starts at step {branch.fork_step}: change the rate, optimizer "
+                  "or schedule now, then Run or Step. The list of runs selects which one you "
+                  "step.")
         return branch
 
     def select(self, run_id: int) -> None:
@@ -158,7 +158,7 @@ class BranchesController(QObject):
         if losing_selected:
             self._drive(self.state.selected_id)
         extra = f" and {len(gone) - 1} branch(es) of it" if len(gone) > 1 else ""
-        self._window.statusBar().showMessage(f"Removed {name}{extra}.", 5000)
+        self._say(f"Removed {name}{extra}.", again=losing_selected)
 
     def restart_selected(self) -> bool:
         """Start the selected branch again from its fork with the model's settings.
@@ -249,7 +249,7 @@ class BranchesController(QObject):
                     f"{wrong[0].difference}: changes made during it are not in the file.")
         else:
             text = f"Restored {len(checks)} branch(es) exactly, the same numbers as saved."  # type: ignore[arg-type]
-        self._say_after_report = text  # after the run's first report, which shows its own
+        self._say(text)
         done(not wrong)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -259,6 +259,12 @@ class BranchesController(QObject):
         return False
 
     # ================================================================ internals
+    def _say(self, text: str, again: bool = True) -> None:
+        """Show ``text`` in the status bar now and, if ``again`` (a run was just handed to
+        the worker), after its first report, which shows a sentence of its own."""
+        self._window.statusBar().showMessage(text)
+        self._say_after_report = text if again else ""
+
     def _history_of(self, run_id: int, flush: bool = False) -> History:
         """The run's history: the window's mirror for the selected run (the worker's
         descent must not be read), the descent's own for a parked one."""

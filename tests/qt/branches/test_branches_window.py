@@ -175,3 +175,17 @@ def test_a_branch_whose_saved_rows_differ_is_reported(qtbot, window, tmp_path: P
                     timeout=WAIT)
     assert window.branches.state.branch_count == 1
     assert window.branches.state.descent(MAIN_RUN).step_count == 5  # stepped on to the fork
+
+
+def test_reset_of_the_main_run_removes_its_branches(qtbot, window) -> None:
+    controller = window.branches
+    step_to(qtbot, window, 6)
+    controller.branch_here()
+    controller.select(MAIN_RUN)
+    # The main run keeps the step its branch grows from: Back stops there.
+    qtbot.waitUntil(lambda: not window.action_step_back.isEnabled(), timeout=WAIT)
+    window.action_reset.trigger()
+    qtbot.waitUntil(lambda: window.session.report.step_count == 0
+                    and controller.state.branch_count == 0, timeout=WAIT)
+    assert controller.panel.tree.topLevelItemCount() == 1
+    assert controller.overlays()["path"].run_ids == ()
