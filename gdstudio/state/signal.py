@@ -1,8 +1,8 @@
 """A change event that plain Python objects emit and anyone may subscribe to.
 
 A few lines instead of a library: :mod:`psygnal` (napari's choice) was measured against
-this class for the studio's model (see docs/architecture.md, "Events") and bought nothing
-the model needs — the model emits a handful of events per user action, on one thread.
+this class (docs/architecture.md, "Hand-written where a library could do it") and buys
+nothing the model needs: it emits a handful of events per user action, on one thread.
 """
 
 from __future__ import annotations
