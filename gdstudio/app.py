@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gdstudio._version import __version__
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
@@ -74,9 +76,9 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
 
 def create_application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, created once, with the names QSettings files are kept under."""
+    # lazy: Qt loads only once the app starts (parsing options needs none)
     from PySide6.QtWidgets import QApplication
 
-    from gdstudio._version import __version__
     from gdstudio.qt.icons import app_icon
     from gdstudio.qt.run.collector import collect_on_gui_thread
 
@@ -102,14 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     app = create_application(argv)
     if arguments.self_test:
+        # lazy: Qt loads only once the app starts (parsing options needs none)
         from gdstudio.qt.selftest import run_self_test
 
         return run_self_test(app, arguments.screenshot)
+    # lazy: Qt loads only once the app starts (parsing options needs none)
     from gdstudio.qt.window import MainWindow
 
     window = MainWindow()
     window.show()
     if arguments.project is not None:
+        # lazy: Qt loads only once the app starts (parsing options needs none)
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: open_project_argument(window, arguments.project))
@@ -122,6 +127,7 @@ def open_project_argument(window: MainWindow, path: Path) -> bool:
     A file that cannot be opened is explained in a message box, and the window keeps the
     default example. Returns True when reading started (see ``ProjectController.openFinished``).
     """
+    # lazy: Qt loads only once the app starts (parsing options needs none)
     from gdstudio.qt.lessons.files import is_lesson_path
 
     if is_lesson_path(path):  # gdstudio my-lesson.gdlesson.toml: opens in the lesson dock

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -233,7 +234,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _animate(run: Run | FitRun, arguments: argparse.Namespace) -> int:
     """Save the run as an animated GIF, drawn offscreen by the studio's plots."""
-    import os
 
     if sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -363,6 +363,7 @@ def _run_fit(arguments: argparse.Namespace) -> FitRun:
 
 def fit_hints(run: FitRun, source: str) -> tuple[str, ...]:
     """Warnings about model names that were fitted as parameters but look like columns."""
+    # lazy: --help and bad options need no numpy
     from gdstudio.problems.expression import check_syntax
     from gdstudio.problems.model_hints import parameter_hints
 

@@ -34,7 +34,7 @@ def add_lesson_command(commands: argparse._SubParsersAction) -> None:
 
 def run_lesson_command(arguments: argparse.Namespace) -> int:
     """Run ``lesson list|show|check``; return the exit code."""
-    from gdstudio.io.lessons import LessonError
+    from gdstudio.io.lessons import LessonError  # lazy: --help needs no lesson files
 
     try:
         if arguments.lesson_action == "list":
@@ -48,7 +48,7 @@ def run_lesson_command(arguments: argparse.Namespace) -> int:
 
 
 def _list(output_format: str) -> int:
-    from gdstudio.io.lessons import builtin_lessons
+    from gdstudio.io.lessons import builtin_lessons  # lazy: --help needs no lesson files
 
     entries = [
         {"id": lesson.id, "title": lesson.title, "pages": len(lesson.pages),
@@ -66,15 +66,16 @@ def _list(output_format: str) -> int:
 
 
 def _show(lesson_id: str) -> int:
-    from gdstudio.io.lessons import builtin_lesson
+    from gdstudio.io.lessons import builtin_lesson  # lazy: --help needs no lesson files
 
     sys.stdout.write(builtin_lesson(lesson_id).source)
     return 0
 
 
 def _check(reference: str) -> int:
+    # lazy: --help needs no lesson files
     from gdstudio.io.lessons import SUFFIXES, builtin_lesson, load_lesson
-    from gdstudio.lessons import check_lesson
+    from gdstudio.lessons import check_lesson  # lazy: --help needs no lesson files
 
     path = Path(reference)
     is_file = path.exists() or reference.endswith(SUFFIXES) or any(

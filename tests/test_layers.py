@@ -21,17 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-# The cycles left in qt/, around the main window. The rooms refactor (issue 13's next
-# step: controllers receive narrow interfaces, not the window) removes them; shrink this
-# list as it does, and never add to it.
-KNOWN_QT_CYCLES: tuple[frozenset[str], ...] = (
-    frozenset({"gdstudio.qt.data.commands", "gdstudio.qt.data.table"}),
-    frozenset({"gdstudio.qt.data.mode", "gdstudio.qt.files.exports_menu",
-               "gdstudio.qt.gallery_dialog", "gdstudio.qt.lessons.tools",
-               "gdstudio.qt.preferences", "gdstudio.qt.files.project_actions",
-               "gdstudio.qt.files.projects", "gdstudio.qt.window"}),
-)
-
 CHECK = (
     "import sys, {module}; "
     "bad = sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r}); "
@@ -116,11 +105,8 @@ def cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
     return found
 
 
-def test_the_package_has_no_import_cycle_but_the_known_qt_ones() -> None:
-    found = cycles(import_graph(ROOT / "gdstudio"))
-    unexpected = [sorted(cycle) for cycle in found
-                  if not any(cycle <= known for known in KNOWN_QT_CYCLES)]
-    assert unexpected == []
+def test_the_package_has_no_import_cycle() -> None:
+    assert [sorted(cycle) for cycle in cycles(import_graph(ROOT / "gdstudio"))] == []
 
 
 def test_the_cycle_finder_sees_imports_in_functions_and_for_type_hints(tmp_path: Path) -> None:
@@ -176,7 +162,8 @@ def imported_after(module: str, forbidden: tuple[str, ...]) -> str:
 
 
 @pytest.mark.parametrize("module", ["gdstudio.engine", "gdstudio.problems", "gdstudio.api",
-                                    "gdstudio.cli", "gdstudio", "gdstudio.lessons"])
+                                    "gdstudio.cli", "gdstudio", "gdstudio.lessons",
+                                    "gdstudio.state"])
 def test_core_imports_no_qt(module: str) -> None:
     assert imported_after(module, ("PySide6", "shiboken6", "pyqtgraph")) == ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 
@@ -107,6 +108,8 @@ class Descent:
         self._state = state
         self._params = params
         self._step = 0
+        #: :meth:`rewind_to` goes back no further than this step (a branch's fork step).
+        self.rewind_limit = 0
         with np.errstate(all="ignore"):
             self._record_start(params, state)
         self._start_loss = self._loss
@@ -244,6 +247,9 @@ class Descent:
         """
         if not 0 <= step <= self.step_count:
             raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
+        if step < self.rewind_limit:
+            raise IndexError(f"cannot go back before step {self.rewind_limit}: the run "
+                             "forks from there")
         self.history.truncate(step + 1)
         self._step = step
         self._params = self.history.params[step].copy()
@@ -255,7 +261,77 @@ class Descent:
         self.message = ""
         self._check_start() if step == 0 else self._check_max_iter()
 
+    def fork(
+        self,
+        step: int,
+        *,
+        optimizer: Optimizer | None = None,
+        lr: float | None = None,
+        schedule: Schedule | None = None,
+        stopping: StoppingRules | None = None,
+    ) -> Descent:
+        """A new run that shares this run's first ``step`` updates and goes on by itself.
+
+        The branch starts exactly where this run was after ``step`` updates: the same
+        parameters, loss, gradient, batch position and, with the same optimizer, the same
+        optimizer state (a momentum's velocity, Adam's averages), so that with unchanged
+        settings it makes the numbers this run made. Its history holds rows 0 … ``step``
+        (copies); this run is not changed. The branch cannot go back before ``step``.
+
+        Parameters
+        ----------
+        step : int
+            The step to fork from (0 … :attr:`step_count`).
+        optimizer : Optimizer, optional
+            The branch's update rule (default: a copy of this run's). Another kind of
+            optimizer starts its own state afresh at the fork (``optimizer.init``), as if
+            the run had started there.
+        lr, schedule, stopping : optional
+            The branch's base rate, schedule and stopping rules (default: this run's).
+            The schedule is a function of the step count, which goes on from ``step``.
+
+        Raises
+        ------
+        IndexError
+            For a step the run does not have.
+        ValueError
+            For a bad rate or a step limit that does not fit in memory.
+        """
+        if not 0 <= step <= self.step_count:
+            raise IndexError(f"there is no step {step}; the run has steps 0 to {self.step_count}")
+        branch = copy.copy(self)  # every setting; the arrays and the optimizer are replaced
+        branch.history = History(self.history.n_params, capacity=step + 1)
+        branch.history.write_block(self.history.tail(0, step + 1))
+        branch._states = self._states[: step + 1].copy()
+        branch.optimizer = copy.deepcopy(self.optimizer)
+        branch.batching = copy.deepcopy(self.batching)
+        branch.rewind_limit = 0
+        branch.rewind_to(step)
+        branch.rewind_limit = step
+        if optimizer is not None:
+            branch._use_optimizer(optimizer, step)
+        if lr is not None:
+            branch.set_learning_rate(lr)
+        if schedule is not None:
+            branch.set_schedule(schedule)
+        branch.set_stopping(branch.stopping if stopping is None else stopping)
+        return branch
+
     # ---------------------------------------------------------------- internals
+    def _use_optimizer(self, optimizer: Optimizer, step: int) -> None:
+        """Step on with ``optimizer`` from ``step`` (its own state if it is another kind)."""
+        same_kind = type(optimizer) is type(self.optimizer)
+        self.optimizer = optimizer
+        if same_kind:
+            return
+        state = optimizer.init(self._params)
+        self._state = state
+        self._states = np.zeros((0 if optimizer.stateless else self.history.capacity,
+                                 state.shape[0]))
+        if self._states.shape[0]:
+            self._states[step] = state
+        check_max_iter(self.stopping.max_iter, len(self.param_names), optimizer)
+
     def _record_start(self, params: np.ndarray, state: np.ndarray) -> None:
         rows = None if self.batching is None else self.batching.rows(0)
         loss, grad = self.objective.value_and_grad(params, rows) if rows is not None else (

@@ -12,6 +12,7 @@ Nothing here imports Qt, and opening a project does not need sympy either.
 * :mod:`gdstudio.io.exports`: :func:`history_to_csv`, :func:`export_python_script`.
 """
 
+from gdstudio.io._branches import SavedBranch
 from gdstudio.io._errors import ProjectError, ProjectTooLargeError
 from gdstudio.io._history import SavedHistory
 from gdstudio.io.autosave import AutosaveSlot, claim_crashed_slots
@@ -31,6 +32,7 @@ __all__ = [
     "Project",
     "ProjectError",
     "ProjectTooLargeError",
+    "SavedBranch",
     "SavedHistory",
     "claim_crashed_slots",
     "export_python_script",

@@ -120,6 +120,8 @@ def estimated_size(value: Any) -> int:
         return int(flat.size * per_number)
     if isinstance(value, dict):
         return sum(estimated_size(item) for item in value.values())
+    if isinstance(value, list):
+        return sum(estimated_size(item) for item in value)
     return 0
 
 
@@ -247,6 +249,9 @@ def _format(value: Any, level: int) -> str:
         items = ",\n".join(f"{inner}{_compact(key)}: {_format(item, level + 1)}"
                            for key, item in value.items())
         return "{\n" + items + "\n" + " " * (2 * level) + "}"
+    if isinstance(value, list) and any(isinstance(item, (dict, np.ndarray)) for item in value):
+        items = ",\n".join(f"{inner}{_format(item, level + 1)}" for item in value)
+        return "[\n" + items + "\n" + " " * (2 * level) + "]"
     return _compact(value)
 
 

@@ -12,6 +12,10 @@ the tutorial's "precision", e.g.::
 
 where ``start`` is a mapping of variables to numbers, or one number for a function of
 one variable.
+
+Version 1 has the sections ``problem``, ``settings`` and an optional ``history``; version 2
+adds the optional ``branches`` section, so a file of version 1 is one of version 2 as it
+is.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ __all__ = ["FORMAT", "MIGRATIONS", "VERSION", "migrate"]
 #: The value of the ``format`` key of every project file.
 FORMAT = "gdstudio-project"
 #: The version this program writes, and the newest it reads.
-VERSION = 1
+VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -66,8 +70,13 @@ def _v0_to_v1(old: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _v1_to_v2(old: dict[str, Any]) -> dict[str, Any]:
+    """Nothing to change: version 2 only adds the optional ``branches`` section."""
+    return {**old, "version": 2}
+
+
 #: Version n → the function that turns a file of version n into one of version n + 1.
-MIGRATIONS: dict[int, Migration] = {0: _v0_to_v1}
+MIGRATIONS: dict[int, Migration] = {0: _v0_to_v1, 1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:

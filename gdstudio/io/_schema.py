@@ -2,7 +2,7 @@
 
 ::
 
-    {"format": "gdstudio-project", "version": 1, "title": "...", "notes": "...",
+    {"format": "gdstudio-project", "version": 2, "title": "...", "notes": "...",
      "problem": {"mode": "function", "expression": "x**2", "start": {"x": 3.0}},
      "settings": {"optimizer": "gd", "hyperparameters": {}, "learning_rate": 0.1,
                   "schedule": {"kind": "constant"},
@@ -14,7 +14,8 @@
 
 A data-mode ``problem`` holds ``"mode": "data"``, ``data`` (column name → list of numbers),
 ``model``, ``target``, ``start``, ``fixed``, ``loss``, ``batch_size`` (null for full
-batch), ``seed`` and ``standardize``. ``history`` is optional. Unknown keys are refused
+batch), ``seed`` and ``standardize``. ``history`` is optional, and so is ``branches`` (see
+:mod:`gdstudio.io._branches`; format 2 added it). Unknown keys are refused
 everywhere; keys with a default may be left out when writing a file by hand.
 """
 
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from gdstudio.engine import StoppingRules
+from gdstudio.io._branches import SavedBranch, branches_from_json, branches_to_json
 from gdstudio.io._errors import ProjectError
 from gdstudio.io._history import HISTORY_KEYS, METHOD_KEYS, SavedHistory
 from gdstudio.io._migrate import FORMAT, VERSION, migrate
@@ -48,9 +50,13 @@ class ProjectLike(Protocol):
     history: SavedHistory | None
     title: str
     notes: str
+    branches: tuple[SavedBranch, ...]
 
 
-_ROOT = (("format", "version", "problem", "settings"), ("title", "notes", "history"))
+#: Files of this version on have the layout of the current one (later ones only add).
+_SAME_LAYOUT_SINCE = 1
+_ROOT = (("format", "version", "problem", "settings"),
+         ("title", "notes", "history", "branches"))
 _FUNCTION = (("mode", "expression", "start"), ())
 _DATA = (("mode", "data", "model"),
          ("target", "start", "fixed", "loss", "batch_size", "seed", "standardize"))
@@ -70,6 +76,8 @@ def project_to_json(project: ProjectLike) -> dict[str, Any]:
                            **{name: getattr(history, name) for name in HISTORY_KEYS[1:]},
                            **{name: getattr(history, name) for name in METHOD_KEYS
                               if getattr(history, name) is not None}}
+    if project.branches:
+        data["branches"] = branches_to_json(project.branches)
     return data
 
 
@@ -86,7 +94,7 @@ def project_from_json(value: Any, make: Callable[..., T]) -> T:
     try:
         return make(**_fields_from_json(data))
     except ExperimentError as error:
-        if version == VERSION:
+        if version >= _SAME_LAYOUT_SINCE:  # nothing was moved: the places are the file's
             raise
         raise ProjectError(f"after upgrading the file from format {version}: {error}") from None
 
@@ -148,6 +156,8 @@ def _fields_from_json(data: dict[str, Any]) -> dict[str, Any]:
     fields.update(_settings_from_json(data["settings"]))
     history = data.get("history")
     fields["history"] = None if history is None else SavedHistory.from_json(history)
+    if "branches" in data:
+        fields["branches"] = branches_from_json(data["branches"])
     return fields
 
 

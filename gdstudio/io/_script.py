@@ -21,6 +21,7 @@ from gdstudio.engine import make_optimizer
 from gdstudio.io._script_blocks import HEADER, LOSSES, OPTIMIZERS, SCHEDULES, heading
 from gdstudio.io._script_loop import BATCHES, DATA_LOSS, FULL_BATCH, TAIL
 from gdstudio.io._script_methods import GRADIENT_ONLY, PROBING
+from gdstudio.problems.expression import analyse_expression, second_derivatives
 
 if TYPE_CHECKING:
     import sympy
@@ -76,8 +77,6 @@ def _optimizer_block(name: str, hyperparameters: dict[str, float]) -> str:
 
 # ------------------------------------------------------------------------ function mode
 def _function_problem(project: Project, timeout: float) -> tuple[str, str]:
-    # here: it loads sympy
-    from gdstudio.problems.expression import analyse_expression, second_derivatives
 
     names = project.param_names
     assert project.expression is not None
@@ -185,7 +184,6 @@ def _data_problem(project: Project, timeout: float) -> tuple[str, str]:
 
 def _data_hessian(objective: ModelObjective, safe: dict[str, str], timeout: float) -> str:
     """``hessian(params, step)`` of a squared loss: c·Σ(JJᵀ + r∇²model); None for mae."""
-    from gdstudio.problems.expression import second_derivatives
 
     head = ["", "", "",
             "def hessian(params, step):",

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from gdstudio.engine import History, RunSettings, StoppingRules  # noqa: F401 (doctest)
 from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io._branches import SavedBranch, check_branches
 from gdstudio.io._errors import ProjectError, ProjectTooLargeError
 from gdstudio.io._history import SavedHistory
 from gdstudio.io._jsontext import (
@@ -48,6 +49,7 @@ __all__ = [
     "SUFFIX",
     "Project",
     "ProjectError",
+    "SavedBranch",
     "SavedHistory",
     "load_project",
     "project_from_json_text",
@@ -91,6 +93,8 @@ class Project:
     history : SavedHistory or None
         The run's record, if it was kept; its parameters are in the units descent worked
         in (standardised when ``standardize`` is on), as in the engine's history.
+    branches : tuple of SavedBranch
+        "What if" runs forked from a step of the run or of an earlier branch.
     title, notes : str
         For people: a name and a few words (a teacher's instructions, say).
 
@@ -104,6 +108,7 @@ class Project:
     history: SavedHistory | None
     title: str
     notes: str
+    branches: tuple[SavedBranch, ...]
 
     def __init__(
         self,
@@ -112,6 +117,7 @@ class Project:
         history: SavedHistory | None = None,
         title: str = "",
         notes: str = "",
+        branches: tuple[SavedBranch, ...] = (),
         **fields: Any,
     ) -> None:
         try:
@@ -126,6 +132,9 @@ class Project:
             values = {"experiment": experiment, "title": text(title, "title", MAX_TITLE),
                       "notes": text(notes, "notes", MAX_NOTES),
                       "history": _history(history, experiment.param_names)}
+            values["branches"] = check_branches(
+                branches, experiment.param_names,
+                None if history is None else len(values["history"]) - 1)
         except ProjectError:
             raise
         except ExperimentError as error:
@@ -157,7 +166,7 @@ class Project:
             For a value that is not valid.
         """
         own = {name: changes.pop(name, getattr(self, name))
-               for name in ("history", "title", "notes")}
+               for name in ("history", "title", "notes", "branches")}
         experiment = changes.pop("experiment", self.experiment)
         if changes:
             fields = {name: getattr(self, name) for name in _PROBLEM_FIELDS[:-1]}
@@ -179,7 +188,8 @@ class Project:
         if not isinstance(other, Project):
             return NotImplemented
         return (self.experiment == other.experiment and self.history == other.history
-                and (self.title, self.notes) == (other.title, other.notes))
+                and (self.title, self.notes) == (other.title, other.notes)
+                and self.branches == other.branches)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -454,7 +454,7 @@ class CompiledExpression:
 
     @cached_property
     def _hessian_function(self) -> Callable[..., tuple[Any, ...]] | None:
-        from gdstudio.problems import _lambdify
+        from gdstudio.problems import _lambdify  # lazy: checking text needs no sympy
 
         rows = second_derivatives(self.analysis.text, self.variables)
         if rows is None:

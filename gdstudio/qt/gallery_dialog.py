@@ -6,6 +6,7 @@ so unsaved changes are asked about first and the example arrives as a project wo
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -27,13 +28,13 @@ from PySide6.QtWidgets import (
 from gdstudio.engine import OPTIMIZERS
 from gdstudio.io.project import Project
 from gdstudio.problems.gallery import EXAMPLES, Example, example
-from gdstudio.qt.run.pace import example_pace
+from gdstudio.qt.run.pace import example_speed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.lessons.dock import LessonEntry
-    from gdstudio.qt.window import MainWindow
 
 __all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
 
@@ -175,7 +176,6 @@ class GalleryDialog(QDialog):
 
     def set_lessons(self, entries: Sequence[LessonEntry]) -> None:
         """Show the guided lessons, with the student's progress, in a Lessons section."""
-        import html
 
         for row in reversed(range(self.list.count())):
             if self.list.item(row).data(_LESSON_ROLE) is not None:
@@ -206,7 +206,6 @@ class GalleryDialog(QDialog):
         if lesson_id is None:
             self.text.setHtml(describe_example(example(self.current_key)))
             return
-        import html
 
         entry = self._lessons[lesson_id]
         self.text.setHtml(f"<h2>{html.escape(entry.title)}</h2>"
@@ -229,11 +228,11 @@ class ExamplesMenu(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The window; it must have a project controller as ``window.projects``.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self.dialog: GalleryDialog | None = None
@@ -271,7 +270,7 @@ class ExamplesMenu(QObject):
         projects = self._window.projects
         if not projects.may_discard_changes():
             return False
-        self._window.suggest_speed(example_pace(key))  # unless the student chose one
+        self._window.suggest_speed(example_speed(key))  # unless the student chose one
         item = example(key)
         projects.open_project(Project.from_example(item), None, item.title)
         return True

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["THEMES", "Preferences", "PreferencesController", "PreferencesDialog",
            "apply_application_theme", "dark_palette", "system_is_dark"]
@@ -211,7 +211,7 @@ class PreferencesController(QObject):
 
     themeChanged = Signal(object)
 
-    def __init__(self, window: MainWindow, settings: QSettings) -> None:
+    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings

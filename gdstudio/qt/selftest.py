@@ -163,7 +163,7 @@ class _Runner:
     # ------------------------------------------------------------------ steps
     def open_window(self) -> MainWindow:
         """Create and show the main window with throw-away settings."""
-        from gdstudio.qt.window import MainWindow
+        from gdstudio.qt.window import MainWindow  # lazy: loaded when the self-test runs
 
         settings_file = Path(self._settings_dir.name) / "settings.ini"
         settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
@@ -274,7 +274,7 @@ def _check_3d(runner: _Runner, started: float) -> str:
     missing PyOpenGL or GL library in an installer fails here. Without OpenGL (the
     offscreen platform) the map must stay, with the one-line reason.
     """
-    from gdstudio.qt.plots3d import opengl_problem
+    from gdstudio.qt.plots3d import opengl_problem  # lazy: loaded when the self-test runs
 
     deadline = started + TIME_LIMIT_S
     window = runner.window

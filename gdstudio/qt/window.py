@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio._version import __version__
+from gdstudio.engine.explain import explain_derivative
+from gdstudio.qt.branches import BranchesController
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
+from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lessons import install_lessons
 from gdstudio.qt.lessons.tools import CompareLauncher, install_lesson_tools
@@ -42,7 +45,7 @@ from gdstudio.qt.plots import (
 )
 from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler
-from gdstudio.qt.run.pace import TUTORIAL_PACE, speed_text
+from gdstudio.qt.run.pace import TUTORIAL_SPEED, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
@@ -109,12 +112,14 @@ class MainWindow(QMainWindow):
         self._side_timer.setInterval(FRAME_INTERVAL_MS // 2)
         self._side_timer.timeout.connect(self._draw_side_panels)
         self._side_old_length: int | None = None  # the log's old length, while pending
+        self.registry = ActionRegistry()  # menus and actions by name, for the controllers
         self._build_actions()
         self._build_central()
         self._build_docks()
         self.data_mode = DataMode(self)  # builds, shows and starts data problems
         self._build_menus_and_toolbar()
         self._connect()
+        self.branches = BranchesController(self)  # Run ▸ Branch, the Branches dock
         self.statusBar().showMessage("Preparing the example x² …")
         self._default_dock_sizes()
         self._restore_layout()
@@ -122,7 +127,8 @@ class MainWindow(QMainWindow):
         # Examples and preferences now (after the slots above); projects, exports and
         # compare later. After the first paint, so that the window appears at once: the
         # first compile (its thread would slow the paint down), then those tools.
-        self._late_tools = install_lesson_tools(self, self._settings)
+        self.examples, self.preferences, self._late_tools = install_lesson_tools(
+            self, self._settings)
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)
@@ -166,6 +172,7 @@ class MainWindow(QMainWindow):
         return self._lessons
 
     def _work_as_project(self) -> Project:
+        # lazy: the io layer loads after the first paint
         from gdstudio.qt.files.project_actions import project_from_window
 
         return project_from_window(self, False)
@@ -190,7 +197,7 @@ class MainWindow(QMainWindow):
             if icon:
                 item.setProperty("controlIcon", icon)  # drawn by ControlIcons
             self.addAction(item)
-            return item
+            return self.registry.add_action(item)
 
         self.action_run = action("actionRun", "Run", "Space", "Run the descent", "run")
         self.action_pause = action("actionPause", "Pause", "Space", "Pause the descent",
@@ -308,17 +315,17 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
+        menus, add = self.menuBar(), self.registry.add_menu
+        file_menu = add("file", menus.addMenu("&File"))
         file_menu.addAction(self.action_quit)
-        run_menu = menus.addMenu("&Run")
+        run_menu = add("run", menus.addMenu("&Run"))
         for item in (self.action_run, self.action_pause, self.action_step,
                      self.action_step_back, self.action_reset):
             run_menu.addAction(item)
-        view_menu = menus.addMenu("&View")
+        view_menu = add("view", menus.addMenu("&View"))
         for dock in (self.editor_dock, self.traces_dock, self.log_dock, self.explain_dock):
             view_menu.addAction(dock.toggleViewAction())
-        help_menu = menus.addMenu("&Help")
+        help_menu = add("help", menus.addMenu("&Help"))
         help_menu.addAction(self.action_quick_start)
         help_menu.addAction(self.action_shortcuts)
         help_menu.addSeparator()
@@ -355,7 +362,7 @@ class MainWindow(QMainWindow):
         self.action_pause.triggered.connect(self.session.pause)
         self.action_step.triggered.connect(self.session.step)
         self.action_step_back.triggered.connect(self.session.step_back)
-        self.action_reset.triggered.connect(self.reset)
+        self.action_reset.triggered.connect(self._reset_selected)
         self.action_quit.triggered.connect(self.close)
         self.action_quick_start.triggered.connect(self.show_quick_start)
         self.action_shortcuts.triggered.connect(self.show_shortcuts)
@@ -408,7 +415,7 @@ class MainWindow(QMainWindow):
         """Show runs at ``steps_per_second``, unless the student chose a speed.
 
         The first tutorial opens at a pace that can be watched step by step; an example
-        brings its own pace (:func:`~gdstudio.qt.run.pace.example_pace`).
+        brings its own pace (:func:`~gdstudio.qt.run.pace.example_speed`).
         Once the student moves the speed slider, their speed is remembered and wins.
         """
         if not self.speed_chosen:
@@ -426,7 +433,7 @@ class MainWindow(QMainWindow):
             chosen = None
         if chosen is None or not chosen > 0:
             self._settings.remove(SPEED_KEY)
-            self.suggest_speed(TUTORIAL_PACE)  # the first tutorial is ready to run
+            self.suggest_speed(TUTORIAL_SPEED)  # the first tutorial is ready to run
         else:
             self._pacing = True
             try:
@@ -504,11 +511,14 @@ class MainWindow(QMainWindow):
         elif which == "stopping":
             self.session.set_stopping(self.model.stopping)
         else:  # a different optimizer: a different run
+            self._reset_selected()
+
+    def _reset_selected(self) -> None:
+        """Start the selected run again: a branch from its fork, the main run from its start."""
+        if not self.branches.restart_selected():
             self.reset()
 
     def _derivative_text(self) -> str:
-        from gdstudio.engine.explain import explain_derivative
-
         objective = self.model.objective
         if self.model.mode == "data":
             return self.data_mode.heading()

@@ -88,7 +88,7 @@ def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
         (b'{"name": "a spreadsheet"}', 'it has no format, not "format": "gdstudio-project"'),
         (b'{"format": "other-app", "version": 1}', 'it has the format "other-app"'),
         (b'{"format": "gdstudio-project", "version": 7}',
-         "was saved by a newer Gradient Descent Studio (format 7); this one reads up to 1"),
+         "was saved by a newer Gradient Descent Studio (format 7); this one reads up to 2"),
         (b'{"format": "gdstudio-project"}', "the file has no version"),
         (b'{"format": "gdstudio-project", "version": "1"}', 'version must be a whole number'),
         (b'{"format": "gdstudio-project", "version": 1, "version": 1}',

@@ -20,7 +20,7 @@ from gdstudio.app import create_application, open_project_argument
 from gdstudio.io import Project, save_project
 from gdstudio.io.autosave import data_dir
 from gdstudio.qt.files.project_dialogs import RestoreBar
-from gdstudio.qt.lessons.tools import UNTITLED_TITLE, top_menu
+from gdstudio.qt.lessons.tools import UNTITLED_TITLE
 from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot
 from gdstudio.qt.plots.common import LazyMenuViewBox
 from gdstudio.qt.preferences import Preferences, apply_application_theme
@@ -148,7 +148,7 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
     assert studio.windowTitle() == UNTITLED_TITLE  # already as the projects will keep it
     qtbot.waitExposed(studio)
     qtbot.waitUntil(lambda: studio.findChild(QAction, "actionSave") is not None, timeout=WAIT)
-    file_menu = top_menu(studio, "&File")
+    file_menu = studio.registry.menu("file")
     assert menu_texts(file_menu) == [
         "&New", "&Open…", "Open &Recent", "", "&Save", "Save &As…",
         "Include the Run &History When Saving", "", "New &Lesson…",
@@ -156,8 +156,8 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
         "", "Quit"]
     titles = [item.text() for item in studio.menuBar().actions()]
     assert titles == ["&File", "E&xamples", "&Run", "&View", "&Help"]
-    assert menu_texts(top_menu(studio, "&Run"))[-3:] == ["", "&Compare Optimizers…", "S&weep…"]
-    assert menu_texts(top_menu(studio, "&View"))[-1] == "&Preferences…"
+    assert menu_texts(studio.registry.menu("run"))[-3:] == ["", "&Compare Optimizers…", "S&weep…"]
+    assert menu_texts(studio.registry.menu("view"))[-1] == "&Preferences…"
     assert studio.windowTitle() == UNTITLED_TITLE
     studio.close()
 

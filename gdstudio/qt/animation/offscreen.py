@@ -50,7 +50,7 @@ def _application() -> QApplication:
 def _target(objective: Any, plot: str) -> tuple[AnimationTarget, list[QWidget]]:
     names = tuple(objective.param_names)
     if plot == "loss":
-        from gdstudio.qt.plots import TracesPanel
+        from gdstudio.qt.plots import TracesPanel  # lazy: only the plots of the chosen kind
 
         panel = TracesPanel()
         loss = panel.loss_plot
@@ -61,6 +61,7 @@ def _target(objective: Any, plot: str) -> tuple[AnimationTarget, list[QWidget]]:
 
 
 def _main_plot(objective: Any, names: tuple[str, ...]) -> QWidget:
+    # lazy: only the plots of the chosen kind
     from gdstudio.qt.plots import ContourPlot, FunctionPlot, ParameterTracesPlot, SurfaceFunction
 
     if len(names) > 2:
@@ -71,6 +72,7 @@ def _main_plot(objective: Any, names: tuple[str, ...]) -> QWidget:
         surface: Any = SurfaceFunction.of(objective)
         plot: Any = FunctionPlot() if len(names) == 1 else ContourPlot()
     else:  # a model fitted to data: its loss over the parameters
+        # lazy: only the plots of the chosen kind
         from gdstudio.problems.loss_surface import LossSurface
         from gdstudio.qt.data.plots import LossContourPlot, LossCurvePlot
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from gdstudio.problems.expression import check_syntax
 from gdstudio.qt.model import DataSettings
 
 __all__ = ["BackgroundRunner", "build_objective", "error_location"]
@@ -101,8 +102,7 @@ def build_objective(settings: DataSettings, timeout: float = 5.0) -> Any:
     A fixed value of a name the model no longer contains is left out: after the model
     text changes, an old "m fixed at 2" is moot, not an error.
     """
-    from gdstudio.problems.expression import check_syntax
-    from gdstudio.problems.models import ModelObjective
+    from gdstudio.problems.models import ModelObjective  # lazy: loads sympy, off the UI thread
 
     if settings.dataset is None:
         raise ValueError("there is no data yet: import a CSV file or generate some")

@@ -1,20 +1,30 @@
 """The undoable edits of the data table: each stores only what it changed.
 
-Every command writes a new dataset through :meth:`DatasetTableModel.commit_change`, which tells
+Every command writes a new dataset through :meth:`EditedTable.commit_change`, which tells
 the views what changed (cells, inserted or removed rows or columns, a header, or all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
     from gdstudio.problems.dataset import Dataset
-    from gdstudio.qt.data.table import DatasetTableModel
+
+
+class EditedTable(Protocol):
+    """What a command needs of the table it edits (``table.DatasetTableModel`` is one)."""
+
+    @property
+    def dataset(self) -> Dataset:
+        """The table as it is now."""
+
+    def commit_change(self, columns: dict[str, np.ndarray], change: tuple) -> None:
+        """Put a new table in place, telling views what ``change`` made."""
 
 __all__ = ["InsertColumn", "InsertRows", "RemoveColumn", "RemoveRows", "RenameColumn",
            "ReplaceDataset", "SetValues", "TableCommand"]
@@ -23,7 +33,7 @@ __all__ = ["InsertColumn", "InsertRows", "RemoveColumn", "RemoveRows", "RenameCo
 class TableCommand(QUndoCommand):
     """A table edit: ``redo`` and ``undo`` each write one new dataset through the table."""
 
-    def __init__(self, table: DatasetTableModel, text: str) -> None:
+    def __init__(self, table: EditedTable, text: str) -> None:
         super().__init__(text)
         self.table = table
 
@@ -35,7 +45,7 @@ class TableCommand(QUndoCommand):
 class SetValues(TableCommand):
     """Set a block of cells (rows × columns): an edited cell, a paste, a moved point."""
 
-    def __init__(self, table: DatasetTableModel, rows: np.ndarray, columns: Sequence[int],
+    def __init__(self, table: EditedTable, rows: np.ndarray, columns: Sequence[int],
                  values: np.ndarray, text: str) -> None:
         super().__init__(table, text)
         self.rows, self.positions, self.new = rows, list(columns), values
@@ -59,7 +69,7 @@ class SetValues(TableCommand):
 class InsertRows(TableCommand):
     """Insert rows of values before a position."""
 
-    def __init__(self, table: DatasetTableModel, position: int, block: np.ndarray,
+    def __init__(self, table: EditedTable, position: int, block: np.ndarray,
                  text: str) -> None:
         super().__init__(table, text)
         self.position, self.block = position, block
@@ -81,7 +91,7 @@ class InsertRows(TableCommand):
 class RemoveRows(TableCommand):
     """Remove rows (any set); undo puts them back where they were."""
 
-    def __init__(self, table: DatasetTableModel, rows: np.ndarray, text: str) -> None:
+    def __init__(self, table: EditedTable, rows: np.ndarray, text: str) -> None:
         super().__init__(table, text)
         self.rows = rows
         self.removed = np.column_stack([table.dataset[name][rows] for name in table.dataset])
@@ -105,7 +115,7 @@ class RemoveRows(TableCommand):
 class InsertColumn(TableCommand):
     """Insert a named column of values at a position."""
 
-    def __init__(self, table: DatasetTableModel, position: int, name: str, values: np.ndarray,
+    def __init__(self, table: EditedTable, position: int, name: str, values: np.ndarray,
                  text: str) -> None:
         super().__init__(table, text)
         self.position, self.name, self.values = position, name, values
@@ -124,7 +134,7 @@ class InsertColumn(TableCommand):
 class RemoveColumn(InsertColumn):
     """Remove a column; undo puts it back with its values."""
 
-    def __init__(self, table: DatasetTableModel, position: int, text: str) -> None:
+    def __init__(self, table: EditedTable, position: int, text: str) -> None:
         name = table.dataset.names[position]
         super().__init__(table, position, name, np.array(table.dataset[name]), text)
 
@@ -138,7 +148,7 @@ class RemoveColumn(InsertColumn):
 class RenameColumn(TableCommand):
     """Rename a column."""
 
-    def __init__(self, table: DatasetTableModel, position: int, name: str, text: str) -> None:
+    def __init__(self, table: EditedTable, position: int, name: str, text: str) -> None:
         super().__init__(table, text)
         self.position, self.new, self.old = position, name, table.dataset.names[position]
 
@@ -157,7 +167,7 @@ class RenameColumn(TableCommand):
 class ReplaceDataset(TableCommand):
     """Replace the whole table (import, generate); undo brings the old one back."""
 
-    def __init__(self, table: DatasetTableModel, dataset: Dataset, text: str) -> None:
+    def __init__(self, table: EditedTable, dataset: Dataset, text: str) -> None:
         super().__init__(table, text)
         self.new, self.old = dataset, table.dataset
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.panels.numbers import NumberSpinBox
 
 __all__ = ["GenerateDialog", "GenerateSettings", "show_refusal"]
@@ -115,8 +116,6 @@ class GenerateDialog(QDialog):
                                 self.seed_spin.value())
 
     def _check(self, text: str) -> None:
-        from gdstudio.problems.expression import ExpressionError, check_syntax
-
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         try:
             check_syntax(text)

@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.engine.explain import format_number
+from gdstudio.problems.dataset import load_csv, save_csv
+from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.data.dialogs import GenerateDialog, GenerateSettings, show_refusal
 from gdstudio.qt.data.fit import FitSettings
 from gdstudio.qt.data.params import ParameterRows, model_parameters
@@ -205,7 +208,6 @@ class DataEditor(QWidget):
 
     def show_problem(self, objective: object) -> None:
         """A build succeeded: show its derivatives and closed-form answer, clear errors."""
-        from gdstudio.engine.explain import format_number
 
         self.model_error.hide()
         self._set_valid(True)
@@ -249,7 +251,6 @@ class DataEditor(QWidget):
         box shows one sentence (the loader's, with row and column). Returns True when
         reading started.
         """
-        from gdstudio.problems.dataset import load_csv
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "",
@@ -269,7 +270,6 @@ class DataEditor(QWidget):
 
     def export_csv(self, path: str | None = None) -> bool:
         """Save the table as CSV (asking where, if ``path`` is not given)."""
-        from gdstudio.problems.dataset import save_csv
 
         dataset = self.model.data.dataset
         if dataset is None:
@@ -335,8 +335,6 @@ class DataEditor(QWidget):
 
     # ------------------------------------------------------------ widgets → model
     def _check_model(self, text: str) -> bool:
-        from gdstudio.problems.expression import ExpressionError, check_syntax
-
         try:
             check_syntax(text)
         except ExpressionError as error:

@@ -18,13 +18,14 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from gdstudio.engine import BatchPlan, RunSettings
+from gdstudio.problems.dataset import generate_dataset
 from gdstudio.qt.data.builder import BackgroundRunner, build_objective, error_location
 
 if TYPE_CHECKING:
     from gdstudio.qt.data.dialogs import GenerateSettings
     from gdstudio.qt.data.editor import DataEditor
     from gdstudio.qt.data.view import DataView
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["DataMode"]
 
@@ -36,11 +37,11 @@ class DataMode(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The studio window; its editor holds the data editor (``editor.data_editor``).
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model
@@ -92,6 +93,7 @@ class DataMode(QObject):
     def page(self) -> DataView:
         """The centre page (created, and added to the window's plot stack, on first use)."""
         if self.view is None:
+            # lazy: data mode's widgets load on its first use
             from gdstudio.qt.data.view import DataView
 
             self.view = DataView(self.model)
@@ -107,6 +109,7 @@ class DataMode(QObject):
 
     def heading(self) -> str:
         """The model, loss and derivatives, for the top of the explain panel."""
+        # lazy: data mode's widgets load on its first use
         from gdstudio.problems.data_explain import describe_data_problem
 
         return describe_data_problem(self.model.objective)
@@ -132,7 +135,6 @@ class DataMode(QObject):
 
     def generate(self, settings: GenerateSettings) -> None:
         """Generate a dataset in the background; it replaces the table (undoably)."""
-        from gdstudio.problems.dataset import generate_dataset
 
         self.window.statusBar().showMessage(f"Generating {settings.n_points:,} points …")
         self.generator.request(settings, lambda: generate_dataset(
@@ -199,6 +201,7 @@ class DataMode(QObject):
         self.window.statusBar().showMessage(f"Generated {dataset.n_rows:,} points", 5000)
 
     def _generation_refused(self, _settings: Any, error: BaseException) -> None:
+        # lazy: data mode's widgets load on its first use
         from gdstudio.qt.data.dialogs import show_refusal
 
         message, _ = error_location(error)

@@ -39,6 +39,7 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
     key : str
         A data example of :mod:`gdstudio.problems.gallery`.
     """
+    # lazy: the gallery loads when data mode is first picked
     from gdstudio.problems.gallery import example
 
     item = example(key).experiment

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
 
+from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.model import NEW_VARIABLE_START, StudioModel
 from gdstudio.qt.panels.numbers import NumberSpinBox
 
@@ -19,7 +20,6 @@ __all__ = ["ParameterRows", "model_parameters"]
 
 def model_parameters(text: str, columns: Sequence[str]) -> tuple[str, ...]:
     """Names in the model text that are not columns: its parameters (empty if invalid)."""
-    from gdstudio.problems.expression import ExpressionError, check_syntax
 
     try:
         names = check_syntax(text)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.numbers import number_problem
 from gdstudio.problems.table_text import parse_block
 from gdstudio.qt.data.commands import (
@@ -253,7 +254,6 @@ class DatasetTableModel(QAbstractTableModel):
         last)`` (likewise ``remove_rows``, ``insert_columns``, ``remove_columns``,
         ``header``) or ``("reset",)``.
         """
-        from gdstudio.problems.dataset import Dataset
 
         dataset = Dataset(columns)
         kind, *span = change

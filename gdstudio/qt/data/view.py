@@ -267,6 +267,7 @@ class DataView(QSplitter):
                 self.set_history(self._history)
 
     def _make_surface(self) -> None:
+        # lazy: loss surfaces load when first drawn
         from gdstudio.problems.loss_surface import LossSurface
 
         objective, pair = self.objective, self._pair()

@@ -15,19 +15,19 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
-from gdstudio.io import history_to_csv
+from gdstudio.io import export_python_script, history_to_csv
 from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.qt.files.project_actions import project_from_window
 from gdstudio.qt.plots.export import PNG_SCALE
 from gdstudio.qt.plots.export import render_svg as _render_svg
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["PNG_SCALE", "ExportsMenu", "central_plot"]
 
 
-def central_plot(window: MainWindow) -> pg.PlotWidget | None:
+def central_plot(window: StudioWindow) -> pg.PlotWidget | None:
     """The plot in the centre of the window (or the first plot inside it), if any."""
     page: QWidget = window.plot_stack.currentWidget()
     if isinstance(page, pg.PlotWidget):
@@ -39,7 +39,7 @@ def central_plot(window: MainWindow) -> pg.PlotWidget | None:
 class ExportsMenu(QObject):
     """The Export submenu of one main window (``window.exports``)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self.menu = QMenu("&Export", window)
@@ -105,6 +105,7 @@ class ExportsMenu(QObject):
 
     def ask_animation(self) -> QDialog | None:
         """Pause the run and open the animation dialog (see :mod:`gdstudio.qt.animation`)."""
+        # lazy: loaded when this export is first used
         from gdstudio.qt.animation.dialog import AnimationDialog
         from gdstudio.qt.animation.targets import window_targets
 
@@ -128,7 +129,7 @@ class ExportsMenu(QObject):
     # ---------------------------------------------------------------- exporting
     def export_png(self, path: Path) -> bool:
         """Save the central plot as a PNG, :data:`PNG_SCALE` times its size on screen."""
-        from pyqtgraph.exporters import ImageExporter
+        from pyqtgraph.exporters import ImageExporter  # lazy: loaded when this export is first used
 
         plot = central_plot(self._window)
         if plot is None:
@@ -165,7 +166,6 @@ class ExportsMenu(QObject):
 
     def export_script(self, path: Path) -> bool:
         """Save a standalone script that reproduces the run from the start."""
-        from gdstudio.io import export_python_script
 
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

@@ -18,12 +18,12 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from gdstudio.engine import make_optimizer
-from gdstudio.io import Project, ProjectError, SavedHistory
+from gdstudio.io import Project, ProjectError, SavedBranch, SavedHistory
 from gdstudio.io._history import MAX_HISTORY_ROWS
-from gdstudio.qt.model import NEW_VARIABLE_START
+from gdstudio.problems.checks import ExperimentError
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = [
     "HistoryRestorer",
@@ -35,14 +35,14 @@ __all__ = [
 
 
 def project_from_window(
-    window: MainWindow, with_history: bool, *, title: str | None = None,
+    window: StudioWindow, with_history: bool, *, title: str | None = None,
     notes: str | None = None,
 ) -> Project:
     """The open work as a :class:`~gdstudio.io.Project`.
 
     Parameters
     ----------
-    window : MainWindow
+    window : StudioWindow
         The studio window.
     with_history : bool
         Keep the current run's history too (left out when the run belongs to another
@@ -56,47 +56,23 @@ def project_from_window(
     ProjectError
         When the work cannot be a project (data mode without a table, say).
     """
-    model = window.model
     projects = getattr(window, "projects", None)
-    common: dict[str, Any] = {
-        "optimizer": model.optimizer,
-        "hyperparameters": model.effective_hyperparameters(),
-        "learning_rate": model.learning_rate,
-        "schedule": dict(model.schedule),
-        "stopping": model.stopping,
-        "title": title if title is not None else getattr(projects, "title", ""),
-        "notes": notes if notes is not None else getattr(projects, "notes", ""),
-    }
-    if model.mode == "data":
-        project = _data_project(window, common)
-    else:
-        from gdstudio.problems.expression import check_syntax
-
-        names = check_syntax(model.expression_text)
-        start = {name: model.start.get(name, NEW_VARIABLE_START) for name in names}
-        project = Project(expression=model.expression_text, start=start, **common)
+    try:
+        experiment = window.model.experiment()
+    except ProjectError:
+        raise
+    except ExperimentError as error:
+        raise ProjectError(str(error)) from None
+    project = Project(experiment,
+                      title=title if title is not None else getattr(projects, "title", ""),
+                      notes=notes if notes is not None else getattr(projects, "notes", ""))
     if with_history:
         project = project.with_history(saved_history(window, project))
-    return project
+    branches = getattr(window, "branches", None)
+    return project if branches is None else branches.into_project(project, with_history)
 
 
-def _data_project(window: MainWindow, common: dict[str, Any]) -> Project:
-    from gdstudio.problems.expression import check_syntax
-
-    data = window.model.data
-    if data.dataset is None:
-        raise ProjectError("there is no data yet: load or make a table before saving")
-    columns = set(data.dataset.names)
-    learnt = [name for name in check_syntax(data.model_text)
-              if name not in columns and name not in data.fixed]
-    start = {name: window.model.start[name] for name in learnt if name in window.model.start}
-    return Project(mode="data", data=data.dataset, model=data.model_text, target=data.target,
-                   fixed=dict(data.fixed), start=start, loss=data.loss,
-                   batch_size=data.batch_size, seed=data.seed, standardize=data.standardize,
-                   **common)
-
-
-def saved_history(window: MainWindow, project: Project) -> SavedHistory | None:
+def saved_history(window: StudioWindow, project: Project) -> SavedHistory | None:
     """The window's run history for ``project``, or ``None`` when it does not belong to it."""
     session = window.session
     session.flush()
@@ -108,7 +84,7 @@ def saved_history(window: MainWindow, project: Project) -> SavedHistory | None:
     return SavedHistory.from_history(history, session.param_names)
 
 
-def apply_project(window: MainWindow, project: Project) -> None:
+def apply_project(window: StudioWindow, project: Project) -> None:
     """Put ``project``'s problem and settings into the window's model.
 
     The settings apply at once. A function is handed to the window's background
@@ -128,7 +104,7 @@ def apply_project(window: MainWindow, project: Project) -> None:
     model.set_start(_full_start(project))
     if project.mode == "function":
         assert project.expression is not None
-        window.editor.expression_edit.setText(project.expression)
+        window.editor.show_expression(project.expression)
         window.statusBar().showMessage(f"Working out the derivative of {project.expression} …")
         window.compiler.request(project.expression)
         return
@@ -142,11 +118,13 @@ def apply_project(window: MainWindow, project: Project) -> None:
 
 
 def comparable(project: Project) -> Project:
-    """``project`` without what does not make it a different lesson: its history, title and
-    notes; hyperparameters and start values are spelled out in full (defaults included)."""
+    """``project`` without what does not make it a different lesson: its history (and its
+    branches' rows), title and notes; hyperparameters and start values are spelled out in
+    full (defaults included)."""
     every = make_optimizer(project.optimizer, project.hyperparameters).hyperparameters
     return project.replace(history=None, title="", notes="", hyperparameters=every,
-                   start=_full_start(project))
+                           start=_full_start(project),
+                           branches=tuple(b.without_history() for b in project.branches))
 
 
 def _full_start(project: Project) -> dict[str, float]:
@@ -184,11 +162,12 @@ class HistoryRestorer(QObject):
     ready = Signal()
     finished = Signal(bool, str)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self._waiting: Project | None = None  # loaded, its problem not ready yet
         self._replaying: SavedHistory | None = None
+        self._branches: tuple[SavedBranch, ...] = ()  # the opened project's, until restored
         # Connected after the window's own slots: the new run exists when these run.
         window.model.problemChanged.connect(self._problem_ready)
         window.session.reportReceived.connect(self._report)
@@ -196,7 +175,9 @@ class HistoryRestorer(QObject):
     @property
     def busy(self) -> bool:
         """True while an opened project waits for its problem or its run is replayed."""
-        return self._waiting is not None or self._replaying is not None
+        branches = getattr(self._window, "branches", None)
+        return (self._waiting is not None or self._replaying is not None
+                or bool(branches is not None and branches.replaying))
 
     def restore(self, project: Project, problem_ready: bool = False) -> None:
         """Replay ``project.history`` (if any) when the window's problem is ``project``'s.
@@ -209,8 +190,12 @@ class HistoryRestorer(QObject):
             self._problem_ready()
 
     def cancel(self) -> None:
-        """Forget any history waiting to be replayed."""
+        """Forget any history waiting to be replayed (and any branches being replayed)."""
         self._waiting = self._replaying = None
+        self._branches = ()
+        branches = getattr(self._window, "branches", None)
+        if branches is not None:
+            branches.cancel_replay()
 
     def _problem_ready(self) -> None:
         project, self._waiting = self._waiting, None
@@ -222,8 +207,9 @@ class HistoryRestorer(QObject):
         if tuple(window.session.param_names) != project.param_names:
             return
         saved = project.history
+        self._branches = project.branches
         if saved is None:
-            self.ready.emit()
+            self._restore_branches()
             return
         self._replaying = saved
         window.statusBar().showMessage(f"Replaying the saved run ({len(saved) - 1} steps) …")
@@ -246,4 +232,13 @@ class HistoryRestorer(QObject):
                     "run (to the rate or the settings) are not recorded in the file.")
         self._window.statusBar().showMessage(text)
         self.finished.emit(difference is None, text)
-        self.ready.emit()
+        self._restore_branches()
+
+    def _restore_branches(self) -> None:
+        """Make the project's branches again from the run in place, then say it is ready."""
+        branches, self._branches = self._branches, ()
+        controller = getattr(self._window, "branches", None)
+        if branches and controller is not None:  # replayed off the UI thread
+            controller.restore(branches, lambda _exact: self.ready.emit())
+        else:
+            self.ready.emit()

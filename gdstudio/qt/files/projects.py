@@ -38,7 +38,7 @@ from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 
 if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
+    from gdstudio.qt.host import StudioWindow
 
 __all__ = ["AUTOSAVE_HISTORY_ROWS", "AUTOSAVE_INTERVAL_MS", "MAX_RECENT", "ProjectController"]
 
@@ -84,7 +84,7 @@ class ProjectController(QObject):
     closing = Signal()
     openFinished = Signal(str, bool)
 
-    def __init__(self, window: MainWindow, settings: QSettings) -> None:
+    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings
@@ -112,6 +112,9 @@ class ProjectController(QObject):
                        window.model.settingChanged, window.model.modeChanged,
                        window.model.dataSettingChanged):
             signal.connect(self._update_modified)
+        branches = getattr(window, "branches", None)
+        if branches is not None:  # a branch made or removed is a change to save
+            branches.edited.connect(self._update_modified)
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)

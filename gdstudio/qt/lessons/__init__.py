@@ -38,6 +38,7 @@ def install_lessons(window: LessonHost, settings: QSettings, speeds: Sequence[fl
     current_project : callable
         The window's work as a :class:`~gdstudio.io.Project` (for the teacher's actions).
     """
+    # lazy: lessons install after the first paint
     from gdstudio.qt.lessons.controller import LessonsController
 
     return LessonsController(window, settings, speeds, current_project)

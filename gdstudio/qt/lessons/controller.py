@@ -31,7 +31,7 @@ from gdstudio.qt.files.loader import FileLoader
 from gdstudio.qt.lessons.dock import LessonEntry, LessonPanel, LessonsDialog
 from gdstudio.qt.lessons.editor import LessonEditor
 from gdstudio.qt.lessons.files import experiment_of_page, read_lesson_file
-from gdstudio.qt.lessons.host import LessonHost, top_menu
+from gdstudio.qt.lessons.host import LessonHost
 from gdstudio.qt.lessons.progress import ProgressStore
 from gdstudio.qt.lessons.state import page_is_shown, window_run_state
 from gdstudio.qt.lessons.tasks import ChooseCard, PredictCard, TaskCard
@@ -119,12 +119,12 @@ class LessonsController(QObject):
     # ================================================================ menus
     def _fill_menus(self) -> None:
         window = self._window
-        help_menu = top_menu(window, "&Help")
+        help_menu = window.registry.menu("help")
         if help_menu is not None:
             first = help_menu.actions()[0] if help_menu.actions() else None
             help_menu.insertAction(first, self.action_lessons)
             help_menu.insertSeparator(first)
-        view_menu = top_menu(window, "&View")
+        view_menu = window.registry.menu("view")
         if view_menu is not None:
             view_menu.insertAction(window.explain_dock.toggleViewAction(),
                                    self.dock.toggleViewAction())
@@ -132,7 +132,7 @@ class LessonsController(QObject):
 
     def _fill_file_menu(self) -> None:
         window = self._window
-        file_menu = top_menu(window, "&File")
+        file_menu = window.registry.menu("file")
         if file_menu is None or not window.isVisible():
             return
         before = window.exports.menu.menuAction()

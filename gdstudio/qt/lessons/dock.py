@@ -8,6 +8,7 @@ loads pages, checks tasks and keeps the progress.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -170,8 +171,6 @@ class LessonPanel(QWidget):
 
 
 def _escaped(text: str) -> str:
-    import html
-
     return html.escape(text)
 
 

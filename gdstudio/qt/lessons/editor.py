@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QPushButton
 
+from gdstudio.io import ProjectError
 from gdstudio.io.lessons import (
     Lesson,
     LessonError,
@@ -174,8 +175,6 @@ class LessonEditor(QObject):
 
     # ---------------------------------------------------------------- helpers
     def _current_keywords(self) -> dict[str, object]:
-        from gdstudio.io import ProjectError
-
         try:
             project = self._current_project()
         except (ProjectError, ValueError) as error:

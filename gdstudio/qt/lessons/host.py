@@ -8,11 +8,12 @@ function that describes its current work as a project.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtWidgets import QMainWindow, QMenu
+if TYPE_CHECKING:
+    from gdstudio.qt.host import ActionRegistry
 
-__all__ = ["LessonHost", "top_menu"]
+__all__ = ["LessonHost"]
 
 
 class LessonHost(Protocol):
@@ -30,6 +31,8 @@ class LessonHost(Protocol):
         File ▸ Export (the lesson actions go just above it).
     speed_slider, explain_dock, traces_dock : QWidget
         The speed control; the Explain and traces docks.
+    registry : ActionRegistry
+        The window's menus by name (the lesson actions go in ``help``, ``view``, ``file``).
     """
 
     session: Any
@@ -39,6 +42,7 @@ class LessonHost(Protocol):
     speed_slider: Any
     explain_dock: Any
     traces_dock: Any
+    registry: ActionRegistry
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint."""
@@ -48,11 +52,3 @@ class LessonHost(Protocol):
 
     def menuBar(self) -> Any:
         """The menu bar."""
-
-
-def top_menu(window: QMainWindow | LessonHost, title: str) -> QMenu | None:
-    """The menu-bar menu whose text is ``title`` (e.g. ``"&Help"``), if there is one."""
-    for item in window.menuBar().actions():
-        if item.menu() is not None and item.text() == title:
-            return item.menu()
-    return None

@@ -22,51 +22,46 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+
+from gdstudio.qt.gallery_dialog import ExamplesMenu
+from gdstudio.qt.preferences import PreferencesController
 
 if TYPE_CHECKING:
     from gdstudio.engine import RunSettings
     from gdstudio.qt.compare.window import CompareWindow
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
+    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.sweeps.launcher import SweepsLauncher
-    from gdstudio.qt.window import MainWindow
 
-__all__ = ["CompareLauncher", "LateTools", "install_lesson_tools", "top_menu"]
+__all__ = ["CompareLauncher", "LateTools", "install_lesson_tools"]
 
 #: The title of a window whose work is not saved yet (the projects keep it up to date).
 UNTITLED_TITLE = "Untitled[*] — Gradient Descent Studio"
 
 
-def top_menu(window: MainWindow, title: str) -> QMenu | None:
-    """The menu-bar menu whose text is ``title`` (e.g. ``"&File"``), if there is one."""
-    for item in window.menuBar().actions():
-        if item.menu() is not None and item.text() == title:
-            return item.menu()
-    return None
+def install_lesson_tools(
+    window: StudioWindow, settings: QSettings,
+) -> tuple[ExamplesMenu, PreferencesController, LateTools]:
+    """Put examples and preferences in ``window``'s menus now; return the rest, to install
+    later.
 
-
-def install_lesson_tools(window: MainWindow, settings: QSettings) -> LateTools:
-    """Add examples and preferences to ``window`` now; return the rest, to install later.
-
-    Returns the :class:`LateTools` (projects, exports, comparisons), which the window
-    installs after its first paint and asks for its ``projects``, ``exports`` and
-    ``comparisons``.
+    Returns the examples and the preferences (the window keeps them as ``examples`` and
+    ``preferences``) and the :class:`LateTools` (projects, exports, comparisons), which
+    the window installs after its first paint and asks for its ``projects``, ``exports``
+    and ``comparisons``.
     """
-    from gdstudio.qt.gallery_dialog import ExamplesMenu
-    from gdstudio.qt.preferences import PreferencesController
-
     window.setWindowTitle(UNTITLED_TITLE)
-    window.examples = ExamplesMenu(window)
-    window.preferences = PreferencesController(window, settings)  # themed from the start
-    run_menu = top_menu(window, "&Run")
+    examples = ExamplesMenu(window)
+    preferences = PreferencesController(window, settings)  # themed from the start
+    run_menu = window.registry.menu("run")
     if run_menu is not None:
-        window.menuBar().insertMenu(run_menu.menuAction(), window.examples.menu)
-    view_menu = top_menu(window, "&View")
+        window.menuBar().insertMenu(run_menu.menuAction(), examples.menu)
+    view_menu = window.registry.menu("view")
     if view_menu is not None:
         view_menu.addSeparator()
-        view_menu.addAction(window.preferences.action)
-    return LateTools(window, settings)
+        view_menu.addAction(preferences.action)
+    return examples, preferences, LateTools(window, settings)
 
 
 class LateTools(QObject):
@@ -93,7 +88,7 @@ class LateTools(QObject):
     comparisons: CompareLauncher
     sweeps: SweepsLauncher
 
-    def __init__(self, window: MainWindow, settings: QSettings) -> None:
+    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings
@@ -104,6 +99,7 @@ class LateTools(QObject):
         if self.installed:
             return self
         self.installed = True  # first: while it is made, the project asks for window.projects
+        # lazy: installed after the first paint (start-up time)
         from gdstudio.qt.files.exports_menu import ExportsMenu
         from gdstudio.qt.files.project_actions import project_from_window
         from gdstudio.qt.files.projects import ProjectController
@@ -114,13 +110,13 @@ class LateTools(QObject):
         self.exports = ExportsMenu(window)
         self.comparisons = CompareLauncher(window)
         self.sweeps = SweepsLauncher(window, lambda: project_from_window(window, False).experiment)
-        file_menu = top_menu(window, "&File")
+        file_menu = window.registry.menu("file")
         if file_menu is not None:
             quit_action = window.action_quit
             self.projects.fill_file_menu(file_menu, quit_action)
             file_menu.insertMenu(quit_action, self.exports.menu)
             file_menu.insertSeparator(quit_action)
-        run_menu = top_menu(window, "&Run")
+        run_menu = window.registry.menu("run")
         if run_menu is not None:
             run_menu.addSeparator()
             run_menu.addAction(self.comparisons.action)
@@ -139,7 +135,7 @@ class CompareLauncher(QObject):
         The comparisons open now.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: StudioWindow) -> None:
         super().__init__(window)
         self._window = window
         self.windows: list[CompareWindow] = []
@@ -153,6 +149,7 @@ class CompareLauncher(QObject):
 
     def open(self, runs: Sequence[RunSettings] | None = None) -> CompareWindow | None:
         """Open a comparison of the window's current problem (None if none is ready)."""
+        # lazy: the comparison window loads when first opened
         from gdstudio.qt.compare.window import CompareWindow
 
         window = self._window

@@ -21,6 +21,7 @@ from gdstudio.engine.limits import MAX_STEPS
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
 from gdstudio.problems.curvature import limit_tooltip, ready_limit
+from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.data.mode_switch import ModeSwitch
 from gdstudio.qt.model import StudioModel
 
@@ -216,6 +217,7 @@ class ProblemEditor(QWidget):
         """The data-mode panel (:class:`~gdstudio.qt.data.editor.DataEditor`), made on first
         use so that a session in function mode never pays for it."""
         if self._data_editor is None:
+            # lazy: data mode's editor loads on its first use
             from gdstudio.qt.data.editor import DataEditor
 
             editor = DataEditor(self.model, self)
@@ -241,6 +243,10 @@ class ProblemEditor(QWidget):
         self.expression_error.show()
         self._set_valid(False)
 
+    def show_expression(self, text: str) -> None:
+        """Show ``text`` in the function field, as if typed (it is not submitted)."""
+        self.expression_edit.setText(text)
+
     def show_problem(self) -> None:
         """Show the current valid problem's derivative and clear any error."""
         objective = self.model.objective
@@ -258,8 +264,6 @@ class ProblemEditor(QWidget):
         self.derivative_label.setText("\n".join(lines))
 
     def _check_as_you_type(self, text: str) -> None:
-        from gdstudio.problems.expression import ExpressionError, check_syntax
-
         try:
             check_syntax(text)
         except ExpressionError as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from gdstudio.engine.history import History
@@ -131,7 +131,7 @@ class HistoryTableModel(QAbstractTableModel):
         self,
         history: History | None = None,
         param_names: Sequence[str] = (),
-        parent=None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._history = history if history is not None else History(len(param_names), 1)

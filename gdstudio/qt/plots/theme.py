@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gdstudio.qt.plots.common import OKABE_ITO
+from gdstudio.qt.plots.function import FunctionPlot
 
 __all__ = ["PlotTheme", "apply_plot_theme", "fit_legend", "fit_to_size", "relative_lightness",
            "role_colour"]
@@ -228,8 +229,6 @@ def _legend_width(legend: pg.LegendItem, columns: int) -> float:
 
 
 def _roles_of(plot: pg.PlotWidget) -> dict[int, tuple[str, str]]:
-    from gdstudio.qt.plots.function import FunctionPlot
-
     roles: dict[int, tuple[str, str]] = {}
     if isinstance(plot, FunctionPlot):
         for attribute, role, part in _FUNCTION_ROLES:

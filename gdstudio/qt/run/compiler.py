@@ -11,6 +11,8 @@ import itertools
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from gdstudio.problems.expression import ExpressionError, shutdown_compile_service
+
 __all__ = ["ExpressionCompiler"]
 
 
@@ -27,7 +29,7 @@ class _CompileJob(QRunnable):
         self.request, self.text, self.timeout, self.relay = request, text, timeout, relay
 
     def run(self) -> None:
-        from gdstudio.problems.expression import ExpressionError
+        # lazy: loads sympy, in the compile thread
         from gdstudio.problems.function import FunctionObjective
 
         try:
@@ -89,7 +91,6 @@ class ExpressionCompiler(QObject):
 
     def shutdown(self) -> None:
         """Stop the helper process (waiting jobs then fail fast) and wait for the pool."""
-        from gdstudio.problems.expression import shutdown_compile_service
 
         self._latest = -1
         shutdown_compile_service()

@@ -1,4 +1,4 @@
-"""How fast the window shows a run: the words of a speed control and the examples' pace.
+"""How fast the window shows a run: the words of a speed control and the examples' speeds.
 
 The first tutorials open slow enough to follow each step by eye; the other examples run
 as fast as possible. This is how a run is *shown*, not what is run, so it lives with
@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["TUTORIAL_PACE", "example_pace", "speed_text"]
+__all__ = ["TUTORIAL_SPEED", "example_speed", "speed_text"]
 
 #: Steps per second of the first tutorials (and of the example the window opens with):
 #: each step can be followed by eye, and their 30 to 40 steps take under ten seconds.
-TUTORIAL_PACE = 5.0
+TUTORIAL_SPEED = 5.0
 #: The tutorials of a thousand steps: slow enough to see the path bend, 20 s in all.
-_LONG_TUTORIAL_PACE = 50.0
-_PACES = {
-    "tutorial_x_squared": TUTORIAL_PACE,
-    "tutorial_intercept": TUTORIAL_PACE,
-    "tutorial_slope_intercept": _LONG_TUTORIAL_PACE,
-    "tutorial_feature_matrix": _LONG_TUTORIAL_PACE,
+_LONG_TUTORIAL_SPEED = 50.0
+_SPEEDS = {
+    "tutorial_x_squared": TUTORIAL_SPEED,
+    "tutorial_intercept": TUTORIAL_SPEED,
+    "tutorial_slope_intercept": _LONG_TUTORIAL_SPEED,
+    "tutorial_feature_matrix": _LONG_TUTORIAL_SPEED,
 }
 
 
-def example_pace(key: str) -> float:
+def example_speed(key: str) -> float:
     """Steps per second example ``key`` is shown at, unless the student chose a speed.
 
-    The tutorials' pace (see :data:`TUTORIAL_PACE`), ``inf`` (as fast as possible) for
+    The tutorials' pace (see :data:`TUTORIAL_SPEED`), ``inf`` (as fast as possible) for
     every other example.
     """
-    return _PACES.get(key, math.inf)
+    return _SPEEDS.get(key, math.inf)
 
 
 def speed_text(steps_per_second: float) -> str:

@@ -3,6 +3,24 @@
 Reports from the worker are queued as they arrive and applied to the window's history at
 most once per frame, so a run of a million steps never floods the UI thread. The window's
 history reads the worker's arrays (:meth:`History.adopt`): no row is copied.
+
+The hand-off of the history arrays, between two threads and without a lock:
+
+* The worker publishes rows ``0 … n`` as views of its arrays (``History.shared_tail``)
+  in a queued report; the window adopts those arrays with length ``n + 1`` on the UI
+  thread, and reads only rows below its length.
+* The worker then writes only rows past ``n`` — with one exception: the learning rate and
+  step size of row ``n`` (NaN, "no update yet") are filled in when that update is made.
+* When its arrays are full, the worker copies them into larger ones; the window keeps
+  reading the old ones until the next report.
+* A step back (``Descent.rewind_to``) truncates the worker's history, and a history whose
+  rows were published first moves to copies of its arrays (``History.truncate``), so rows
+  the window shows never change under it. The window's own history copies before it
+  writes (``History.write_block``), since its arrays are borrowed.
+
+Views the plots took of the window's arrays therefore stay valid and unchanged; the
+proof is ``tests/qt/run/test_history_handoff.py``, which reads every row during writes
+and step backs of a real worker.
 """
 
 from __future__ import annotations
@@ -13,7 +31,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from gdstudio.engine import BatchPlan, History, HistoryBlock, Objective, RunSettings
+from gdstudio.engine import BatchPlan, Descent, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
 from gdstudio.qt.run.ui_gate import install_ui_gate, ui_busy_seconds
@@ -46,11 +64,15 @@ class RunSession(QObject):
         The newest :class:`WorkerReport` (status, message, playing …).
     failed(str)
         An error inside the worker, with its traceback.
+    started(object)
+        A new run from its start point (the :class:`Descent`, now the worker's: keep it,
+        but read it only after :meth:`detach`).
     """
 
     historyChanged = Signal(int)
     reportReceived = Signal(object)
     failed = Signal(str)
+    started = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +80,7 @@ class RunSession(QObject):
         self.param_names: tuple[str, ...] = ()
         self.report: WorkerReport | None = None
         self._controller: RunController | None = None
+        self._descent: Descent | None = None  # the worker's, while it runs
         # The newest block not shown yet: its rows are views of the worker's arrays,
         # which hold every earlier block's rows too.
         self._block: HistoryBlock | None = None
@@ -90,12 +113,34 @@ class RunSession(QObject):
         self.shutdown()
         install_ui_gate()  # from the first run on, the worker stands aside for events
         descent = settings.build(objective, start, batching)
+        self._drive(descent)
+        self.started.emit(descent)
+
+    def adopt(self, descent: Descent) -> None:
+        """Replace any current run with ``descent`` as it is (paused), e.g. a branch.
+
+        Hand it over and do not touch it until :meth:`detach` gives it back.
+        """
+        self.shutdown()
+        self._drive(descent)
+
+    def detach(self) -> Descent | None:
+        """Stop the worker and give its run back (``None`` if there is none).
+
+        The worker's thread has ended, so the run may be read and changed again.
+        """
+        descent, self._descent = self._descent, None
+        self.shutdown()
+        return descent
+
+    def _drive(self, descent: Descent) -> None:
+        self._descent = descent
         self.param_names = descent.param_names
         old_length = len(self.history)
         self.history = History(len(self.param_names))
         self.history.write_block(descent.history.tail(0))
-        self.report = WorkerReport(None, str(descent.status), descent.message, False, 0,
-                                   descent.next_learning_rate)
+        self.report = WorkerReport(None, str(descent.status), descent.message, False,
+                                   descent.step_count, descent.next_learning_rate)
         controller = RunController(descent, self)
         controller.reported.connect(self._receive)
         controller.failed.connect(self.failed)
@@ -106,6 +151,7 @@ class RunSession(QObject):
 
     def shutdown(self) -> None:
         """Stop the current run's worker and wait for its thread (safe to repeat)."""
+        self._descent = None
         controller, self._controller = self._controller, None
         if controller is not None:
             controller.reported.disconnect(self._receive)

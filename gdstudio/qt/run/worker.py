@@ -26,6 +26,7 @@ from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
 from gdstudio.engine.explain import explain_descent_step
 from gdstudio.engine.schedules import Schedule
 from gdstudio.qt.run.ui_gate import ui_idle
+from gdstudio.state.branches import replay_rates
 
 __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
 
@@ -178,7 +179,7 @@ class RunWorker(QObject):
         """Pause and return to the previous step exactly."""
         self._playing = False
         self._stop_timer()
-        if self.descent.step_count == 0:
+        if self.descent.step_count <= self.descent.rewind_limit:  # 0, or a branch's fork
             self._report()
             return
         self.descent.rewind_to(self.descent.step_count - 1)
@@ -217,17 +218,8 @@ class RunWorker(QObject):
         """
         self._playing = False
         self._stop_timer()
-        descent, first = self.descent, self.descent.step_count
-        base = descent.learning_rate
-        try:
-            for rate in rates:
-                factor = descent.schedule.factor(descent.step_count)
-                if math.isfinite(rate) and rate > 0 and factor > 0:
-                    descent.set_learning_rate(rate / factor)
-                if not descent.step():
-                    break
-        finally:
-            descent.set_learning_rate(base)
+        first = self.descent.step_count
+        replay_rates(self.descent, rates)
         self._report(first)
 
     @Slot(float)
@@ -354,7 +346,8 @@ class RunWorker(QObject):
         """
         descent = self.descent
         start = self._unreported if changed_from is None else min(self._unreported, changed_from)
-        # Views, not copies: the window reads the rows where the worker wrote them.
+        # Views, not copies: the window reads the rows where the worker wrote them (the
+        # hand-off and its rules: gdstudio/qt/run/session.py).
         block = descent.history.shared_tail(start) if start <= descent.step_count else None
         self._unreported = descent.step_count + 1
         self._last_report = time.perf_counter()
@@ -391,7 +384,8 @@ class RunWorker(QObject):
 def explain_latest(descent: Descent) -> str:
     """The last update with its numbers (if any), then the point it reached."""
     step = descent.step_count
-    parts = [explain_descent_step(descent, step - 1)] if step > 0 else []
+    # At a branch's fork the update that led there was its parent's, not its own.
+    parts = [explain_descent_step(descent, step - 1)] if step > descent.rewind_limit else []
     parts.append(explain_descent_step(descent, step))
     return "\n\n".join(parts)
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from gdstudio.problems.gallery import EXAMPLES
-from gdstudio.qt.run.pace import TUTORIAL_PACE, example_pace
+from gdstudio.qt.run.pace import TUTORIAL_SPEED, example_speed
 from gdstudio.qt.window import SPEED_KEY, SPEEDS, speed_position
 from tests.qt.helpers import make_window, wait_for_problem
 
@@ -27,9 +27,9 @@ def test_speed_positions_are_the_nearest_on_a_log_scale():
 
 def test_first_launch_runs_the_first_tutorial_at_a_watchable_pace(qtbot, tmp_path):
     window = make_window(qtbot, tmp_path / "settings.ini")
-    assert window.model.speed == TUTORIAL_PACE == example_pace("tutorial_x_squared")
+    assert window.model.speed == TUTORIAL_SPEED == example_speed("tutorial_x_squared")
     assert window.speed_value.text() == "5 steps/s"
-    assert window.session._speed == TUTORIAL_PACE  # what the worker is told
+    assert window.session._speed == TUTORIAL_SPEED  # what the worker is told
     assert not window.speed_chosen
     assert math.isinf(SPEEDS[window.speed_slider.maximum()])  # fastest is still there
     window.run()
@@ -66,7 +66,7 @@ def test_examples_bring_their_pace_until_the_student_chooses(qtbot, tmp_path):
     assert window.examples.open_example("rosenbrock")  # 20,000 steps: as fast as possible
     assert math.isinf(window.model.speed)
     assert window.examples.open_example("tutorial_intercept")
-    assert window.model.speed == TUTORIAL_PACE
+    assert window.model.speed == TUTORIAL_SPEED
     assert not window.speed_chosen  # suggestions are not remembered as a choice
     window.close()
 
@@ -78,13 +78,13 @@ def test_a_broken_stored_speed_falls_back_to_the_tutorial_pace(qtbot, tmp_path):
     settings.setValue(SPEED_KEY, "quick")
     settings.sync()
     window = make_window(qtbot, tmp_path / "settings.ini")
-    assert window.model.speed == TUTORIAL_PACE and not window.speed_chosen
+    assert window.model.speed == TUTORIAL_SPEED and not window.speed_chosen
     window.close()
 
 
 def test_every_tutorial_has_a_pace_and_the_others_run_fast():
     for item in EXAMPLES:
-        pace = example_pace(item.key)
+        pace = example_speed(item.key)
         if item.key.startswith("tutorial"):
             assert pace <= 50, item.key
             steps = item.experiment.settings.stopping.max_iter
