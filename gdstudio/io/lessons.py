@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -66,6 +65,7 @@ from gdstudio.io._lesson_values import (
 )
 from gdstudio.io._lesson_write import lesson_text
 from gdstudio.io.lesson_markup import markup_problem
+from gdstudio.problems.files import FileRefusedError, read_limited
 
 __all__ = [
     "FORMAT",
@@ -280,27 +280,12 @@ def _speed(value: Any, path: Path) -> float:
 
 
 def _read_bounded(path: FilePath) -> bytes:
-    name = path.name
+    """The file's bytes, read by the one bounded reader (regular files only, at most
+    :data:`MAX_FILE_BYTES`; a pipe or a device is refused without blocking)."""
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise LessonError(f"{name}: there is no such file") from None
-    except OSError as error:
-        raise LessonError(f"{name}: the file cannot be read ({error.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise LessonError(f"{name}: this is a folder, not a lesson file")
-    if not stat.S_ISREG(info.st_mode):
-        raise LessonError(f"{name}: this is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise LessonError(_too_large(name, info.st_size))
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise LessonError(f"{name}: the file cannot be read ({error.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise LessonError(_too_large(name, len(data)))
-    return data
+        return read_limited(path, MAX_FILE_BYTES, "lesson file")
+    except FileRefusedError as error:
+        raise LessonError(f"{path.name}: {error}") from None
 
 
 def _too_large(name: str, size: int) -> str:

@@ -29,7 +29,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gdstudio.problems.checks import digit_count
-from gdstudio.problems.files import FileRefusedError, read_limited, too_large
+from gdstudio.problems.files import (
+    FileRefusedError,
+    atomic_write_bytes,
+    read_limited,
+    too_large,
+)
 from gdstudio.problems.numbers import number_problem, parse_numbers
 
 __all__ = ["MAX_CSV_BYTES", "DataError", "Dataset", "generate_dataset", "load_csv", "save_csv"]
@@ -199,11 +204,12 @@ def save_csv(dataset: Dataset, path: str | os.PathLike[str], delimiter: str = ",
     dataset : Dataset
         The table to write.
     path : str or path
-        Destination file (overwritten).
+        Destination file, replaced atomically (a crash while writing keeps the old file);
+        a symbolic link is written through to its target and stays a link.
     delimiter : str
         ``","`` (default), ``";"`` or ``"\\t"``.
     """
-    Path(path).write_text(dataset.to_csv_text(delimiter), encoding="utf-8", newline="")
+    atomic_write_bytes(path, dataset.to_csv_text(delimiter).encode("utf-8"))
 
 
 def generate_dataset(

@@ -208,8 +208,7 @@ class LessonsController(QObject):
         if ask and not self._window.projects.may_discard_changes():
             return False
         path = Path(path)
-        self.loader.load(path, read_lesson_file, f"Opening the lesson {path.name} …",
-                         check_regular=False)  # the reader refuses pipes and devices
+        self.loader.load(path, read_lesson_file, f"Opening the lesson {path.name} …")
         return True
 
     def _file_read(self, path: Path, lesson: Lesson) -> None:

@@ -149,6 +149,19 @@ def test_export_writes_a_csv_the_loader_reads_back(qtbot, window, tmp_path) -> N
     assert load_csv(path)["y"].tolist() == [1, 3, 5, 7, 9]
 
 
+def test_export_through_a_link_writes_its_target_and_keeps_the_link(qtbot, window,
+                                                                   tmp_path) -> None:
+    from gdstudio.problems.dataset import load_csv
+
+    to_data_mode(qtbot, window)
+    real = tmp_path / "shared.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to(real)
+    assert window.editor.data_editor.export_csv(str(link))
+    assert link.is_symlink() and load_csv(real)["y"].tolist() == [1, 3, 5, 7, 9]
+
+
 def test_generate_dialog_makes_noisy_data(qtbot, window) -> None:
     to_data_mode(qtbot, window)
     editor = window.editor.data_editor
