@@ -90,8 +90,14 @@ class LessonsController(QObject):
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("lessonDock")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        window.splitDockWidget(self.dock, window.traces_dock, Qt.Orientation.Vertical)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        window.addDockWidget(right, self.dock)
+        traces = window.traces_dock
+        if window.dockWidgetArea(traces) == right and not traces.isFloating():
+            # Above the traces in the wide arrangement. In the compact one (a small or
+            # presentation window) the traces are a tab of the problem on the left:
+            # splitting would pull them back to the right and undo it.
+            window.splitDockWidget(self.dock, traces, Qt.Orientation.Vertical)
         self.dock.hide()
         self.action_lessons = QAction("&Lessons…", window)
         self.action_lessons.setObjectName("actionLessons")
