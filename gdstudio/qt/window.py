@@ -389,6 +389,8 @@ class MainWindow(QMainWindow):
             if self.data_mode.start_run(self.model.run_settings()):
                 self.explain_view.setPlainText(self._derivative_text())
             return
+        if getattr(self.model.objective, "n_samples", None) is not None:  # data mode's,
+            return  # until the function is compiled again (then set_problem resets)
         self.session.start(self.model.objective, self.model.start_vector(),
                            self.model.run_settings())
         self.explain_view.setPlainText(self._derivative_text())

@@ -113,11 +113,13 @@ class ModeSwitch(QWidget):
             apply_data_example(model)
             return
         saved = self._saved.get(mode)
+        # The mode first: the settings brought back then start no run of the mode being
+        # left (each one did, a wasted run and redraw on the UI thread per switch).
+        model.set_mode(mode)
         if saved is not None:
             model.set_start(saved.start)
             model.set_learning_rate(saved.learning_rate)
             model.set_stopping(saved.stopping)
-        model.set_mode(mode)
 
     def _show_mode(self, mode: str) -> None:
         button = self.buttons.get(mode)

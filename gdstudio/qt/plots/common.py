@@ -378,6 +378,12 @@ class PickingPlot(pg.PlotWidget):
         view.sigRangeChangedManually.connect(self._stop_following)
         self.scene().sigMouseClicked.connect(self._on_click)
 
+    def close(self) -> None:
+        """Close the plot; a recompute still scheduled is dropped (pyqtgraph's ``close``
+        removes the plot item it would draw on)."""
+        self._timer.stop()
+        super().close()
+
     def reset_view(self) -> None:
         """Follow the path again and fit the view to it."""
         self.following = True
