@@ -49,6 +49,7 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
         model.set_data_setting(name, getattr(item, name))
     model.set_data_setting("fixed", dict(item.fixed))
     model.set_data_setting("model_text", item.model)
+    model.set_mode("data")  # first: the settings below then start no function-mode run
     settings = item.settings
     model.set_optimizer(settings.optimizer)
     for name, value in settings.hyperparameters.items():
@@ -57,7 +58,6 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
     model.set_learning_rate(settings.learning_rate)
     model.set_schedule(dict(settings.schedule))
     model.set_stopping(settings.stopping)
-    model.set_mode("data")
 
 
 def _embolden(button: QToolButton, bold: bool) -> None:
