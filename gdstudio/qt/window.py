@@ -339,6 +339,7 @@ class MainWindow(QMainWindow):
         self.speed_slider.setFixedWidth(160)
         self.speed_value = QLabel()
         self.speed_value.setMinimumWidth(90)
+        self.speed_value.setIndent(8)  # not against the slider's handle at "fastest"
         toolbar.addWidget(speed_label)
         toolbar.addWidget(self.speed_slider)
         toolbar.addWidget(self.speed_value)
@@ -552,7 +553,10 @@ class MainWindow(QMainWindow):
         explain_due = not report.playing or now - self._explained >= SIDE_PANELS_INTERVAL
         if report.explanation and explain_due:
             self._explained = now
-            self.explain_view.setPlainText(f"{self._derivative_text()}\n\n{report.explanation}")
+            text = f"{self._derivative_text()}\n\n{report.explanation}"
+            if not report.playing and report.status != "running":  # the verdict on top: the
+                text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
+            self.explain_view.setPlainText(text)
         self.statusBar().showMessage(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:
