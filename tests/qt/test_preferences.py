@@ -149,6 +149,10 @@ def test_a_new_problem_restyles_only_plots_with_new_curves(qtbot, monkeypatch):
     theme_module.apply_plot_theme(plot, presentation, changed_only=True)
     assert styled and new.opts["pen"].widthF() == 2.0  # presentation's doubled line
     styled.clear()
+    plot.setLabel("left", "m")  # a new parameter's title is fitted to the plot
+    theme_module.apply_plot_theme(plot, presentation, changed_only=True)
+    assert styled
+    styled.clear()
     theme_module.apply_plot_theme(plot, PlotTheme(dark=True, presentation=True),
                                   changed_only=True)
     assert styled  # another theme restyles everything

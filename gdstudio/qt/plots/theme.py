@@ -148,22 +148,27 @@ def _styled_parts(plot: pg.PlotWidget) -> list[Any]:
     return [*plot.plotItem.listDataItems(), getattr(plot, "_colour_bar", None) or plot]
 
 
-def _legend_size(plot: pg.PlotWidget) -> int:
+def _texts(plot: pg.PlotWidget) -> tuple[str, ...]:
+    """The legend's entries and the side axes' titles (new ones are fitted to the plot)."""
     legend = plot.plotItem.legend
-    return -1 if legend is None else len(legend.items)
+    entries = [label.text for _sample, label in legend.items] if legend is not None else []
+    titles = [plot.plotItem.getAxis(side).labelText for side in ("left", "right")
+              if side in plot.plotItem.axes]
+    return (*entries, "|", *titles)
 
 
 def _mark_styled(plot: pg.PlotWidget, theme: PlotTheme) -> None:
     mark = object()  # marks the parts styled in this pass (ids could be reused)
     for part in _styled_parts(plot):
         part.__dict__["_gdstudio_mark"] = mark
-    plot.__dict__["_gdstudio_styled"] = (theme, mark, _legend_size(plot))
+    plot.__dict__["_gdstudio_styled"] = (theme, mark, _texts(plot))
 
 
 def _styled_as(plot: pg.PlotWidget, theme: PlotTheme) -> bool:
-    """Whether ``plot`` was styled for ``theme`` and has no curve or legend entry since."""
+    """Whether ``plot`` was styled for ``theme`` and has no new curve, legend entry or
+    axis title since."""
     styled = plot.__dict__.get("_gdstudio_styled")
-    if styled is None or styled[0] != theme or styled[2] != _legend_size(plot):
+    if styled is None or styled[0] != theme or styled[2] != _texts(plot):
         return False
     return all(part.__dict__.get("_gdstudio_mark") is styled[1] for part in _styled_parts(plot))
 
