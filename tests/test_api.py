@@ -94,6 +94,53 @@ def test_bad_arguments_raise_value_errors_that_name_the_problem(kwargs, words) -
         gdstudio.descend("x**2", **kwargs)
 
 
+HUGE = 10**500  # more than a float holds: float(HUGE) raises OverflowError
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"lr": HUGE}, "lr must be a positive number, not a number with 501 digits"),
+        ({"lr": -HUGE}, "lr must be a positive number, not a number with 501 digits"),
+        ({"start": HUGE}, "start.x must be a finite number, not a number with 501 digits"),
+        ({"start": {"x": -HUGE}}, "start.x must be a finite number, not a number with 501"),
+        ({"max_iter": HUGE}, "max_iter must be at most 50,000,000"),
+        ({"tol_step": HUGE}, "tol_step must be a positive number, not a number with 501"),
+        ({"tol_grad": HUGE}, "tol_grad must be a positive number, not a number with 501"),
+        ({"tol_loss": HUGE}, "tol_loss must be a positive number, not a number with 501"),
+        ({"optimizer": "momentum", "momentum": HUGE}, "momentum must be a finite number"),
+        ({"optimizer": "adam", "beta2": HUGE}, "beta2 must be a finite number"),
+        ({"optimizer": "adam", "eps": HUGE}, "eps must be a finite number"),
+        ({"schedule": {"kind": "exponential", "gamma": HUGE}},
+         "schedule.gamma must be a finite number, not a number with 501 digits"),
+        ({"schedule": {"kind": "step", "gamma": 0.5, "step_size": HUGE}},
+         "schedule.step_size must be a finite number, not a number with 501 digits"),
+    ],
+)
+def test_huge_integers_are_one_value_error_not_an_overflow(kwargs, words) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)) as error:
+        gdstudio.descend("x**2", **({"start": 3} | kwargs))
+    assert not isinstance(error.value, OverflowError) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"lr": HUGE}, "lr must be a positive number, not a number with 501 digits"),
+        ({"batch_size": HUGE}, "batch_size must be from 1 to 1,000,000,000"),
+        ({"seed": HUGE}, "seed must be from 0 to"),
+        ({"fixed": {"b": HUGE}}, "fixed.b must be a finite number, not a number with 501"),
+        ({"data": {"x": [1, 2, HUGE], "y": [1.0, 2.0, 3.0]}},
+         "row 3, column 'x': a number with 501 digits is too large"),
+    ],
+)
+def test_huge_integers_in_a_fit_are_one_value_error(kwargs, words) -> None:
+    arguments = {"data": {"x": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 6.0]}} | kwargs
+    data = arguments.pop("data")
+    with pytest.raises(ValueError, match=re.escape(words)):
+        gdstudio.fit("m*x + b", data, **arguments)
+
+
 def test_two_variables_need_a_mapping() -> None:
     with pytest.raises(ValueError, match="mapping of x, y"):
         gdstudio.descend("x*y", start=1)

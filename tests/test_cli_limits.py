@@ -76,6 +76,13 @@ def test_a_line_break_in_a_cell_is_refused_by_row_and_column(tmp_path: Path) -> 
         (["--lr", "０.1"], "'０.1' is not a number: write it with the digits 0-9"),
         (["--max-iter", "１０"], "'１０' is not a whole number (digits 0-9)"),
         (["--start", "x=1_000"], "--start x: '1_000' is not a number"),
+        # integers beyond a float: the one-sentence refusal, never an OverflowError
+        (["--lr", "1" + "0" * 500], "argument --lr: '1" + "0" * 26 + "...' is "
+                                    "too large to be a number here"),
+        (["--start", "x=-1" + "0" * 500], "--start x: '-1" + "0" * 25 + "...' is "
+                                          "too large to be a number here"),
+        (["--schedule", "exponential", "--gamma", "9" * 400], "argument --gamma: "),
+        (["--tol-grad", "1e500"], "argument --tol-grad: '1e500' is too large"),
     ],
 )
 def test_impossible_runs_and_foreign_digits_are_refused(arguments, words) -> None:
@@ -107,3 +114,15 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys) -> None:
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
     assert "needs more memory than this computer has" in captured.err
+
+
+def test_a_project_with_a_huge_integer_is_refused_in_one_line(tmp_path: Path) -> None:
+    from gdstudio.io import Project, project_to_json_text
+
+    text = project_to_json_text(Project(expression="x**2", start={"x": 3.0}))
+    path = tmp_path / "huge.gdstudio"
+    path.write_text(text.replace('"learning_rate": 0.1', '"learning_rate": 1' + "0" * 399),
+                    encoding="utf-8")
+    line = refused("run", "--project", str(path))
+    assert ("settings.learning_rate must be a positive number, not a number with 400 digits"
+            in line)

@@ -280,6 +280,8 @@ def _speed(value: Any, path: Path) -> float:
 
 
 def _read_bounded(path: FilePath) -> bytes:
+    """The file's bytes, read by the one bounded reader (regular files only, at most
+    :data:`MAX_FILE_BYTES`; a pipe or a device is refused without blocking)."""
     try:
         return read_limited(path, MAX_FILE_BYTES, "lesson file")
     except FileRefusedError as error:

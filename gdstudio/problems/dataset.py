@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import methodcaller
 from pathlib import Path
 from typing import NoReturn
@@ -28,7 +28,13 @@ from typing import NoReturn
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdstudio.problems.files import FileRefusedError, read_limited, too_large
+from gdstudio.problems.checks import digit_count
+from gdstudio.problems.files import (
+    FileRefusedError,
+    atomic_write_bytes,
+    read_limited,
+    too_large,
+)
 from gdstudio.problems.numbers import number_problem, parse_numbers
 
 __all__ = ["MAX_CSV_BYTES", "DataError", "Dataset", "generate_dataset", "load_csv", "save_csv"]
@@ -198,11 +204,12 @@ def save_csv(dataset: Dataset, path: str | os.PathLike[str], delimiter: str = ",
     dataset : Dataset
         The table to write.
     path : str or path
-        Destination file (overwritten).
+        Destination file, replaced atomically (a crash while writing keeps the old file);
+        a symbolic link is written through to its target and stays a link.
     delimiter : str
         ``","`` (default), ``";"`` or ``"\\t"``.
     """
-    Path(path).write_text(dataset.to_csv_text(delimiter), encoding="utf-8", newline="")
+    atomic_write_bytes(path, dataset.to_csv_text(delimiter).encode("utf-8"))
 
 
 def generate_dataset(
@@ -281,6 +288,8 @@ def _column_array(name: str, values: ArrayLike) -> np.ndarray:
         array = np.array(values, dtype=np.float64)
     except (TypeError, ValueError):
         _raise_first_non_number(name, values)
+    except OverflowError:
+        _raise_first_huge_integer(name, values)
     if array.ndim != 1:
         raise DataError(f"column {name!r} must be a flat sequence of numbers", column=name)
     bad = np.flatnonzero(~np.isfinite(array))
@@ -290,6 +299,18 @@ def _column_array(name: str, values: ArrayLike) -> np.ndarray:
         problem = "the value is missing" if given is None else f"{given} is not a finite number"
         raise DataError(f"row {index + 1}, column {name!r}: {problem}", row=index + 1, column=name)
     return array
+
+
+def _raise_first_huge_integer(name: str, values: ArrayLike) -> NoReturn:
+    """Name the first integer too large for a float (``np.array`` only says "overflow")."""
+    cells = list(values) if isinstance(values, Iterable) else [values]
+    for index, value in enumerate(cells):
+        if isinstance(value, int) and abs(value) >= 2**1024:
+            raise DataError(f"row {index + 1}, column {name!r}: a number with "
+                            f"{digit_count(value)} digits is too large (the largest is about "
+                            "1.8e308)", row=index + 1, column=name)
+    raise DataError(f"column {name!r} holds a number too large (the largest is about 1.8e308)",
+                    column=name)
 
 
 def _check_text_cells(name: str, values: object) -> None:

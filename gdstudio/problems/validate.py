@@ -316,6 +316,8 @@ def _schedule(value: Any) -> dict[str, Any]:
     for key, item in spec.items():
         if key != "kind" and not is_number(item):
             fail(f"{where}.{key}", f"must be a number, not {shown(item)}")
+        if key != "kind":
+            finite_number(item, f"{where}.{key}")  # a 500-digit int must not overflow later
     try:
         return make_schedule(spec).to_dict()
     except ValueError as error:

@@ -226,7 +226,7 @@ class PreferencesController(QObject):
         self.action.setToolTip("Theme, presentation mode and plot colours")
         self.action.triggered.connect(self.show_dialog)
         # Plots rebuilt for a new problem (parameter curves) are themed again.
-        window.model.problemChanged.connect(self._theme_plots)
+        window.model.problemChanged.connect(self._theme_new_plots)
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):
             hints.colorSchemeChanged.connect(self._system_changed)
@@ -269,6 +269,10 @@ class PreferencesController(QObject):
 
     def _theme_plots(self) -> None:
         apply_plot_theme(self._window, self.plot_theme)
+
+    def _theme_new_plots(self) -> None:
+        """Style what a new problem added (new curves), leaving styled plots alone."""
+        apply_plot_theme(self._window, self.plot_theme, changed_only=True)
 
     def _system_changed(self, *_args: object) -> None:
         if self.preferences.theme == "system":

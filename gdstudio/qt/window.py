@@ -352,6 +352,7 @@ class MainWindow(QMainWindow):
         self.speed_slider.setFixedWidth(160)
         self.speed_value = QLabel()
         self.speed_value.setMinimumWidth(90)
+        self.speed_value.setIndent(8)  # not against the slider's handle at "fastest"
         toolbar.addWidget(speed_label)
         toolbar.addWidget(self.speed_slider)
         toolbar.addWidget(self.speed_value)
@@ -402,6 +403,8 @@ class MainWindow(QMainWindow):
             if self.data_mode.start_run(self.model.run_settings()):
                 self.explain_view.setPlainText(self._derivative_text())
             return
+        if getattr(self.model.objective, "n_samples", None) is not None:  # data mode's,
+            return  # until the function is compiled again (then set_problem resets)
         self.session.start(self.model.objective, self.model.start_vector(),
                            self.model.run_settings())
         self.explain_view.setPlainText(self._derivative_text())
@@ -566,7 +569,10 @@ class MainWindow(QMainWindow):
         explain_due = not report.playing or now - self._explained >= SIDE_PANELS_INTERVAL
         if report.explanation and explain_due:
             self._explained = now
-            self.explain_view.setPlainText(f"{self._derivative_text()}\n\n{report.explanation}")
+            text = f"{self._derivative_text()}\n\n{report.explanation}"
+            if not report.playing and report.status != "running":  # the verdict on top: the
+                text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
+            self.explain_view.setPlainText(text)
         self.statusBar().showMessage(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:

@@ -201,6 +201,18 @@ def test_too_many_data_cells(tmp_path: Path) -> None:
         ("history.param_names", ["y", "x"], "history.param_names are y, x, but the problem's "
                                             "parameters are x, y"),
         ("history.extra", [], 'history has an unknown key "extra"'),
+        # integers too large for a float (the file allows 400 digits): one sentence each
+        ("settings.learning_rate", 10**399, "settings.learning_rate must be a positive "
+                                            "number, not a number with 400 digits"),
+        ("settings.stopping.tol_loss", 10**399, "settings.stopping.tol_loss must be a "
+                                                "positive number, not a number with 400"),
+        ("settings.hyperparameters.beta1", -10**399, "settings.hyperparameters.beta1 must "
+                                                     "be a finite number, not a number"),
+        ("settings.schedule", {"kind": "cosine", "period": 10**399, "min_factor": 0.1},
+         "settings.schedule.period must be a finite number, not a number with 400 digits"),
+        ("problem.start.y", 10**399, "problem.start.y must be a finite number, not a number "
+                                     "with 400 digits"),
+        ("history.lr.3", 10**399, "history.lr[3] is a number too large to store"),
     ],
 )
 def test_wrong_values_are_named_by_where_they_are(tmp_path, where, value, words) -> None:
@@ -224,6 +236,10 @@ def test_wrong_values_are_named_by_where_they_are(tmp_path, where, value, words)
         ("problem.standardize", 1, "problem.standardize must be true or false, not 1"),
         ("problem.expression", "x**2", 'problem has an unknown key "expression"'),
         ("problem.model", "x + y", "problem.target y cannot appear in the model"),
+        ("problem.data.x.2", 10**399, "problem.data is not valid: row 3, column 'x': a "
+                                      "number with 400 digits is too large"),
+        ("problem.fixed", {"m": 10**399}, "problem.fixed.m must be a finite number, not a "
+                                          "number with 400 digits"),
     ],
 )
 def test_wrong_data_values(tmp_path, where, value, words) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,34 @@ def test_save_and_load_round_trip_is_exact(tmp_path: Path) -> None:
         assert again.names == original.names
         for name in original.names:
             np.testing.assert_array_equal(again[name], original[name])
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_saving_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "data.csv"
+    real.write_text("x,y\n0,0\n", encoding="utf-8")
+    link = tmp_path / "data.csv"
+    link.symlink_to(real)
+    save_csv(Dataset({"x": [0.0, 1.0], "y": [1.0, 3.0]}), link)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert load_csv(real)["y"].tolist() == [1.0, 3.0]
+    assert sorted(path.name for path in shared.iterdir()) == ["data.csv"]  # no temporary left
+
+
+def test_a_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("x,y\n0,0\n", encoding="utf-8")
+
+    def disk_full(*_arguments: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_csv(Dataset({"x": [5.0], "y": [6.0]}), path)
+    assert path.read_text(encoding="utf-8") == "x,y\n0,0\n"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["data.csv"]
 
 
 def test_many_rows_load_as_whole_columns(tmp_path: Path) -> None:

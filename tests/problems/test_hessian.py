@@ -7,7 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from gdstudio.problems.curvature import limit_tooltip, stable_learning_rate
+from gdstudio.problems.curvature import (
+    curvature_is_constant,
+    limit_tooltip,
+    rate_warning,
+    stable_learning_rate,
+)
 from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.expression import compile_expression
 from gdstudio.problems.function import FunctionObjective
@@ -92,3 +97,40 @@ def test_limit_tooltip() -> None:
     assert limit_tooltip("gd", 0.2) == "stable while α < 0.2 here (2/λmax)"
     assert limit_tooltip("momentum", 0.38) == "stable while α < 0.38 here (2(1+μ)/λmax)"
     assert limit_tooltip("gd", math.inf) == limit_tooltip("adam", None) == ""
+
+
+@pytest.mark.parametrize(
+    ("rate", "limit", "certain", "expected"),
+    [
+        (1.05, 1.0, True, "α = 1.05 is above the stable limit 1 at the start: "
+                          "this run will diverge"),
+        (0.39, 0.38, True, "α = 0.39 is above the stable limit 0.38 at the start: "
+                           "this run will diverge"),
+        (0.05, 2 / 108, False, "α = 0.05 is above the stable limit 0.0185 at the start: the "
+                               "first steps overshoot by more each time, so the run may diverge"),
+        (1.0, 1.0, True, "α = 1 is the stable limit itself: the steps will bounce back and "
+                         "forth for ever without settling"),
+        (1.0, 1.0, False, ""),
+        (0.95, 1.0, True, ""),
+        (5.0, math.inf, True, ""),
+        (5.0, None, False, ""),
+    ],
+)
+def test_rate_warning(rate, limit, certain, expected) -> None:
+    assert rate_warning(rate, limit, certain) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "constant"),
+    [
+        ("5*x**2", [3.0], True),
+        ("(x - 3)**2 + 10*(y + 1)**2 + x*y", [0.0, 0.0], True),
+        ("x**4", [3.0], False),
+        ("x**2 + y**3", [1.0, 1.0], False),
+        ("log(x)", [1.0], False),  # 2·1 − 0.5 is fine, the curvature changes
+        ("abs(x)", [1.0], False),  # no Hessian at all
+    ],
+)
+def test_curvature_is_constant_only_for_quadratics(text, point, constant) -> None:
+    objective = FunctionObjective.from_text(text)
+    assert curvature_is_constant(objective, np.array(point)) is constant

@@ -128,3 +128,31 @@ def test_stored_values_that_make_no_sense_fall_back_to_defaults(tmp_path):
     settings = QSettings(str(tmp_path / "odd.ini"), QSettings.Format.IniFormat)
     settings.setValue("preferences/theme", "purple")
     assert Preferences.load(settings).theme == "system"
+
+
+def test_a_new_problem_restyles_only_plots_with_new_curves(qtbot, monkeypatch):
+    from gdstudio.qt.plots import theme as theme_module
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.addLegend()
+    plot.plot([0, 1], [0, 1], pen=pg.mkPen("#ff0000", width=1), name="old")
+    presentation = PlotTheme(dark=False, presentation=True)
+    theme_module.apply_plot_theme(plot, presentation)
+    styled: list[object] = []
+    original = theme_module._style_axis
+    monkeypatch.setattr(theme_module, "_style_axis",
+                        lambda axis, *rest: (styled.append(axis), original(axis, *rest)))
+    theme_module.apply_plot_theme(plot, presentation, changed_only=True)
+    assert styled == []  # nothing new: left alone
+    new = plot.plot([0, 1], [1, 0], pen=pg.mkPen("#0000ff", width=1), name="new")
+    theme_module.apply_plot_theme(plot, presentation, changed_only=True)
+    assert styled and new.opts["pen"].widthF() == 2.0  # presentation's doubled line
+    styled.clear()
+    plot.setLabel("left", "m")  # a new parameter's title is fitted to the plot
+    theme_module.apply_plot_theme(plot, presentation, changed_only=True)
+    assert styled
+    styled.clear()
+    theme_module.apply_plot_theme(plot, PlotTheme(dark=True, presentation=True),
+                                  changed_only=True)
+    assert styled  # another theme restyles everything

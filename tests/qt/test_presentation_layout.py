@@ -117,14 +117,13 @@ def test_leaving_presentation_mode_brings_the_traces_back_to_the_right(qtbot, wi
     assert not window.panels.compact
 
 
-@pytest.mark.skip(reason="known regression since the lessons dock merged: a reopened small "
-                         "window restores the wide arrangement; tracked in issue 11's note")
 def test_a_small_window_is_remembered_and_reopens_compact(qtbot, tmp_path):
     first = make_window(qtbot, tmp_path / "settings.ini")
     show_at(qtbot, first, 1280, 720, presentation=True)
     first.close()
     second = make_window(qtbot, tmp_path / "settings.ini")  # (offscreen: an 800-pixel screen)
-    QApplication.processEvents()
+    assert second.lessons.dock.isHidden()  # the lessons dock, made after the first paint,
+    QApplication.processEvents()  # must not pull the traces back to the right (it did)
     assert second.preferences.preferences.presentation and second.panels.compact
     show_at(qtbot, second, 1280, 720, presentation=True)
     assert second.plot_stack.width() >= second.width() / 2

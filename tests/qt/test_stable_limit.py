@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 
 from gdstudio.qt.panels.numbers import LogSlider
 from tests.qt.data.test_data_mode import to_data_mode
@@ -59,6 +59,57 @@ def test_the_mark_follows_function_start_and_optimizer(qtbot, window) -> None:
     wait_for_mark(qtbot, window, 2 / 108)
     window.findChild(QDoubleSpinBox, "startSpin_x").setValue(1.0)
     wait_for_mark(qtbot, window, 2 / 12)
+
+
+def warning_text(studio) -> str:
+    label = studio.findChild(QLabel, "rateWarning")
+    return label.text() if label.isVisible() else ""
+
+
+def type_rate(qtbot, studio, text: str) -> None:
+    spin = studio.findChild(QDoubleSpinBox, "learningRateSpin")
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+
+
+def test_a_rate_above_the_limit_is_called_out_before_the_run(qtbot, window) -> None:
+    wait_for_mark(qtbot, window, 1.0)
+    assert warning_text(window) == ""
+    type_rate(qtbot, window, "1.05")
+    sentence = "α = 1.05 is above the stable limit 1 at the start: this run will diverge"
+    qtbot.waitUntil(lambda: warning_text(window) == sentence, timeout=WAIT)
+    spin = window.findChild(QDoubleSpinBox, "learningRateSpin")
+    assert sentence in spin.toolTip() and sentence in slider(window).toolTip()
+    assert "Stable while α < 1 here (2/λmax)" in spin.toolTip()
+
+    type_rate(qtbot, window, "1")  # the limit itself: x → −x for ever
+    qtbot.waitUntil(lambda: "bounce back and forth" in warning_text(window), timeout=WAIT)
+    type_rate(qtbot, window, "0.95")  # oscillates but converges: no alarm
+    qtbot.waitUntil(lambda: warning_text(window) == "", timeout=WAIT)
+    assert "above the stable limit" not in spin.toolTip()
+
+    type_expression(qtbot, window, "5*x**2")  # the function moves the limit under the rate
+    wait_for_mark(qtbot, window, 0.2)
+    assert warning_text(window) == ("α = 0.95 is above the stable limit 0.2 at the start: "
+                                    "this run will diverge")
+    combo = window.findChild(QComboBox, "optimizerCombo")
+    combo.setCurrentIndex(combo.findData("adam"))  # no simple limit: nothing is claimed
+    wait_for_mark(qtbot, window, None)
+    assert warning_text(window) == ""
+
+
+def test_a_changing_curvature_only_says_the_first_steps_overshoot(qtbot, window) -> None:
+    wait_for_mark(qtbot, window, 1.0)
+    type_expression(qtbot, window, "x**4")  # 2/f''(3) = 2/108; the curvature changes
+    wait_for_mark(qtbot, window, 2 / 108)
+    type_rate(qtbot, window, "0.05")
+    qtbot.waitUntil(lambda: warning_text(window) != "", timeout=WAIT)
+    assert warning_text(window) == (
+        "α = 0.05 is above the stable limit 0.0185 at the start: the first steps overshoot "
+        "by more each time, so the run may diverge")
+    window.findChild(QDoubleSpinBox, "startSpin_x").setValue(1.0)  # limit 2/12 there
+    qtbot.waitUntil(lambda: warning_text(window) == "", timeout=WAIT)
 
 
 @pytest.mark.parametrize("text", ["abs(x)", "-x**2"])

@@ -163,6 +163,11 @@ def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
     assert "α = 1.5 is above the stable limit 2/λmax = 1 here" in message
     assert window.session.report.step_count == 6  # caught early, not after a 1e10 growth
     assert not action(window, "actionRun").isEnabled()
+    # The explain panel leads with the same verdict, whole (the status bar of a small
+    # window cuts it).
+    qtbot.waitUntil(lambda: window.explain_view.toPlainText().startswith(message),
+                    timeout=WAIT)
+    assert "x₆ = x₅ − α·f′(x₅)" in window.explain_view.toPlainText()
 
 
 def test_clicking_the_plot_sets_the_start_and_resets(qtbot, window) -> None:

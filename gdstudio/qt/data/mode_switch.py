@@ -50,6 +50,7 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
         model.set_data_setting(name, getattr(item, name))
     model.set_data_setting("fixed", dict(item.fixed))
     model.set_data_setting("model_text", item.model)
+    model.set_mode("data")  # first: the settings below then start no function-mode run
     settings = item.settings
     model.set_optimizer(settings.optimizer)
     for name, value in settings.hyperparameters.items():
@@ -58,7 +59,6 @@ def apply_data_example(model: StudioModel, key: str = DEFAULT_DATA_EXAMPLE) -> N
     model.set_learning_rate(settings.learning_rate)
     model.set_schedule(dict(settings.schedule))
     model.set_stopping(settings.stopping)
-    model.set_mode("data")
 
 
 def _embolden(button: QToolButton, bold: bool) -> None:
@@ -114,11 +114,13 @@ class ModeSwitch(QWidget):
             apply_data_example(model)
             return
         saved = self._saved.get(mode)
+        # The mode first: the settings brought back then start no run of the mode being
+        # left (each one did, a wasted run and redraw on the UI thread per switch).
+        model.set_mode(mode)
         if saved is not None:
             model.set_start(saved.start)
             model.set_learning_rate(saved.learning_rate)
             model.set_stopping(saved.stopping)
-        model.set_mode(mode)
 
     def _show_mode(self, mode: str) -> None:
         button = self.buttons.get(mode)

@@ -5,7 +5,9 @@ A :class:`QThread` runs the function; a window-modal :class:`QProgressDialog` (s
 if the work takes a moment) offers Cancel. Any exception — a refusal, ``OSError``,
 ``MemoryError``, anything — becomes one sentence. A cancelled or overtaken load is
 forgotten and its result dropped. Files that are not regular (a FIFO, a device) are
-refused before they are opened, since opening one can block for ever.
+refused by the parse function itself: every reader here (``load_csv``, ``load_project``,
+the lesson reader) goes through :func:`gdstudio.problems.files.read_limited`, the one
+place that opens a student's file without blocking and checks what it opened.
 
 Parsing is pure Python that holds the interpreter lock for long stretches, so a thread
 alone would still starve the UI thread (a 3-million-row CSV stalled it for over a second
@@ -20,7 +22,6 @@ import contextlib
 import itertools
 import multiprocessing
 import os
-import stat
 import sys
 import threading
 import types
@@ -36,8 +37,6 @@ __all__ = [
     "BUSY_BOX_DELAY_MS",
     "IN_PROCESS_BYTES",
     "FileLoader",
-    "NotARegularFileError",
-    "check_regular_file",
     "failure_sentence",
 ]
 
@@ -48,24 +47,6 @@ IN_PROCESS_BYTES = 2 * 2**20
 #: How long closing the window waits for a load still running (it is bounded).
 _SHUTDOWN_WAIT_MS = 30_000
 _POLL_SECONDS = 0.05
-
-
-class NotARegularFileError(ValueError):
-    """The path names a folder, a pipe or a device, not a file that can be read."""
-
-
-def check_regular_file(path: Path) -> None:
-    """Raise :class:`NotARegularFileError` unless ``path`` is a regular file.
-
-    ``os.stat`` does not open the file, so it returns at once even for a FIFO that
-    nobody writes to (whose ``open`` would wait for ever).
-    """
-    info = os.stat(path)
-    if stat.S_ISDIR(info.st_mode):
-        raise NotARegularFileError(f"{path.name} is a folder, not a file.")
-    if not stat.S_ISREG(info.st_mode):
-        raise NotARegularFileError(f"{path.name} is not a regular file: a pipe or a device "
-                              "cannot be read.")
 
 
 def failure_sentence(path: Path, error: BaseException) -> str:
@@ -102,15 +83,13 @@ class _LoadThread(QThread):
     outcome = Signal(int, bool, object)
 
     def __init__(self, ticket: int, path: Path, parse: Callable[[Path], Any],
-                 check: bool, parent: QObject) -> None:
+                 parent: QObject) -> None:
         super().__init__(parent)
-        self.ticket, self.path, self.parse, self.check = ticket, path, parse, check
+        self.ticket, self.path, self.parse = ticket, path, parse
         self.stop = threading.Event()
 
     def run(self) -> None:
         try:
-            if self.check:
-                check_regular_file(self.path)
             if _size(self.path) > IN_PROCESS_BYTES:
                 succeeded, result = self._in_child_process()
             else:
@@ -206,17 +185,18 @@ class FileLoader(QObject):
         """True while any load thread (waited for or forgotten) is still running."""
         return any(thread.isRunning() for thread in self._threads)
 
-    def load(self, path: str | os.PathLike[str], parse: Callable[[Path], Any], what: str,
-             *, check_regular: bool = True) -> None:
+    def load(self, path: str | os.PathLike[str], parse: Callable[[Path], Any], what: str
+             ) -> None:
         """Start ``parse(path)`` on a worker thread (a load in progress is forgotten).
 
-        ``what`` names the work in the busy box ("Reading data.csv …").
-        ``check_regular`` refuses FIFOs and devices first (``parse`` may do it itself).
+        ``what`` names the work in the busy box ("Reading data.csv …"). ``parse`` must read
+        through :func:`gdstudio.problems.files.read_limited` (it refuses pipes and devices
+        without blocking).
         """
         self._forget()
         self._path = Path(path)
         self._current = ticket = next(self._tickets)
-        thread = _LoadThread(ticket, self._path, parse, check_regular, self)
+        thread = _LoadThread(ticket, self._path, parse, self)
         thread.outcome.connect(self._deliver)
         thread.finished.connect(lambda: self._release(thread))
         self._threads.append(thread)

@@ -197,8 +197,7 @@ class ProjectController(QObject):
                 return False
         if is_lesson_path(path):  # File ▸ Open takes lessons too: they open in their dock
             return self._window.lessons.open_file(path, ask=False)
-        self.loader.load(path, load_project, f"Opening {Path(path).name} …",
-                         check_regular=False)  # load_project refuses pipes and devices
+        self.loader.load(path, load_project, f"Opening {Path(path).name} …")
         return True
 
     def _file_loaded(self, path: Path, project: Project) -> None:

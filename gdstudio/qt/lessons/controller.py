@@ -90,8 +90,14 @@ class LessonsController(QObject):
         self.dock = QDockWidget("Lesson", window)
         self.dock.setObjectName("lessonDock")
         self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        window.splitDockWidget(self.dock, window.traces_dock, Qt.Orientation.Vertical)
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        window.addDockWidget(right, self.dock)
+        traces = window.traces_dock
+        if window.dockWidgetArea(traces) == right and not traces.isFloating():
+            # Above the traces in the wide arrangement. In the compact one (a small or
+            # presentation window) the traces are a tab of the problem on the left:
+            # splitting would pull them back to the right and undo it.
+            window.splitDockWidget(self.dock, traces, Qt.Orientation.Vertical)
         self.dock.hide()
         self.action_lessons = QAction("&Lessons…", window)
         self.action_lessons.setObjectName("actionLessons")
@@ -208,8 +214,7 @@ class LessonsController(QObject):
         if ask and not self._window.projects.may_discard_changes():
             return False
         path = Path(path)
-        self.loader.load(path, read_lesson_file, f"Opening the lesson {path.name} …",
-                         check_regular=False)  # the reader refuses pipes and devices
+        self.loader.load(path, read_lesson_file, f"Opening the lesson {path.name} …")
         return True
 
     def _file_read(self, path: Path, lesson: Lesson) -> None:

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 from gdstudio.engine.limits import MAX_STEPS
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
-from gdstudio.problems.curvature import limit_tooltip, ready_limit
+from gdstudio.problems.curvature import (
+    curvature_is_constant,
+    limit_tooltip,
+    rate_warning,
+    ready_limit,
+)
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.data.mode_switch import ModeSwitch
 from gdstudio.qt.model import StudioModel
@@ -160,6 +165,14 @@ class ProblemEditor(QWidget):
         self._rate_tips = (self.rate_control.spin.toolTip(), self.rate_control.slider.toolTip())
         self.rate_control.rateChanged.connect(self.model.set_learning_rate)
         self.optimizer_form.addRow("Learning rate", self.rate_control)
+        self.rate_warning = QLabel(group)
+        self.rate_warning.setObjectName("rateWarning")
+        self.rate_warning.setWordWrap(True)
+        self.rate_warning.setStyleSheet("color: #b00020;")
+        self.rate_warning.setAccessibleName("Learning-rate warning")
+        self.rate_warning.hide()
+        self.optimizer_form.addRow(self.rate_warning)
+        self._stable_limit: tuple[float | None, bool] = (None, False)  # limit, is it certain
         self.hyper_spins: dict[str, NumberSpinBox] = {}
         return group
 
@@ -317,6 +330,7 @@ class ProblemEditor(QWidget):
             self.show_stable_limit()
         elif which == "learning_rate":
             self.rate_control.set_value(model.learning_rate)
+            self._show_rate_tips()
         elif which == "schedule":
             _select(self.schedule_combo, model.schedule["kind"])
             self._rebuild_schedule_fields()
@@ -332,7 +346,7 @@ class ProblemEditor(QWidget):
         optimizer without such a limit.
         """
         model, objective = self.model, self.model.objective
-        limit = None
+        limit, start = None, None
         if objective is not None:
             if hasattr(objective, "start_point"):  # data mode: start in original units
                 start = objective.start_point(
@@ -344,9 +358,21 @@ class ProblemEditor(QWidget):
         tip = limit_tooltip(model.optimizer, limit)
         self.rate_control.slider.set_mark(limit if tip else None)
         self.stable_limit_text = tip
+        certain = bool(tip) and curvature_is_constant(objective, start)
+        self._stable_limit = (limit if tip else None, certain)
+        self._show_rate_tips()
+
+    def _show_rate_tips(self) -> None:
+        """The limit in the rate's tooltips, and a warning when the rate is beyond it."""
+        tip = self.stable_limit_text
+        limit, certain = self._stable_limit
+        warning = rate_warning(self.model.learning_rate, limit, certain)
+        self.rate_warning.setText(warning)
+        self.rate_warning.setVisible(bool(warning))
+        lines = [line for line in (tip[:1].upper() + tip[1:], warning) if line]  # "α" stays
         for widget, base in zip((self.rate_control.spin, self.rate_control.slider),
                                 self._rate_tips, strict=True):
-            widget.setToolTip(f"{base}\n{tip[0].upper()}{tip[1:]}" if tip else base)
+            widget.setToolTip("\n".join([base, *lines]))
 
     def _optimizer_picked(self) -> None:
         self.model.set_optimizer(self.optimizer_combo.currentData())

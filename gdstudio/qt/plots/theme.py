@@ -111,13 +111,20 @@ def relative_lightness(colour: str) -> float:
     return 116 * y ** (1 / 3) - 16 if y > 0.008856 else 903.3 * y
 
 
-def apply_plot_theme(root: QWidget, theme: PlotTheme) -> None:
-    """Restyle every pyqtgraph plot in ``root`` (``root`` itself included) for ``theme``."""
+def apply_plot_theme(root: QWidget, theme: PlotTheme, *, changed_only: bool = False) -> None:
+    """Restyle every pyqtgraph plot in ``root`` (``root`` itself included) for ``theme``.
+
+    With ``changed_only``, a plot already styled for ``theme`` whose curves and legend
+    entries are the ones styled then is left alone: a new problem restyles only the plots
+    it gave new curves (restyling all of them held the UI thread for tens of ms).
+    """
     plots = list(root.findChildren(pg.PlotWidget))
     if isinstance(root, pg.PlotWidget):
         plots.insert(0, root)
     font = _scaled_font(theme.font_scale)
     for plot in plots:
+        if changed_only and _styled_as(plot, theme):
+            continue
         plot.setBackground(theme.background)
         plot_item = plot.plotItem
         for side, entry in plot_item.axes.items():
@@ -134,6 +141,37 @@ def apply_plot_theme(root: QWidget, theme: PlotTheme) -> None:
             plot.__dict__["_gdstudio_fits"] = True
             plot.plotItem.vb.sigResized.connect(lambda _box, plot=plot: fit_to_size(plot))
         fit_to_size(plot)
+        _mark_styled(plot, theme)
+
+
+def _styled_parts(plot: pg.PlotWidget) -> list[Any]:
+    """What a plot's styling covers: its curves and its colour bar (new ones need it)."""
+    return [*plot.plotItem.listDataItems(), getattr(plot, "_colour_bar", None) or plot]
+
+
+def _texts(plot: pg.PlotWidget) -> tuple[str, ...]:
+    """The legend's entries and the side axes' titles (new ones are fitted to the plot)."""
+    legend = plot.plotItem.legend
+    entries = [label.text for _sample, label in legend.items] if legend is not None else []
+    titles = [plot.plotItem.getAxis(side).labelText for side in ("left", "right")
+              if side in plot.plotItem.axes]
+    return (*entries, "|", *titles)
+
+
+def _mark_styled(plot: pg.PlotWidget, theme: PlotTheme) -> None:
+    mark = object()  # marks the parts styled in this pass (ids could be reused)
+    for part in _styled_parts(plot):
+        part.__dict__["_gdstudio_mark"] = mark
+    plot.__dict__["_gdstudio_styled"] = (theme, mark, _texts(plot))
+
+
+def _styled_as(plot: pg.PlotWidget, theme: PlotTheme) -> bool:
+    """Whether ``plot`` was styled for ``theme`` and has no new curve, legend entry or
+    axis title since."""
+    styled = plot.__dict__.get("_gdstudio_styled")
+    if styled is None or styled[0] != theme or styled[2] != _texts(plot):
+        return False
+    return all(part.__dict__.get("_gdstudio_mark") is styled[1] for part in _styled_parts(plot))
 
 
 def fit_to_size(plot: pg.PlotWidget) -> None:

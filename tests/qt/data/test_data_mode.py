@@ -85,6 +85,26 @@ def test_switching_modes_swaps_the_editor_and_keeps_each_modes_settings(qtbot, w
     assert window.model.learning_rate == 0.01 and window.model.start["b"] == 10.0
 
 
+def test_a_mode_switch_starts_only_runs_of_the_mode_switched_to(qtbot, window,
+                                                                  monkeypatch) -> None:
+    started: list[tuple[str, bool]] = []  # (mode then, is the objective a data one)
+    original = window.session.start
+
+    def recorded(objective, *arguments, **keywords):
+        started.append((window.model.mode, getattr(objective, "n_samples", None) is not None))
+        return original(objective, *arguments, **keywords)
+
+    monkeypatch.setattr(window.session, "start", recorded)
+    to_data_mode(qtbot, window)
+    qtbot.mouseClick(window.editor.mode_switch.buttons["function"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.session.param_names == ("x",), timeout=WAIT)
+    qtbot.mouseClick(window.editor.mode_switch.buttons["data"], Qt.MouseButton.LeftButton)
+    wait_for_data(qtbot, window, ("b",))
+    assert started and all(mode == ("data" if data else "function") for mode, data in started)
+    assert [mode for mode, _ in started].count("function") == 1  # one run per arrival
+    assert window.session.history.params[0].tolist() == [10.0]  # the data mode's own start
+
+
 def test_the_intercept_tutorial_ends_at_b_1_3815(qtbot, window) -> None:
     to_data_mode(qtbot, window)
     action(window, "actionRun").trigger()
@@ -147,6 +167,19 @@ def test_export_writes_a_csv_the_loader_reads_back(qtbot, window, tmp_path) -> N
     path = tmp_path / "out.csv"
     assert window.editor.data_editor.export_csv(str(path))
     assert load_csv(path)["y"].tolist() == [1, 3, 5, 7, 9]
+
+
+def test_export_through_a_link_writes_its_target_and_keeps_the_link(qtbot, window,
+                                                                   tmp_path) -> None:
+    from gdstudio.problems.dataset import load_csv
+
+    to_data_mode(qtbot, window)
+    real = tmp_path / "shared.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.csv"
+    link.symlink_to(real)
+    assert window.editor.data_editor.export_csv(str(link))
+    assert link.is_symlink() and load_csv(real)["y"].tolist() == [1, 3, 5, 7, 9]
 
 
 def test_generate_dialog_makes_noisy_data(qtbot, window) -> None:
