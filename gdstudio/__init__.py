@@ -16,13 +16,22 @@ from typing import TYPE_CHECKING, Any
 from gdstudio._version import __version__
 
 if TYPE_CHECKING:
-    from gdstudio.api import FitRun, Run, descend, fit, run, stable_lr
+    from gdstudio.api import (
+        FitRun,
+        PointInspection,
+        Run,
+        descend,
+        fit,
+        inspect_point,
+        run,
+        stable_lr,
+    )
     from gdstudio.problems.checks import ExperimentError
     from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
-__all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "Run", "__version__",
-           "descend", "fit", "run", "stable_lr"]
+__all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "PointInspection", "Run",
+           "__version__", "descend", "fit", "inspect_point", "run", "stable_lr"]
 
 _LAZY = {
     "Experiment": "gdstudio.problems.experiment",
@@ -33,6 +42,8 @@ _LAZY = {
     "fit": "gdstudio.api",
     "Run": "gdstudio.api",
     "stable_lr": "gdstudio.api",
+    "inspect_point": "gdstudio.api",
+    "PointInspection": "gdstudio.problems.inspect",
     "ExpressionError": "gdstudio.problems.expression",
 }
 

@@ -19,10 +19,13 @@ from typing import Any
 import numpy as np
 
 from gdstudio.engine import Descent, History, Status
+from gdstudio.problems.checks import ExperimentError
 from gdstudio.problems.curvature import stable_learning_rate
 from gdstudio.problems.experiment import Experiment, as_dataset
+from gdstudio.problems.inspect import PointInspection, inspect_objective
 
-__all__ = ["Experiment", "FitRun", "Run", "as_dataset", "descend", "fit", "run", "stable_lr"]
+__all__ = ["Experiment", "FitRun", "PointInspection", "Run", "as_dataset", "descend", "fit",
+           "inspect_point", "run", "stable_lr"]
 
 
 class Run:
@@ -387,6 +390,60 @@ def stable_lr(
         where the function has no Hessian (``abs``) or for adagrad, rmsprop and adam,
         which have no such simple limit.
     """
-    experiment = Experiment.function(expr, point)
+    experiment = _at_point(expr, point)
     params = np.array([experiment.start[name] for name in experiment.param_names], dtype=float)
     return stable_learning_rate(experiment.objective(timeout=timeout), params, optimizer, momentum)
+
+
+def inspect_point(
+    expr: str, point: Mapping[str, float] | float, *, timeout: float = 5.0
+) -> PointInspection:
+    """The curvature of a typed function at a point, classified and described in words.
+
+    The Hessian is exact: its entries are second derivatives found symbolically by the
+    safe compiler.
+
+    >>> inspection = inspect_point("x**2 - y**2", {"x": 0, "y": 0})
+    >>> inspection.kind, inspection.eigenvalues.tolist()
+    ('saddle', [-2.0, 2.0])
+    >>> inspection.description
+    'a saddle: downhill along (0, 1), uphill along (1, 0)'
+    >>> float(inspection.quadratic_model()(1.0, 1.0))  # the local model q(x, y), to draw
+    0.0
+
+    Parameters
+    ----------
+    expr : str
+        The function, e.g. ``"x**2 - y**2"``; parsed safely, never executed.
+    point : mapping or float
+        The value of every variable (a bare number for a function of one variable).
+    timeout : float
+        Seconds allowed to analyse and differentiate the expression.
+
+    Returns
+    -------
+    PointInspection
+        ``value``, ``gradient``, ``hessian``, ``eigenvalues`` (ascending),
+        ``eigenvectors`` (columns), ``kind`` (minimum, maximum, saddle or degenerate),
+        ``description`` and ``quadratic_model()``.
+
+    Raises
+    ------
+    ValueError
+        In one sentence: a bad expression or point, a point where the function is not
+        defined or has no second derivative.
+    """
+    experiment = _at_point(expr, point)
+    params = np.array([experiment.start[name] for name in experiment.param_names], dtype=float)
+    return inspect_objective(experiment.objective(timeout=timeout), params)
+
+
+def _at_point(expr: str, point: Mapping[str, float] | float) -> Experiment:
+    """The experiment of ``expr`` at ``point``; errors name the point, not a start."""
+    try:
+        return Experiment.function(expr, point)
+    except ExperimentError as error:
+        text = str(error)
+        if text.startswith("start"):
+            raise ValueError("point" + text[len("start"):]) from None
+        raise

@@ -13,13 +13,16 @@ from gdstudio.engine.history import History
 from gdstudio.engine.limits import check_max_iter
 from gdstudio.engine.objective import Objective
 from gdstudio.engine.optimizers import GD, Optimizer
+from gdstudio.engine.probing import LineSearchError, Probe, check_probes
 from gdstudio.engine.schedules import Constant, Schedule
 from gdstudio.engine.stopping import (
     Status,
     StoppingRules,
     describe_convergence,
     describe_divergence,
+    describe_fallbacks,
     describe_growth,
+    describe_search_failure,
     describe_start_limit,
     describe_step_limit,
 )
@@ -89,7 +92,10 @@ class Descent:
         if params.shape != (len(names),):
             raise ValueError(f"the start point needs {len(names)} values ({', '.join(names)})")
         check_max_iter(self.stopping.max_iter, len(names), self.optimizer)
-        self.history = History(len(names))
+        check_probes(objective, self.optimizer)
+        self._probe = Probe(objective, self.optimizer, batching) if self.optimizer.probes else None
+        self.history = History(len(names), fallback=self.optimizer.records_fallback,
+                               trial_width=self.optimizer.trial_width)
         state = self.optimizer.init(params)
         # The state after every step, for step back; an optimizer whose state never
         # changes (plain gradient descent) keeps none: its start state serves every step.
@@ -145,6 +151,11 @@ class Descent:
         return self.learning_rate * self.schedule.factor(self.step_count)
 
     @property
+    def fallback_note(self) -> str:
+        """A sentence on the updates where Newton's method took its fallback, else ``""``."""
+        return describe_fallbacks(self.history.fallback[: self.step_count])
+
+    @property
     def finished(self) -> bool:
         """True when the run has ended (any status but running)."""
         return self.status is not Status.RUNNING
@@ -155,8 +166,22 @@ class Descent:
         self.learning_rate = check_learning_rate(lr)
 
     def set_hyperparameters(self, **values: float) -> None:
-        """Change optimizer hyperparameters (``momentum``, ``beta1`` …) from the next update."""
+        """Change optimizer hyperparameters (``momentum``, ``beta1`` …) from the next update.
+
+        Raises
+        ------
+        ValueError
+            For a bad value, or a line search allowed so many backtracks that the run's
+            records would not fit in memory (the hyperparameters stay as they were).
+        """
+        before = dict(self.optimizer.hyperparameters)
         self.optimizer.set_hyperparameters(**values)
+        try:
+            check_max_iter(self.stopping.max_iter, len(self.param_names), self.optimizer)
+        except ValueError:
+            self.optimizer.set_hyperparameters(**before)
+            raise
+        self.history.set_trial_width(self.optimizer.trial_width)
 
     def set_schedule(self, schedule: Schedule) -> None:
         """Change the learning-rate schedule from the next update."""
@@ -254,6 +279,8 @@ class Descent:
         max_iter, plain = self.stopping.max_iter, self._plain_rules
         low, high = self._fall_limit, self._growth_limit
         keeps_state = not self.optimizer.stateless
+        probe = self._probe
+        failure: LineSearchError | None = None
         step, params, loss, grad, state = (
             self._step, self._params, self._loss, self._grad, self._state
         )
@@ -264,7 +291,11 @@ class Descent:
             while made < limit:
                 rate = base_rate * factor(step)
                 old_loss = loss
-                change = update(grad, state, params, rate)
+                if probe is None:
+                    change = update(grad, state, params, rate)
+                else:
+                    change = probe.update(grad, params, rate, loss, step)
+                    rate = probe.used_rate  # the line search's accepted rate
                 params = params + change
                 step_size = _norm(change)
                 step += 1
@@ -307,11 +338,21 @@ class Descent:
                         break
                 if made % _STEPS_PER_CLOCK_CHECK == 0 and time.perf_counter() >= deadline:
                     break
+        except LineSearchError as failed:
+            failure = failed
         finally:
             self._step, self._params, self._loss, self._grad = step, params, loss, grad
             self._rising, self._rising_base, self._last_size = rising, rising_base, last_size
             self._store_rows(rates, sizes, points, losses, grads, epochs, states)
+        if failure is not None:
+            self._stop_search(failure)
         return made
+
+    def _stop_search(self, failure: LineSearchError) -> None:
+        """Record a failed line search's trials on the newest row and stop the run."""
+        self.history.record_trials(self._step, failure.rates, failure.losses)
+        self.status = Status.STOPPED
+        self.message = describe_search_failure(self._step, failure.rates, self._grad)
 
     def _store_rows(
         self,
@@ -327,9 +368,14 @@ class Descent:
         if not points:
             return
         first = len(self.history)
+        probe = self._probe
         # A full-batch run gathers no epochs: every row is in epoch 0.
         self.history.extend(rates, sizes, np.array(points), losses, np.array(grads),
-                            epochs if epochs else 0)
+                            epochs if epochs else 0,
+                            fallbacks=None if probe is None else probe.fallbacks,
+                            trials=None if probe is None else probe.trials)
+        if probe is not None:
+            probe.clear()
         if not states:  # a stateless optimizer: nothing to keep
             return
         stop = len(self.history)

@@ -35,7 +35,8 @@ MINUS = "−"
 _SUBSCRIPTS = str.maketrans("0123456789-", "₀₁₂₃₄₅₆₇₈₉₋")
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # Symbols for hyperparameters; RMSprop's ``alpha`` is ρ because α is the learning rate.
-_SYMBOLS = {"momentum": "μ", "alpha": "ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+_SYMBOLS = {"momentum": "μ", "alpha": "ρ", "beta1": "β₁", "beta2": "β₂", "eps": "ε",
+            "damping": "λ", "armijo_c": "c", "shrink": "β", "max_backtracks": "max backtracks"}
 
 
 def subscript(number: int) -> str:
@@ -93,6 +94,9 @@ class _Update:
     after: Mapping[str, float]
     t_before: float
     t_after: float
+    direction: float = math.nan  # Newton's d (θ ← θ − α·d)
+    fallback: int = 0
+    curvature: float | None = None  # Newton in one variable: f″
 
     def k(self, offset: int = 0) -> str:
         return subscript(self.step + offset)
@@ -217,6 +221,26 @@ def _adam_lines(u: _Update) -> list[str]:
     ]
 
 
+def _newton_lines(u: _Update) -> list[str]:
+    if u.fallback:
+        return [u.gradient_line(), u.parameter_line(
+            f"g{u.k()}", f"{_operand(u.lr)} · {_operand(u.grad)}")]
+    k = u.k()
+    if u.curvature is not None:
+        damping = _operand(u.hyper["damping"])
+        numbers = f"{_operand(u.grad)} / ({format_number(u.curvature)} + {damping})"
+        solve = u.equation(f"d{k}", f"g{k}/(h{k} + λ)", numbers, u.direction)
+    else:
+        solve = f"d{k} = {format_number(u.direction)}"
+    return [u.gradient_line(), solve,
+            u.parameter_line(f"d{k}", f"{_operand(u.lr)} · {_operand(u.direction)}")]
+
+
+def _armijo_lines(u: _Update) -> list[str]:
+    return [u.gradient_line(), u.parameter_line(
+        f"g{u.k()}", f"{_operand(u.lr)} · {_operand(u.grad)}")]
+
+
 _LINES: dict[str, Callable[[_Update], list[str]]] = {
     "gd": _gd_lines,
     "momentum": _momentum_lines,
@@ -224,6 +248,8 @@ _LINES: dict[str, Callable[[_Update], list[str]]] = {
     "adagrad": _adagrad_lines,
     "rmsprop": _rmsprop_lines,
     "adam": _adam_lines,
+    "newton": _newton_lines,
+    "armijo": _armijo_lines,
 }
 
 
@@ -255,6 +281,11 @@ def explain_update(
     state_after: np.ndarray,
     new_params: np.ndarray,
     loss_symbol: str = "f",
+    *,
+    hessian: np.ndarray | None = None,
+    fallback: int = 0,
+    loss: float = math.nan,
+    trials: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> str:
     """Write the update from θ_k to θ_{k+1} out with the numbers the engine used.
 
@@ -278,6 +309,15 @@ def explain_update(
         θ_{k+1} as the engine computed it.
     loss_symbol : str
         Name of the minimised function: ``f`` (f′(x), ∂f/∂x(θ)) or, for data, ``L`` (∂L/∂b).
+    hessian : ndarray, optional
+        Newton's method: the Hessian at θ_k (the solve is written out with it).
+    fallback : int
+        Newton's method: the history's fallback code (0 a Newton step, 1 or 2 a gradient
+        step because the Hessian was not positive definite or not available).
+    loss : float
+        Armijo: f(θ_k), the loss the trials are compared with.
+    trials : tuple of ndarray, optional
+        Armijo: the rates tried and the loss at each (the history's ``trials``).
 
     Returns
     -------
@@ -300,6 +340,14 @@ def explain_update(
     after = optimizer.state_buffers(np.asarray(state_after, dtype=float))
     names = list(param_names)
     lines = [_header(key, step, lr, hyper)]
+    grad = np.asarray(grad, dtype=float)
+    directions = np.full(len(names), math.nan)
+    if key == "newton":
+        prose, directions = _newton_prose(names, step, grad, hessian, hyper["damping"],
+                                          fallback, loss_symbol)
+        lines += prose
+    elif key == "armijo" and trials is not None:
+        lines += _armijo_prose(names, step, grad, loss, trials, hyper, lr, loss_symbol)
     width = max((len(name) for name in names), default=0) + 2
     for index, name in enumerate(names):
         update = _Update(
@@ -315,6 +363,10 @@ def explain_update(
             after={name: float(values[index]) for name, values in after.items()},
             t_before=float(state_before[0]),
             t_after=float(state_after[0]),
+            direction=float(directions[index]),
+            fallback=fallback,
+            curvature=float(hessian[0][0]) if key == "newton" and len(names) == 1
+            and hessian is not None else None,
         )
         group = _LINES[key](update)
         if len(group) == 1 or len(names) == 1:
@@ -323,6 +375,73 @@ def explain_update(
             lines.append(f"{name + ':':<{width}}{group[0]}")
             lines += [" " * width + line for line in group[1:]]
     return "\n".join(lines)
+
+
+def _point_symbol(names: Sequence[str], step: int) -> str:
+    return f"{names[0]}{subscript(step)}" if len(names) == 1 else f"θ{subscript(step)}"
+
+
+def _vector(values: np.ndarray) -> str:
+    return "(" + ", ".join(format_number(v) for v in values) + ")"
+
+
+def _newton_prose(
+    names: Sequence[str], step: int, grad: np.ndarray, hessian: np.ndarray | None,
+    damping: float, fallback: int, loss_symbol: str,
+) -> tuple[list[str], np.ndarray]:
+    """Newton's Hessian and solve, in words; and the direction d of every parameter."""
+    point, k = _point_symbol(names, step), subscript(step)
+    available = hessian is not None and bool(np.all(np.isfinite(hessian)))
+    if not available or fallback == 2:
+        return ([f"Fallback: the Hessian is not available at {point}, so this is a gradient "
+                 "step (θ − α·g)"], grad)
+    assert hessian is not None
+    matrix = np.asarray(hessian, dtype=float)
+    damped = matrix + damping * np.eye(matrix.shape[0])
+    eigenvalues = np.linalg.eigvalsh(damped)
+    shown = ", ".join(format_number(v) for v in eigenvalues)
+    if len(names) == 1:
+        second = "f″" if loss_symbol == "f" else f"∂²{loss_symbol}/∂{names[0]}²"
+        curvature = f"Curvature {second}({point}) = {format_number(matrix[0, 0])}"
+    else:
+        rows = ", ".join(_vector(row) for row in matrix)
+        curvature = f"Hessian H({point}) = [{rows}], eigenvalues of H + λI: {shown}"
+    if fallback:
+        return [curvature, "Fallback: H + λI is not positive definite here, so the Newton step "
+                           "would not go downhill; this is a gradient step (θ − α·g)"], grad
+    direction = np.linalg.solve(damped, grad)
+    if len(names) == 1:
+        lines = [curvature.replace("Curvature ", f"Curvature h{k} = ")
+                 + f" > 0: the parabola through {point} has its bottom at {point} − d{k}"]
+    else:
+        lines = [curvature + " (positive definite)",
+                 f"Solve (H + λI)·d{k} = g{k} for the Newton direction: "
+                 f"d{k} = {_vector(direction)}"]
+    return lines, direction
+
+
+def _armijo_prose(
+    names: Sequence[str], step: int, grad: np.ndarray, loss: float,
+    trials: tuple[np.ndarray, np.ndarray], hyper: Mapping[str, float], lr: float,
+    loss_symbol: str,
+) -> list[str]:
+    """The line search's trials, one line each, against the sufficient-decrease bar."""
+    point, k = _point_symbol(names, step), subscript(step)
+    rates, losses = trials
+    c, squared = hyper["armijo_c"], float(grad @ grad)
+    f = loss_symbol
+    lines = [f"Backtracking from α = {format_number(rates[0]) if len(rates) else '?'} "
+             f"(×{format_number(hyper['shrink'])} per try) until {f}({point} − α·g{k}) ≤ "
+             f"{f}({point}) − c·α·‖g{k}‖², with {f}({point}) = {format_number(loss)}, "
+             f"‖g{k}‖² = {format_number(squared)}"]
+    for index, (rate, value) in enumerate(zip(rates, losses, strict=True)):
+        bar = loss - c * rate * squared
+        accepted = index == len(rates) - 1 and math.isfinite(lr) and rate == lr
+        verdict = "≤" if accepted else ">"
+        mark = "✓ accepted" if accepted else "✗"
+        lines.append(f"Try α = {format_number(rate)}: {f} = {format_number(value)} {verdict} "
+                     f"{format_number(bar)} {mark}")
+    return lines
 
 
 def explain_point(
@@ -382,7 +501,9 @@ def explain_descent_step(descent: Descent, step: int) -> str:
 
     The learning rate, parameters, gradients and optimizer states are the recorded ones;
     the hyperparameters are the optimizer's current ones (a change of, say, the momentum
-    after that step is not recorded in the history). An objective with an
+    after that step is not recorded in the history). Newton's method adds the Hessian at
+    the point and the solve (or says it took its fallback); the line search lists its
+    trials against the sufficient-decrease bar. An objective with an
     ``explain_gradient(params, batch, step)`` method (data mode) adds, for the point, its
     gradient written out over the rows of the point's batch; its ``loss_symbol`` names it.
     """
@@ -410,4 +531,19 @@ def explain_descent_step(descent: Descent, step: int) -> str:
         descent.state_at(step + 1),
         history.params[step + 1],
         symbol,
+        hessian=_hessian_at(descent, step) if descent.optimizer.name == "newton" else None,
+        fallback=int(history.fallback[step]),
+        loss=float(history.loss[step]),
+        trials=history.trials(step)[:2] if history.trial_width else None,
     )
+
+
+def _hessian_at(descent: Descent, step: int) -> np.ndarray | None:
+    """The Hessian Newton's method used at point ``step`` (on that step's batch)."""
+    hessian_at = getattr(descent.objective, "hessian", None)
+    if hessian_at is None:
+        return None
+    params = descent.history.params[step]
+    if descent.batching is None:
+        return hessian_at(params)
+    return hessian_at(params, descent.batching.rows(step))

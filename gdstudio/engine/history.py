@@ -5,6 +5,17 @@ mini-batch mode), the epoch, and — once the update from θ_k has been made —
 rate it used and the length of that step ‖θ_{k+1} − θ_k‖. Until then those two are NaN.
 No Python object is kept per step.
 
+Two optimizers record more about each update, in columns that are empty (zero wide) for
+the others, so they cost nothing there:
+
+* Newton's method: ``fallback[k]``, a code saying whether the update from θ_k was a
+  Newton step (0) or the documented fallback, a gradient step, because the Hessian there
+  was not positive definite (1) or not available (2);
+* backtracking line search (Armijo): ``trials_lr[k]`` and ``trials_loss[k]``, the rates α
+  tried at the update from θ_k and the loss f(θ_k − α∇f) at each, in order, padded with
+  NaN to the width ``max_backtracks + 1``. The last one tried is the accepted one (the
+  row's ``lr``) unless the search failed (then the row's ``lr`` is NaN).
+
 The window reads a run's history while the worker thread extends it, without a copy of
 its own: :meth:`History.shared_tail` hands out views of the arrays, and :meth:`History.adopt`
 makes another history read them. Rows handed out are never changed afterwards, with one
@@ -20,9 +31,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["History", "HistoryBlock"]
+__all__ = [
+    "FALLBACK_NOT_POSITIVE",
+    "FALLBACK_NO_HESSIAN",
+    "NEWTON_STEP",
+    "History",
+    "HistoryBlock",
+]
 
-_FIELDS = ("params", "loss", "grad", "lr", "step_size", "epoch")
+_FIELDS = ("params", "loss", "grad", "lr", "step_size", "epoch", "fallback", "trials_lr",
+           "trials_loss")
+# Columns whose rows describe the update made from a row, not the row's point: the newest
+# row's are "not yet" (NaN, or 0 for the fallback code).
+_UPDATE_FIELDS = ("lr", "step_size", "fallback", "trials_lr", "trials_loss")
+#: Fallback codes (see the module docstring).
+NEWTON_STEP, FALLBACK_NOT_POSITIVE, FALLBACK_NO_HESSIAN = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -42,7 +65,20 @@ class HistoryBlock:
     lr: np.ndarray
     step_size: np.ndarray
     epoch: np.ndarray
+    fallback: np.ndarray | None = None
+    trials_lr: np.ndarray | None = None
+    trials_loss: np.ndarray | None = None
     store: tuple[np.ndarray, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # The method columns may be left out (zero wide); ``fallback`` is stored 2-D,
+        # ``(rows, 1)`` for a Newton run and ``(rows, 0)`` otherwise.
+        rows = int(self.loss.shape[0])
+        if self.fallback is None:
+            object.__setattr__(self, "fallback", np.zeros((rows, 0), dtype=np.int8))
+        for name in ("trials_lr", "trials_loss"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.zeros((rows, 0)))
 
     def __len__(self) -> int:
         return int(self.loss.shape[0])
@@ -62,14 +98,13 @@ class HistoryBlock:
         start = min(block.start for block in blocks)
         span = max(block.stop for block in blocks) - start
         columns = {
-            name: np.empty((span, *getattr(blocks[0], name).shape[1:]),
-                           dtype=getattr(blocks[0], name).dtype)
+            name: _filled((span, *_widest(blocks, name)), getattr(blocks[0], name).dtype)
             for name in _FIELDS
         }
         for block in blocks:
             offset = block.start - start
             for name, column in columns.items():
-                column[offset : offset + len(block)] = getattr(block, name)
+                _write_rows(column, offset, getattr(block, name))
         length = blocks[-1].stop - start
         return HistoryBlock(start, **{name: column[:length] for name, column in columns.items()},
                             store=blocks[-1].store)
@@ -84,9 +119,16 @@ class History:
         Number of parameters.
     capacity : int, optional
         Initial number of rows; doubled whenever full.
+    fallback : bool, optional
+        Keep the :attr:`fallback` code of every update (Newton's method).
+    trial_width : int, optional
+        Most line-search trials one update may record (0: none are recorded).
     """
 
-    def __init__(self, n_params: int, capacity: int = 1024) -> None:
+    def __init__(
+        self, n_params: int, capacity: int = 1024, *, fallback: bool = False,
+        trial_width: int = 0,
+    ) -> None:
         self.n_params = n_params
         self._length = 0
         capacity = max(int(capacity), 1)
@@ -98,6 +140,9 @@ class History:
         self._lr = np.empty(capacity)
         self._step_size = np.empty(capacity)
         self._epoch = np.zeros(capacity, dtype=np.int64)
+        self._fallback = np.zeros((capacity, 1 if fallback else 0), dtype=np.int8)
+        self._trials_lr = np.empty((capacity, trial_width))
+        self._trials_loss = np.empty((capacity, trial_width))
         self._published = False  # views of the arrays were handed out (shared_tail)
         self._borrowed = False  # the arrays belong to another history (adopt)
 
@@ -145,6 +190,67 @@ class History:
         return self._epoch[: self._length]
 
     @property
+    def fallback(self) -> np.ndarray:
+        """How the update from θ_k was made, shape ``(len,)``, int8: 0 a Newton step (or
+        any other optimizer's own step), 1 a gradient step because the Hessian was not
+        positive definite, 2 because it was not available; 0 for the newest row."""
+        if self._fallback.shape[1] == 0:
+            return np.zeros(self._length, dtype=np.int8)
+        return self._fallback[: self._length, 0]
+
+    @property
+    def trial_width(self) -> int:
+        """Most line-search trials a row can hold (0 unless the run is a line search)."""
+        return int(self._trials_lr.shape[1])
+
+    @property
+    def trials_lr(self) -> np.ndarray:
+        """Rates tried by the line search at the update from θ_k, in order, shape
+        ``(len, trial_width)``, padded with NaN."""
+        return self._trials_lr[: self._length]
+
+    @property
+    def trials_loss(self) -> np.ndarray:
+        """f(θ_k − α∇f(θ_k)) for each rate in :attr:`trials_lr` (NaN padded)."""
+        return self._trials_loss[: self._length]
+
+    def trials(self, index: int) -> tuple[np.ndarray, np.ndarray, int | None]:
+        """The line search of the update from row ``index``.
+
+        Returns
+        -------
+        rates, losses : numpy.ndarray
+            The rates tried and the loss at each, in order (copies; empty for none).
+        accepted : int or None
+            Index of the accepted trial (the last one), or ``None`` where none was
+            accepted (a failed search) or no update was made.
+        """
+        if not 0 <= index < self._length:
+            raise IndexError(f"there is no row {index}; the history has {self._length}")
+        rates = self._trials_lr[index]
+        count = int(np.count_nonzero(~np.isnan(rates)))
+        accepted = count - 1 if count and np.isfinite(self._lr[index]) else None
+        return rates[:count].copy(), self._trials_loss[index, :count].copy(), accepted
+
+    def set_trial_width(self, width: int) -> None:
+        """Let every row hold up to ``width`` trials (never narrower than now)."""
+        if width <= self.trial_width:
+            return
+        if self._published or self._borrowed:
+            self._own()
+        for name in ("_trials_lr", "_trials_loss"):
+            old = getattr(self, name)
+            new = np.full((old.shape[0], width), np.nan)
+            new[: self._length, : old.shape[1]] = old[: self._length]
+            setattr(self, name, new)
+
+    def record_trials(self, index: int, rates: Sequence[float], losses: Sequence[float]) -> None:
+        """Record the line-search trials of the update from row ``index``."""
+        if self._borrowed:
+            self._own()
+        _write_trials(self._trials_lr, self._trials_loss, index, rates, losses)
+
+    @property
     def nbytes(self) -> int:
         """Bytes allocated by the arrays."""
         return sum(getattr(self, "_" + name).nbytes for name in _FIELDS)
@@ -159,9 +265,8 @@ class History:
         self._params[index] = params
         self._loss[index] = loss
         self._grad[index] = grad
-        self._lr[index] = np.nan
-        self._step_size[index] = np.nan
         self._epoch[index] = epoch
+        self._clear_update(index)
         self._length = index + 1
         return index
 
@@ -173,6 +278,7 @@ class History:
         loss: float,
         grad: np.ndarray,
         epoch: int,
+        fallback: int = 0,
     ) -> None:
         """Complete the newest row with its update and append the point it led to.
 
@@ -185,11 +291,13 @@ class History:
             self._grow(index + 1)
         self._lr[index - 1] = lr
         self._step_size[index - 1] = step_size
+        if self._fallback.shape[1]:
+            self._fallback[index - 1] = fallback
         self._params[index] = params
         self._loss[index] = loss
         self._grad[index] = grad
         self._epoch[index] = epoch
-        self._lr[index] = self._step_size[index] = np.nan
+        self._clear_update(index)
         self._length = index + 1
 
     def extend(
@@ -200,8 +308,14 @@ class History:
         losses: Sequence[float],
         grads: np.ndarray,
         epochs: Sequence[int] | int,
+        fallbacks: Sequence[int] | None = None,
+        trials: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None,
     ) -> None:
-        """:meth:`push` for many steps at once: row i of the arguments is one push."""
+        """:meth:`push` for many steps at once: row i of the arguments is one push.
+
+        ``fallbacks`` and ``trials`` (``(rates, losses)`` per update) fill the method
+        columns of the updates, when the history keeps them.
+        """
         if self._borrowed:
             self._own()
         count = len(losses)
@@ -215,6 +329,14 @@ class History:
         self._loss[start:stop] = losses
         self._grad[start:stop] = grads
         self._epoch[start:stop] = epochs
+        self._fallback[start - 1 : stop] = 0
+        self._trials_lr[start - 1 : stop] = self._trials_loss[start - 1 : stop] = np.nan
+        if fallbacks is not None and self._fallback.shape[1]:
+            self._fallback[start - 1 : stop - 1, 0] = fallbacks
+        if trials is not None and self.trial_width:
+            for offset, (rates, losses) in enumerate(trials):
+                _write_trials(self._trials_lr, self._trials_loss, start - 1 + offset, rates,
+                              losses)
         self._lr[stop - 1] = self._step_size[stop - 1] = np.nan
         self._length = stop
 
@@ -231,7 +353,7 @@ class History:
             raise IndexError(f"cannot keep {length} rows of a history of {self._length}")
         if self._published or self._borrowed:
             self._own()  # rows already handed out stay as they were
-        self._lr[length - 1] = self._step_size[length - 1] = np.nan
+        self._clear_update(length - 1)
         self._length = length
 
     def tail(self, start: int, stop: int | None = None) -> HistoryBlock:
@@ -286,13 +408,17 @@ class History:
             self._own()
         if block.stop > self._loss.shape[0]:
             self._grow(block.stop)
+        self.set_trial_width(block.trials_lr.shape[1])
+        if block.fallback.shape[1] > self._fallback.shape[1]:
+            self._fallback = _widened(self._fallback, block.fallback.shape[1])
         for name in _FIELDS:
-            getattr(self, "_" + name)[block.start : block.stop] = getattr(block, name)
+            _write_rows(getattr(self, "_" + name), block.start, getattr(block, name))
         self._length = block.stop  # rows past it are never read
 
     def copy(self) -> History:
         """An independent copy with just enough capacity."""
-        other = History(self.n_params, capacity=max(self._length, 1))
+        other = History(self.n_params, capacity=max(self._length, 1),
+                        fallback=bool(self._fallback.shape[1]), trial_width=self.trial_width)
         if self._length:
             other.write_block(self.tail(0))
         return other
@@ -317,3 +443,45 @@ class History:
             new[: self._length] = old[: self._length]
             setattr(self, "_" + name, new)
         self._published = self._borrowed = False
+
+    def _clear_update(self, index: int) -> None:
+        """Mark the update from row ``index`` as not made yet."""
+        self._lr[index] = self._step_size[index] = np.nan
+        self._fallback[index] = 0
+        self._trials_lr[index] = self._trials_loss[index] = np.nan
+
+
+def _write_trials(
+    rates_column: np.ndarray, losses_column: np.ndarray, index: int,
+    rates: Sequence[float], losses: Sequence[float],
+) -> None:
+    count = len(rates)
+    rates_column[index, :count] = rates
+    rates_column[index, count:] = np.nan
+    losses_column[index, :count] = losses
+    losses_column[index, count:] = np.nan
+
+
+def _filled(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """A new array: NaN for floats, 0 for integers (the "nothing recorded" values)."""
+    return np.full(shape, np.nan) if np.issubdtype(dtype, np.floating) else np.zeros(shape, dtype)
+
+
+def _widest(blocks: list[HistoryBlock], name: str) -> tuple[int, ...]:
+    return max((getattr(block, name).shape[1:] for block in blocks), default=())
+
+
+def _write_rows(column: np.ndarray, start: int, rows: np.ndarray) -> None:
+    """``column[start:start+len(rows)] = rows``, padding narrower method columns."""
+    stop = start + rows.shape[0]
+    if column.ndim == 2 and rows.shape[1] < column.shape[1]:
+        column[start:stop] = _filled((rows.shape[0], column.shape[1]), column.dtype)
+        column[start:stop, : rows.shape[1]] = rows
+    else:
+        column[start:stop] = rows
+
+
+def _widened(column: np.ndarray, width: int) -> np.ndarray:
+    new = _filled((column.shape[0], width), column.dtype)
+    new[:, : column.shape[1]] = column
+    return new

@@ -27,7 +27,8 @@ _ROW_FIXED_VALUES = 4
 
 
 def bytes_per_step(n_params: int, optimizer: Optimizer) -> int:
-    """Bytes one step adds: its history row, and its optimizer state if the optimizer has one.
+    """Bytes one step adds: its history row, its optimizer state if the optimizer has one,
+    and the method's own records (Newton's fallback code, a line search's trials).
 
     Examples
     --------
@@ -37,7 +38,9 @@ def bytes_per_step(n_params: int, optimizer: Optimizer) -> int:
     """
     row = 8 * (2 * n_params + _ROW_FIXED_VALUES)
     state = 0 if optimizer.stateless else 8 * optimizer.state_size(n_params)
-    return row + state
+    # Newton's fallback code (one byte) and a line search's trials (a rate and a loss each).
+    method = int(optimizer.records_fallback) + 16 * optimizer.trial_width
+    return row + state + method
 
 
 def max_steps(n_params: int, optimizer: Optimizer) -> int:

@@ -10,6 +10,11 @@ torch's optimizers, updates the state vector in place.
 
 Notation in the docstrings: parameters θ, gradient g = ∇f(θ), learning rate γ (the
 effective rate of the step, after the schedule), step counter t starting at 1.
+
+Two methods look at more than the gradient: :class:`Newton` (the Hessian H at θ) and
+:class:`Armijo` (the loss at trial points). Their :attr:`~Optimizer.probes` is true; the
+:class:`~gdstudio.engine.descent.Descent` hands them the objective (see
+:mod:`gdstudio.engine.probing`) instead of calling ``update``.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ import numpy as np
 
 __all__ = [
     "GD",
+    "HYPERPARAMETER_NAMES",
     "OPTIMIZERS",
     "Adagrad",
     "Adam",
+    "Armijo",
     "Momentum",
     "Nesterov",
+    "Newton",
     "Optimizer",
     "RMSprop",
     "make_optimizer",
@@ -55,6 +63,17 @@ class Optimizer:
     buffers: ClassVar[tuple[str, ...]] = ()
     #: True when ``update`` never changes the state (it need not be saved per step).
     stateless: ClassVar[bool] = False
+    #: True for a method that needs the objective itself (a Hessian, trial losses).
+    probes: ClassVar[bool] = False
+    #: True when the history keeps a fallback code per update (Newton's method).
+    records_fallback: ClassVar[bool] = False
+    #: The learning rate to use when none is given (``None``: the API's usual default).
+    default_learning_rate: ClassVar[float | None] = None
+
+    @property
+    def trial_width(self) -> int:
+        """Most line-search trials one update records (0: it records none)."""
+        return 0
 
     def __init__(self, **hyperparameters: float) -> None:
         self.hyperparameters: dict[str, float] = dict(self.defaults)
@@ -256,14 +275,104 @@ class Adam(Optimizer):
         return -lr * first_hat / (np.sqrt(second_hat) + self.hyperparameters["eps"])
 
 
+class Newton(Optimizer):
+    r"""Newton's method, damped by λ, with a gradient step as its fallback.
+
+    .. math::
+        (H + λI)\,d = g, \qquad θ_t = θ_{t-1} - γ\,d
+
+    H is the exact Hessian at θ_{t-1}. Default γ = 1 (:attr:`default_learning_rate`:
+    the full step to the bottom of the local quadratic model) and damping λ = 0. A damping
+    λ > 0 shortens the step and turns it towards −g (λ → ∞ gives gradient descent with rate
+    γ/λ).
+
+    **Fallback.** Where H + λI is not positive definite (an eigenvalue ≤ 10⁻¹² times the
+    largest magnitude: a maximum, a saddle, a flat direction) d would not point downhill,
+    and where H is not available (not finite there) d cannot be found. The update is then a
+    plain gradient step, θ_t = θ_{t-1} − γ g, and the history records it
+    (``fallback`` 1 or 2) so that the explanation and the run's status can say so.
+    """
+
+    name = "newton"
+    title = "Newton's method"
+    defaults: ClassVar[dict[str, float]] = {"damping": 0.0}
+    stateless = True
+    probes = True
+    records_fallback = True
+    default_learning_rate = 1.0
+
+    def direction(self, grad: np.ndarray, hessian: np.ndarray | None) -> tuple[np.ndarray, int]:
+        """The direction d to step along (θ ← θ − γd) and the fallback code.
+
+        Returns ``(d, 0)`` with d solving (H + λI) d = g, or ``(g, 1)`` where H + λI is not
+        positive definite, or ``(g, 2)`` where ``hessian`` is ``None`` or not finite.
+        """
+        if hessian is None or not np.all(np.isfinite(hessian)):
+            return grad.copy(), 2
+        damped = hessian + self.hyperparameters["damping"] * np.eye(grad.shape[0])
+        eigenvalues = np.linalg.eigvalsh(damped)
+        scale = max(float(np.max(np.abs(eigenvalues))), 1e-300)
+        if eigenvalues[0] <= 1e-12 * scale:
+            return grad.copy(), 1
+        return np.linalg.solve(damped, grad), 0
+
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Not used: Newton's method needs the Hessian (a Descent provides it)."""
+        raise TypeError("newton needs the Hessian: run it in a Descent")
+
+
+class Armijo(Optimizer):
+    r"""Gradient descent with a backtracking line search (Armijo's rule).
+
+    The rate γ of the step is only the first one tried: the step is γ_j = γ·β^j for the
+    smallest j = 0, 1, … with
+
+    .. math:: f(θ - γ_j\,g) \le f(θ) - c\,γ_j\,\lVert g\rVert^2
+
+    (sufficient decrease), then θ_t = θ_{t-1} − γ_j g. Defaults: c = 10⁻⁴ (``armijo_c``),
+    β = 0.5 (``shrink``, so the rate is halved), at most 30 backtracks
+    (``max_backtracks``: 31 trials). The history's rate is the accepted γ_j and every
+    trial is recorded. If no trial decreases f enough, no step is taken and the run stops
+    with a sentence that says so (at a minimum, rounding leaves no decrease to find).
+    """
+
+    name = "armijo"
+    title = "Gradient descent with line search (Armijo)"
+    defaults: ClassVar[dict[str, float]] = {"armijo_c": 1e-4, "shrink": 0.5,
+                                            "max_backtracks": 30.0}
+    stateless = True
+    probes = True
+
+    @property
+    def trial_width(self) -> int:
+        """``max_backtracks + 1``: the first rate and every backtrack."""
+        return int(self.hyperparameters["max_backtracks"]) + 1
+
+    def update(
+        self, grad: np.ndarray, state: np.ndarray, params: np.ndarray, lr: float
+    ) -> np.ndarray:
+        """Not used: the line search needs the loss at trial points (a Descent has it)."""
+        raise TypeError("armijo needs the objective's values: run it in a Descent")
+
+
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (GD, Momentum, Nesterov, Adagrad, RMSprop, Adam)
+    cls.name: cls for cls in (GD, Momentum, Nesterov, Adagrad, RMSprop, Adam, Newton, Armijo)
 }
+
+#: Every hyperparameter name of any optimizer, in the order the optimizers list them.
+HYPERPARAMETER_NAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(name for cls in OPTIMIZERS.values() for name in cls.defaults)
+)
+
+#: Most backtracks a line search may be allowed (0.5⁶⁰ ≈ 10⁻¹⁸: nothing is left to try).
+MAX_BACKTRACKS = 60
 
 
 def make_optimizer(name: str, hyperparameters: Mapping[str, float] | None = None) -> Optimizer:
     """Build an optimizer by name (``gd``, ``momentum``, ``nesterov``, ``adagrad``,
-    ``rmsprop``, ``adam``; ``sgd`` is accepted for ``gd``).
+    ``rmsprop``, ``adam``, ``newton``, ``armijo``; ``sgd`` is accepted for ``gd``).
 
     Raises
     ------
@@ -288,4 +397,11 @@ def _check_hyperparameter(key: str, value: float) -> float:
         raise ValueError(f"eps must be positive, not {number}")
     if key in ("momentum", "alpha", "beta1", "beta2") and not 0.0 <= number < 1.0:
         raise ValueError(f"{key} must be at least 0 and below 1, not {number}")
+    if key in ("armijo_c", "shrink") and not 0.0 < number < 1.0:
+        raise ValueError(f"{key} must be above 0 and below 1, not {number}")
+    if key == "damping" and number < 0:
+        raise ValueError(f"damping must be at least 0, not {number}")
+    if key == "max_backtracks" and not (number.is_integer() and 0 <= number <= MAX_BACKTRACKS):
+        raise ValueError(f"max_backtracks must be a whole number from 0 to {MAX_BACKTRACKS}, "
+                         f"not {number:g}")
     return number

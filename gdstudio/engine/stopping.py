@@ -187,3 +187,25 @@ def describe_step_limit(
 
 def _noun(what: str) -> str:
     return {"params": "parameters", "gradient": "gradient"}.get(what, "loss")
+
+
+def describe_search_failure(step: int, rates: list[float], grad: np.ndarray) -> str:
+    """The sentence for a line search that found no rate with sufficient decrease."""
+    size = float(np.linalg.norm(grad))
+    return (f"the line search at step {step} found no rate from α = {rates[0]:.3g} down to "
+            f"{rates[-1]:.3g} ({len(rates)} tries) that lowers the loss enough (the "
+            f"gradient's size is {size:.2g}: at a minimum rounding leaves nothing to "
+            "gain); no step was taken")
+
+
+def describe_fallbacks(codes: np.ndarray) -> str:
+    """A sentence on the updates where Newton's method took a gradient step instead, else ""."""
+    where = np.flatnonzero(codes)
+    if where.size == 0:
+        return ""
+    shown = ", ".join(str(int(k)) for k in where[:5]) + (" …" if where.size > 5 else "")
+    noun = "update" if codes.shape[0] == 1 else "updates"
+    reason = ("the Hessian was not positive definite" if np.all(codes[where] == 1)
+              else "the Hessian was not positive definite or not available")
+    return (f"Newton's method took a gradient step instead at {where.size} of "
+            f"{codes.shape[0]} {noun} (from step {shown}): there {reason}")

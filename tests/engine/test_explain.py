@@ -25,7 +25,7 @@ from gdstudio.engine.explain import (
 )
 from gdstudio.engine.optimizers import OPTIMIZERS
 
-from .quadratics import Quadratic
+from .quadratics import CurvedQuadratic, Quadratic
 
 NUMBER = r"(?:−?(?:\d+\.?\d*(?:e−?\d+)?|∞)|NaN)"
 SHOWN_RTOL = 6e-5  # a value rounded to 5 significant digits is within this of the truth
@@ -43,6 +43,10 @@ class Rosenbrock:
         value = (1 - x) ** 2 + 100 * (y - x * x) ** 2
         grad = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
         return float(value), grad
+
+    def hessian(self, params, batch=None):
+        x, y = params
+        return np.array([[2 - 400 * (y - x * x) + 800 * x * x, -400 * x], [-400 * x, 200.0]])
 
 
 def to_float(text: str) -> float:
@@ -70,6 +74,8 @@ def equations(text: str) -> dict[str, tuple[str, str, float]]:
     found: dict[str, tuple[str, str, float]] = {}
     group = ""
     for line in text.splitlines()[1:]:
+        if re.match(r"^[A-Z][a-z]", line):
+            continue  # prose (Newton's Hessian and solve, the line search's tries)
         head = re.match(r"^(\w+):\s+", line)
         if head:
             group, line = head.group(1), line[head.end() :]
@@ -105,8 +111,8 @@ def run(name: str, objective, start, steps: int = 12, lr: float = 0.05) -> Desce
 
 
 OBJECTIVES = {
-    "x²": (Quadratic(("x",)), [3.0]),
-    "x²+3y²": (Quadratic(("x", "y")), [1.0, -2.0]),
+    "x²": (CurvedQuadratic(("x",)), [3.0]),
+    "x²+3y²": (CurvedQuadratic(("x", "y")), [1.0, -2.0]),
     "rosenbrock": (Rosenbrock(), [-1.5, 2.0]),
 }
 
@@ -166,6 +172,8 @@ BUFFER_SYMBOLS = {
     "adagrad": [("s", "sum")],
     "rmsprop": [("v", "square_avg")],
     "adam": [("m", "exp_avg"), ("v", "exp_avg_sq")],
+    "newton": [],
+    "armijo": [],
 }
 
 
