@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio._version import __version__
+from gdstudio.qt.closer import install_closer
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.icons import ControlIcons
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         # compare later. After the first paint, so that the window appears at once: the
         # first compile (its thread would slow the paint down), then those tools.
         self._late_tools = install_lesson_tools(self, self._settings)
+        self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)

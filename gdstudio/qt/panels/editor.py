@@ -36,6 +36,19 @@ _HYPERPARAMETER_HELP = {
     "beta1": "β₁: decay of the average gradient (0 to <1)",
     "beta2": "β₂: decay of the average squared gradient (0 to <1)",
     "eps": "ε: added to the denominator so it is never zero",
+    "damping": "λ: added to the Hessian's diagonal; 0 is Newton's full step, more is "
+               "shorter and closer to a gradient step",
+    "armijo_c": "c: how much decrease is enough, f(x − αg) ≤ f(x) − c·α·‖g‖² (0 to 1)",
+    "shrink": "β: each rejected trial multiplies the rate by this (0.5 halves it)",
+    "max_backtracks": "Most times the rate is shrunk before the step is given up (0 to 60)",
+}
+# (lowest, highest, decimals) of each hyperparameter's field; the others are in [0, 1).
+_HYPERPARAMETER_RANGES = {
+    "eps": (1e-15, 1.0, 12),
+    "damping": (0.0, 1e6, 12),
+    "armijo_c": (1e-12, 0.9999, 12),
+    "shrink": (1e-6, 0.9999, 12),
+    "max_backtracks": (0.0, 60.0, 0),
 }
 _SCHEDULE_TITLES = {
     "constant": "Constant",
@@ -345,7 +358,11 @@ class ProblemEditor(QWidget):
             widget.setToolTip(f"{base}\n{tip[0].upper()}{tip[1:]}" if tip else base)
 
     def _optimizer_picked(self) -> None:
-        self.model.set_optimizer(self.optimizer_combo.currentData())
+        name = self.optimizer_combo.currentData()
+        self.model.set_optimizer(name)
+        default_rate = OPTIMIZERS[name].default_learning_rate
+        if default_rate is not None:  # Newton: α = 1, the full step to the model's bottom
+            self.model.set_learning_rate(default_rate)
 
     def _rebuild_hyperparameters(self) -> None:
         values = self.model.effective_hyperparameters()
@@ -357,9 +374,10 @@ class ProblemEditor(QWidget):
             self.optimizer_form.removeRow(spin)
         self.hyper_spins = {}
         for key, value in values.items():
-            low, high = (1e-15, 1.0) if key == "eps" else (0.0, 0.9999)
+            low, high, decimals = _HYPERPARAMETER_RANGES.get(key, (0.0, 0.9999, 12))
             spin = _describe(NumberSpinBox(low, high, self), f"hyper_{key}Spin",
                              _HYPERPARAMETER_HELP[key])
+            spin.setDecimals(decimals)  # 0: a count (backtracks), typed as a whole number
             _set_quietly(spin, value)
             spin.valueChanged.connect(lambda v, k=key: self.model.set_hyperparameter(k, v))
             self.optimizer_form.addRow(key, spin)
