@@ -53,8 +53,9 @@ class Run:
 
     @property
     def message(self) -> str:
-        """One sentence saying why the run ended."""
-        return self.descent.message
+        """One sentence saying why the run ended (and where Newton's method fell back)."""
+        note = self.descent.fallback_note
+        return self.descent.message + (f"; {note}" if note else "")
 
     @property
     def iterations(self) -> int:
@@ -102,8 +103,21 @@ class Run:
                 "grad": _json_array(history.grad),
                 "lr": _json_array(history.lr),
                 "step_size": _json_array(history.step_size),
+                **self._method_columns(),
             },
         }
+
+    def _method_columns(self) -> dict[str, Any]:
+        """Newton's fallback codes and the line search's tries, for the runs that have them."""
+        history = self.history
+        columns: dict[str, Any] = {}
+        if self.descent.optimizer.records_fallback:
+            columns["fallback"] = history.fallback.tolist()
+        if history.trial_width:
+            columns["trials_lr"] = [_json_array(history.trials(k)[0]) for k in range(len(history))]
+            columns["trials_loss"] = [_json_array(history.trials(k)[1])
+                                      for k in range(len(history))]
+        return columns
 
     def __repr__(self) -> str:
         params = ", ".join(f"{name}={value:.6g}" for name, value in self.params.items())
@@ -114,13 +128,17 @@ def descend(
     expression: str,
     start: Mapping[str, float] | float,
     *,
-    lr: float = 0.1,
+    lr: float | None = None,
     optimizer: str = "gd",
     momentum: float | None = None,
     alpha: float | None = None,
     beta1: float | None = None,
     beta2: float | None = None,
     eps: float | None = None,
+    damping: float | None = None,
+    armijo_c: float | None = None,
+    shrink: float | None = None,
+    max_backtracks: int | None = None,
     schedule: Mapping[str, object] | str | None = None,
     max_iter: int = 1000,
     tol_step: float | None = None,
@@ -139,12 +157,22 @@ def descend(
         The function, e.g. ``"(x-3)**2 + 10*(y+1)**2"``; parsed safely, never executed.
     start : mapping or float
         Start value of every variable (a bare number for a function of one variable).
-    lr : float
-        Base learning rate.
+    lr : float, optional
+        Base learning rate (default 0.1; 1 for ``newton``, its full step). For ``armijo``
+        it is the first rate the line search tries.
     optimizer : str
-        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop`` or ``adam``.
+        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``, ``newton``
+        (x ← x − α·(H + λI)⁻¹∇f; a gradient step where H + λI is not positive definite,
+        recorded in ``history.fallback``) or ``armijo`` (gradient descent with a
+        backtracking line search; its tries are in ``history.trials_lr`` and
+        ``history.trials_loss``).
     momentum, alpha, beta1, beta2, eps : float, optional
         Hyperparameters of the optimizer (torch.optim's defaults when left out).
+    damping : float, optional
+        ``newton``'s λ (default 0).
+    armijo_c, shrink, max_backtracks : float, optional
+        ``armijo``'s sufficient-decrease constant c (default 1e-4), the factor the rate is
+        multiplied by per try (default 0.5) and the most tries after the first (default 30).
     schedule : mapping or str, optional
         ``{"kind": "exponential", "gamma": 0.95}``; kinds: constant, step, exponential,
         inverse_time, cosine.
@@ -283,7 +311,7 @@ def fit(
     start: Mapping[str, float] | None = None,
     fixed: Mapping[str, float] | None = None,
     loss: str = "mse",
-    lr: float = 0.01,
+    lr: float | None = None,
     max_iter: int = 1000,
     batch_size: int | None = None,
     seed: int = 0,
@@ -294,6 +322,10 @@ def fit(
     beta1: float | None = None,
     beta2: float | None = None,
     eps: float | None = None,
+    damping: float | None = None,
+    armijo_c: float | None = None,
+    shrink: float | None = None,
+    max_backtracks: int | None = None,
     schedule: Mapping[str, object] | str | None = None,
     tol_step: float | None = None,
     tol_grad: float | None = None,
@@ -327,8 +359,8 @@ def fit(
     loss : str
         ``sse`` (Σr²), ``mse`` (mean r²), ``half_mse`` (Σr²/2m) or ``mae`` (mean |r|),
         with r = prediction − target.
-    lr : float
-        Base learning rate.
+    lr : float, optional
+        Base learning rate (default 0.01; 1 for ``newton``).
     max_iter : int
         Most updates to make.
     batch_size : int, optional
@@ -339,8 +371,12 @@ def fit(
     standardize : bool
         Fit on standardised features and report parameters in original units (see
         :class:`~gdstudio.problems.models.ModelObjective`).
-    optimizer, momentum, alpha, beta1, beta2, eps, schedule
+    optimizer, momentum, alpha, beta1, beta2, eps, damping, armijo_c, shrink, max_backtracks
         As in :func:`descend`.
+    schedule
+        As in :func:`descend`. ``newton`` needs a squared loss (sse, mse or half_mse): the
+        Hessian of mae is not defined; for a model linear in its parameters and a squared
+        loss its first step lands on the least-squares answer.
     tol_step, tol_grad, tol_loss
         Stopping rules (see :class:`gdstudio.engine.StoppingRules`).
     timeout : float

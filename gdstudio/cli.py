@@ -85,12 +85,27 @@ def add_start_argument(parser: argparse.ArgumentParser, flag: str, help_text: st
 
 def add_descent_arguments(parser: argparse.ArgumentParser, default_lr: float) -> None:
     """Optimizer, rate, schedule, stopping rules and output format."""
-    parser.add_argument("--lr", type=number_argument, default=default_lr, help="learning rate")
+    parser.add_argument("--lr", type=number_argument, default=None,
+                        help=f"learning rate (default {default_lr:g}; 1 for newton; for armijo "
+                             "the first rate tried)")
     parser.add_argument("--optimizer", default="gd",
-                        help="gd, momentum, nesterov, adagrad, rmsprop or adam")
+                        help="gd, momentum, nesterov, adagrad, rmsprop, adam, newton (Newton's "
+                             "method; a gradient step where the Hessian is not positive "
+                             "definite) or armijo (gradient descent with backtracking line "
+                             "search)")
     for name in ("momentum", "alpha", "beta1", "beta2", "eps"):
         parser.add_argument(f"--{name}", type=number_argument, default=None,
                             help=f"optimizer's {name}")
+    parser.add_argument("--damping", type=number_argument, default=None,
+                        help="newton: λ in (H + λI)d = ∇f (default 0)")
+    parser.add_argument("--armijo-c", type=number_argument, default=None,
+                        help="armijo: sufficient decrease f(x − α∇f) ≤ f(x) − c·α·‖∇f‖² "
+                             "(default 1e-4)")
+    parser.add_argument("--shrink", type=number_argument, default=None,
+                        help="armijo: factor the rate is multiplied by per try (default 0.5)")
+    parser.add_argument("--backtracks", type=whole_argument, default=None,
+                        help="armijo: most tries after the first (max_backtracks); if none "
+                             "lowers the loss enough the run stops (default 30)")
     parser.add_argument("--schedule", default="constant",
                         help="constant, step, exponential, inverse_time or cosine")
     parser.add_argument("--gamma", type=number_argument,
@@ -283,6 +298,10 @@ def descent_options(arguments: argparse.Namespace) -> dict[str, object]:
         "beta1": arguments.beta1,
         "beta2": arguments.beta2,
         "eps": arguments.eps,
+        "damping": arguments.damping,
+        "armijo_c": arguments.armijo_c,
+        "shrink": arguments.shrink,
+        "max_backtracks": arguments.backtracks,
         "schedule": schedule,
         "max_iter": arguments.max_iter,
         "tol_step": arguments.tol_step,

@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+import gdstudio.engine.fast_path as fast_path
 from gdstudio.engine.batching import BatchPlan
 from gdstudio.engine.curvature import LIMIT_FORMULAS, largest_eigenvalue, stable_rate
 from gdstudio.engine.history import History
@@ -274,6 +275,8 @@ class Descent:
         """
         if self.status is not Status.RUNNING:
             return 0
+        if fast_path.applies(self):  # the same steps in Python floats, several times faster
+            return fast_path.run(self, limit, deadline, _RISING_STEPS, _STEPS_PER_CLOCK_CHECK)
         value_and_grad, update = self.objective.value_and_grad, self.optimizer.update
         factor, base_rate, batching = self.schedule.factor, self.learning_rate, self.batching
         max_iter, plain = self.stopping.max_iter, self._plain_rules

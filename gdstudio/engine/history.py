@@ -199,6 +199,11 @@ class History:
         return self._fallback[: self._length, 0]
 
     @property
+    def records_fallback(self) -> bool:
+        """True when the history keeps Newton's fallback code of every update."""
+        return bool(self._fallback.shape[1])
+
+    @property
     def trial_width(self) -> int:
         """Most line-search trials a row can hold (0 unless the run is a line search)."""
         return int(self._trials_lr.shape[1])

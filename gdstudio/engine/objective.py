@@ -36,6 +36,13 @@ class Objective(Protocol):
 
 
 # An objective may also offer ``hessian(params, batch=None) -> ndarray | None``, the exact
-# matrix of second derivatives (``None`` where there is none). It is optional: the engine
-# looks it up with ``getattr`` and uses it only to explain a blow-up with the stable
-# learning-rate limit (see :mod:`gdstudio.engine.curvature`).
+# matrix of second derivatives (``None`` where there is none), and ``prepare_hessian() ->
+# bool`` (whether it has one at all). They are optional: the engine looks them up with
+# ``getattr`` and uses them to explain a blow-up with the stable learning-rate limit (see
+# :mod:`gdstudio.engine.curvature`) and for Newton's method, which refuses an objective
+# without them (see :mod:`gdstudio.engine.probing`).
+
+# An objective of a few parameters may also offer ``scalar_value_and_grad(*params) ->
+# (value, ∂f/∂θ₁, …)``, the same numbers as ``value_and_grad`` as Python floats, which may
+# raise ``ArithmeticError``, ``ValueError`` or ``TypeError`` where ``value_and_grad`` gives
+# inf or NaN. The scalar fast path (:mod:`gdstudio.engine.fast_path`) steps with it.

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
 __all__ = [
     "GD",
+    "HYPERPARAMETERS",
     "HYPERPARAMETER_NAMES",
+    "MAX_BACKTRACKS",
     "OPTIMIZERS",
     "Adagrad",
     "Adam",
@@ -361,13 +364,64 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.name: cls for cls in (GD, Momentum, Nesterov, Adagrad, RMSprop, Adam, Newton, Armijo)
 }
 
-#: Every hyperparameter name of any optimizer, in the order the optimizers list them.
-HYPERPARAMETER_NAMES: tuple[str, ...] = tuple(
-    dict.fromkeys(name for cls in OPTIMIZERS.values() for name in cls.defaults)
-)
-
 #: Most backtracks a line search may be allowed (0.5⁶⁰ ≈ 10⁻¹⁸: nothing is left to try).
 MAX_BACKTRACKS = 60
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """What a control for one hyperparameter needs to know (plain data, no Qt).
+
+    Attributes
+    ----------
+    symbol : str
+        How the update equations write it (``μ``, ``λ`` …).
+    low, high : float
+        Its range; ``low_open``/``high_open`` say whether the end itself is excluded.
+    whole : bool
+        True for a whole number (a count).
+    help : str
+        One sentence for a tooltip.
+    """
+
+    symbol: str
+    low: float
+    high: float
+    low_open: bool
+    high_open: bool
+    whole: bool
+    help: str
+
+
+#: Every hyperparameter of :data:`OPTIMIZERS`, described for controls and explanations.
+HYPERPARAMETERS: dict[str, Hyperparameter] = {
+    "momentum": Hyperparameter("μ", 0.0, 1.0, False, True, False,
+                               "μ: how much of the previous direction each step keeps (0 to <1)"),
+    "alpha": Hyperparameter("ρ", 0.0, 1.0, False, True, False,
+                            "ρ: how slowly the average of squared gradients forgets (0 to <1)"),
+    "beta1": Hyperparameter("β₁", 0.0, 1.0, False, True, False,
+                            "β₁: decay of the average gradient (0 to <1)"),
+    "beta2": Hyperparameter("β₂", 0.0, 1.0, False, True, False,
+                            "β₂: decay of the average squared gradient (0 to <1)"),
+    "eps": Hyperparameter("ε", 0.0, math.inf, True, True, False,
+                          "ε: added to the denominator so it is never zero"),
+    "damping": Hyperparameter("λ", 0.0, math.inf, False, True, False,
+                              "λ: added to the Hessian's diagonal; larger values shorten "
+                              "Newton's step and turn it towards the gradient step (≥ 0)"),
+    "armijo_c": Hyperparameter("c", 0.0, 1.0, True, True, False,
+                               "c: a rate is accepted when f(x − α∇f) ≤ f(x) − c·α·‖∇f‖² "
+                               "(0 < c < 1)"),
+    "shrink": Hyperparameter("β", 0.0, 1.0, True, True, False,
+                             "β: the rate is multiplied by this after each rejected try "
+                             "(0 < β < 1; 0.5 halves it)"),
+    "max_backtracks": Hyperparameter("max backtracks", 0.0, float(MAX_BACKTRACKS), False,
+                                     False, True,
+                                     "most tries after the first; if none lowers the loss "
+                                     f"enough the run stops (0 to {MAX_BACKTRACKS})"),
+}
+
+#: Every hyperparameter name of any optimizer (the API's keywords, the CLI's options).
+HYPERPARAMETER_NAMES: tuple[str, ...] = tuple(HYPERPARAMETERS)
 
 
 def make_optimizer(name: str, hyperparameters: Mapping[str, float] | None = None) -> Optimizer:

@@ -24,11 +24,13 @@ class RunSettings:
     Attributes
     ----------
     optimizer : str
-        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop`` or ``adam``.
+        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``, ``newton``
+        (needs an objective with an exact ``hessian``) or ``armijo`` (line search).
     hyperparameters : mapping
         Optimizer hyperparameters that differ from torch.optim's defaults.
     learning_rate : float
-        Base learning rate.
+        Base learning rate (``newton``: the step multiplier α, usually 1; ``armijo``: the
+        first rate each line search tries).
     schedule : mapping
         ``{"kind": ..., **parameters}`` (see :func:`gdstudio.engine.make_schedule`).
     stopping : StoppingRules

@@ -20,13 +20,17 @@ from typing import Any
 import numpy as np
 
 from gdstudio.engine import History
+from gdstudio.engine.optimizers import MAX_BACKTRACKS
 from gdstudio.problems.checks import fail, json_object, known_keys, shown, text
 
-__all__ = ["HISTORY_KEYS", "MAX_HISTORY_ROWS", "SavedHistory"]
+__all__ = ["HISTORY_KEYS", "MAX_HISTORY_ROWS", "METHOD_KEYS", "SavedHistory"]
 
 #: Most rows a saved history may have.
 MAX_HISTORY_ROWS = 1_000_000
 HISTORY_KEYS = ("param_names", "params", "loss", "grad", "lr", "step_size", "epoch")
+#: Optional columns: Newton's fallback codes, the line search's tries (NaN padded).
+METHOD_KEYS = ("fallback", "trials_lr", "trials_loss")
+_MOST_TRIALS = MAX_BACKTRACKS + 1
 _FLOAT_COLUMNS = ("loss", "lr", "step_size")
 _SPELLED = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -45,6 +49,12 @@ class SavedHistory:
         Shape ``(rows,)``; ``lr`` and ``step_size`` are NaN where no update was made.
     epoch : numpy.ndarray
         Shape ``(rows,)``, integers.
+    fallback : numpy.ndarray or None
+        Newton's method: shape ``(rows,)``, 0 for a Newton step, 1 or 2 for the gradient
+        step it fell back to (see :class:`~gdstudio.engine.History`).
+    trials_lr, trials_loss : numpy.ndarray or None
+        Line search: shape ``(rows, tries)``, the rates tried at each update and the loss
+        at each, padded with NaN.
     """
 
     param_names: tuple[str, ...]
@@ -54,6 +64,9 @@ class SavedHistory:
     lr: np.ndarray
     step_size: np.ndarray
     epoch: np.ndarray
+    fallback: np.ndarray | None = None
+    trials_lr: np.ndarray | None = None
+    trials_loss: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         names = _checked_names(self.param_names)
@@ -66,22 +79,48 @@ class SavedHistory:
         _set_array(self, "epoch", np.int64, (rows,))
         if np.any(self.epoch < 0):
             fail("history.epoch", "must hold whole numbers of at least 0")
+        if self.fallback is not None:
+            _set_array(self, "fallback", np.int8, (rows,))
+            if np.any((self.fallback < 0) | (self.fallback > 2)):
+                fail("history.fallback", "must hold only the codes 0, 1 and 2")
+        if (self.trials_lr is None) != (self.trials_loss is None):
+            fail("history", "needs both trials_lr and trials_loss, or neither")
+        if self.trials_lr is not None:
+            width = int(np.shape(self.trials_lr)[-1]) if np.ndim(self.trials_lr) == 2 else 0
+            if not 1 <= width <= _MOST_TRIALS:
+                fail("history.trials_lr", f"must have one row per step of 1 to {_MOST_TRIALS} "
+                                          "tries")
+            for name in ("trials_lr", "trials_loss"):
+                _set_array(self, name, float, (rows, width))
 
     @classmethod
     def from_history(cls, history: History, param_names: Sequence[str]) -> SavedHistory:
         """Copy the rows of an engine history."""
+        trials = history.trial_width > 0
         return cls(tuple(param_names), history.params, history.loss, history.grad,
-                   history.lr, history.step_size, history.epoch)
+                   history.lr, history.step_size, history.epoch,
+                   history.fallback if history.records_fallback else None,
+                   history.trials_lr if trials else None,
+                   history.trials_loss if trials else None)
 
     def to_history(self) -> History:
         """A new engine :class:`~gdstudio.engine.History` holding these rows."""
-        history = History(len(self.param_names), capacity=len(self))
+        fallback = self.fallback
+        history = History(len(self.param_names), capacity=len(self),
+                          fallback=fallback is not None,
+                          trial_width=0 if self.trials_lr is None else self.trials_lr.shape[1])
         history.append(self.params[0], float(self.loss[0]), self.grad[0], int(self.epoch[0]))
         for row in range(1, len(self)):
             history.push(float(self.lr[row - 1]), float(self.step_size[row - 1]),
                          self.params[row], float(self.loss[row]), self.grad[row],
-                         int(self.epoch[row]))
+                         int(self.epoch[row]),
+                         0 if fallback is None else int(fallback[row - 1]))
         history.complete(len(self) - 1, float(self.lr[-1]), float(self.step_size[-1]))
+        if self.trials_lr is not None and self.trials_loss is not None:
+            for row in range(len(self)):
+                tried = ~np.isnan(self.trials_lr[row])
+                history.record_trials(row, self.trials_lr[row][tried],
+                                      self.trials_loss[row][tried])
         return history
 
     def __len__(self) -> int:
@@ -96,7 +135,8 @@ class SavedHistory:
         if not isinstance(other, SavedHistory):
             return NotImplemented
         return self.param_names == other.param_names and all(
-            _identical(getattr(self, name), getattr(other, name)) for name in HISTORY_KEYS[1:]
+            _identical(getattr(self, name), getattr(other, name))
+            for name in (*HISTORY_KEYS[1:], *METHOD_KEYS)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -112,7 +152,7 @@ class SavedHistory:
             Naming the column and row of the first bad value.
         """
         data = json_object(value, "history")
-        known_keys(data, "history", HISTORY_KEYS, ())
+        known_keys(data, "history", HISTORY_KEYS, METHOD_KEYS)
         names = data["param_names"]
         if not isinstance(names, list):
             fail("history.param_names", f"must be a list of names, not {shown(names)}")
@@ -124,6 +164,17 @@ class SavedHistory:
             columns[key] = _floats(_list(data[key], f"history.{key}", rows),
                                    lambda i, key=key: f"history.{key}[{i}]")
         columns["epoch"] = _integers(_list(data["epoch"], "history.epoch", rows))
+        if "fallback" in data:
+            columns["fallback"] = _integers(_list(data["fallback"], "history.fallback", rows),
+                                            "history.fallback")
+        for key in ("trials_lr", "trials_loss"):
+            if key in data:
+                table = _list(data[key], f"history.{key}", rows)
+                width = len(table[0]) if isinstance(table[0], list) else 0
+                if not 1 <= width <= _MOST_TRIALS:
+                    fail(f"history.{key}[0]", f"must be a list of 1 to {_MOST_TRIALS} numbers "
+                                              f"(the tries), not {shown(table[0])}")
+                columns[key] = _matrix(table, f"history.{key}", rows, width)
         return cls(tuple(names), **columns)
 
 
@@ -159,8 +210,10 @@ def _set_array(history: SavedHistory, name: str, dtype: Any, shape: tuple[int, .
     object.__setattr__(history, name, array)
 
 
-def _identical(first: np.ndarray, second: np.ndarray) -> bool:
+def _identical(first: np.ndarray | None, second: np.ndarray | None) -> bool:
     """Equal bit for bit, except that any NaN equals any NaN."""
+    if first is None or second is None:
+        return first is second
     if first.shape != second.shape or first.dtype != second.dtype:
         return False
     if first.dtype.kind != "f":
@@ -225,15 +278,15 @@ def _floats(values: list[Any], where: Callable[[int], str]) -> np.ndarray:
     return array
 
 
-def _integers(values: list[Any]) -> np.ndarray:
+def _integers(values: list[Any], where: str = "history.epoch") -> np.ndarray:
     if not set(map(type, values)) <= {int}:
         index = next(i for i, item in enumerate(values) if type(item) is not int)
-        fail(f"history.epoch[{index}]", f"must be a whole number, not {shown(values[index])}")
+        fail(f"{where}[{index}]", f"must be a whole number, not {shown(values[index])}")
     try:
         array = np.array(values, dtype=np.int64)
     except OverflowError:
-        fail("history.epoch", "holds a number too large to store")
+        fail(where, "holds a number too large to store")
     if array.size and array.min() < 0:
         index = int(np.argmax(array < 0))
-        fail(f"history.epoch[{index}]", f"must be at least 0, not {values[index]}")
+        fail(f"{where}[{index}]", f"must be at least 0, not {values[index]}")
     return array

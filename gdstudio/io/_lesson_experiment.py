@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.optimizers import HYPERPARAMETER_NAMES, OPTIMIZERS
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.io._lesson_locate import Path
 from gdstudio.io._lesson_values import (
@@ -30,7 +30,7 @@ from gdstudio.problems.losses import LOSSES
 
 __all__ = ["ANSWER_KEYS", "experiment_keywords"]
 
-HYPERPARAMETERS = ("momentum", "alpha", "beta1", "beta2", "eps")
+HYPERPARAMETERS = HYPERPARAMETER_NAMES
 STOPPING = ("max_iter", "tol_step", "tol_grad", "tol_loss")
 SETTINGS = ("optimizer", "lr", *HYPERPARAMETERS, "schedule", *STOPPING)
 FUNCTION_KEYS = ("expression", "start", *SETTINGS)

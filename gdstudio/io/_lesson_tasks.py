@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES
 from gdstudio.io._lesson_experiment import ANSWER_KEYS, experiment_keywords
 from gdstudio.io._lesson_locate import Path
@@ -186,8 +187,7 @@ def _reach(raw: Mapping[str, Any], path: Path, common: dict[str, Any],
         conditions["status"] = _names(raw["status"], (*path, "status"), STATUSES)
     if "optimizer" in raw:
         conditions["optimizer"] = _names(raw["optimizer"], (*path, "optimizer"),
-                                         ("gd", "momentum", "nesterov", "adagrad", "rmsprop",
-                                          "adam"))
+                                         tuple(OPTIMIZERS))
     if "schedule" in raw:
         conditions["schedule"] = _names(raw["schedule"], (*path, "schedule"), tuple(SCHEDULES))
     for key in ("loss_below", "lr_min", "lr_max"):

@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from gdstudio.engine import StoppingRules
 from gdstudio.io._errors import ProjectError
-from gdstudio.io._history import HISTORY_KEYS, SavedHistory
+from gdstudio.io._history import HISTORY_KEYS, METHOD_KEYS, SavedHistory
 from gdstudio.io._migrate import FORMAT, VERSION, migrate
 from gdstudio.problems.checks import ExperimentError, fail, json_object, known_keys, shown
 from gdstudio.problems.dataset import Dataset
@@ -67,7 +67,9 @@ def project_to_json(project: ProjectLike) -> dict[str, Any]:
     if project.history is not None:
         history = project.history
         data["history"] = {"param_names": list(history.param_names),
-                           **{name: getattr(history, name) for name in HISTORY_KEYS[1:]}}
+                           **{name: getattr(history, name) for name in HISTORY_KEYS[1:]},
+                           **{name: getattr(history, name) for name in METHOD_KEYS
+                              if getattr(history, name) is not None}}
     return data
 
 

@@ -20,6 +20,7 @@ from gdstudio._version import __version__
 from gdstudio.engine import make_optimizer
 from gdstudio.io._script_blocks import HEADER, LOSSES, OPTIMIZERS, SCHEDULES, heading
 from gdstudio.io._script_loop import BATCHES, DATA_LOSS, FULL_BATCH, TAIL
+from gdstudio.io._script_methods import GRADIENT_ONLY, PROBING
 
 if TYPE_CHECKING:
     import sympy
@@ -31,7 +32,8 @@ __all__ = ["script_source"]
 
 _OPTIMIZER_NAMES = {"gd": "plain gradient descent", "momentum": "gradient descent with momentum",
                     "nesterov": "Nesterov momentum", "adagrad": "Adagrad",
-                    "rmsprop": "RMSprop", "adam": "Adam"}
+                    "rmsprop": "RMSprop", "adam": "Adam", "newton": "Newton's method",
+                    "armijo": "gradient descent with a backtracking line search"}
 
 # Names the script's code uses, which a student's variable must not shadow.
 _TAKEN = frozenset({"numpy", "math", "functools", "argparse", "params", "columns",
@@ -56,7 +58,7 @@ def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> s
     return "".join([
         header,
         problem,
-        OPTIMIZERS[optimizer.name].substitute(_literals(optimizer.hyperparameters)),
+        _optimizer_block(optimizer.name, optimizer.hyperparameters),
         SCHEDULES[str(schedule.pop("kind"))].substitute(
             learning_rate=repr(project.learning_rate), **_literals(schedule)),
         TAIL.substitute(max_iter=rules.max_iter, tol_step=repr(rules.tol_step),
@@ -64,6 +66,12 @@ def script_source(project: Project, *, filename: str, timeout: float = 5.0) -> s
                         optimizer_name=repr(optimizer.name),
                         limit_momentum=repr(optimizer.hyperparameters.get("momentum", 0.0))),
     ])
+
+
+def _optimizer_block(name: str, hyperparameters: dict[str, float]) -> str:
+    if name in PROBING:
+        return PROBING[name].substitute(_literals(hyperparameters))
+    return OPTIMIZERS[name].substitute(_literals(hyperparameters)) + GRADIENT_ONLY
 
 
 # ------------------------------------------------------------------------ function mode

@@ -83,6 +83,24 @@ LIMIT_FORMULAS = {"gd": "2/λmax", "momentum": "2(1+μ)/λmax",
                   "nesterov": "2(1+μ)/((1+2μ)λmax)"}
 
 
+class LineSearchFailed(Exception):
+    """A line search found no rate that lowers the loss enough: the run stops."""
+
+
+def fallback_note(state, steps):
+    """The clause on the steps where Newton's method took a gradient step, else ""."""
+    fallbacks = state.get("fallbacks", []) if isinstance(state, dict) else []
+    if not fallbacks:
+        return ""
+    shown = ", ".join(str(step) for step, _ in fallbacks[:5]) + (" …" if len(fallbacks) > 5
+                                                                  else "")
+    noun = "update" if steps == 1 else "updates"
+    reason = ("the Hessian was not positive definite" if all(code == 1 for _, code in fallbacks)
+              else "the Hessian was not positive definite or not available")
+    return (f"; Newton's method took a gradient step instead at {len(fallbacks)} of {steps} "
+            f"{noun} (from step {shown}): there {reason}")
+
+
 def stable_limit(params, step):
     """The largest stable rate at params and λmax, the Hessian's largest eigenvalue:
     2/λmax for plain descent, 2(1+μ)/λmax with momentum, 2(1+μ)/((1+2μ)λmax) for
@@ -238,7 +256,11 @@ def descend():
     step = 0
     while ending is None:
         rate = LEARNING_RATE * schedule_factor(step)
-        change = update(gradient, state, rate)
+        try:
+            change, rate = update_at(params, loss, gradient, state, rate, step)
+        except LineSearchFailed as failure:
+            ending = ("stopped", str(failure))
+            break
         params = params + change
         step_size = math.sqrt(change @ change)
         previous_loss = loss
@@ -255,7 +277,7 @@ def descend():
         last_size = step_size
         ending = check_step(step, step_size, loss, gradient, previous_loss, start,
                             (rising, base, rate, params))
-    return rows, ending[0], ending[1]
+    return rows, ending[0], ending[1] + fallback_note(state, step)
 
 
 def print_table(rows, status, message, digits):

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -66,6 +65,7 @@ from gdstudio.io._lesson_values import (
 )
 from gdstudio.io._lesson_write import lesson_text
 from gdstudio.io.lesson_markup import markup_problem
+from gdstudio.problems.files import FileRefusedError, read_limited, too_large
 
 __all__ = [
     "FORMAT",
@@ -280,38 +280,16 @@ def _speed(value: Any, path: Path) -> float:
 
 
 def _read_bounded(path: FilePath) -> bytes:
-    name = path.name
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise LessonError(f"{name}: there is no such file") from None
-    except OSError as error:
-        raise LessonError(f"{name}: the file cannot be read ({error.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise LessonError(f"{name}: this is a folder, not a lesson file")
-    if not stat.S_ISREG(info.st_mode):
-        raise LessonError(f"{name}: this is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise LessonError(_too_large(name, info.st_size))
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise LessonError(f"{name}: the file cannot be read ({error.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise LessonError(_too_large(name, len(data)))
-    return data
-
-
-def _too_large(name: str, size: int) -> str:
-    return (f"{name}: the file is too large for a lesson ({size / 1024:,.0f} KB; at most "
-            f"{MAX_FILE_BYTES // 1024:,} KB)")
+        return read_limited(path, MAX_FILE_BYTES, "lesson file")
+    except FileRefusedError as error:
+        raise LessonError(f"{path.name}: {error}") from None
 
 
 def _decoded(raw: str | bytes, origin: str) -> str:
     if isinstance(raw, bytes):
         if len(raw) > MAX_FILE_BYTES:
-            raise LessonError(_too_large(origin, len(raw)))
+            raise LessonError(f"{origin}: {too_large(len(raw), MAX_FILE_BYTES, 'lesson file')}")
         if b"\x00" in raw:
             raise LessonError(f"{origin}: this is a binary file, not a lesson")
         try:
@@ -320,7 +298,8 @@ def _decoded(raw: str | bytes, origin: str) -> str:
             raise LessonError(f"{origin}: the file is not UTF-8 text (byte {error.start + 1} "
                               "cannot be read)") from None
     elif len(raw) > MAX_FILE_BYTES:
-        raise LessonError(_too_large(origin, len(raw.encode("utf-8", "replace"))))
+        size = len(raw.encode("utf-8", "replace"))
+        raise LessonError(f"{origin}: {too_large(size, MAX_FILE_BYTES, 'lesson file')}")
     text = raw.removeprefix("\ufeff")
     if "\x00" in text:
         raise LessonError(f"{origin}: this is a binary file, not a lesson")

@@ -8,8 +8,11 @@ can collide with a name in the generated code (``x0`` from common subexpressions
 Two flavours are made:
 
 * a *scalar* function on Python floats using :mod:`math` (several times faster than numpy
-  on scalars). It raises instead of returning inf/nan (``ZeroDivisionError``,
-  ``OverflowError``, ``ValueError`` for a domain error) and non-integer powers use
+  on scalars). It returns only floats (an output that is a whole number, such as the
+  derivative ``2`` of ``2*x``, is handed out as that number converted to float, so that
+  the engine's scalar fast path can use the results as they are). It raises instead of
+  returning inf/nan (``ZeroDivisionError``, ``OverflowError``, ``ValueError`` for a
+  domain error) and non-integer powers use
   ``math.pow`` so a negative base raises instead of giving a complex number; the caller
   then falls back to
 * an *array* function using numpy, which gives inf/nan like numpy does.
@@ -59,7 +62,18 @@ def rename(
 def scalar_function(
     arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
 ) -> Callable[..., tuple[Any, ...]]:
-    """A function of Python floats returning one value per expression, using :mod:`math`."""
+    """A function of Python floats returning one float per expression, using :mod:`math`."""
+    # An output that is a whole number would be printed as a Python int: name it instead
+    # and bind the name to the float the numpy path would give for it.
+    constants: dict[str, float] = {}
+    outputs = []
+    for index, expr in enumerate(exprs):
+        if isinstance(expr, sympy.Integer):
+            name = f"_c{index}"
+            constants[name] = float(int(expr))
+            outputs.append(sympy.Symbol(name))
+        else:
+            outputs.append(expr)
     printer = _ScalarPrinter(
         {
             "fully_qualified_modules": False,
@@ -70,8 +84,8 @@ def scalar_function(
     )
     return sympy.lambdify(
         list(arguments),
-        tuple(exprs),
-        modules=[{_POW: math.pow}, "math"],
+        tuple(outputs),
+        modules=[{_POW: math.pow, **constants}, "math"],
         printer=printer,
         cse=True,
         docstring_limit=0,

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from gdstudio.engine import BatchPlan, Descent, Objective, RunSettings
+from gdstudio.engine import OPTIMIZERS, BatchPlan, Descent, Objective, RunSettings
+from gdstudio.engine.optimizers import HYPERPARAMETER_NAMES
 from gdstudio.problems.checks import ExperimentError, fail
 from gdstudio.problems.dataset import Dataset, load_csv
 from gdstudio.problems.expression import ExpressionError, check_syntax
@@ -35,10 +36,12 @@ from gdstudio.problems.validate import (
     validated_settings,
 )
 
-__all__ = ["API_NAMES", "HYPERPARAMETER_NAMES", "Experiment", "as_dataset"]
+__all__ = ["API_NAMES", "DEFAULT_LEARNING_RATES", "HYPERPARAMETER_NAMES", "Experiment",
+           "as_dataset", "default_learning_rate"]
 
-#: Keyword arguments that name one optimizer hyperparameter each.
-HYPERPARAMETER_NAMES = ("momentum", "alpha", "beta1", "beta2", "eps")
+#: The learning rate when none is given, by mode, unless the optimizer has its own
+#: (Newton's method: 1, the full step to the bottom of the local quadratic model).
+DEFAULT_LEARNING_RATES = {"function": 0.1, "data": 0.01}
 
 #: How the API's keywords name the places a project file names (see ExperimentError).
 API_NAMES = {
@@ -134,13 +137,17 @@ class Experiment:
         expression: str,
         start: Mapping[str, float] | float,
         *,
-        lr: float = 0.1,
+        lr: float | None = None,
         optimizer: str = "gd",
         momentum: float | None = None,
         alpha: float | None = None,
         beta1: float | None = None,
         beta2: float | None = None,
         eps: float | None = None,
+        damping: float | None = None,
+        armijo_c: float | None = None,
+        shrink: float | None = None,
+        max_backtracks: int | None = None,
         schedule: Mapping[str, object] | str | None = None,
         max_iter: int = 1000,
         tol_step: float | None = None,
@@ -162,7 +169,7 @@ class Experiment:
                 start = _one_number_start(expression, start)
             return cls.from_fields(mode="function", expression=expression, start=start,
                                    variables=None if variables is None else tuple(variables),
-                                   **_settings_options(options))
+                                   **_settings_options(options, "function"))
         except ExperimentError as error:
             raise _for_the_api(error) from None
 
@@ -176,7 +183,7 @@ class Experiment:
         start: Mapping[str, float] | None = None,
         fixed: Mapping[str, float] | None = None,
         loss: str = "mse",
-        lr: float = 0.01,
+        lr: float | None = None,
         max_iter: int = 1000,
         batch_size: int | None = None,
         seed: int = 0,
@@ -187,6 +194,10 @@ class Experiment:
         beta1: float | None = None,
         beta2: float | None = None,
         eps: float | None = None,
+        damping: float | None = None,
+        armijo_c: float | None = None,
+        shrink: float | None = None,
+        max_backtracks: int | None = None,
         schedule: Mapping[str, object] | str | None = None,
         tol_step: float | None = None,
         tol_grad: float | None = None,
@@ -212,7 +223,7 @@ class Experiment:
                 mode="data", data=as_dataset(data, tables=False), model=model,
                 target=target, start={} if start is None else start,
                 fixed={} if fixed is None else fixed, loss=loss, batch_size=batch_size,
-                seed=seed, standardize=standardize, **_settings_options(options))
+                seed=seed, standardize=standardize, **_settings_options(options, "data"))
         except ExperimentError as error:
             raise _for_the_api(error) from None
 
@@ -376,14 +387,24 @@ def _one_number_start(expression: Any, start: Any) -> dict[str, Any]:
     return {names[0]: start}
 
 
-def _settings_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """``from_fields``' settings from the API's keywords (``None`` hyperparameters left out)."""
+def default_learning_rate(optimizer: Any, mode: str = "function") -> float:
+    """The rate used when none is given: the optimizer's own default (Newton's method: 1),
+    else 0.1 for a function and 0.01 for data (:data:`DEFAULT_LEARNING_RATES`)."""
+    key = optimizer.strip().lower() if isinstance(optimizer, str) else ""
+    own = OPTIMIZERS[key].default_learning_rate if key in OPTIMIZERS else None
+    return DEFAULT_LEARNING_RATES[mode] if own is None else own
+
+
+def _settings_options(options: Mapping[str, Any], mode: str) -> dict[str, Any]:
+    """``from_fields``' settings from the API's keywords (``None`` hyperparameters left out,
+    a rate of ``None`` replaced by :func:`default_learning_rate`)."""
     schedule = options["schedule"]
+    lr = options["lr"]
     return {
         "optimizer": options["optimizer"],
         "hyperparameters": {name: options[name] for name in HYPERPARAMETER_NAMES
                             if options[name] is not None},
-        "learning_rate": options["lr"],
+        "learning_rate": default_learning_rate(options["optimizer"], mode) if lr is None else lr,
         "schedule": {"kind": schedule} if isinstance(schedule, str)
         else {"kind": "constant"} if schedule is None else schedule,
         "stopping": stopping_rules(*(options[name] for name in _STOPPING)),

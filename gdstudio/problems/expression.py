@@ -264,6 +264,17 @@ class CompiledExpression:
         """One-line unicode form of each gradient entry, in the order of ``variables``."""
         return self._gradient_texts
 
+    @property
+    def scalar_function(self) -> Callable[..., tuple[float, ...]]:
+        """``f(θ₁, …, θₙ) -> (value, ∂f/∂θ₁, …, ∂f/∂θₙ)`` on Python floats, all floats.
+
+        What :meth:`value_and_grad` calls first. It raises ``ArithmeticError``,
+        ``ValueError`` or ``TypeError`` where a result is not a finite number that
+        :mod:`math` can give (overflow, a domain error); :meth:`value_and_grad` then
+        answers (with inf or NaN).
+        """
+        return self._scalar
+
     def value(self, params: np.ndarray) -> float:
         """The value of the expression at ``params`` (shape ``(len(variables),)``)."""
         return self.value_and_grad(params)[0]

@@ -41,6 +41,9 @@ class FunctionObjective:
         # The engine calls this hundreds of thousands of times a second: hand it the
         # compiled function itself rather than a wrapper (batches do not apply here).
         self.value_and_grad = compiled.value_and_grad  # type: ignore[method-assign]
+        # The engine's scalar fast path (see gdstudio.engine.fast_path) calls this on
+        # Python floats and falls back to value_and_grad where it raises.
+        self.scalar_value_and_grad = compiled.scalar_function
 
     @classmethod
     def from_text(

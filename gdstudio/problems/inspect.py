@@ -213,10 +213,10 @@ def _describe(
 ) -> str:
     zero = _ZERO * _scale(eigenvalues)
     if eigenvalues.shape[0] == 1:
-        curve = (f"f″ = {eigenvalues[0]:.4g}: the curve bends "
-                 + ("up" if eigenvalues[0] > zero else "down" if eigenvalues[0] < -zero
-                    else "neither way"))
-        parts = [curve]
+        second = eigenvalues[0]
+        shape = ("bends up" if second > zero else "bends down" if second < -zero
+                 else "is flat to second order")
+        parts = [f"the curve {shape} (f″ = {second:.4g})"]
     else:
         parts = []
         for words, mask in (("downhill", eigenvalues < -zero), ("flat", np.abs(eigenvalues)
@@ -232,6 +232,6 @@ def _describe(
             else "a saddle's" if kind == "saddle" else "a flat (degenerate) point's"
         return f"not a stationary point ({slope}); it curves like {shape}: {detail}"
     if kind == "degenerate":
-        return f"degenerate ({detail}): the second derivatives cannot tell what it is"
+        return f"degenerate: {detail}, so the second derivatives cannot tell what it is"
     article = "a " + kind
     return f"{article}: {detail}"

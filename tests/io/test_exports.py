@@ -267,3 +267,79 @@ def test_a_sudden_blow_up_is_reproduced_with_the_start_limit(tmp_path: Path) -> 
                       stopping=StoppingRules(max_iter=50))
     run = assert_reproduces(project, tmp_path)
     assert run.message.endswith("2/λmax = 0.0185 at the start point, λmax = 108)")
+
+
+# ------------------------------------------------------------------------ Newton, line search
+@pytest.mark.parametrize(
+    ("expression", "start", "rate", "hyperparameters"),
+    [
+        ("x**4 - 3*x**2 + x", {"x": 2}, 1.0, {}),
+        ("(1 - x)**2 + 100*(y - x**2)**2", {"x": -1.2, "y": 1}, 1.0, {"damping": 0.5}),
+        ("x**2 - y**2 + y**4/10", {"x": 1, "y": 0.1}, 0.1, {}),  # falls back at first
+    ],
+)
+def test_newton_is_reproduced(tmp_path, expression, start, rate, hyperparameters) -> None:
+    project = Project(expression=expression, start=start, optimizer="newton",
+                      hyperparameters=hyperparameters, learning_rate=rate,
+                      stopping=StoppingRules(max_iter=30, tol_grad=1e-10))
+    run = assert_reproduces(project, tmp_path)
+    assert run.history.params[1, 0] == pytest.approx(1.5) if expression.startswith("x**4") \
+        else True
+
+
+def test_newton_fallback_is_reported_by_the_script_too(tmp_path: Path) -> None:
+    project = Project(expression="x**2 - y**2 + y**4/10", start={"x": 1, "y": 0.1},
+                      optimizer="newton", learning_rate=0.1, stopping=StoppingRules(max_iter=5))
+    run = assert_reproduces(project, tmp_path)
+    assert "Newton's method took a gradient step instead" in run.message
+    assert "Newton's method took a gradient step instead" in run_script(project, tmp_path)
+
+
+def test_newton_on_data_is_reproduced(tmp_path: Path) -> None:
+    data = generate_dataset("3*x - 1", noise=0.4, n_points=23, x_range=(-2, 3), seed=7)
+    project = Project(mode="data", data=data, model="m*x + b", loss="sse", optimizer="newton",
+                      learning_rate=1.0, stopping=StoppingRules(max_iter=3))
+    run = gdstudio.run(project.experiment)
+    answer = run.objective.least_squares_solution()
+    np.testing.assert_allclose(run.history.params[1], [answer[n] for n in run.param_names],
+                               rtol=1e-12)
+    # At the answer the gradient is rounding noise (≈1e-14), which the script's own sums
+    # round differently: compare the parameters and loss to 1e-12, the gradient to 1e-9.
+    found = table(run_script(project, tmp_path, "--digits", "17"))
+    expected = app_table(run)
+    np.testing.assert_allclose(found[:, :4], expected[:, :4], rtol=1e-12)
+    np.testing.assert_allclose(found[:, 4:], expected[:, 4:], atol=1e-9)
+
+
+@pytest.mark.parametrize("hyperparameters", [{}, {"armijo_c": 0.4, "shrink": 0.3}])
+def test_armijo_is_reproduced(tmp_path: Path, hyperparameters: dict[str, float]) -> None:
+    project = Project(expression="(1 - x)**2 + 100*(y - x**2)**2", start={"x": -1.5, "y": 2},
+                      optimizer="armijo", hyperparameters=hyperparameters, learning_rate=1.0,
+                      stopping=StoppingRules(max_iter=300))
+    run = assert_reproduces(project, tmp_path)
+    assert run.history.lr[0] < 1.0  # the history's rate is the accepted one
+    for k in range(run.iterations):
+        rates, _, accepted = run.history.trials(k)
+        assert accepted == len(rates) - 1 and rates[accepted] == run.history.lr[k]
+
+
+def test_a_failed_line_search_is_reproduced(tmp_path: Path) -> None:
+    project = Project(expression="x**2", start={"x": 3}, optimizer="armijo",
+                      hyperparameters={"max_backtracks": 2}, learning_rate=100.0,
+                      stopping=StoppingRules(max_iter=10))
+    run = assert_reproduces(project, tmp_path)
+    assert str(run.status) == "stopped" and run.iterations == 0
+    assert "line search" in run.message
+
+
+@pytest.mark.parametrize("optimizer", ["armijo", "newton"])
+def test_mini_batch_newton_and_line_search_are_reproduced(tmp_path: Path, optimizer) -> None:
+    data = generate_dataset("3*x - 1", noise=0.4, n_points=23, x_range=(-2, 3), seed=7)
+    project = Project(mode="data", data=data, model="m*x + b", loss="mse", batch_size=5,
+                      seed=3, optimizer=optimizer, learning_rate=0.5,
+                      stopping=StoppingRules(max_iter=40))
+    run = gdstudio.run(project.experiment)
+    found = table(run_script(project, tmp_path, "--digits", "17"))
+    expected = app_table(run)
+    assert found.shape == expected.shape
+    np.testing.assert_allclose(found[:, :4], expected[:, :4], rtol=1e-11)
