@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine.limits import MAX_STEPS
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.optimizers import HYPERPARAMETERS, OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
 from gdstudio.problems.curvature import limit_tooltip, ready_limit
 from gdstudio.qt.data.mode_switch import ModeSwitch
@@ -30,26 +31,15 @@ from gdstudio.qt.panels.numbers import NumberSpinBox, RateControl, let_space_thr
 
 __all__ = ["ProblemEditor"]
 
-_HYPERPARAMETER_HELP = {
-    "momentum": "μ: how much of the previous direction each step keeps (0 to <1)",
-    "alpha": "α: how slowly the average of squared gradients forgets (0 to <1)",
-    "beta1": "β₁: decay of the average gradient (0 to <1)",
-    "beta2": "β₂: decay of the average squared gradient (0 to <1)",
-    "eps": "ε: added to the denominator so it is never zero",
-    "damping": "λ: added to the Hessian's diagonal; 0 is Newton's full step, more is "
-               "shorter and closer to a gradient step",
-    "armijo_c": "c: how much decrease is enough, f(x − αg) ≤ f(x) − c·α·‖g‖² (0 to 1)",
-    "shrink": "β: each rejected trial multiplies the rate by this (0.5 halves it)",
-    "max_backtracks": "Most times the rate is shrunk before the step is given up (0 to 60)",
-}
-# (lowest, highest, decimals) of each hyperparameter's field; the others are in [0, 1).
-_HYPERPARAMETER_RANGES = {
-    "eps": (1e-15, 1.0, 12),
-    "damping": (0.0, 1e6, 12),
-    "armijo_c": (1e-12, 0.9999, 12),
-    "shrink": (1e-6, 0.9999, 12),
-    "max_backtracks": (0.0, 60.0, 0),
-}
+
+def _hyperparameter_field(key: str) -> tuple[float, float, int, str]:
+    """(lowest, highest, decimals, tooltip) of a hyperparameter's field (engine's list)."""
+    spec = HYPERPARAMETERS[key]
+    low = spec.low + (1e-15 if spec.low_open and spec.low == 0.0 else 0.0)
+    high = 1e6 if math.isinf(spec.high) else spec.high - (1e-4 if spec.high_open else 0.0)
+    return low, high, 0 if spec.whole else 12, spec.help
+
+
 _SCHEDULE_TITLES = {
     "constant": "Constant",
     "step": "Step decay (×γ every n steps)",
@@ -374,9 +364,8 @@ class ProblemEditor(QWidget):
             self.optimizer_form.removeRow(spin)
         self.hyper_spins = {}
         for key, value in values.items():
-            low, high, decimals = _HYPERPARAMETER_RANGES.get(key, (0.0, 0.9999, 12))
-            spin = _describe(NumberSpinBox(low, high, self), f"hyper_{key}Spin",
-                             _HYPERPARAMETER_HELP[key])
+            low, high, decimals, tip = _hyperparameter_field(key)
+            spin = _describe(NumberSpinBox(low, high, self), f"hyper_{key}Spin", tip)
             spin.setDecimals(decimals)  # 0: a count (backtracks), typed as a whole number
             _set_quietly(spin, value)
             spin.valueChanged.connect(lambda v, k=key: self.model.set_hyperparameter(k, v))
