@@ -11,19 +11,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 
 from gdstudio.qt.closer.inspect_tool import InspectHost, InspectTool
 from gdstudio.qt.closer.method_marks import MethodMarks
 from gdstudio.qt.closer.panel import CurvaturePanel
 from gdstudio.qt.plots.common import PickingPlot
 from gdstudio.qt.plots.theme import apply_plot_theme
-
-if TYPE_CHECKING:
-    from gdstudio.qt.window import MainWindow
 
 __all__ = ["CloserTools", "install_closer"]
 
@@ -39,10 +36,20 @@ class CloserTools(QObject):
         self.dock = dock
 
 
-def install_closer(window: MainWindow) -> CloserTools:
-    """Add Inspect and the method marks to ``window`` (after its menus and toolbar)."""
-    from gdstudio.qt.lessons.tools import top_menu
+def _menu(window: QMainWindow, title: str) -> QMenu | None:
+    for item in window.menuBar().actions():
+        if item.menu() is not None and item.text() == title:
+            return item.menu()
+    return None
 
+
+def install_closer(window: Any) -> CloserTools:
+    """Add Inspect and the method marks to ``window`` (after its menus and toolbar).
+
+    ``window`` is the main window (not imported here: it imports this room); it needs its
+    ``model``, ``session``, ``compiler``, ``editor``, ``plot_stack``, ``function_plot``,
+    ``explain_dock``, the Run and View menus and the ``controlsToolBar``.
+    """
     panel = CurvaturePanel()
     dock = QDockWidget("Curvature", window)
     dock.setObjectName("curvatureDock")
@@ -77,12 +84,12 @@ def install_closer(window: MainWindow) -> CloserTools:
         restyle=restyle,
     )
     inspect = InspectTool(host, panel, window)
-    run_menu = top_menu(window, "&Run")
+    run_menu = _menu(window, "&Run")
     if run_menu is not None:
         run_menu.addSeparator()
         run_menu.addAction(inspect.action_inspect)
         run_menu.addAction(inspect.action_current)
-    view_menu = top_menu(window, "&View")
+    view_menu = _menu(window, "&View")
     if view_menu is not None:
         view_menu.addAction(dock.toggleViewAction())
     toolbar = window.findChild(QToolBar, "controlsToolBar")

@@ -145,7 +145,9 @@ class EigenDirection:
         self.vector = np.zeros(2)
         self.centre = np.zeros(2)
         self.colour = colour
-        self.line = pg.PlotDataItem(pen=pg.mkPen(colour, width=3.5))
+        # A dark edge keeps the line apart from the map's bright and dark colours alike.
+        self.line = pg.PlotDataItem(pen=pg.mkPen(colour, width=3.5),
+                                    shadowPen=pg.mkPen("#202020", width=6))
         self.line.setObjectName(name)
         self.heads = [pg.ArrowItem(headLen=18, tipAngle=36, tailLen=None,
                                    pen=pg.mkPen("k", width=1), brush=colour) for _ in range(2)]

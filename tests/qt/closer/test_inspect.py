@@ -166,3 +166,17 @@ def test_a_point_where_the_function_is_undefined(qtbot, window) -> None:
     assert text.startswith("Cannot inspect: ") and "x = -1" in text
     assert text.count(".") == 1 and "\n" not in text
     assert window.closer.inspect.overlay_of(window.function_plot) is None
+
+
+def test_the_current_point_of_a_data_fit_is_inspected_as_numbers(qtbot, window) -> None:
+    from tests.qt.data.test_data_mode import to_data_mode
+
+    to_data_mode(qtbot, window)  # five points on y = 2x + 1; m*x + b, m fixed, b from 10
+    qtbot.waitUntil(lambda: window.model.objective.hessian_ready, timeout=WAIT)
+    window.findChild(QAction, "actionInspectCurrent").trigger()
+    inspection = window.closer.inspect.inspection
+    assert inspection is not None and inspection.param_names == ("b",)
+    # SSE = Σ (yᵢ − 2xᵢ − b)²: its second derivative in b is 2 · 5 rows = 10.
+    assert inspection.point.tolist() == [10.0] and inspection.hessian.tolist() == [[10.0]]
+    assert "stable here while α < 2/λmax = 0.2" in panel_text(window)
+    assert window.closer.inspect.overlay_of(window.function_plot) is None  # numbers only
