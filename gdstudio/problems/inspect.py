@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["KINDS", "LocalQuadratic", "PointInspection", "inspect_objective"]
+__all__ = ["KINDS", "LocalQuadratic", "PointInspection", "inspect_objective", "inspect_step"]
 
 #: What a point's curvature can be.
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
@@ -167,6 +167,27 @@ def inspect_objective(
         array.flags.writeable = False
     return PointInspection(names, point, float(value), gradient, hessian, eigenvalues,
                            eigenvectors, kind, description)
+
+
+def inspect_step(descent: Any, step: int) -> PointInspection:
+    """:func:`inspect_objective` at point ``step`` of a run, on that step's batch.
+
+    This is the curvature Newton's method used for its update from that point; its
+    :meth:`~PointInspection.quadratic_model` is the parabola (or quadric) it jumped to the
+    bottom of.
+
+    Raises
+    ------
+    IndexError
+        For a step the run does not have.
+    ValueError
+        As :func:`inspect_objective`.
+    """
+    history = descent.history
+    if not 0 <= step < len(history):
+        raise IndexError(f"there is no step {step}; the run has steps 0 to {len(history) - 1}")
+    batch = None if descent.batching is None else descent.batching.rows(step)
+    return inspect_objective(descent.objective, history.params[step], batch)
 
 
 def _scale(eigenvalues: np.ndarray) -> float:

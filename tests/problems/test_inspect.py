@@ -132,3 +132,18 @@ def test_newton_is_refused_for_a_function_without_second_derivatives() -> None:
     objective = FunctionObjective.from_text("abs(x)")
     with pytest.raises(ValueError, match="this function has none"):
         RunSettings(optimizer="newton").build(objective, [1.0])
+
+
+def test_inspect_step_gives_the_parabola_newton_jumped_to() -> None:
+    from gdstudio.problems.inspect import inspect_step
+
+    objective = FunctionObjective.from_text("x**4 - 3*x**2 + x")
+    descent = RunSettings(optimizer="newton", learning_rate=1.0,
+                          stopping=StoppingRules(max_iter=3)).build(objective, [2.0])
+    descent.run()
+    for k in range(3):
+        model = inspect_step(descent, k).quadratic_model()
+        assert model.stationary_point[0] == pytest.approx(descent.history.params[k + 1, 0],
+                                                          rel=1e-14)
+    with pytest.raises(IndexError, match="there is no step 4"):
+        inspect_step(descent, 4)
