@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
 from gdstudio.qt.closer.inspect_tool import InspectHost, InspectTool
 from gdstudio.qt.closer.method_marks import MethodMarks
 from gdstudio.qt.closer.panel import CurvaturePanel
+from gdstudio.qt.plots import ContourPlot
 from gdstudio.qt.plots.common import PickingPlot
 from gdstudio.qt.plots.theme import apply_plot_theme
 
@@ -97,8 +98,13 @@ def install_closer(window: Any) -> CloserTools:
         toolbar.addSeparator()
         toolbar.addAction(inspect.action_inspect)
 
+    def map_plot() -> PickingPlot | None:
+        maps = [plot for plot in window.plot_stack.findChildren(ContourPlot)
+                if type(plot) is ContourPlot]
+        return maps[0] if maps else None
+
     marks = MethodMarks(window.model, lambda: window.session.history, window.function_plot,
-                        window.statusBar(), window)
+                        map_plot, window.statusBar(), window)
     marks.restyle = restyle
     window.session.historyChanged.connect(lambda _old: marks.refresh())
     window.model.problemChanged.connect(marks.refresh)

@@ -27,15 +27,16 @@ from gdstudio.engine.history import FALLBACK_NOT_POSITIVE, History
 from gdstudio.problems.inspect import LocalQuadratic
 from gdstudio.qt.closer.overlays import EMPTY, Z_VALUE, ParabolaOverlay, make_label, place_label
 from gdstudio.qt.plots import FunctionPlot
-from gdstudio.qt.plots.common import OKABE_ITO
+from gdstudio.qt.plots.common import OKABE_ITO, PickingPlot
 
 __all__ = ["ArmijoTrials", "MethodMarks"]
 
 
 class ArmijoTrials:
-    """The trial points of one line search on the function plot, and its decrease line."""
+    """The trial points of one line search, on the curve (with the decrease line) or the map
+    (with the search's ray)."""
 
-    def __init__(self, plot: FunctionPlot) -> None:
+    def __init__(self, plot: PickingPlot) -> None:
         self.plot = plot
         view = plot.plotItem
         self.bar = pg.PlotDataItem(pen=pg.mkPen(OKABE_ITO["bluish_green"], width=2,
@@ -75,6 +76,25 @@ class ArmijoTrials:
         place_label(self.label, self.plot, x, loss)
         self.label.show()
 
+    def show_on_map(self, point: np.ndarray, grad: np.ndarray, rates: np.ndarray,
+                    accepted: int | None, step: int) -> None:
+        """Mark the trials θ − α·∇f of the update from ``point`` on a map of two variables."""
+        tried = point[np.newaxis, :] - rates[:, np.newaxis] * grad[np.newaxis, :]
+        keep = np.ones(rates.shape[0], dtype=bool)
+        if accepted is not None:
+            keep[accepted] = False
+            self.accepted.setData(tried[accepted, :1], tried[accepted, 1:])
+        else:
+            self.accepted.setData(EMPTY, EMPTY)
+        self.rejected.setData(tried[keep, 0], tried[keep, 1])
+        far = tried[int(np.argmax(rates))]
+        self.bar.setData([point[0], far[0]], [point[1], far[1]])  # the ray searched along
+        listed = ", ".join(format_number(rate) + (" ✓" if index == accepted else " ✗")
+                           for index, rate in enumerate(rates))
+        self.label.setText(f"line search from θ{subscript(step)} along −∇f: α = {listed}")
+        place_label(self.label, self.plot, float(far[0]), float(far[1]))  # room out there
+        self.label.show()
+
     def clear(self) -> None:
         """Draw nothing."""
         for item in (self.bar, self.rejected, self.accepted):
@@ -93,6 +113,8 @@ class MethodMarks(QObject):
         The run's history as the window shows it.
     plot : FunctionPlot
         The plot of one variable.
+    map_plot : callable
+        The map of two variables, if it has been made.
     status_parent : QWidget
         The status bar, which gets the fallback label.
     parent : QObject
@@ -100,14 +122,17 @@ class MethodMarks(QObject):
     """
 
     def __init__(self, model: Any, history: Callable[[], History], plot: FunctionPlot,
-                 status_parent: QWidget, parent: QObject) -> None:
+                 map_plot: Callable[[], PickingPlot | None], status_parent: QWidget,
+                 parent: QObject) -> None:
         super().__init__(parent)
+        self.map_plot = map_plot
+        self.map_trials: ArmijoTrials | None = None
         self.model = model
         self.history = history
         self.plot = plot
         self.parabola: ParabolaOverlay | None = None
         #: Gives new plot items the plots' theme (set by the installer).
-        self.restyle: Callable[[FunctionPlot], None] = lambda plot: None
+        self.restyle: Callable[[PickingPlot], None] = lambda plot: None
         self.trials: ArmijoTrials | None = None
         self.fallback_label = QLabel(status_parent)
         self.fallback_label.setObjectName("newtonFallbackLabel")
@@ -136,6 +161,11 @@ class MethodMarks(QObject):
             self._draw_trials(history, row)
         elif self.trials is not None:
             self.trials.clear()
+        two_variables = self.model.mode == "function" and len(self.model.param_names) == 2
+        if optimizer == "armijo" and two_variables and n > 1 and history.trial_width:
+            self._draw_map_trials(history, row)
+        elif self.map_trials is not None:
+            self.map_trials.clear()
 
     def _show_fallback(self, history: History | None, n: int, newton: bool) -> None:
         code = int(history.fallback[n - 2]) if newton and n > 1 else 0
@@ -204,3 +234,17 @@ class MethodMarks(QObject):
             return
         self.trials.show(float(history.params[row, 0]), loss, slope, rates, losses,
                          accepted, c, row)
+
+    def _draw_map_trials(self, history: History, row: int) -> None:
+        plot = self.map_plot()
+        if plot is None:
+            return
+        if self.map_trials is None:
+            self.map_trials = ArmijoTrials(plot)
+            self.restyle(plot)
+        rates, _losses, accepted = history.trials(row)
+        point, grad = np.array(history.params[row]), np.array(history.grad[row])
+        if rates.size == 0 or not (np.all(np.isfinite(point)) and np.all(np.isfinite(grad))):
+            self.map_trials.clear()
+            return
+        self.map_trials.show_on_map(point, grad, rates, accepted, row)

@@ -134,3 +134,23 @@ def test_compare_mode_runs_newton_and_armijo_beside_gradient_descent(qtbot, wind
     # A quadratic: Newton lands on its minimum (3, −1) in one step.
     np.testing.assert_allclose(newton.history.params[1], [3.0, -1.0])
     compare.close()
+
+
+def test_armijo_trials_on_the_map_lie_on_the_downhill_ray(qtbot, window) -> None:
+    use_function(qtbot, window, "(x - 3)**2 + 10*(y + 1)**2", {"x": 0.0, "y": 0.0})
+    choose(window, "armijo")
+    window.model.set_learning_rate(0.2)
+    qtbot.waitUntil(lambda: window.session.report is not None
+                    and window.session.report.next_learning_rate == 0.2, timeout=WAIT)
+    step_once(qtbot, window)
+    # ∇f(0, 0) = (−6, 20); α = 0.2 reaches (1.2, −4), f = 93.24 > 19 − 1e-4·0.2·436 ✗;
+    # α = 0.1 reaches (0.6, −2), f = 15.76 ✓.
+    np.testing.assert_allclose(window.session.history.params[1], [0.6, -2.0])
+    trials = marks(window).map_trials
+    assert trials.plot is window.contour_plot
+    assert list(trials.rejected.xData) == pytest.approx([1.2])
+    assert list(trials.rejected.yData) == pytest.approx([-4.0])
+    assert list(trials.accepted.xData) == pytest.approx([0.6])
+    assert list(trials.accepted.yData) == pytest.approx([-2.0])
+    assert list(trials.bar.xData) == pytest.approx([0.0, 1.2])
+    assert trials.label.toPlainText() == "line search from θ₀ along −∇f: α = 0.2 ✗, 0.1 ✓"
