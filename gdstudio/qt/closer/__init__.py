@@ -91,8 +91,14 @@ def install_closer(window: Any) -> CloserTools:
         run_menu.addAction(inspect.action_inspect)
         run_menu.addAction(inspect.action_current)
     view_menu = _menu(window, "&View")
-    if view_menu is not None:
-        view_menu.addAction(dock.toggleViewAction())
+    if view_menu is not None:  # beside the other panels, before Preferences
+        actions = view_menu.actions()
+        explain = window.explain_dock.toggleViewAction()
+        after = actions.index(explain) + 1 if explain in actions else len(actions)
+        if after < len(actions):
+            view_menu.insertAction(actions[after], dock.toggleViewAction())
+        else:
+            view_menu.addAction(dock.toggleViewAction())
     toolbar = window.findChild(QToolBar, "controlsToolBar")
     if toolbar is not None:
         toolbar.addSeparator()
