@@ -180,3 +180,26 @@ def test_the_current_point_of_a_data_fit_is_inspected_as_numbers(qtbot, window) 
     assert inspection.point.tolist() == [10.0] and inspection.hessian.tolist() == [[10.0]]
     assert "stable here while α < 2/λmax = 0.2" in panel_text(window)
     assert window.closer.inspect.overlay_of(window.function_plot) is None  # numbers only
+
+
+def test_a_point_asked_for_as_the_function_arrives_is_inspected_once_it_can_be(
+        qtbot, window) -> None:
+    """Asked for the moment the new function is in (its Hessian may still be worked out
+    in the background): the point is inspected as soon as the second derivatives exist."""
+    tool = window.closer.inspect
+    asked: list[object] = []
+
+    def ask() -> None:
+        if window.model.expression_text == "x**3*y - 3*x*y**2" and not asked:
+            asked.append(tool.inspect_at(np.array([1.0, 1.0])))
+
+    window.model.problemChanged.connect(ask)
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "x**3*y - 3*x*y**2")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tool.inspection is not None, timeout=WAIT)
+    window.model.problemChanged.disconnect(ask)
+    # H = [[6xy, 3x² − 6y], [3x² − 6y, −6x]] = [[6, −3], [−3, −6]] at (1, 1).
+    assert tool.inspection.hessian.tolist() == [[6.0, -3.0], [-3.0, -6.0]]
+    assert tool.inspection.kind == "saddle"
