@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from gdstudio._version import __version__
 from gdstudio.engine.explain import explain_derivative
 from gdstudio.qt.branches import BranchesController
+from gdstudio.qt.closer import install_closer
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.host import ActionRegistry
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
         # first compile (its thread would slow the paint down), then those tools.
         self.examples, self.preferences, self._late_tools = install_lesson_tools(
             self, self._settings)
+        self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
         self.after_first_paint(self._compile_first_problem)
         self.after_first_paint(self._install_late_tools)

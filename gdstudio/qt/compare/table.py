@@ -136,8 +136,11 @@ class RunsTable(QWidget):
         combo = self.table.cellWidget(row, 1)
         spin = self.table.cellWidget(row, 2)
         runs = list(self._runs)
-        runs[row] = replace(runs[row], optimizer=combo.currentData(), hyperparameters={},
-                            learning_rate=spin.value())
+        name, rate = combo.currentData(), spin.value()
+        default_rate = OPTIMIZERS[name].default_learning_rate
+        if name != runs[row].optimizer and default_rate is not None:
+            rate = default_rate  # Newton: α = 1, its full step
+        runs[row] = replace(runs[row], optimizer=name, hyperparameters={}, learning_rate=rate)
         self.runsEdited.emit(runs)
 
     def _remove(self) -> None:

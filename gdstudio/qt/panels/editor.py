@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine.limits import MAX_STEPS
-from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.optimizers import HYPERPARAMETERS, OPTIMIZERS
 from gdstudio.engine.schedules import SCHEDULES, make_schedule
 from gdstudio.problems.curvature import (
     curvature_is_constant,
@@ -36,13 +37,15 @@ from gdstudio.qt.panels.numbers import NumberSpinBox, RateControl, let_space_thr
 
 __all__ = ["ProblemEditor"]
 
-_HYPERPARAMETER_HELP = {
-    "momentum": "μ: how much of the previous direction each step keeps (0 to <1)",
-    "alpha": "α: how slowly the average of squared gradients forgets (0 to <1)",
-    "beta1": "β₁: decay of the average gradient (0 to <1)",
-    "beta2": "β₂: decay of the average squared gradient (0 to <1)",
-    "eps": "ε: added to the denominator so it is never zero",
-}
+
+def _hyperparameter_field(key: str) -> tuple[float, float, int, str]:
+    """(lowest, highest, decimals, tooltip) of a hyperparameter's field (engine's list)."""
+    spec = HYPERPARAMETERS[key]
+    low = spec.low + (1e-15 if spec.low_open and spec.low == 0.0 else 0.0)
+    high = 1e6 if math.isinf(spec.high) else spec.high - (1e-4 if spec.high_open else 0.0)
+    return low, high, 0 if spec.whole else 12, spec.help
+
+
 _SCHEDULE_TITLES = {
     "constant": "Constant",
     "step": "Step decay (×γ every n steps)",
@@ -375,7 +378,11 @@ class ProblemEditor(QWidget):
             widget.setToolTip("\n".join([base, *lines]))
 
     def _optimizer_picked(self) -> None:
-        self.model.set_optimizer(self.optimizer_combo.currentData())
+        name = self.optimizer_combo.currentData()
+        self.model.set_optimizer(name)
+        default_rate = OPTIMIZERS[name].default_learning_rate
+        if default_rate is not None:  # Newton: α = 1, the full step to the model's bottom
+            self.model.set_learning_rate(default_rate)
 
     def _rebuild_hyperparameters(self) -> None:
         values = self.model.effective_hyperparameters()
@@ -387,9 +394,9 @@ class ProblemEditor(QWidget):
             self.optimizer_form.removeRow(spin)
         self.hyper_spins = {}
         for key, value in values.items():
-            low, high = (1e-15, 1.0) if key == "eps" else (0.0, 0.9999)
-            spin = _describe(NumberSpinBox(low, high, self), f"hyper_{key}Spin",
-                             _HYPERPARAMETER_HELP[key])
+            low, high, decimals, tip = _hyperparameter_field(key)
+            spin = _describe(NumberSpinBox(low, high, self), f"hyper_{key}Spin", tip)
+            spin.setDecimals(decimals)  # 0: a count (backtracks), typed as a whole number
             _set_quietly(spin, value)
             spin.valueChanged.connect(lambda v, k=key: self.model.set_hyperparameter(k, v))
             self.optimizer_form.addRow(key, spin)

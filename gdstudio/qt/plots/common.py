@@ -363,11 +363,16 @@ class PickingPlot(pg.PlotWidget):
     :data:`RECOMPUTE_DELAY_MS`) and :meth:`_view_changed` (cheap updates on every change).
     While :attr:`following` is true the plot moves its view to keep the path in sight; a
     pan or zoom by the student turns it off until :meth:`reset_view`.
+
+    A tool may take the clicks over: while :attr:`pick_handler` is set, a left click calls
+    it with the data point instead of :meth:`_picked` (Inspect does, so that a click
+    inspects rather than moves the start).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background=BACKGROUND, viewBox=LazyMenuViewBox())
         self.following = True
+        self.pick_handler: Callable[[QPointF], None] | None = None
         style_light(self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -435,7 +440,8 @@ class PickingPlot(pg.PlotWidget):
         view = self.plotItem.vb
         if not view.sceneBoundingRect().contains(event.scenePos()):
             return
-        self._picked(view.mapSceneToView(event.scenePos()))
+        point = view.mapSceneToView(event.scenePos())
+        (self.pick_handler or self._picked)(point)
         event.accept()
 
     def _picked(self, point: QPointF) -> None:
