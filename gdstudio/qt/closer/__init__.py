@@ -37,13 +37,6 @@ class CloserTools(QObject):
         self.dock = dock
 
 
-def _menu(window: QMainWindow, title: str) -> QMenu | None:
-    for item in window.menuBar().actions():
-        if item.menu() is not None and item.text() == title:
-            return item.menu()
-    return None
-
-
 def install_closer(window: Any) -> CloserTools:
     """Add Inspect and the method marks to ``window`` (after its menus and toolbar).
 
@@ -85,12 +78,12 @@ def install_closer(window: Any) -> CloserTools:
         restyle=restyle,
     )
     inspect = InspectTool(host, panel, window)
-    run_menu = _menu(window, "&Run")
+    run_menu = window.registry.menu("run")
     if run_menu is not None:
         run_menu.addSeparator()
         run_menu.addAction(inspect.action_inspect)
         run_menu.addAction(inspect.action_current)
-    view_menu = _menu(window, "&View")
+    view_menu = window.registry.menu("view")
     if view_menu is not None:  # beside the other panels, before Preferences
         actions = view_menu.actions()
         explain = window.explain_dock.toggleViewAction()
