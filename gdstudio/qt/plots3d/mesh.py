@@ -295,7 +295,7 @@ def axis_labels(box: SceneBox, names: tuple[str, str], height_name: str) -> list
     for value in _height_ticks(box):
         z = float(box.to_scene(np.zeros(1), np.zeros(1), box.height_of(np.array([value])))[0, 2])
         labels.append(AxisLabel(_tick_text(value), (-1.0 - 1.5 * TICK_OFFSET, -1.0, z)))
-    labels.append(AxisLabel(height_name, (-1.0, -1.0, HEIGHT + 0.14), name=True))
+    labels.append(AxisLabel(height_name, (-1.0, -1.0, HEIGHT + 0.22), name=True))
     return labels
 
 
