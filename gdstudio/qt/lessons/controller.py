@@ -39,10 +39,12 @@ from gdstudio.qt.lessons.tasks import ChooseCard, PredictCard, TaskCard
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-__all__ = ["CHECK_INTERVAL_MS", "LessonsController"]
+__all__ = ["CHECK_INTERVAL_MS", "SHORT_WINDOW", "LessonsController"]
 
 #: Shortest time between two checks of the tasks while a run streams in.
 CHECK_INTERVAL_MS = 250
+#: Below this window height (pixels) the lesson and the traces share a column as tabs.
+SHORT_WINDOW = 860
 
 
 class LessonsController(QObject):
@@ -210,18 +212,28 @@ class LessonsController(QObject):
         self.panel.teacher_bar.setVisible(path is not None)
         if not self.dock.isVisible():
             self.dock.show()
-            # The lesson takes most of the right-hand column; the traces stay below it.
-            window = self._window
-            window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-            window.resizeDocks([self.dock], [460], Qt.Orientation.Horizontal)
-            window.resizeDocks([self.dock, window.traces_dock],
-                               [max(window.height() * 2 // 3, 400), 220],
-                               Qt.Orientation.Vertical)
+            self._arrange_docks()
         self.dock.raise_()
         number = page if page is not None else self.record.last_page()
         self.show_page(min(max(number, 1), len(lesson.pages)))
         self.lessonOpened.emit(lesson)
         return True
+
+    def _arrange_docks(self) -> None:
+        """The lesson takes most of the right-hand column, the traces below it; on a short
+        window (a projector's 720 lines) the two share the column as tabs, the lesson in
+        front, so that a page and its tasks can be read without scrolling."""
+        window = self._window
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.resizeDocks([self.dock], [460], Qt.Orientation.Horizontal)
+        traces = window.traces_dock
+        if window.height() < SHORT_WINDOW:
+            if traces.isVisible() and not window.tabifiedDockWidgets(self.dock):
+                window.tabifyDockWidget(traces, self.dock)
+            return
+        if not window.tabifiedDockWidgets(self.dock):
+            window.resizeDocks([self.dock, traces], [max(window.height() * 2 // 3, 400), 220],
+                               Qt.Orientation.Vertical)
 
     def open_file(self, path: str | Path, *, ask: bool = True) -> bool:
         """Open a lesson file: read off the UI thread (:class:`FileLoader`), then shown

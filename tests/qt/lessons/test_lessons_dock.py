@@ -296,3 +296,21 @@ def test_the_examples_gallery_has_a_lessons_section(qtbot, window) -> None:
     with qtbot.waitSignal(window.lessons.lessonOpened, timeout=WAIT):
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert window.lessons.lesson.id == "learning-rate"
+
+
+def test_on_a_projector_the_lesson_and_the_traces_share_the_column(qtbot, window) -> None:
+    window.resize(1280, 720)  # a projector: a short window
+    qtbot.waitUntil(lambda: window.height() <= 720, timeout=WAIT)
+    open_slope(qtbot, window)
+    assert window.lessons.dock.isVisible()
+    assert window.lessons.dock in window.tabifiedDockWidgets(window.traces_dock)
+    assert window.lessons.panel.text.height() > 150  # the page has room to be read
+
+
+def test_on_a_tall_window_the_traces_stay_below_the_lesson(qtbot, window) -> None:
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.height() >= 900, timeout=WAIT)
+    open_slope(qtbot, window)
+    assert window.tabifiedDockWidgets(window.lessons.dock) == []
+    assert window.traces_dock.isVisible() and window.lessons.dock.isVisible()
+    assert window.traces_dock.y() > window.lessons.dock.y()
