@@ -314,3 +314,17 @@ def test_on_a_tall_window_the_traces_stay_below_the_lesson(qtbot, window) -> Non
     assert window.tabifiedDockWidgets(window.lessons.dock) == []
     assert window.traces_dock.isVisible() and window.lessons.dock.isVisible()
     assert window.traces_dock.y() > window.lessons.dock.y()
+
+
+def test_a_locked_answer_stays_hidden(qtbot) -> None:
+    import dataclasses
+
+    from gdstudio.io.lessons import builtin_lesson
+    from gdstudio.qt.lessons.tasks import card_for
+
+    task = dataclasses.replace(builtin_lesson("slope").pages[0].tasks[0], locked=True)
+    card = card_for(task, 1)
+    qtbot.addWidget(card)
+    assert not card.answer_button.isEnabled() and "hidden" in card.answer_button.toolTip()
+    card.reveal_answer()
+    assert card.answer.isHidden() and card.answer.text() == ""
