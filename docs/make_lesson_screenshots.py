@@ -3,8 +3,11 @@
 ``xvfb-run -a -s "-screen 0 1600x1000x24" python docs/make_lesson_screenshots.py [OUT_DIR]``
 
 Writes ``gallery.png``, ``compare_rosenbrock.png``, ``presentation_dark.png`` and
-``lessons.png``. Settings
-and the autosave go to a temporary folder, so the user's own are never touched.
+``lessons.png``; and, to look at (in a temporary folder, printed at the end), the list of
+lessons with progress, the same page on a 1280 × 720 projector, and the teacher's actions
+(a new lesson file, a task added from a run, the File menu). With ``--lessons`` only the
+lesson pictures are taken. Settings and the autosave go to a temporary folder, so the
+user's own are never touched.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
 
 from gdstudio.app import create_application
 
@@ -54,7 +58,7 @@ def open_example(window, key: str) -> None:
     item = example(key)
     assert window.examples.open_example(key)
     assert wait_until(lambda: not window.projects.restorer.busy
-                      and window.model.expression_text == item.expression
+                      and window.model.expression_text == item.experiment.expression
                       and len(window.session.history) == 1), key
     settle(0.3)
 
@@ -96,9 +100,11 @@ def presentation_dark(window, out: Path) -> None:
     window.grab().save(str(out / "presentation_dark.png"))
 
 
-def guided_lesson(window, out: Path) -> None:
-    """The slope lesson at 1600×1000: one prediction right, one wrong, a choice made."""
-    window.resize(1600, 1000)
+def guided_lesson(window, out: Path, name: str = "lessons.png",
+                  size: tuple[int, int] = (1600, 1000)) -> None:
+    """The slope lesson: one prediction right, one wrong, a choice made."""
+    window.resize(*size)
+    settle(0.3)
     assert window.lessons.open_builtin("slope")
     assert wait_until(lambda: window.model.expression_text == "x^2"
                       and not window.projects.restorer.busy
@@ -114,28 +120,82 @@ def guided_lesson(window, out: Path) -> None:
     choice.options[1].click()
     second.reveal_hint()
     settle(0.8)
-    window.grab().save(str(out / "lessons.png"))
+    window.grab().save(str(out / name))
+
+
+def lessons_list(window, out: Path) -> None:
+    """Help ▸ Lessons with the progress made in :func:`guided_lesson`."""
+    dialog = window.lessons.show_lessons()
+    settle(0.5)
+    dialog.grab().save(str(out / "lessons_list.png"))
+    dialog.close()
+
+
+def screen_picture(window, path: Path) -> None:
+    """The window as on screen, with any menu open over it."""
+    screen = QGuiApplication.primaryScreen()
+    frame = window.frameGeometry()
+    screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
+
+
+def teacher(window, out: Path) -> None:
+    """File ▸ New Lesson… from the window's run, a task added from it, the File menu."""
+    from gdstudio.qt.lessons.host import top_menu
+
+    window.resize(1600, 1000)
+    open_example(window, "elongated_bowl")
+    path = out / "my-lesson.gdlesson.toml"
+    assert window.lessons.editor.new_lesson(path)
+    assert wait_until(lambda: not window.projects.restorer.busy
+                      and window.lessons.path == path and len(window.session.history) == 1)
+    window.run()
+    assert wait_until(lambda: not window.session.playing
+                      and window.session.report.status != "running")
+    window.session.flush()
+    assert window.lessons.editor.add_task()
+    assert wait_until(lambda: not window.projects.restorer.busy
+                      and len(window.session.history) == 1)
+    settle(0.8)
+    window.grab().save(str(out / "lesson_editor.png"))
+    menu = top_menu(window, "&File")
+    menu.popup(window.mapToGlobal(QPoint(4, window.menuBar().height())))
+    settle(0.8)
+    screen_picture(window, out / "lesson_editor_menu.png")
+    menu.hide()
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+    arguments = [argument for argument in sys.argv[1:] if argument != "--lessons"]
+    only_lessons = "--lessons" in sys.argv[1:]
+    out = Path(arguments[0] if arguments else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
+    extra = Path(tempfile.mkdtemp(prefix="gdstudio-lessons-"))
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         os.environ["GDSTUDIO_DATA_DIR"] = str(folder / "data")
         create_application(sys.argv)
+        student = new_window(folder, "lessons")
+        guided_lesson(student, out)
+        lessons_list(student, extra)
+        student.close()
+        projector = new_window(folder, "projector")
+        guided_lesson(projector, extra, "lessons_1280.png", (1280, 720))
+        projector.close()
+        writer = new_window(folder, "teacher")
+        teacher(writer, extra)
+        writer.close()
+        if only_lessons:
+            print(f"screenshots written to {out}; pictures to look at in {extra}")
+            return
         window = new_window(folder, "light")
         gallery(window, out)
         comparison(window, out, steps=int(os.environ.get("COMPARE_STEPS", "2500")))
         window.close()
-        student = new_window(folder, "lessons")
-        guided_lesson(student, out)
-        student.close()
         dark = new_window(folder, "dark")
         presentation_dark(dark, out)
         dark.setWindowModified(False)
         dark.close()
-    print(f"screenshots written to {out}")
+    print(f"screenshots written to {out}; pictures to look at in {extra}")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from gdstudio.qt.animation.frames import HistoryPrefix
 from gdstudio.qt.animation.gif import CancelledError, encode_gif
 
-__all__ = ["AnimationTarget", "FrameRenderer", "GifThread", "grab_frame", "render_frames"]
+__all__ = ["AnimationTarget", "FrameRenderer", "GifThread", "grab_frame", "render_frames",
+           "widget_image"]
 
 #: A slice of frame rendering lasts at most this long (s) before the UI gets a turn.
 SLICE_SECONDS = 0.04
@@ -46,12 +47,23 @@ class AnimationTarget:
     draw: Callable[[Any], None]
 
 
+def widget_image(widget: QWidget) -> QImage:
+    """What ``widget`` shows. An OpenGL view is drawn again into an image
+    (``grabFramebuffer``): ``QWidget.grab`` would drop what it paints over the GL scene
+    with a QPainter, such as the 3-D view's axis labels."""
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    if isinstance(widget, QOpenGLWidget):
+        return widget.grabFramebuffer()
+    return widget.grab().toImage()
+
+
 def grab_frame(widget: QWidget, size: tuple[int, int]) -> np.ndarray:
     """``widget`` as an RGB array of exactly ``size`` (width, height).
 
     A widget of another shape is scaled to fit and centred on its own background colour.
     """
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    image = widget_image(widget).convertToFormat(QImage.Format.Format_RGB888)
     width, height = size
     if (image.width(), image.height()) != (width, height):
         scaled = image.scaled(QSize(width, height), Qt.AspectRatioMode.KeepAspectRatio,

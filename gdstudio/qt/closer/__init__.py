@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar
+from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from gdstudio.qt.closer.inspect_tool import InspectHost, InspectTool
 from gdstudio.qt.closer.method_marks import MethodMarks

@@ -32,17 +32,19 @@ from gdstudio.qt.lessons.dock import LessonEntry, LessonPanel, LessonsDialog
 from gdstudio.qt.lessons.editor import LessonEditor
 from gdstudio.qt.lessons.files import experiment_of_page, read_lesson_file
 from gdstudio.qt.lessons.host import LessonHost
-from gdstudio.qt.lessons.progress import ProgressStore
+from gdstudio.qt.lessons.progress import LessonProgress, ProgressStore
 from gdstudio.qt.lessons.state import page_is_shown, window_run_state
 from gdstudio.qt.lessons.tasks import ChooseCard, PredictCard, TaskCard
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-__all__ = ["CHECK_INTERVAL_MS", "LessonsController"]
+__all__ = ["CHECK_INTERVAL_MS", "SHORT_WINDOW", "LessonsController"]
 
 #: Shortest time between two checks of the tasks while a run streams in.
 CHECK_INTERVAL_MS = 250
+#: Below this window height (pixels) the lesson and the traces share a column as tabs.
+SHORT_WINDOW = 860
 
 
 class LessonsController(QObject):
@@ -57,7 +59,9 @@ class LessonsController(QObject):
     page_number : int
         The page shown, from 1.
     progress : ProgressStore
-        What the student has done, per lesson.
+        What the student has done, per lesson (and where it comes from).
+    record : LessonProgress or None
+        The progress of the lesson open in the dock.
     panel : LessonPanel
         The dock's contents.
     editor : LessonEditor
@@ -82,6 +86,7 @@ class LessonsController(QObject):
         self.progress = ProgressStore(settings)
         self.lesson: Lesson | None = None
         self.path: Path | None = None
+        self.record: LessonProgress | None = None
         self.page_number = 1
         self._builtin: tuple[Lesson, ...] | None = None
         self._pending: dict[int, float] = {}  # predict card → the student's number
@@ -116,8 +121,7 @@ class LessonsController(QObject):
         window.projects.closing.connect(self.loader.shutdown)
         self.panel.pageRequested.connect(self.show_page)
         self.panel.resetRequested.connect(self.reset_page)
-        self.panel.restartRequested.connect(lambda: self.restart(self.lesson.id)
-                                            if self.lesson else None)
+        self.panel.restartRequested.connect(self.restart_open_lesson)
         window.session.historyChanged.connect(self._run_moved)
         window.session.reportReceived.connect(self._run_moved)
         self._fill_menus()
@@ -156,7 +160,21 @@ class LessonsController(QObject):
     def entries(self) -> list[LessonEntry]:
         """The built-in lessons with the student's progress."""
         return [LessonEntry(lesson.id, lesson.title, lesson.summary,
-                            *self.progress.counts(lesson)) for lesson in self.builtin()]
+                            *self.progress.of(lesson, builtin=True).counts())
+                for lesson in self.builtin()]
+
+    def builtin_progress(self, lesson_id: str) -> LessonProgress:
+        """The progress of the built-in lesson ``lesson_id``.
+
+        Raises
+        ------
+        LessonError
+            For an id that is not a built-in lesson.
+        """
+        for lesson in self.builtin():
+            if lesson.id == lesson_id:
+                return self.progress.of(lesson, builtin=True)
+        raise LessonError(f"there is no built-in lesson {lesson_id!r}")
 
     def show_lessons(self) -> LessonsDialog:
         """Show Help ▸ Lessons (window-modal, without blocking) and return the dialog."""
@@ -170,7 +188,9 @@ class LessonsController(QObject):
         return self.dialog
 
     def _restart_from_list(self, lesson_id: str) -> None:
-        self.restart(lesson_id)
+        self.builtin_progress(lesson_id).restart()
+        if self.lesson is not None and self.path is None and self.lesson.id == lesson_id:
+            self.show_page(1)
         if self.dialog is not None:
             self.dialog.set_entries(self.entries())
 
@@ -186,27 +206,40 @@ class LessonsController(QObject):
                     page: int | None = None) -> bool:
         """Show ``lesson`` in the dock at ``page`` (default: where the student left it).
 
-        Unsaved work is asked about first (unless ``ask`` is off). True when opened.
+        ``path`` is the file it was read from (``None``: a built-in lesson); progress is
+        kept apart for the two. Unsaved work is asked about first (unless ``ask`` is
+        off). True when opened.
         """
         if ask and not self._window.projects.may_discard_changes():
             return False
         self.lesson, self.path = lesson, path
+        self.record = self.progress.of(lesson, builtin=path is None)
         self.editor.update_actions()
         self.panel.teacher_bar.setVisible(path is not None)
         if not self.dock.isVisible():
             self.dock.show()
-            # The lesson takes most of the right-hand column; the traces stay below it.
-            window = self._window
-            window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-            window.resizeDocks([self.dock], [460], Qt.Orientation.Horizontal)
-            window.resizeDocks([self.dock, window.traces_dock],
-                               [max(window.height() * 2 // 3, 400), 220],
-                               Qt.Orientation.Vertical)
+            self._arrange_docks()
         self.dock.raise_()
-        number = page if page is not None else self.progress.last_page(lesson.id)
+        number = page if page is not None else self.record.last_page()
         self.show_page(min(max(number, 1), len(lesson.pages)))
         self.lessonOpened.emit(lesson)
         return True
+
+    def _arrange_docks(self) -> None:
+        """The lesson takes most of the right-hand column, the traces below it; on a short
+        window (a projector's 720 lines) the two share the column as tabs, the lesson in
+        front, so that a page and its tasks can be read without scrolling."""
+        window = self._window
+        window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        window.resizeDocks([self.dock], [460], Qt.Orientation.Horizontal)
+        traces = window.traces_dock
+        if window.height() < SHORT_WINDOW:
+            if traces.isVisible() and not window.tabifiedDockWidgets(self.dock):
+                window.tabifyDockWidget(traces, self.dock)
+            return
+        if not window.tabifiedDockWidgets(self.dock):
+            window.resizeDocks([self.dock, traces], [max(window.height() * 2 // 3, 400), 220],
+                               Qt.Orientation.Vertical)
 
     def open_file(self, path: str | Path, *, ask: bool = True) -> bool:
         """Open a lesson file: read off the UI thread (:class:`FileLoader`), then shown
@@ -238,13 +271,13 @@ class LessonsController(QObject):
     # ================================================================ pages
     def show_page(self, number: int) -> None:
         """Show page ``number`` (from 1) and load its experiment into the window."""
-        lesson = self.lesson
-        if lesson is None or not 1 <= number <= len(lesson.pages):
+        lesson, record = self.lesson, self.record
+        if lesson is None or record is None or not 1 <= number <= len(lesson.pages):
             return
         self.page_number = number
         self._pending.clear()
-        self.progress.set_last_page(lesson.id, number)
-        done = {task for page, task in self.progress.done(lesson.id) if page == number}
+        record.set_last_page(number)
+        done = {task for page, task in record.done() if page == number}
         for card in self.panel.show_page(lesson, number, done):
             if isinstance(card, PredictCard):
                 card.predicted.connect(lambda value, c=card: self._predicted(c, value))
@@ -254,14 +287,14 @@ class LessonsController(QObject):
 
     def reset_page(self) -> None:
         """Forget the page's tasks and load its experiment again."""
-        if self.lesson is not None:
-            self.progress.forget_page(self.lesson.id, self.page_number)
+        if self.record is not None:
+            self.record.forget_page(self.page_number)
             self.show_page(self.page_number)
 
-    def restart(self, lesson_id: str) -> None:
-        """Forget the progress in ``lesson_id``; the open lesson goes back to page 1."""
-        self.progress.restart(lesson_id)
-        if self.lesson is not None and self.lesson.id == lesson_id:
+    def restart_open_lesson(self) -> None:
+        """Forget the progress in the lesson shown and go back to its page 1."""
+        if self.record is not None:
+            self.record.restart()
             self.show_page(1)
 
     def _load_experiment(self) -> None:
@@ -365,8 +398,8 @@ class LessonsController(QObject):
 
     def _mark_done(self, card: TaskCard) -> None:
         card.set_done(True)
-        if self.lesson is not None:
-            self.progress.mark_done(self.lesson.id, (self.page_number, card.number))
+        if self.record is not None:
+            self.record.mark_done((self.page_number, card.number))
 
 
 def _speed_position(speeds: Sequence[float], speed: float) -> int:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from gdstudio.qt.plots3d.gl_check import opengl_problem
 
-__all__ = ["LAYOUTS", "SETTINGS_KEY", "LandscapeView"]
+__all__ = ["LAYOUTS", "SETTINGS_KEY", "LandscapeView", "height_name"]
 
 #: The layouts, in the order of the buttons: (key, label, tooltip).
 LAYOUTS = (
@@ -198,6 +198,10 @@ class LandscapeView(QWidget):
             self.message.setText(f"No 3-D view: {reason}; the map stays.")
             self.message.setVisible(True)
             return False
+        preferences = getattr(self.window(), "preferences", None)  # the app's theme
+        if preferences is not None and hasattr(preferences, "themeChanged"):
+            self.surface.set_theme(preferences.plot_theme)
+            preferences.themeChanged.connect(self.surface.set_theme)
         self.floor_check.toggled.connect(self.surface.set_floor_contours)
         self.log_check.toggled.connect(self.surface.set_log_height)
         self.reset_button.clicked.connect(self.surface.reset_view)
@@ -215,4 +219,12 @@ class LandscapeView(QWidget):
         self._shown_source, self._shown_rect = source, rect
         region = None if rect is None else (rect.left(), rect.top(), rect.width(),
                                             rect.height())
+        self.surface.height_name = height_name(self.plot, source)
         self.surface.set_region(source, region)
+
+
+def height_name(plot: Any, source: Any) -> str:
+    """What the height of ``plot``'s surface is called: ``f(x, y)``, or ``L(b, m)`` for
+    data mode's loss (as the map's colour bar says)."""
+    names = ", ".join(getattr(source, "param_names", ()) or ("x", "y"))
+    return f"{'L' if plot.objectName() == 'lossSurfacePlot' else 'f'}({names})"

@@ -15,12 +15,15 @@ import numpy as np
 __all__ = [
     "HEIGHT",
     "MESH_SAMPLES",
+    "AxisLabel",
     "PathHeights",
     "SceneBox",
     "SurfaceMesh",
+    "axis_labels",
     "build_surface",
     "grid_axes",
     "height_colours",
+    "nice_ticks",
 ]
 
 #: Scene height of the top of the surface (the base is 2 wide).
@@ -33,6 +36,8 @@ TOP_QUANTILE = 0.99
 PATH_LIFT = 0.012
 #: Colour of cells where f is not defined (grey, half transparent).
 UNDEFINED_COLOUR = (0.5, 0.5, 0.5, 0.35)
+#: How far outside the base (scene units) the tick values and the axis names stand.
+TICK_OFFSET, NAME_OFFSET = 0.13, 0.36
 
 
 @dataclass(frozen=True)
@@ -225,3 +230,91 @@ class PathHeights:
         """Forget every height (the surface changed: others held at new values)."""
         self._heights = np.empty(0)
         self._source_rows = None
+
+
+@dataclass(frozen=True)
+class AxisLabel:
+    """A text of the 3-D axes: a tick value or an axis name, at a point of the scene.
+
+    Attributes
+    ----------
+    text : str
+        What is written.
+    position : tuple of float
+        Where, in scene coordinates.
+    name : bool
+        An axis name (drawn larger) rather than a tick value.
+    """
+
+    text: str
+    position: tuple[float, float, float]
+    name: bool = False
+
+
+def nice_ticks(low: float, high: float, count: int = 4) -> np.ndarray:
+    """About ``count`` round values (steps of 1, 2 or 5 × 10ᵏ) within ``[low, high]``."""
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return np.array([low]) if np.isfinite(low) else np.empty(0)
+    raw = (high - low) / max(count, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
+    first = np.ceil(low / step - 1e-9) * step
+    ticks = np.arange(first, high + step * 1e-9, step)
+    return np.round(ticks / step) * step
+
+
+def _tick_text(value: float) -> str:
+    """Three significant digits, without an exponent from 0.001 to 100 000."""
+    size = abs(value)
+    if size == 0 or not np.isfinite(value):
+        return "0" if size == 0 else str(value)
+    if 1e-3 <= size < 1e5:
+        text = f"{round(value, 2 - int(np.floor(np.log10(size)))):.6g}"
+    else:
+        text = f"{value:.2g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
+    return "0" if text in ("-0", "0") else text.replace("-", "−")
+
+
+def axis_labels(box: SceneBox, names: tuple[str, str], height_name: str) -> list[AxisLabel]:
+    """The tick values and names of the axes of ``box``, placed in the scene.
+
+    x is written along the front edge (y = −1), y along the right edge (x = +1), both on
+    the floor; the height beside the vertical line at the front-left corner (−1, −1),
+    where the first view looks at them. Values are in data units (f itself, also with
+    a log height).
+    """
+    labels: list[AxisLabel] = []
+    out, far = 1.0 + TICK_OFFSET, 1.0 + NAME_OFFSET
+    for axis, (low, high) in enumerate((box.x_range, box.y_range)):
+        for value in nice_ticks(low, high):
+            scene = float(_scaled(np.array(value), (low, high), -1.0, 1.0))
+            point = (scene, -out, 0.0) if axis == 0 else (out, scene, 0.0)
+            labels.append(AxisLabel(_tick_text(value), point))
+        labels.append(AxisLabel(names[axis], (0.0, -far, 0.0) if axis == 0 else (far, 0.0, 0.0),
+                                name=True))
+    for value in _height_ticks(box):
+        z = float(box.to_scene(np.zeros(1), np.zeros(1), box.height_of(np.array([value])))[0, 2])
+        labels.append(AxisLabel(_tick_text(value), (-1.0 - 1.5 * TICK_OFFSET, -1.0, z)))
+    labels.append(AxisLabel(height_name, (-1.0, -1.0, HEIGHT + 0.22), name=True))
+    return labels
+
+
+def _height_ticks(box: SceneBox) -> np.ndarray:
+    """Values of f to mark on the height axis: round ones, or powers of ten above the
+    minimum with a log height."""
+    top = box.minimum + (10.0 ** box.z_range[1] - box.delta if box.log_height
+                         else box.z_range[1] - box.minimum)
+    if not box.log_height:
+        ticks = nice_ticks(box.z_range[0], box.z_range[1], 4)
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else abs(top - box.minimum)
+        if not np.any(np.abs(ticks - box.minimum) < 0.3 * step):  # the floor has a value too
+            ticks = np.concatenate([[box.minimum], ticks])
+    else:
+        first = int(np.ceil(np.log10(box.delta) + 0.5))
+        last = int(np.floor(np.log10(max(top - box.minimum, box.delta))))
+        powers = np.arange(first, last + 1)
+        if len(powers) > 3:
+            powers = powers[np.linspace(0, len(powers) - 1, 3).round().astype(int)]
+        ticks = np.concatenate([[box.minimum], box.minimum + 10.0 ** powers])
+    return ticks[np.isfinite(ticks) & (ticks >= box.minimum - 1e-12 * max(1, abs(top)))
+                 & (ticks <= top * (1 + 1e-9) + 1e-12)]

@@ -179,6 +179,7 @@ def test_export_animation_through_the_dialog(qtbot, window, tmp_path):
     assert labels == ["Main plot (map)", "Loss"]  # no 3-D offscreen
     assert dialog.rows == 301 and dialog.steps_spin.value() == 3  # 300 steps in about 10 s
     assert len(dialog.lengths()) == 101 and dialog.summary.text().startswith("101 frames")
+    assert "MP4 is not offered" in dialog.format_note.text()  # and why, in one sentence
     window.projects.dialogs.save_paths.append(tmp_path / "rosenbrock.gif")
     with qtbot.waitSignal(dialog.saved, timeout=120_000) as saved:
         dialog.export_button.click()

@@ -55,7 +55,7 @@ def run_fastest_to_end(qtbot, studio: MainWindow) -> None:
 def test_help_lessons_lists_the_builtin_lessons_with_progress(qtbot, window) -> None:
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     assert window.lessons.action_lessons in help_menu.actions()
-    window.lessons.progress.mark_done("slope", (1, 2))
+    window.lessons.builtin_progress("slope").mark_done((1, 2))
     dialog = window.lessons.show_lessons()
     assert dialog.list.count() == 8
     first = dialog.list.item(0).text()
@@ -82,7 +82,7 @@ def test_predict_right_then_wrong_then_right_again_through_the_controls(qtbot, w
     assert window.session.report.step_count == 1  # the step was taken for the student
     assert "Right: x after step 1 is 2.4" in first.feedback.text()
     assert "2.4" in window.explain_view.toPlainText()  # the arithmetic is shown
-    assert (1, 1) in window.lessons.progress.done("slope")
+    assert (1, 1) in window.lessons.builtin_progress("slope").done()
 
     predict(qtbot, second, "1.9")  # wrong: x₂ = 1.92
     qtbot.waitUntil(lambda: "Not quite" in second.feedback.text(), timeout=WAIT)
@@ -95,7 +95,7 @@ def test_predict_right_then_wrong_then_right_again_through_the_controls(qtbot, w
     qtbot.waitUntil(lambda: window.session.report.step_count == 1, timeout=WAIT)
     predict(qtbot, second, "1,92")
     qtbot.waitUntil(lambda: second.done, timeout=WAIT)
-    assert window.lessons.progress.done("slope") == {(1, 1), (1, 2)}
+    assert window.lessons.builtin_progress("slope").done() == {(1, 1), (1, 2)}
 
 
 def test_predict_asks_for_the_steps_before_the_one_it_is_about(qtbot, window) -> None:
@@ -118,7 +118,7 @@ def test_a_choice_gives_feedback_per_answer(qtbot, window) -> None:
                      Qt.MouseButton.LeftButton)
     assert choice.options[1].isChecked()
     assert choice.done and "Yes: the slope is negative" in choice.feedback.text()
-    assert (1, 3) in window.lessons.progress.done("slope")
+    assert (1, 3) in window.lessons.builtin_progress("slope").done()
 
 
 def test_hints_one_at_a_time_and_the_answer(qtbot, window) -> None:
@@ -150,20 +150,20 @@ def test_reach_tasks_are_completed_by_running(qtbot, window) -> None:
     window.action_reset.trigger()
     run_fastest_to_end(qtbot, window)
     qtbot.waitUntil(lambda: faster.done, timeout=WAIT)
-    assert window.lessons.progress.done("slope") == {(2, 1), (2, 4)}
+    assert window.lessons.builtin_progress("slope").done() == {(2, 1), (2, 4)}
 
 
 def test_reset_page_and_restart_forget_progress(qtbot, window) -> None:
     open_slope(qtbot, window, page=1)
     cards = window.lessons.panel.cards
     qtbot.mouseClick(cards[2].options[1], Qt.MouseButton.LeftButton)
-    window.lessons.progress.mark_done("slope", (2, 2))
+    window.lessons.builtin_progress("slope").mark_done((2, 2))
     qtbot.mouseClick(window.lessons.panel.reset_button, Qt.MouseButton.LeftButton)
     wait_for_page(qtbot, window)
     assert not any(card.done for card in window.lessons.panel.cards)
-    assert window.lessons.progress.done("slope") == {(2, 2)}
+    assert window.lessons.builtin_progress("slope").done() == {(2, 2)}
     qtbot.mouseClick(window.lessons.panel.restart_button, Qt.MouseButton.LeftButton)
-    assert window.lessons.progress.done("slope") == set()
+    assert window.lessons.builtin_progress("slope").done() == set()
     assert window.lessons.page_number == 1
 
 
@@ -283,7 +283,7 @@ def test_parse_number(text: str, value: float | None) -> None:
 
 
 def test_the_examples_gallery_has_a_lessons_section(qtbot, window) -> None:
-    window.lessons.progress.mark_done("learning-rate", (1, 1))
+    window.lessons.builtin_progress("learning-rate").mark_done((1, 1))
     dialog = window.examples.show_gallery()
     rows = [dialog.list.item(row) for row in range(dialog.list.count())]
     titles = [row.text() for row in rows]
@@ -296,3 +296,35 @@ def test_the_examples_gallery_has_a_lessons_section(qtbot, window) -> None:
     with qtbot.waitSignal(window.lessons.lessonOpened, timeout=WAIT):
         qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
     assert window.lessons.lesson.id == "learning-rate"
+
+
+def test_on_a_projector_the_lesson_and_the_traces_share_the_column(qtbot, window) -> None:
+    window.resize(1280, 720)  # a projector: a short window
+    qtbot.waitUntil(lambda: window.height() <= 720, timeout=WAIT)
+    open_slope(qtbot, window)
+    assert window.lessons.dock.isVisible()
+    assert window.lessons.dock in window.tabifiedDockWidgets(window.traces_dock)
+    assert window.lessons.panel.text.height() > 150  # the page has room to be read
+
+
+def test_on_a_tall_window_the_traces_stay_below_the_lesson(qtbot, window) -> None:
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.height() >= 900, timeout=WAIT)
+    open_slope(qtbot, window)
+    assert window.tabifiedDockWidgets(window.lessons.dock) == []
+    assert window.traces_dock.isVisible() and window.lessons.dock.isVisible()
+    assert window.traces_dock.y() > window.lessons.dock.y()
+
+
+def test_a_locked_answer_stays_hidden(qtbot) -> None:
+    import dataclasses
+
+    from gdstudio.io.lessons import builtin_lesson
+    from gdstudio.qt.lessons.tasks import card_for
+
+    task = dataclasses.replace(builtin_lesson("slope").pages[0].tasks[0], locked=True)
+    card = card_for(task, 1)
+    qtbot.addWidget(card)
+    assert not card.answer_button.isEnabled() and "hidden" in card.answer_button.toolTip()
+    card.reveal_answer()
+    assert card.answer.isHidden() and card.answer.text() == ""

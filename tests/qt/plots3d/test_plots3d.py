@@ -12,17 +12,20 @@ from PySide6.QtCore import QSettings
 
 from gdstudio.engine.history import History
 from gdstudio.qt.plots import ContourPlot, SurfaceFunction
+from gdstudio.qt.plots.theme import PlotTheme
 from gdstudio.qt.plots3d import LandscapeView, opengl_problem
-from gdstudio.qt.plots3d.landscape import SETTINGS_KEY
+from gdstudio.qt.plots3d.landscape import SETTINGS_KEY, height_name
 from gdstudio.qt.plots3d.mesh import (
     HEIGHT,
     PATH_LIFT,
     UNDEFINED_COLOUR,
     PathHeights,
     SceneBox,
+    axis_labels,
     build_surface,
     grid_axes,
     height_colours,
+    nice_ticks,
 )
 
 GREYS = np.column_stack([np.linspace(0, 255, 256)] * 3)  # a lookup table: black → white
@@ -101,6 +104,53 @@ def test_path_heights_evaluate_only_new_rows():
     heights.heights(other)
     assert calls[-1] == 4
     assert PATH_LIFT > 0
+
+
+@pytest.mark.parametrize(("low", "high", "ticks"), [
+    (-2.0, 2.0, [-2.0, -1.0, 0.0, 1.0, 2.0]),
+    (-1.5, 2.0, [-1.0, 0.0, 1.0, 2.0]),
+    (0.9, 1.1, [0.9, 1.0, 1.1]),
+    (405.0, 700.0, [500.0, 600.0, 700.0]),
+    (3.0, 3.0, [3.0]),
+])
+def test_nice_ticks_are_round_and_inside(low, high, ticks):
+    assert np.allclose(nice_ticks(low, high), ticks)
+
+
+def test_the_axes_are_labelled_in_data_units_where_the_first_view_sees_them():
+    _xs, _ys, mesh = bowl_mesh()  # x in [−2, 2], y in [−1, 1], f from 0 to about 6.6
+    labels = axis_labels(mesh.box, ("x", "y"), "f(x, y)")
+    names = {label.text: label.position for label in labels if label.name}
+    assert set(names) == {"x", "y", "f(x, y)"}
+    assert names["x"][1] < -1 and names["y"][0] > 1 and names["f(x, y)"][2] > HEIGHT
+    ticks = [label for label in labels if not label.name]
+    x_ticks = {t.text: t.position for t in ticks if t.position[1] < -1 and t.position[0] >= -1}
+    assert list(x_ticks) == ["−2", "−1", "0", "1", "2"]
+    assert x_ticks["0"][0] == 0.0 and x_ticks["2"][0] == 1.0  # at x's place in the scene
+    y_ticks = {t.text: t.position for t in ticks if t.position[0] > 1}
+    assert list(y_ticks) == ["−1", "−0.5", "0", "0.5", "1"] and y_ticks["0.5"][1] == 0.5
+    heights = [t for t in ticks if t.position[0] < -1]  # beside the vertical axis
+    assert heights[0].text == "0" and heights[0].position[2] == 0.0
+    for tick in heights:  # each value at its own height on the surface's scale
+        value = float(tick.text.replace("−", "-"))
+        assert np.isclose(tick.position[2], value / mesh.box.z_range[1] * HEIGHT)
+
+
+def test_log_height_marks_powers_of_ten_above_the_minimum():
+    xs, ys = grid_axes(-2.0, -1.0, 4.0, 3.0, samples=41)
+    values = (1 - xs[:, None]) ** 2 + 100 * (ys[None, :] - xs[:, None] ** 2) ** 2
+    mesh = build_surface(xs, ys, values, GREYS, log_height=True)
+    heights = [label for label in axis_labels(mesh.box, ("x", "y"), "f") if not label.name
+               and label.position[0] < -1]
+    assert [label.text for label in heights] == ["0.02", "10", "100", "1000"]
+    assert all(np.diff([label.position[2] for label in heights]) > 0)
+
+
+def test_the_height_is_f_or_the_loss_as_the_map_says():
+    plot = ContourPlot()
+    assert height_name(plot, BOWL) == "f(x, y)"
+    plot.setObjectName("lossSurfacePlot")
+    assert height_name(plot, SurfaceFunction(("b", "m"), lambda b, m: b + m)) == "L(b, m)"
 
 
 def history_of(points: list[tuple[float, float]]) -> History:
@@ -188,6 +238,32 @@ def test_with_opengl_the_surface_follows_the_map_and_the_run(qtbot, tmp_path):
     points = surface.path_points()
     assert points.shape == (3, 3) and (np.diff(points[:, 2]) < 0).all()  # downhill
     assert settings.value(SETTINGS_KEY) == "both"
-    image = surface.grab().toImage()
+    image = surface.grabFramebuffer()
     assert len({image.pixel(x, y) for x in range(0, image.width(), 9)
                 for y in range(0, image.height(), 9)}) > 20
+    assert {label.text for label in surface.labels if label.name} == {"x", "y", "f(x, y)"}
+    # One GL view per test run: pyqtgraph's shaders belong to the first GL context.
+    check_theme_and_labels(surface)
+
+
+def check_theme_and_labels(view) -> None:
+    """The view follows the theme, and its labels are painted in the foreground colour."""
+    from PySide6.QtGui import QColor
+
+    view.set_theme(PlotTheme(dark=False))
+    assert QColor(view.grabFramebuffer().pixel(2, 2)).name() == "#ffffff"
+    view.set_theme(PlotTheme(dark=True))
+    dark = view.grabFramebuffer()
+    assert QColor(dark.pixel(2, 2)).name() == PlotTheme(dark=True).background.lower()
+    ink = QColor(PlotTheme(dark=True).foreground).getRgb()[:3]
+
+    def inked(image) -> int:
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if all(abs(a - b) < 40 for a, b in
+                          zip(QColor(image.pixel(x, y)).getRgb()[:3], ink, strict=True)))
+
+    for text in view._texts:  # the same picture without the labels
+        text.setData(text="")
+    assert inked(dark) > inked(view.grabFramebuffer()) + 100  # the labels were painted
+    view.set_region(None, None)
+    assert view.labels == []
