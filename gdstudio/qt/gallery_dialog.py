@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine import OPTIMIZERS
-from gdstudio.io.project import Project
 from gdstudio.problems.gallery import EXAMPLES, Example, example
 from gdstudio.qt.run.pace import example_pace
 
@@ -272,6 +271,8 @@ class ExamplesMenu(QObject):
         if not projects.may_discard_changes():
             return False
         self._window.suggest_speed(example_pace(key))  # unless the student chose one
+        from gdstudio.io.project import Project  # the io layer loads after the first paint
+
         item = example(key)
         projects.open_project(Project.from_example(item), None, item.title)
         return True

@@ -41,7 +41,7 @@ from gdstudio.qt.plots import (
     TracesPanel,
 )
 from gdstudio.qt.plots3d import LandscapeView
-from gdstudio.qt.run.compiler import ExpressionCompiler
+from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.pace import TUTORIAL_PACE, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
@@ -123,7 +123,13 @@ class MainWindow(QMainWindow):
         # first compile (its thread would slow the paint down), then those tools.
         self._late_tools = install_lesson_tools(self, self._settings)
         self._after_paint = AfterFirstPaint(self)
-        self.after_first_paint(self._compile_first_problem)
+        if ready_made(self.model.expression_text) is not None:
+            self._compile_first_problem()  # ready-made: no thread, no helper, no sympy
+        else:
+            self.after_first_paint(self._compile_first_problem)
+        # Then the helper process for the student's own functions: it loads sympy in
+        # the background while the student reads the first example.
+        self.after_first_paint(self.compiler.warm_up)
         self.after_first_paint(self._install_late_tools)
         self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
         self.after_first_paint(self._install_lessons)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 __all__ = ["ExpressionCompiler"]
 
@@ -43,6 +43,35 @@ class _CompileJob(QRunnable):
             # hundred milliseconds, which the problem itself need not wait for.
             objective.prepare_hessian()
             self.relay.hessian.emit(self.request)
+
+
+class _WarmUpJob(QRunnable):
+    """Starts the helper process (it imports sympy) and loads sympy here, both ahead of
+    the first text that is not an example."""
+
+    def run(self) -> None:
+        from gdstudio.problems._compile_service import SERVICE
+
+        SERVICE.start()
+        if SERVICE.running:  # not shut down meanwhile
+            from gdstudio.problems import _lambdify  # noqa: F401 (sympy, to compile here)
+
+
+def ready_made(text: str) -> object | None:
+    """The objective of an example's text from its ready-made compiled form, or ``None``.
+
+    Cheap enough for the UI thread: no sympy, no helper process (see
+    :mod:`gdstudio.problems.compiled_examples`).
+    """
+    from gdstudio.problems.compiled_examples import lookup
+    from gdstudio.problems.expression import ExpressionError, check_syntax
+    from gdstudio.problems.function import FunctionObjective
+
+    try:
+        compiled = lookup(text, check_syntax(text))
+        return None if compiled is None else FunctionObjective(compiled)
+    except ExpressionError:
+        return None
 
 
 class ExpressionCompiler(QObject):
@@ -84,8 +113,21 @@ class ExpressionCompiler(QObject):
         number = next(self._requests)
         self._latest = number
         self._texts[number] = text
-        self._pool.start(_CompileJob(number, text, self.timeout, self._relay))
+        objective = ready_made(text)
+        if objective is None:
+            self._pool.start(_CompileJob(number, text, self.timeout, self._relay))
+        else:  # answered in the next turn of the event loop, like any other request
+            QTimer.singleShot(0, self, lambda: self._ready(number, objective))
         return number
+
+    def warm_up(self) -> None:
+        """Start the helper process now, in the background, so that the first text that
+        is not an example compiles without waiting for it (and for sympy) to load."""
+        self._pool.start(_WarmUpJob())
+
+    def _ready(self, request: int, objective: object) -> None:
+        self._relay.done.emit(request, objective, "", None)
+        self._relay.hessian.emit(request)
 
     def shutdown(self) -> None:
         """Stop the helper process (waiting jobs then fail fast) and wait for the pool."""
