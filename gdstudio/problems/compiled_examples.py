@@ -3,7 +3,7 @@
 Compiling an expression normally starts a helper process that imports sympy (about a
 second) and then prints and compiles code with ``sympy.lambdify`` in this process (sympy
 again). For the texts the app opens with — the first tutorial and the gallery — that
-work is done once, ahead of time, by :func:`generate`, and shipped as data:
+work is done once, ahead of time, and shipped as data:
 ``gdstudio/resources/compiled_examples.json``.
 
 The data are plain numbers, names and trees, never code: each function is a list of
@@ -18,7 +18,8 @@ compiles them (no text is parsed), with only those functions in scope. The trees
 those of the code ``sympy.lambdify`` generates for the same text, so the functions
 compute the same numbers to the last bit (a test compares them with the helper's path).
 
-Anything refused, or a text not in the store, takes the normal path.
+Anything refused, or a text not in the store, takes the normal path. The store is
+written by :mod:`gdstudio.problems._compiled_examples_writer`.
 """
 
 from __future__ import annotations
@@ -31,20 +32,18 @@ import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy
 
 from gdstudio.problems._compiled_examples_digest import DIGEST
 
-if TYPE_CHECKING:
-    from gdstudio.problems.expression import CompiledExpression
-
-__all__ = ["STORE_PATH", "RefusedError", "generate", "load_store", "lookup", "read_store"]
+__all__ = ["BINARY_OPERATORS", "CALLABLE", "FORMAT", "FUNCTIONS", "STORE_PATH", "ReadyMade",
+           "RefusedError", "build_function", "load_store", "lookup", "read_store"]
 
 STORE_PATH = Path(__file__).resolve().parent.parent / "resources" / "compiled_examples.json"
 FORMAT = 1
-_BINARY = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "**": ast.Pow}
+BINARY_OPERATORS = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div, "**": ast.Pow}
 _MATH_NAMES = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
                "acosh", "atanh", "exp", "log", "log2", "log10", "sqrt", "fabs", "copysign")
 _NUMPY_NAMES = ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
@@ -64,7 +63,7 @@ _FLAVOUR = {"scalar": "scalar", "array_value": "array", "array_gradient": "array
 _MAX_NODES = 2_000
 _lock = threading.Lock()
 _Key = tuple[str, tuple[str, ...]]
-_built: dict[_Key, _Entry | None] = {}
+_built: dict[_Key, ReadyMade | None] = {}
 
 
 class RefusedError(ValueError):
@@ -72,7 +71,7 @@ class RefusedError(ValueError):
 
 
 # ---------------------------------------------------------------- reading and checking
-def lookup(text: str, variables: Sequence[str]) -> CompiledExpression | None:
+def lookup(text: str, variables: Sequence[str]) -> ReadyMade | None:
     """The ready-made compiled form of ``text`` in the order ``variables``, or ``None``.
 
     ``None`` when the text is not in the store or its data were refused; the caller then
@@ -80,24 +79,31 @@ def lookup(text: str, variables: Sequence[str]) -> CompiledExpression | None:
     """
     key = _key(text, variables)
     with _lock:
-        entry = _built.get(key)
-        if entry is None and key not in _built:
+        if key not in _built:
             raw = _raw_entries().get(key)
             try:
-                entry = None if raw is None else _Entry(raw)
+                _built[key] = None if raw is None else ReadyMade(raw)
             except (RefusedError, RecursionError):
-                entry = None
-            _built[key] = entry
-    if entry is None:
-        return None
-    from gdstudio.problems.expression import PrecompiledExpression
-
-    return PrecompiledExpression(entry.text, entry.variables, entry.names, entry.texts,
-                                 entry.functions)
+                _built[key] = None
+        return _built[key]
 
 
-class _Entry:
-    """One checked, built entry of the store."""
+class ReadyMade:
+    """One checked, built entry of the store.
+
+    Attributes
+    ----------
+    text : str
+        The expression as typed.
+    variables : tuple of str
+        The order of the parameter vector.
+    names : tuple of str
+        The names that occur in the text.
+    texts : dict
+        ``expression`` (str), ``derivatives`` and ``gradient`` (tuples of str).
+    functions : dict
+        The built functions, by the keys of :data:`FUNCTIONS` (``hessian`` may be None).
+    """
 
     def __init__(self, raw: Any) -> None:
         if not isinstance(raw, dict):
@@ -159,7 +165,7 @@ def read_store(path: Path = STORE_PATH, digest: str = DIGEST) -> dict[_Key, Any]
     return entries
 
 
-def load_store(path: Path = STORE_PATH, digest: str = DIGEST) -> dict[_Key, _Entry]:
+def load_store(path: Path = STORE_PATH, digest: str = DIGEST) -> dict[_Key, ReadyMade]:
     """Read, check and build every entry of the store at ``path`` (see :func:`read_store`).
 
     Raises
@@ -167,14 +173,14 @@ def load_store(path: Path = STORE_PATH, digest: str = DIGEST) -> dict[_Key, _Ent
     RefusedError
         When the file is refused, or any entry breaks the rules.
     """
-    return {key: _Entry(raw) for key, raw in read_store(path, digest).items()}
+    return {key: ReadyMade(raw) for key, raw in read_store(path, digest).items()}
 
 
 @cache
 def _raw_entries() -> dict[_Key, Any]:
     """The store, read once; empty when it is refused (every text compiles as usual)."""
     try:
-        return read_store()
+        return read_store(STORE_PATH, DIGEST)
     except RefusedError:
         return {}
 
@@ -267,8 +273,8 @@ def _expression(node: Any, names: set[str], callables: dict[str, Callable[..., A
     def sub(item: Any) -> ast.expr:
         return _expression(item, names, callables, aliases, counter)
 
-    if operator in _BINARY and len(operands) == 2:
-        return ast.BinOp(sub(operands[0]), _BINARY[operator](), sub(operands[1]))
+    if operator in BINARY_OPERATORS and len(operands) == 2:
+        return ast.BinOp(sub(operands[0]), BINARY_OPERATORS[operator](), sub(operands[1]))
     if operator == "neg" and len(operands) == 1:
         return ast.UnaryOp(ast.USub(), sub(operands[0]))
     if operator == "call" and operands and operands[0] in callables:
@@ -279,119 +285,3 @@ def _expression(node: Any, names: set[str], callables: dict[str, Callable[..., A
 
 def _is_temporary(name: str) -> bool:
     return name.startswith("x") and name[1:].isdigit()
-
-
-# ---------------------------------------------------------------- writing (developers)
-class _UnsupportedError(ValueError):
-    """Generated code outside the whitelisted subset: that text is left out."""
-
-
-def generate(texts: Sequence[tuple[str, Sequence[str] | None]]) -> dict[str, Any]:
-    """The store for ``(text, variables)`` pairs, compiled by the normal path (sympy).
-
-    A text whose generated code leaves the whitelisted subset is left out.
-    """
-    import inspect
-
-    from gdstudio.problems.expression import (
-        CompiledExpression,
-        analyse_expression,
-        check_syntax,
-    )
-
-    entries, seen = [], set()
-    for text, variables in texts:
-        order = tuple(variables) if variables is not None else check_syntax(text)
-        if (text, order) in seen:
-            continue
-        seen.add((text, order))
-        compiled = CompiledExpression(analyse_expression(text, wrt=order), order)
-        compiled.prepare_arrays()
-        compiled.prepare_hessian()
-        try:
-            functions = {kind: _tree_of(inspect.getsource(function))
-                         if (function := getattr(compiled, attribute)) is not None else None
-                         for kind, attribute in FUNCTIONS.items()}
-        except _UnsupportedError:
-            continue
-        analysis = compiled.analysis
-        entries.append({"text": text, "variables": list(order),
-                        "names": list(analysis.variables),
-                        "texts": {"expression": analysis.expression_text,
-                                  "derivatives": list(analysis.derivative_texts),
-                                  "gradient": list(compiled.gradient_texts)},
-                        "functions": functions})
-    return {"format": FORMAT, "entries": entries}
-
-
-def _tree_of(source: str) -> dict[str, Any]:
-    """The tree of a function generated by ``sympy.lambdify`` (trusted code, our own)."""
-    function = ast.parse(source).body[0]
-    if not isinstance(function, ast.FunctionDef):
-        raise _UnsupportedError("not a function")
-    assign, result = [], None
-    for statement in function.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(
-                statement.targets[0], ast.Name):
-            assign.append([statement.targets[0].id, _node_of(statement.value)])
-        elif isinstance(statement, ast.Return) and isinstance(statement.value, ast.Tuple):
-            result = [_node_of(item) for item in statement.value.elts]
-        elif not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)):
-            raise _UnsupportedError(type(statement).__name__)
-    if result is None:
-        raise _UnsupportedError("no tuple returned")
-    return {"assign": assign, "return": result}
-
-
-def _node_of(node: ast.expr) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
-        return node.value
-    if isinstance(node, ast.Name):
-        if node.id in ("pi", "e", "E"):
-            return math.pi if node.id == "pi" else math.e
-        return node.id
-    if isinstance(node, ast.Attribute) and node.attr in ("pi", "e"):
-        return math.pi if node.attr == "pi" else math.e
-    if isinstance(node, ast.BinOp):
-        operator = next((sign for sign, kind in _BINARY.items() if isinstance(node.op, kind)),
-                        None)
-        if operator is not None:
-            return [operator, _node_of(node.left), _node_of(node.right)]
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return ["neg", _node_of(node.operand)]
-    if isinstance(node, ast.Call) and not node.keywords:
-        return ["call", ast.unparse(node.func), *(_node_of(item) for item in node.args)]
-    raise _UnsupportedError(ast.dump(node))
-
-
-def write_store(path: Path = STORE_PATH) -> str:
-    """Regenerate the store from the gallery and the first tutorial; return its digest.
-
-    Also rewrites the pinned digest module. Run ``python -m gdstudio.problems.compiled_examples``
-    after changing the gallery, the first tutorial or the compiler.
-    """
-    store = generate(example_texts())
-    lines = [json.dumps(entry, ensure_ascii=False) for entry in store["entries"]]
-    data = (f'{{"format": {FORMAT}, "entries": [\n' + ",\n".join(lines) + "\n]}\n").encode()
-    path.write_bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    module = Path(__file__).with_name("_compiled_examples_digest.py")
-    module.write_text(
-        '"""SHA-256 of gdstudio/resources/compiled_examples.json, written with it by\n'
-        '``python -m gdstudio.problems.compiled_examples`` (a changed file is refused)."""\n\n'
-        f'DIGEST = "{digest}"\n', encoding="utf-8")
-    return digest
-
-
-def example_texts() -> list[tuple[str, Sequence[str] | None]]:
-    """The functions the app opens with: the first tutorial, then the gallery's."""
-    from gdstudio.problems.gallery import EXAMPLES
-
-    texts: list[tuple[str, Sequence[str] | None]] = [("x**2", None)]
-    texts += [(example.experiment.expression, example.experiment.variables)
-              for example in EXAMPLES if example.experiment.mode == "function"]
-    return texts
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(write_store())

@@ -216,9 +216,10 @@ def compile_expression(
             )
     from gdstudio.problems.compiled_examples import lookup
 
-    ready_made = lookup(text, order)  # the examples: compiled ahead of time, no sympy
-    if ready_made is not None:
-        return ready_made
+    ready = lookup(text, order)  # the examples: compiled ahead of time, no sympy
+    if ready is not None:
+        return PrecompiledExpression(ready.text, ready.variables, ready.names, ready.texts,
+                                     ready.functions)
     return CompiledExpression(analyse_expression(text, wrt=order, timeout=timeout), order)
 
 
@@ -449,8 +450,9 @@ class _ReadyAnalysis:
 class PrecompiledExpression(CompiledExpression):
     """A :class:`CompiledExpression` built from the ready-made forms of the examples.
 
-    Made by :func:`gdstudio.problems.compiled_examples.lookup`, whose checked trees give
-    the functions; it needs neither sympy nor the helper process. Its ``analysis`` holds
+    Made by :func:`compile_expression` from the entry that
+    :func:`gdstudio.problems.compiled_examples.lookup` found, whose checked trees give the
+    functions; it needs neither sympy nor the helper process. Its ``analysis`` holds
     the texts at once and works out the sympy trees only if they are read.
     """
 

@@ -46,15 +46,18 @@ class _CompileJob(QRunnable):
 
 
 class _WarmUpJob(QRunnable):
-    """Starts the helper process (it imports sympy) and loads sympy here, both ahead of
-    the first text that is not an example."""
+    """Starts the helper process (it imports sympy) ahead of the first text that is not
+    an example.
+
+    Only the process: importing sympy in this process too, from this thread, could meet
+    another thread's import of it half way (sympy's modules import each other in circles),
+    and fail.
+    """
 
     def run(self) -> None:
         from gdstudio.problems._compile_service import SERVICE
 
         SERVICE.start()
-        if SERVICE.running:  # not shut down meanwhile
-            from gdstudio.problems import _lambdify  # noqa: F401 (sympy, to compile here)
 
 
 def ready_made(text: str) -> object | None:
@@ -68,8 +71,9 @@ def ready_made(text: str) -> object | None:
     from gdstudio.problems.function import FunctionObjective
 
     try:
-        compiled = lookup(text, check_syntax(text))
-        return None if compiled is None else FunctionObjective(compiled)
+        if lookup(text, check_syntax(text)) is None:
+            return None
+        return FunctionObjective.from_text(text)  # takes the ready-made form
     except ExpressionError:
         return None
 
