@@ -44,6 +44,7 @@ def load(window, rows: int, loss: str) -> None:
     import numpy as np
 
     from gdstudio.engine import StoppingRules
+    from gdstudio.engine.stopping import MAX_STEPS
     from gdstudio.problems.dataset import Dataset
 
     rng = np.random.default_rng(0)
@@ -55,7 +56,7 @@ def load(window, rows: int, loss: str) -> None:
     model.set_data_setting("model_text", MODEL)
     model.set_start({"a": 0.0, "b": 0.0, "c": 0.0})
     model.set_learning_rate(0.02 if loss == "mse" else 0.05)
-    model.set_stopping(StoppingRules(max_iter=100_000_000))
+    model.set_stopping(StoppingRules(max_iter=MAX_STEPS))
     spin(lambda: (window.data_mode.ready and window.session.param_names == ("a", "b", "c")
                   and window.model.objective.n_samples == rows
                   and window.model.objective.loss == loss), 120)
