@@ -44,6 +44,7 @@ from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.pace import TUTORIAL_PACE, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
+from gdstudio.qt.run.ui_gate import pass_is_full
 from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self._side_timer.setInterval(FRAME_INTERVAL_MS // 2)
         self._side_timer.timeout.connect(self._draw_side_panels)
         self._side_old_length: int | None = None  # the log's old length, while pending
+        self._explanation: str | None = None  # an explanation waiting for the side panels
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -535,8 +537,14 @@ class MainWindow(QMainWindow):
             self._side_timer.start()
 
     def _draw_side_panels(self) -> None:
+        if self.session.playing and pass_is_full():
+            self._side_timer.start()  # in a pass of the event loop of their own
+            return
         self._side_timer.stop()
         self._side_drawn = time.perf_counter()
+        explanation, self._explanation = self._explanation, None
+        if explanation is not None and not self._closing:
+            self.explain_view.setPlainText(explanation)
         old_length, self._side_old_length = self._side_old_length, None
         history = self.session.history
         if self._closing or self.history_model.history is not history:
@@ -556,7 +564,14 @@ class MainWindow(QMainWindow):
         explain_due = not report.playing or now - self._explained >= SIDE_PANELS_INTERVAL
         if report.explanation and explain_due:
             self._explained = now
-            self.explain_view.setPlainText(f"{self._derivative_text()}\n\n{report.explanation}")
+            text = f"{self._derivative_text()}\n\n{report.explanation}"
+            if report.playing and pass_is_full():  # laying out the text takes a while
+                self._explanation = text  # shown with the side panels, in their own pass
+                if not self._side_timer.isActive():
+                    self._side_timer.start()
+            else:
+                self._explanation = None
+                self.explain_view.setPlainText(text)
         self.statusBar().showMessage(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:

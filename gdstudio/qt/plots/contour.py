@@ -26,6 +26,7 @@ from gdstudio.qt.plots.common import (
     set_accessible,
     set_plottable,
 )
+from gdstudio.qt.run.ui_gate import pass_is_full
 
 __all__ = ["ContourPlot", "isoline_segments", "log_relief"]
 
@@ -383,6 +384,9 @@ class ContourPlot(PickingPlot):
     def _recompute(self) -> None:
         if self._live and self.map_seconds > LIVE_MAP_SECONDS:
             self._stale = True  # one frame must not stall the window for so long
+        elif self._live and pass_is_full():
+            self._timer.start()  # after the event loop has slept: input comes first
+            return
         else:
             self._draw_map()
         self._draw_arrow()
