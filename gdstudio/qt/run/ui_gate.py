@@ -47,6 +47,8 @@ SWITCH_INTERVAL = 0.0005
 #: that the loop sleeps in between and input is answered. Without it, timers that fall
 #: due together run back to back and the window stops answering for their sum.
 PASS_BUDGET = 0.025
+#: Seconds after which a pass that has not ended is no longer counted as one.
+LONGEST_PASS = 0.5
 
 _idle = threading.Event()
 _idle.set()
@@ -76,9 +78,12 @@ def ui_busy_seconds() -> float:
 def pass_is_full() -> bool:
     """True when the UI thread has worked ``PASS_BUDGET`` seconds since its loop last slept.
 
-    Only meaningful on the UI thread once :func:`install_ui_gate` has run (False before).
+    False again after ``LONGEST_PASS``: a loop that does not sleep for so long (a nested
+    loop that sleeps outside Qt, as ``QTest.qWait`` does) would otherwise put the work
+    off for ever. Only meaningful on the UI thread once :func:`install_ui_gate` has run
+    (False before).
     """
-    return not _idle.is_set() and time.perf_counter() - _busy_clock[1] > PASS_BUDGET
+    return not _idle.is_set() and PASS_BUDGET < time.perf_counter() - _busy_clock[1] < LONGEST_PASS
 
 
 def _close() -> None:
