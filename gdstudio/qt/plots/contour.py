@@ -108,8 +108,11 @@ def isoline_segments(
         return xs[i0] + t * (xs[i1] - xs[i0]), ys[j0] + t * (ys[j1] - ys[j0])
 
 
-#: Seconds above which a map is not recomputed while a run streams in (see set_live).
-LIVE_MAP_SECONDS = 0.06
+#: Seconds above which a map is not recomputed while a run streams in (see set_live):
+#: about one pass of the event loop's budget (``ui_gate.PASS_BUDGET``), so that a map
+#: (MAE over a large table: 30–60 ms, several times that on a busy machine) never
+#: stretches a frame; the squared losses' maps take a few milliseconds.
+LIVE_MAP_SECONDS = 0.03
 
 
 class ContourPlot(PickingPlot):
