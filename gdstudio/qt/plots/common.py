@@ -386,6 +386,15 @@ class PickingPlot(pg.PlotWidget):
         self.following = True
         self._fit_view()
 
+    def close(self) -> None:
+        """Close the plot, and drop a recompute still to come.
+
+        pyqtgraph's ``close`` lets go of the plot item; a recompute put off until the
+        next pass of the event loop would then draw on nothing.
+        """
+        self._timer.stop()
+        super().close()
+
     @property
     def recompute_pending(self) -> bool:
         """True while a recompute is scheduled and has not run yet."""

@@ -617,3 +617,11 @@ def test_the_tail_of_a_decimated_series_is_sorted_and_without_repeats() -> None:
         np.concatenate([np.argmin(values[1000:4999], axis=0),
                         np.argmax(values[1000:4999], axis=0)]) + 1000, 4999))
     assert np.array_equal(rows, expected)
+
+
+def test_a_closed_map_drops_its_pending_recompute(qtbot) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.schedule_recompute()
+    plot.close()
+    assert not plot.recompute_pending
