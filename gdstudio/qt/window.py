@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         # Then the helper process for the student's own functions: it loads sympy in
         # the background while the student reads the first example.
         self.after_first_paint(self.compiler.warm_up)
+        self.after_first_paint(self.examples.fill)  # the Examples menu's entries
         self.after_first_paint(self._install_late_tools)
         self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
         self.after_first_paint(self._install_lessons)
