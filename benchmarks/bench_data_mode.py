@@ -150,6 +150,9 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if "DISPLAY" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from gdstudio.app import limit_blas_threads
+
+    limit_blas_threads()  # as the app does, before numpy loads: both sides run with it
     scratch = tempfile.mkdtemp(prefix="gdstudio-bench-")
     os.environ["XDG_CONFIG_HOME"] = os.path.join(scratch, "config")
     os.environ["GDSTUDIO_DATA_DIR"] = os.path.join(scratch, "data")

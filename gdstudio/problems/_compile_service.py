@@ -102,6 +102,7 @@ class CompileService:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._cancel = threading.Event()  # set by shutdown(): a start under way gives up
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
 
@@ -164,8 +165,22 @@ class CompileService:
 
     def shutdown(self) -> None:
         """Stop the helper process, if any; the next request starts a new one."""
-        with self._lock:
-            self._stop(polite=True)
+        self._cancel.set()
+        try:
+            with self._lock:
+                self._stop(polite=True)
+        finally:
+            self._cancel.clear()
+
+    def start(self) -> None:
+        """Start the helper now, if it is not running, and wait until it is ready.
+
+        Requests start it anyway; calling this first (from a background thread) takes
+        its start-up, the sympy import, off the first request's time. A helper that
+        cannot start is left to the first request to report.
+        """
+        with self._lock, contextlib.suppress(ExpressionError):
+            self._start()
 
     def _start(self) -> Connection:
         if self._connection is not None and self.running:
@@ -189,13 +204,21 @@ class CompileService:
         child_end.close()
         self._process, self._connection = process, parent_end
         try:
-            started = parent_end.poll(START_TIMEOUT) and parent_end.recv() == ("ready", None)
+            started = self._wait_until_ready(parent_end)
         except (OSError, EOFError):
             started = False
         if not started:
             self._stop()
             raise ExpressionError("could not start the helper process that analyses expressions")
         return parent_end
+
+    def _wait_until_ready(self, connection: Connection) -> bool:
+        """Wait for the helper's first word; False on a timeout or a shutdown meanwhile."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self._cancel.is_set() and time.monotonic() < deadline:
+            if connection.poll(0.05):
+                return connection.recv() == ("ready", None)
+        return False
 
     def _stop(self, polite: bool = False) -> None:
         process, connection = self._process, self._connection

@@ -42,6 +42,7 @@ __all__ = [
     "CompiledExpression",
     "ExpressionAnalysis",
     "ExpressionError",
+    "PrecompiledExpression",
     "analyse_expression",
     "check_syntax",
     "compile_expression",
@@ -213,6 +214,12 @@ def compile_expression(
             raise ExpressionError(
                 f"the expression uses '{missing[0]}', which is not one of the variables ({listed})"
             )
+    from gdstudio.problems.compiled_examples import lookup
+
+    ready = lookup(text, order)  # the examples: compiled ahead of time, no sympy
+    if ready is not None:
+        return PrecompiledExpression(ready.text, ready.variables, ready.names, ready.texts,
+                                     ready.functions)
     return CompiledExpression(analyse_expression(text, wrt=order, timeout=timeout), order)
 
 
@@ -490,6 +497,59 @@ class CompiledExpression:
             else:
                 result.append(sympy.Integer(0))
         return result
+
+
+class _ReadyAnalysis:
+    """The texts of a ready-made form; its sympy trees are worked out when first read."""
+
+    def __init__(self, text: str, variables: tuple[str, ...], wrt: tuple[str, ...],
+                 expression_text: str, derivative_texts: tuple[str, ...]) -> None:
+        self.text, self.variables, self.wrt = text, variables, wrt
+        self.expression_text, self.derivative_texts = expression_text, derivative_texts
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        # The trees (``expression``, ``derivatives``): only code that rewrites them asks.
+        return getattr(analyse_expression(self.text, wrt=self.wrt), name)
+
+
+class PrecompiledExpression(CompiledExpression):
+    """A :class:`CompiledExpression` built from the ready-made forms of the examples.
+
+    Made by :func:`compile_expression` from the entry that
+    :func:`gdstudio.problems.compiled_examples.lookup` found, whose checked trees give the
+    functions; it needs neither sympy nor the helper process. Its ``analysis`` holds
+    the texts at once and works out the sympy trees only if they are read.
+    """
+
+    def __init__(self, text: str, variables: tuple[str, ...], names: tuple[str, ...],
+                 texts: dict[str, Any], functions: dict[str, Any]) -> None:
+        # Not the dataclass's __init__: the functions are given, nothing is compiled.
+        analysis = _ReadyAnalysis(text, names, variables, texts["expression"],
+                                  texts["derivatives"])
+        object.__setattr__(self, "analysis", analysis)
+        object.__setattr__(self, "variables", variables)
+        object.__setattr__(self, "_scalar", functions["scalar"])
+        object.__setattr__(self, "_shape", (len(variables),))
+        object.__setattr__(self, "_gradient_texts", texts["gradient"])
+        self.__dict__["_array_value"] = functions["array_value"]
+        self.__dict__["_array_function"] = functions["array_gradient"]
+        self.__dict__["_hessian_function"] = functions["hessian"]
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (compile_expression, (self.analysis.text, self.variables))
+
+    def __repr__(self) -> str:
+        return f"PrecompiledExpression({self.analysis.text!r}, {self.variables!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CompiledExpression):
+            return NotImplemented
+        return (self.analysis.text, self.variables) == (other.analysis.text, other.variables)
+
+    def __hash__(self) -> int:
+        return hash((self.analysis.text, self.variables))
 
 
 def _upper_triangle(count: int) -> list[tuple[int, int]]:

@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine import OPTIMIZERS
-from gdstudio.io.project import Project
-from gdstudio.problems.gallery import EXAMPLES, Example, example
 from gdstudio.qt.run.pace import example_speed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from gdstudio.problems.gallery import Example
     from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.lessons.dock import LessonEntry
 
@@ -125,7 +124,7 @@ class GalleryDialog(QDialog):
             font = header.font()
             font.setBold(True)
             header.setFont(font)
-            for item in EXAMPLES:
+            for item in _examples():
                 if _group_of(item) == group:
                     entry = QListWidgetItem(f"   {item.title}", self.list)
                     entry.setData(Qt.ItemDataRole.UserRole, item.key)
@@ -164,7 +163,7 @@ class GalleryDialog(QDialog):
         """The key of the selected example."""
         item = self.list.currentItem()
         key = item.data(Qt.ItemDataRole.UserRole) if item else None
-        return str(key) if key else EXAMPLES[0].key
+        return str(key) if key else _examples()[0].key
 
     def select(self, key: str) -> None:
         """Select the example called ``key``."""
@@ -204,7 +203,7 @@ class GalleryDialog(QDialog):
     def _show_current(self) -> None:
         lesson_id = self.current_lesson
         if lesson_id is None:
-            self.text.setHtml(describe_example(example(self.current_key)))
+            self.text.setHtml(describe_example(_example(self.current_key)))
             return
 
         entry = self._lessons[lesson_id]
@@ -245,7 +244,16 @@ class ExamplesMenu(QObject):
         self.action_gallery.triggered.connect(self.show_gallery)
         self.menu.addAction(self.action_gallery)
         self.menu.addSeparator()
-        for item in EXAMPLES:
+        self._filled = False
+        self.menu.aboutToShow.connect(self.fill)
+
+    def fill(self) -> None:
+        """Add an entry per example (once): the window asks just after its first paint,
+        since the gallery's import is a tenth of its start-up; the menu, if sooner."""
+        if self._filled:
+            return
+        self._filled = True
+        for item in _examples():
             entry = self.menu.addAction(item.title)
             entry.setObjectName(f"actionExample_{item.key}")
             entry.setToolTip(item.explanation)
@@ -271,6 +279,20 @@ class ExamplesMenu(QObject):
         if not projects.may_discard_changes():
             return False
         self._window.suggest_speed(example_speed(key))  # unless the student chose one
-        item = example(key)
+        from gdstudio.io.project import Project  # the io layer loads after the first paint
+
+        item = _example(key)
         projects.open_project(Project.from_example(item), None, item.title)
         return True
+
+
+def _examples() -> tuple[Example, ...]:
+    from gdstudio.problems.gallery import EXAMPLES  # loaded when first needed
+
+    return tuple(EXAMPLES)
+
+
+def _example(key: str) -> Example:
+    from gdstudio.problems.gallery import example
+
+    return example(key)

@@ -12,7 +12,8 @@ cannot start in the frozen app fails the build instead of a student's first laun
 
 Waiting is done by the Qt event loop with a watchdog timer, never by sleeping. Set the
 environment variable ``GDSTUDIO_STARTUP_TIMING=1`` to also print how long after the
-process started the window was first painted (Linux reads the start from ``/proc``).
+process started the window was first painted, and when the example was ready to run
+(Linux reads the start from ``/proc``).
 """
 
 from __future__ import annotations
@@ -85,11 +86,13 @@ def seconds_since_process_start() -> float | None:
 
 
 class _FirstPaint(QObject):
-    """Notes the first paint of any widget inside ``window`` (then stops listening)."""
+    """Notes the first paint of any widget inside ``window`` at which ``ready()`` holds
+    (by default the very first paint), then stops listening."""
 
-    def __init__(self, window: QWidget) -> None:
+    def __init__(self, window: QWidget, ready: Callable[[], bool] = lambda: True) -> None:
         super().__init__(window)
         self._window = window
+        self._ready = ready
         self.process_age: float | None = None
         self.at: float | None = None
 
@@ -99,6 +102,7 @@ class _FirstPaint(QObject):
             and event.type() == QEvent.Type.Paint
             and isinstance(watched, QWidget)
             and watched.window() is self._window
+            and self._ready()
         ):
             self.at = time.perf_counter()
             self.process_age = seconds_since_process_start()
@@ -225,7 +229,9 @@ def _check_run(runner: _Runner, started: float) -> tuple[int, float]:
     deadline = started + TIME_LIMIT_S
     window = runner.open_window()
     first_paint = _FirstPaint(window)
+    ready_paint = _FirstPaint(window, lambda: _ready_to_run(window))
     runner.app.installEventFilter(first_paint)
+    runner.app.installEventFilter(ready_paint)
     window.show()
     runner.wait_until(lambda: first_paint.at is not None, "the window was painted", deadline)
     _report_startup(first_paint, started)
@@ -242,6 +248,8 @@ def _check_run(runner: _Runner, started: float) -> tuple[int, float]:
         raise SelfTestError("the main window has no step log (a QTableView named historyTable)")
     runner.wait_until(lambda: run.isEnabled() and runner.status() is not None,
                       "the example x**2 was compiled and Run was enabled", deadline)
+    runner.wait_until(lambda: ready_paint.at is not None, "the example was drawn", deadline)
+    _report_startup(ready_paint, started, "ready to run (the example drawn, step 0 logged)")
     run.trigger()
     runner.wait_until(lambda: runner.status() not in (None, "running"),
                       "the run ended", deadline)
@@ -301,15 +309,23 @@ def _check_3d(runner: _Runner, started: float) -> str:
     return "drawn"
 
 
-def _report_startup(first_paint: _FirstPaint, started: float) -> None:
+def _ready_to_run(window: MainWindow) -> bool:
+    """The first example is ready: its curve drawn, step 0 in the step log, Run enabled."""
+    curve = window.function_plot._curve.xData
+    return (window.session.active and window.action_run.isEnabled()
+            and window.history_model.rowCount() >= 1 and curve is not None and len(curve) > 0)
+
+
+def _report_startup(paint: _FirstPaint, started: float,
+                    what: str = "window first painted") -> None:
     if os.environ.get(_TIMING_VARIABLE, "") in ("", "0"):
         return
-    since_test = first_paint.at - started
-    if first_paint.process_age is None:
-        print(f"startup: window first painted {since_test:.2f} s after the self-test began "
+    since_test = paint.at - started
+    if paint.process_age is None:
+        print(f"startup: {what} {since_test:.2f} s after the self-test began "
               "(process start unknown on this platform)", flush=True)
     else:
-        print(f"startup: window first painted {first_paint.process_age:.2f} s after the "
+        print(f"startup: {what} {paint.process_age:.2f} s after the "
               f"process started ({since_test:.2f} s after the self-test began)", flush=True)
 
 

@@ -45,9 +45,10 @@ from gdstudio.qt.plots import (
     TracesPanel,
 )
 from gdstudio.qt.plots3d import LandscapeView
-from gdstudio.qt.run.compiler import ExpressionCompiler
+from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.pace import TUTORIAL_SPEED, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
+from gdstudio.qt.run.ui_gate import pass_is_full
 from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self._side_timer.timeout.connect(self._draw_side_panels)
         self._side_old_length: int | None = None  # the log's old length, while pending
         self.registry = ActionRegistry()  # menus and actions by name, for the controllers
+        self._explanation: str | None = None  # an explanation waiting for the side panels
         self._build_actions()
         self._build_central()
         self._build_docks()
@@ -132,7 +134,14 @@ class MainWindow(QMainWindow):
             self, self._settings)
         self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
-        self.after_first_paint(self._compile_first_problem)
+        if ready_made(self.model.expression_text) is not None:
+            self._compile_first_problem()  # ready-made: no thread, no helper, no sympy
+        else:
+            self.after_first_paint(self._compile_first_problem)
+        # Then the helper process for the student's own functions: it loads sympy in
+        # the background while the student reads the first example.
+        self.after_first_paint(self.compiler.warm_up)
+        self.after_first_paint(self.examples.fill)  # the Examples menu's entries
         self.after_first_paint(self._install_late_tools)
         self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
         self.after_first_paint(self._install_lessons)
@@ -550,8 +559,14 @@ class MainWindow(QMainWindow):
             self._side_timer.start()
 
     def _draw_side_panels(self) -> None:
+        if self.session.playing and pass_is_full():
+            self._side_timer.start()  # in a pass of the event loop of their own
+            return
         self._side_timer.stop()
         self._side_drawn = time.perf_counter()
+        explanation, self._explanation = self._explanation, None
+        if explanation is not None and not self._closing:
+            self.explain_view.setPlainText(explanation)
         old_length, self._side_old_length = self._side_old_length, None
         history = self.session.history
         if self._closing or self.history_model.history is not history:
@@ -574,7 +589,13 @@ class MainWindow(QMainWindow):
             text = f"{self._derivative_text()}\n\n{report.explanation}"
             if not report.playing and report.status != "running":  # the verdict on top: the
                 text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
-            self.explain_view.setPlainText(text)
+            if report.playing and pass_is_full():  # laying out the text takes a while
+                self._explanation = text  # shown with the side panels, in their own pass
+                if not self._side_timer.isActive():
+                    self._side_timer.start()
+            else:
+                self._explanation = None
+                self.explain_view.setPlainText(text)
         self.statusBar().showMessage(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:

@@ -109,3 +109,44 @@ def test_a_killed_parent_leaves_no_helper_behind() -> None:
     finally:
         os.close(handle)
     assert gone(helper)
+
+
+def test_a_helper_started_ahead_is_the_one_the_next_analysis_uses() -> None:
+    shutdown_compile_service()
+    _compile_service.SERVICE.start()
+    started = _compile_service.SERVICE.pid
+    assert started is not None
+    assert analyse_expression("x**3 + 206").derivative_texts == ("3·x²",)
+    assert _compile_service.SERVICE.pid == started
+    _compile_service.SERVICE.start()  # already running: kept
+    assert _compile_service.SERVICE.pid == started
+
+
+def test_a_shutdown_while_the_helper_starts_stops_it(tmp_path: Path, monkeypatch) -> None:
+    shutdown_compile_service()
+    slow = tmp_path / "python"  # a helper that never says it is ready
+    slow.write_text("#!/bin/sh\nexec sleep 600\n", encoding="ascii")
+    slow.chmod(0o755)
+    original = multiprocessing.spawn.get_executable()
+    multiprocessing.set_executable(str(slow))
+    service = _compile_service.SERVICE
+    waiting = threading.Event()
+    wait_until_ready = service._wait_until_ready
+
+    def waits(connection):
+        waiting.set()
+        return wait_until_ready(connection)
+
+    monkeypatch.setattr(service, "_wait_until_ready", waits)
+    try:
+        starting = threading.Thread(target=service.start)
+        starting.start()
+        waiting.wait()
+        pid = service._process.pid
+        shutdown_compile_service()  # gives up the wait for "ready" and kills the process
+        starting.join()
+        assert gone(pid) and not service.running
+    finally:
+        multiprocessing.set_executable(original)
+        monkeypatch.undo()
+    assert analyse_expression("x**2 + 207").derivative_texts == ("2·x",)  # and it restarts

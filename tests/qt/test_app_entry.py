@@ -60,3 +60,27 @@ def test_launching_without_a_display_says_so_and_exits_1() -> None:
     assert done.returncode == 1
     expected = "gdstudio: no display found: run it on a desktop, or under xvfb-run"
     assert done.stderr.strip() == expected
+
+
+def test_the_app_gives_numpys_linear_algebra_one_thread_unless_told_otherwise() -> None:
+    from gdstudio.app import BLAS_THREAD_VARIABLES, limit_blas_threads
+
+    chosen = {"OPENBLAS_NUM_THREADS": "4"}
+    limit_blas_threads(chosen)
+    assert chosen["OPENBLAS_NUM_THREADS"] == "4"  # the user's choice stands
+    assert all(chosen[name] == "1" for name in BLAS_THREAD_VARIABLES[1:])
+    fresh: dict[str, str] = {}
+    limit_blas_threads(fresh)
+    assert fresh == dict.fromkeys(BLAS_THREAD_VARIABLES, "1")
+
+
+def test_the_function_plots_percentiles_are_numpys() -> None:
+    import numpy as np
+
+    from gdstudio.qt.plots.function import _percentiles
+
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 7, 801):
+        values = rng.standard_normal(size)
+        assert np.allclose(_percentiles(values, (2.0, 98.0)),
+                           np.percentile(values, [2.0, 98.0]), rtol=0, atol=1e-12)

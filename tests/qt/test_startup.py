@@ -183,8 +183,9 @@ def test_a_window_closed_at_once_installs_nothing_later(qtbot, tmp_path):
 
 def test_a_window_never_shown_still_gets_ready(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path, show=False)
-    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)
-    assert studio.findChild(QAction, "actionSave") is not None
+    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)  # the example: at once
+    qtbot.waitUntil(lambda: studio.findChild(QAction, "actionSave") is not None,
+                    timeout=WAIT)  # the late tools: when the first paint does not come
     studio.close()
 
 

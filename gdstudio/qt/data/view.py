@@ -30,6 +30,7 @@ from gdstudio.qt.model import StudioModel
 from gdstudio.qt.plots.common import last_plottable_row
 from gdstudio.qt.plots.contour import LIVE_MAP_SECONDS
 from gdstudio.qt.plots3d import LandscapeView
+from gdstudio.qt.run.ui_gate import pass_is_full
 
 __all__ = ["DataView"]
 
@@ -85,7 +86,7 @@ class DataView(QSplitter):
         self._loss_timer = QTimer(self)
         self._loss_timer.setSingleShot(True)
         self._loss_timer.setInterval(LOSS_FRAME_MS)
-        self._loss_timer.timeout.connect(self._draw_loss_path)
+        self._loss_timer.timeout.connect(self._loss_path_due)
         self.addWidget(self._build_data_side())
         self.addWidget(self._build_loss_side())
         self.setChildrenCollapsible(False)
@@ -178,7 +179,9 @@ class DataView(QSplitter):
         # While a run streams in, the loss plot (whose iso-lines cost as much to paint as
         # everything else) follows at most every LOSS_FRAME_MS; a last update always comes.
         now = time.monotonic()
-        self._loss_due = new_run or now - self._loss_drawn >= LOSS_FRAME_MS / 1000
+        due = new_run or now - self._loss_drawn >= LOSS_FRAME_MS / 1000
+        # ... and not in a pass of the event loop that has worked long enough already.
+        self._loss_due = due and (new_run or not self._playing or not pass_is_full())
         if self._loss_due:
             self._draw_loss_path()
         elif not self._loss_timer.isActive():
@@ -204,6 +207,12 @@ class DataView(QSplitter):
     def draw_now(self) -> None:
         """Draw the loss path now rather than at its next frame (an exported frame)."""
         self._draw_loss_path()
+
+    def _loss_path_due(self) -> None:
+        if self._playing and pass_is_full():
+            self._loss_timer.start()  # this pass of the event loop has worked enough
+        else:
+            self._draw_loss_path()
 
     def _draw_loss_path(self) -> None:
         self._loss_timer.stop()

@@ -330,7 +330,10 @@ def _tail(values: np.ndarray, start: int, stop: int) -> np.ndarray:
     if stop - start <= _EXACT_TAIL:
         return np.arange(start, stop)
     extremes = _extremes(values[start : stop - 1], stop - 1 - start).ravel() + start
-    return np.unique(np.append(extremes, stop - 1))
+    # Sorted and without repeats, as np.unique gives them (which imports numpy.ma, tens
+    # of milliseconds, in the first frame that draws a long run).
+    rows = np.sort(np.append(extremes, stop - 1))
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
 
 
 def _merge_extremes(values: np.ndarray, extremes: np.ndarray, factor: int) -> np.ndarray:

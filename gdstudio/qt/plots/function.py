@@ -195,7 +195,7 @@ class FunctionPlot(PickingPlot):
         if curve_x is not None and len(curve_x):
             inside = (curve_x >= left) & (curve_x <= right) & np.isfinite(curve_y)
             if inside.any():
-                values.append(np.percentile(curve_y[inside], [2.0, 98.0]))
+                values.append(_percentiles(curve_y[inside], (2.0, 98.0)))
         every = np.concatenate(values)
         if every.size == 0:
             return -1.0, 1.0
@@ -220,3 +220,14 @@ class FunctionPlot(PickingPlot):
 
     def _picked(self, point: QPointF) -> None:
         self.pointPicked.emit(float(point.x()))
+
+
+def _percentiles(values: np.ndarray, percents: tuple[float, ...]) -> np.ndarray:
+    """``np.percentile(values, percents)`` (its linear method) without ``np.unique``.
+
+    ``np.percentile`` imports ``numpy.ma`` on first use (tens of milliseconds of the
+    window's start-up); a few hundred sorted points need none of it.
+    """
+    ordered = np.sort(values)
+    positions = np.asarray(percents) / 100.0 * (ordered.size - 1)
+    return np.interp(positions, np.arange(ordered.size), ordered)

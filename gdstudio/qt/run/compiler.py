@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from gdstudio.problems.expression import ExpressionError, shutdown_compile_service
 
@@ -45,6 +45,39 @@ class _CompileJob(QRunnable):
             # hundred milliseconds, which the problem itself need not wait for.
             objective.prepare_hessian()
             self.relay.hessian.emit(self.request)
+
+
+class _WarmUpJob(QRunnable):
+    """Starts the helper process (it imports sympy) ahead of the first text that is not
+    an example.
+
+    Only the process: importing sympy in this process too, from this thread, could meet
+    another thread's import of it half way (sympy's modules import each other in circles),
+    and fail.
+    """
+
+    def run(self) -> None:
+        from gdstudio.problems._compile_service import SERVICE
+
+        SERVICE.start()
+
+
+def ready_made(text: str) -> object | None:
+    """The objective of an example's text from its ready-made compiled form, or ``None``.
+
+    Cheap enough for the UI thread: no sympy, no helper process (see
+    :mod:`gdstudio.problems.compiled_examples`).
+    """
+    from gdstudio.problems.compiled_examples import lookup
+    from gdstudio.problems.expression import ExpressionError, check_syntax
+    from gdstudio.problems.function import FunctionObjective
+
+    try:
+        if lookup(text, check_syntax(text)) is None:
+            return None
+        return FunctionObjective.from_text(text)  # takes the ready-made form
+    except ExpressionError:
+        return None
 
 
 class ExpressionCompiler(QObject):
@@ -86,8 +119,21 @@ class ExpressionCompiler(QObject):
         number = next(self._requests)
         self._latest = number
         self._texts[number] = text
-        self._pool.start(_CompileJob(number, text, self.timeout, self._relay))
+        objective = ready_made(text)
+        if objective is None:
+            self._pool.start(_CompileJob(number, text, self.timeout, self._relay))
+        else:  # answered in the next turn of the event loop, like any other request
+            QTimer.singleShot(0, self, lambda: self._ready(number, objective))
         return number
+
+    def warm_up(self) -> None:
+        """Start the helper process now, in the background, so that the first text that
+        is not an example compiles without waiting for it (and for sympy) to load."""
+        self._pool.start(_WarmUpJob())
+
+    def _ready(self, request: int, objective: object) -> None:
+        self._relay.done.emit(request, objective, "", None)
+        self._relay.hessian.emit(request)
 
     def shutdown(self) -> None:
         """Stop the helper process (waiting jobs then fail fast) and wait for the pool."""

@@ -34,6 +34,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gdstudio.engine import BatchPlan, Descent, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
+from gdstudio.qt.run.collector import freeze_while_running
 from gdstudio.qt.run.ui_gate import install_ui_gate, ui_busy_seconds
 from gdstudio.qt.run.worker import RunController, WorkerReport
 
@@ -160,6 +161,7 @@ class RunSession(QObject):
         self._block = None
         self._report_pending = False
         self._frame.stop()
+        freeze_while_running(self, False)
 
     # ---------------------------------------------------------------- controls
     def play(self) -> None:
@@ -229,6 +231,8 @@ class RunSession(QObject):
             self._block = report.block
         toggled = self.playing != report.playing
         self.report = report
+        if toggled:
+            freeze_while_running(self, report.playing)
         self._report_pending = True
         if toggled:
             self.flush()  # Run, Pause or the end of a run shows at once, not a frame later

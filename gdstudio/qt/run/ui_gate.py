@@ -28,11 +28,27 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractEventDispatcher, QCoreApplication, QEvent, QObject, QThread
 
-__all__ = ["SWITCH_INTERVAL", "install_ui_gate", "ui_busy", "ui_busy_seconds", "ui_idle"]
+__all__ = [
+    "PASS_BUDGET",
+    "SWITCH_INTERVAL",
+    "install_ui_gate",
+    "pass_is_full",
+    "ui_busy",
+    "ui_busy_seconds",
+    "ui_idle",
+]
 
 #: Seconds a thread waiting for the interpreter waits before it asks the holder to let
 #: go (Python's default is 0.005). It only matters while two threads want it.
 SWITCH_INTERVAL = 0.0005
+
+#: Seconds of work after which a pass of the UI thread's event loop is full: drawing that
+#: can wait (side panels, the loss map, the explanation) then waits for the next pass, so
+#: that the loop sleeps in between and input is answered. Without it, timers that fall
+#: due together run back to back and the window stops answering for their sum.
+PASS_BUDGET = 0.025
+#: Seconds after which a pass that has not ended is no longer counted as one.
+LONGEST_PASS = 0.5
 
 _idle = threading.Event()
 _idle.set()
@@ -57,6 +73,17 @@ def ui_busy_seconds() -> float:
     if _idle.is_set():
         return _busy_clock[0]
     return _busy_clock[0] + (time.perf_counter() - _busy_clock[1])
+
+
+def pass_is_full() -> bool:
+    """True when the UI thread has worked ``PASS_BUDGET`` seconds since its loop last slept.
+
+    False again after ``LONGEST_PASS``: a loop that does not sleep for so long (a nested
+    loop that sleeps outside Qt, as ``QTest.qWait`` does) would otherwise put the work
+    off for ever. Only meaningful on the UI thread once :func:`install_ui_gate` has run
+    (False before).
+    """
+    return not _idle.is_set() and PASS_BUDGET < time.perf_counter() - _busy_clock[1] < LONGEST_PASS
 
 
 def _close() -> None:

@@ -567,6 +567,67 @@ def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
     plot.set_live(False)
     qtbot.waitUntil(lambda: len(drawn) == 1)  # the run stopped: the map catches up
     plot.set_live(True)
-    plot.map_seconds = 0.001  # a quick map follows a live run
-    plot._recompute()
-    assert len(drawn) == 2
+    plot.map_seconds = 0.001  # a quick map follows a live run (in the next pass of the
+    plot._recompute()  # event loop, if this one has worked long enough already)
+    qtbot.waitUntil(lambda: len(drawn) == 2)
+
+
+def _isolines_level_by_level(z, xs, ys, levels):
+    """Marching squares one level at a time (the former implementation): the reference."""
+    start = np.array([[0, 0], [1, 0], [0, 1], [0, 0]])
+    end = np.array([[1, 0], [1, 1], [1, 1], [0, 1]])
+    valid = np.isfinite(z[:-1, :-1]) & np.isfinite(z[1:, :-1])
+    valid &= np.isfinite(z[1:, 1:]) & np.isfinite(z[:-1, 1:])
+    out_x, out_y = [np.empty(0)], [np.empty(0)]
+    with np.errstate(invalid="ignore"):
+        for level in levels:
+            above = z >= level
+            crossings = np.stack([above[:-1, :-1] != above[1:, :-1],
+                                  above[1:, :-1] != above[1:, 1:],
+                                  above[:-1, 1:] != above[1:, 1:],
+                                  above[:-1, :-1] != above[:-1, 1:]], axis=-1)
+            i, j, edge = np.nonzero(crossings & valid[..., np.newaxis])
+            i0, j0 = i + start[edge, 0], j + start[edge, 1]
+            i1, j1 = i + end[edge, 0], j + end[edge, 1]
+            t = (level - z[i0, j0]) / (z[i1, j1] - z[i0, j0])
+            out_x.append(xs[i0] + t * (xs[i1] - xs[i0]))
+            out_y.append(ys[j0] + t * (ys[j1] - ys[j0]))
+    return np.concatenate(out_x), np.concatenate(out_y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_isolines_in_one_pass_equal_the_level_by_level_ones(seed) -> None:
+    rng = np.random.default_rng(seed)
+    xs, ys = np.linspace(-3.0, 3.0, 41), np.linspace(-1.0, 4.0, 37)
+    z = np.log10((xs[:, None] - 0.5) ** 2 + 3 * (ys[None, :] - 1) ** 2 + 1.0)
+    z += 0.05 * rng.standard_normal(z.shape)
+    z[5:9, 10:14] = np.nan  # a hole
+    z[0, 0] = np.inf
+    rounded = np.round(z, 1)  # values exactly on a level
+    levels = np.linspace(np.nanmin(z[np.isfinite(z)]), 1.2, 8)[1:-1]
+    for grid, asked in ((z, levels), (z, levels[::-1]), (rounded, np.array([0.5, 0.5, 0.3]))):
+        got, expected = isoline_segments(grid, xs, ys, asked), _isolines_level_by_level(
+            grid, xs, ys, asked)
+        assert got[0].size > 0
+        assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+    assert isoline_segments(z, xs, ys, np.array([99.0]))[0].size == 0
+
+
+def test_the_tail_of_a_decimated_series_is_sorted_and_without_repeats() -> None:
+    from gdstudio.qt.plots.common import _tail
+
+    values = np.random.default_rng(4).standard_normal((5000, 2))
+    values[4000:4100] = 7.0  # ties: extremes repeat
+    rows = _tail(values, 1000, 5000)
+    expected = np.unique(np.append(
+        np.concatenate([np.argmin(values[1000:4999], axis=0),
+                        np.argmax(values[1000:4999], axis=0)]) + 1000, 4999))
+    assert np.array_equal(rows, expected)
+
+
+def test_a_closed_map_drops_its_pending_recompute(qtbot) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.schedule_recompute()
+    plot.close()
+    assert not plot.recompute_pending

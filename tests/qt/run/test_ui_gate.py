@@ -233,3 +233,36 @@ def test_frames_wait_while_the_ui_thread_has_been_busy(qtbot, monkeypatch) -> No
     session._report_pending = True
     session.flush()  # a pause or the end of a run is shown at once
     assert len(shown) == 4
+
+
+def test_a_pass_is_full_once_it_has_worked_its_budget() -> None:
+    from gdstudio.qt.run.ui_gate import PASS_BUDGET, pass_is_full
+
+    assert not pass_is_full()  # the loop sleeps: nothing to wait for
+    with ui_busy():
+        assert not pass_is_full()
+        _spin_for(1.5 * PASS_BUDGET)
+        assert pass_is_full()
+    assert not pass_is_full()
+
+
+def test_side_panels_due_in_a_full_pass_wait_for_the_next(qtbot, tmp_path) -> None:
+    from dataclasses import replace
+
+    from gdstudio.qt.run.ui_gate import PASS_BUDGET
+    from tests.qt.helpers import make_window
+
+    window = make_window(qtbot, tmp_path / "settings.ini")
+    window.session.shutdown()  # no worker: no report of its own overwrites the panels
+    install_ui_gate()
+    window.session.report = replace(window.session.report, playing=True)  # as if running
+    window._explanation = "the latest step, written out"
+    with ui_busy():
+        _spin_for(1.5 * PASS_BUDGET)
+        window._draw_side_panels()
+        assert window._side_timer.isActive()  # put off, not dropped
+        assert window.explain_view.toPlainText() != "the latest step, written out"
+    qtbot.waitUntil(lambda: not window._side_timer.isActive(), timeout=5_000)
+    assert window.explain_view.toPlainText() == "the latest step, written out"
+    window.session.report = replace(window.session.report, playing=False)
+    window.close()
