@@ -28,7 +28,6 @@ from gdstudio.engine.explain import explain_derivative
 from gdstudio.qt.branches import BranchesController
 from gdstudio.qt.closer import install_closer
 from gdstudio.qt.data.mode import DataMode
-from gdstudio.qt.first_paint import AfterFirstPaint
 from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lessons import install_lessons
@@ -46,6 +45,7 @@ from gdstudio.qt.plots import (
 )
 from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
+from gdstudio.qt.run.first_paint import AfterFirstPaint
 from gdstudio.qt.run.pace import TUTORIAL_SPEED, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -150,7 +150,7 @@ class MainWindow(QMainWindow):
         """Call ``function`` just after the window's first paint (at once if it is past).
 
         Functions run in the order given; work that can wait belongs here, so that the
-        window appears sooner (see :mod:`gdstudio.qt.first_paint`).
+        window appears sooner (see :mod:`gdstudio.qt.run.first_paint`).
         """
         self._after_paint.call(function)
 
@@ -628,7 +628,7 @@ class MainWindow(QMainWindow):
     # ================================================================ help
     def show_quick_start(self) -> QDialog:
         """Show Help ▸ Quick Start (without blocking) and return the dialog."""
-        from gdstudio.qt.help_dialogs import QuickStartDialog  # loaded when first asked for
+        from gdstudio.qt.panels.help import QuickStartDialog  # loaded when first asked for
 
         native = QKeySequence.SequenceFormat.NativeText
         keys = {name: action.shortcut().toString(native) for name, action in (
@@ -646,7 +646,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> QDialog:
         """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
-        from gdstudio.qt.help_dialogs import ShortcutsDialog  # loaded when first asked for
+        from gdstudio.qt.panels.help import ShortcutsDialog  # loaded when first asked for
 
         self._late_tools.install()  # File and Run menu items that come after start-up
         dialog = self.findChild(ShortcutsDialog, "shortcutsDialog")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from gdstudio.qt.help_dialogs import shortcuts_of
+from gdstudio.qt.panels.help import shortcuts_of
 from tests.qt.helpers import window
 
 __all__ = ["window"]
