@@ -130,7 +130,17 @@ def test_a_small_window_is_remembered_and_reopens_compact(qtbot, tmp_path):
     second.close()
 
 
-def test_the_problem_panel_is_never_narrower_than_its_fields(qtbot, window):
-    show_at(qtbot, window, 1280, 720, presentation=True)
+@pytest.mark.parametrize(("width", "height", "presentation"),
+                         [(1280, 720, True), (1600, 1000, False), (1280, 720, False)])
+def test_the_problem_panel_is_never_narrower_than_its_fields(qtbot, window, width, height,
+                                                               presentation):
+    """With every method chosen (the longest title is Armijo's line search, and Newton and
+    Armijo add fields): nothing in the panel is cut or scrolled sideways."""
+    show_at(qtbot, window, width, height, presentation=presentation)
     editor = window.editor
-    assert editor.width() >= editor.minimumSizeHint().width()
+    combo = editor.optimizer_combo
+    for index in range(combo.count()):
+        combo.setCurrentIndex(index)
+        QApplication.processEvents()
+        assert editor.width() >= editor.minimumSizeHint().width(), combo.currentText()
+        assert combo.view().minimumWidth() >= combo.view().sizeHintForColumn(0)

@@ -55,6 +55,18 @@ _SCHEDULE_TITLES = {
 }
 
 
+def fit_to_panel(combo: QComboBox, characters: int = 12) -> None:
+    """Let ``combo`` be narrower than its longest entry (the panel must not outgrow its
+    dock: "Gradient descent with line search (Armijo)" would cut every field beside it);
+    the open list still shows every entry whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    view = combo.view()
+    view.setMinimumWidth(view.sizeHintForColumn(0) + 2 * view.frameWidth() + 8)
+    for index in range(combo.count()):
+        combo.setItemData(index, combo.itemText(index), Qt.ItemDataRole.ToolTipRole)
+
+
 def _describe(widget: QWidget, name: str, tip: str) -> QWidget:
     widget.setObjectName(name)
     widget.setAccessibleName(tip.split(":")[0] if ":" in tip[:20] else tip)
@@ -157,6 +169,7 @@ class ProblemEditor(QWidget):
         )
         for name, cls in OPTIMIZERS.items():
             self.optimizer_combo.addItem(cls.title, name)
+        fit_to_panel(self.optimizer_combo)
         self.optimizer_combo.currentIndexChanged.connect(self._optimizer_picked)
         self.optimizer_form.addRow("Method", self.optimizer_combo)
         self.rate_control = RateControl(parent=group)
@@ -188,6 +201,7 @@ class ProblemEditor(QWidget):
         )
         for kind in SCHEDULES:
             self.schedule_combo.addItem(_SCHEDULE_TITLES[kind], kind)
+        fit_to_panel(self.schedule_combo)
         self.schedule_combo.currentIndexChanged.connect(self._schedule_picked)
         self.schedule_form.addRow("Kind", self.schedule_combo)
         self.schedule_spins: dict[str, NumberSpinBox] = {}
