@@ -6,7 +6,9 @@ optionally, its own learning rate and optimizer hyperparameters — through the 
 stopping rules and divergence rules (non-finite values, the loss running away, and the
 early-divergence streak confirmed by the stable limit). A run that stops freezes where
 it stopped while the others go on. Its status, step count and parameters are those a
-single :class:`Descent` gives.
+single :class:`Descent` gives. Newton's method and Armijo's line search run too
+(:mod:`gdstudio.engine.sweep_probes`): each run takes its own Hessian or tries its own
+rates, in stacked or masked arrays.
 
 Every run still going has made the same number of updates, so the schedule's factor and
 the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
