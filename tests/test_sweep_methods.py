@@ -158,3 +158,17 @@ def test_bad_newton_and_armijo_values_are_refused_in_one_sentence(keywords, mess
     with pytest.raises(ValueError, match=message) as error:
         gdstudio.sweep("x**2", {"x": [1.0, 2.0]}, max_iter=5, **keywords)
     assert "\n" not in str(error.value)
+
+
+def test_a_near_tie_of_the_armijo_test_is_decided_with_the_single_runs_sum() -> None:
+    from gdstudio.engine.sweep_probes import _accepted
+
+    grad = np.array([[0.1, 0.2, 0.3], [0.1, 0.2, 0.3]])
+    loss, factor = np.array([1.0, 1.0]), np.array([0.5, 0.5])
+    exact = 1.0 - 0.5 * float(grad[0] @ grad[0])  # the bound a single run computes
+    values = np.array([exact, np.nextafter(exact, 2.0)])
+    # Bounds off by one unit in the last place, the other way: decided again exactly.
+    bound = np.array([np.nextafter(exact, 0.0), np.nextafter(exact, 2.0)])
+    assert _accepted(values, bound, loss, factor, grad).tolist() == [True, False]
+    far = np.array([exact - 0.1, exact + 0.1])  # no tie: the fast test stands
+    assert _accepted(far, np.full(2, exact), loss, factor, grad).tolist() == [True, False]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLineEdit
 from shiboken6 import isValid
 
 from gdstudio.api import descend
@@ -299,6 +300,21 @@ def test_a_bad_tolerance_or_no_optimizer_is_one_sentence(qtbot, tool) -> None:
     assert not tool.compute() and not tool.busy
     assert tool.finder.note.text() == ("Cannot compute: choose at least one optimizer for the "
                                        "learning-rate finder.")
+
+
+def test_newton_on_a_function_without_second_derivatives_is_one_sentence(
+        qtbot, window, tool) -> None:
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "abs(x) + x**2")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    wait_for_problem(qtbot, window, "abs(x) + x**2")
+    tool.finder.checks["newton"].setChecked(True)
+    with qtbot.waitSignal(tool.runner.failed, timeout=SWEEP_WAIT):
+        assert tool.compute()
+    qtbot.waitUntil(lambda: not tool.busy, timeout=SWEEP_WAIT)
+    assert tool.finder.note.text() == ("Cannot compute: newton needs second derivatives, and "
+                                       "this function has none: choose another optimizer.")
 
 
 # ---------------------------------------------------------------- export and closing
