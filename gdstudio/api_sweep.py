@@ -117,13 +117,17 @@ def sweep(
     expression: str,
     start: Mapping[str, Any] | Any,
     *,
-    lr: Any = 0.1,
+    lr: Any = None,
     optimizer: str = "gd",
     momentum: Any = None,
     alpha: Any = None,
     beta1: Any = None,
     beta2: Any = None,
     eps: Any = None,
+    damping: Any = None,
+    armijo_c: Any = None,
+    shrink: Any = None,
+    max_backtracks: Any = None,
     schedule: Mapping[str, object] | str | None = None,
     max_iter: int = 1000,
     tol_step: float | None = None,
@@ -137,8 +141,11 @@ def sweep(
 ) -> Sweep:
     """Minimise a typed function from many starts and with many rates, all at once.
 
-    The keywords of :func:`gdstudio.descend`; ``start`` values, ``lr``, ``momentum``,
-    ``alpha``, ``beta1``, ``beta2`` and ``eps`` may each be one number or an array of K.
+    The keywords of :func:`gdstudio.descend`; ``start`` values, ``lr`` (default 0.1; 1
+    for ``newton``) and the hyperparameters (``momentum``, ``alpha``, ``beta1``,
+    ``beta2``, ``eps``, ``damping``, ``armijo_c``, ``shrink``, ``max_backtracks``) may
+    each be one number or an array of K. Every optimizer runs, ``newton`` and ``armijo``
+    included (each run its own Hessian or line search).
 
     Parameters
     ----------
@@ -165,8 +172,9 @@ def sweep(
         In one sentence: a bad value (naming the keyword, and the run for an array), or
         arrays of different lengths (naming the keywords and their lengths).
     """
-    values = {"lr": lr, **_hyper_keywords(
-        momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)}
+    values = _hyper_keywords(
+        lr=lr, momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
+        damping=damping, armijo_c=armijo_c, shrink=shrink, max_backtracks=max_backtracks)
     starts = start if isinstance(start, Mapping) else {None: start}
     lengths = _lengths({**_start_keywords(starts), **values})
     first = _first_values(values)
@@ -188,7 +196,7 @@ def sweep_fit(
     start: Mapping[str, Any] | None = None,
     fixed: Mapping[str, float] | None = None,
     loss: str = "mse",
-    lr: Any = 0.01,
+    lr: Any = None,
     max_iter: int = 1000,
     batch_size: int | None = None,
     seed: int = 0,
@@ -199,6 +207,10 @@ def sweep_fit(
     beta1: Any = None,
     beta2: Any = None,
     eps: Any = None,
+    damping: Any = None,
+    armijo_c: Any = None,
+    shrink: Any = None,
+    max_backtracks: Any = None,
     schedule: Mapping[str, object] | str | None = None,
     tol_step: float | None = None,
     tol_grad: float | None = None,
@@ -210,8 +222,9 @@ def sweep_fit(
 ) -> Sweep:
     """Fit a model to data from many starts and with many rates, all at once.
 
-    The keywords of :func:`gdstudio.fit`; ``start`` values (original units), ``lr`` and
-    the hyperparameters may each be one number or an array of K. With mini-batches
+    The keywords of :func:`gdstudio.fit`; ``start`` values (original units), ``lr``
+    (default 0.01; 1 for ``newton``) and the hyperparameters may each be one number or an
+    array of K. With mini-batches
     every run sees the batches ``fit`` would (one ``seed``). ``history``, ``progress``
     and ``progress_every`` as in :func:`sweep`.
 
@@ -225,8 +238,9 @@ def sweep_fit(
     ValueError
         As :func:`sweep`, and for bad data, model, target, fixed names or loss.
     """
-    values = {"lr": lr, **_hyper_keywords(
-        momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)}
+    values = _hyper_keywords(
+        lr=lr, momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
+        damping=damping, armijo_c=armijo_c, shrink=shrink, max_backtracks=max_backtracks)
     starts = dict(start or {})
     lengths = _lengths({**_start_keywords(starts), **values})
     base = Experiment.data(
@@ -248,6 +262,10 @@ def run_sweep(
     beta1: Any = None,
     beta2: Any = None,
     eps: Any = None,
+    damping: Any = None,
+    armijo_c: Any = None,
+    shrink: Any = None,
+    max_backtracks: Any = None,
     history: bool = False,
     progress: Progress | None = None,
     progress_every: int = 10,
@@ -269,7 +287,8 @@ def run_sweep(
         As :func:`sweep`.
     """
     values = {"lr": lr, **_hyper_keywords(
-        momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)}
+        momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, damping=damping,
+        armijo_c=armijo_c, shrink=shrink, max_backtracks=max_backtracks)}
     values = {name: value for name, value in values.items() if value is not None}
     starts = dict(start or {})
     lengths = _lengths({**_start_keywords(starts), **values})

@@ -285,8 +285,13 @@ def test_data_runs_that_blow_up_are_explained_as_fit_explains_them(batch_size) -
     assert any("above the stable limit" in result.reason(k) for k in range(9))
 
 
-@pytest.mark.parametrize("optimizer", ["newton", "armijo"])
-def test_per_point_methods_are_refused_with_one_sentence(optimizer: str) -> None:
-    with pytest.raises(ValueError, match="runs one at a time; sweeps run gd, momentum") as error:
-        gdstudio.sweep("x**2", {"x": [1.0, 2.0]}, optimizer=optimizer, max_iter=5)
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: gdstudio.sweep("abs(x)", {"x": [1.0, 2.0]}, optimizer="newton", max_iter=5),
+     "newton needs second derivatives, and this function has none"),
+    (lambda: gdstudio.sweep_fit("m*x + b", DATA, loss="mae", optimizer="newton", max_iter=5),
+     "newton needs second derivatives, and the mae loss has none"),
+])
+def test_newton_without_second_derivatives_is_refused_with_one_sentence(call, message) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        call()
     assert "\n" not in str(error.value)

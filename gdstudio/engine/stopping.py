@@ -201,11 +201,20 @@ def describe_search_failure(step: int, rates: list[float], grad: np.ndarray) -> 
 def describe_fallbacks(codes: np.ndarray) -> str:
     """A sentence on the updates where Newton's method took a gradient step instead, else ""."""
     where = np.flatnonzero(codes)
-    if where.size == 0:
+    return describe_fallback_counts(int(where.size), int(codes.shape[0]),
+                                    where[:5].tolist(), bool(np.any(codes[where] == 2)))
+
+
+def describe_fallback_counts(
+    count: int, updates: int, first: list[int], unavailable: bool
+) -> str:
+    """:func:`describe_fallbacks` from its numbers: ``count`` fallbacks of ``updates``,
+    the steps of the ``first`` (up to five), and whether a Hessian was ever unavailable."""
+    if count == 0:
         return ""
-    shown = ", ".join(str(int(k)) for k in where[:5]) + (" …" if where.size > 5 else "")
-    noun = "update" if codes.shape[0] == 1 else "updates"
-    reason = ("the Hessian was not positive definite" if np.all(codes[where] == 1)
-              else "the Hessian was not positive definite or not available")
-    return (f"Newton's method took a gradient step instead at {where.size} of "
-            f"{codes.shape[0]} {noun} (from step {shown}): there {reason}")
+    shown = ", ".join(str(int(k)) for k in first[:5]) + (" …" if count > 5 else "")
+    noun = "update" if updates == 1 else "updates"
+    reason = ("the Hessian was not positive definite or not available" if unavailable
+              else "the Hessian was not positive definite")
+    return (f"Newton's method took a gradient step instead at {count} of "
+            f"{updates} {noun} (from step {shown}): there {reason}")

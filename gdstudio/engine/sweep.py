@@ -6,7 +6,9 @@ optionally, its own learning rate and optimizer hyperparameters — through the 
 stopping rules and divergence rules (non-finite values, the loss running away, and the
 early-divergence streak confirmed by the stable limit). A run that stops freezes where
 it stopped while the others go on. Its status, step count and parameters are those a
-single :class:`Descent` gives.
+single :class:`Descent` gives. Newton's method and Armijo's line search run too
+(:mod:`gdstudio.engine.sweep_probes`): each run takes its own Hessian or tries its own
+rates, in stacked or masked arrays.
 
 Every run still going has made the same number of updates, so the schedule's factor and
 the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
@@ -27,25 +29,29 @@ import numpy as np
 from gdstudio.engine.batching import BatchPlan
 from gdstudio.engine.curvature import LIMIT_FORMULAS
 from gdstudio.engine.limits import HISTORY_BYTES_BUDGET
-from gdstudio.engine.optimizers import OPTIMIZERS, make_optimizer
+from gdstudio.engine.optimizers import MAX_BACKTRACKS, OPTIMIZERS, make_optimizer
+from gdstudio.engine.probing import check_probes
 from gdstudio.engine.schedules import Constant, Schedule
 from gdstudio.engine.stopping import Status, StoppingRules
 from gdstudio.engine.sweep_growth import growth_verdicts
 from gdstudio.engine.sweep_norms import norms, resolve_ties
+from gdstudio.engine.sweep_probes import armijo_search, newton_directions
 from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, sweep_update
 
 __all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
            "sweep_history_bytes"]
 
-#: The optimizers a sweep runs in lock step. Newton and Armijo choose every step from the
-#: point's own Hessian or line search, which a lock-step array cannot share: they run one
-#: at a time with :func:`gdstudio.descend`.
-SWEEP_OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+#: The optimizers a sweep runs in lock step: all of them. Newton's method takes each run's
+#: own Hessian (stacked), Armijo's line search tries each run's own rates (masked).
+SWEEP_OPTIMIZERS: tuple[str, ...] = tuple(OPTIMIZERS)
 
 #: Status strings by code (the codes in :attr:`SweepDescent.status_codes`).
 STATUSES: tuple[str, ...] = tuple(str(status) for status in (
     Status.RUNNING, Status.CONVERGED, Status.MAX_ITER, Status.DIVERGED, Status.STOPPED))
 _RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
+
+# The methods that look at the objective itself (see gdstudio.engine.probing).
+_PROBING = ("newton", "armijo")
 
 # The early-divergence streak of Descent (see descent._RISING_STEPS).
 _RISING_STEPS = 5
@@ -56,6 +62,8 @@ class Reason:
 
     NONE, TOL_STEP, TOL_GRAD, TOL_LOSS, MAX_ITER = 0, 1, 2, 3, 4
     PARAMS, LOSS, GRADIENT, GREW, FELL, GROWTH, GROWTH_UNCONFIRMED, STOPPED = range(5, 13)
+    #: Armijo's line search found no rate: the run stops where it is (status ``stopped``).
+    SEARCH = 13
 
 
 class BatchObjective(Protocol):
@@ -95,7 +103,9 @@ class SweepDescent:
     starts : array_like
         Start points, shape ``(K, d)``.
     optimizer : str
-        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop`` or ``adam``.
+        ``gd``, ``momentum``, ``nesterov``, ``adagrad``, ``rmsprop``, ``adam``, ``newton``
+        (the objective needs ``hessian``, and is fastest with ``hessian_batch``) or
+        ``armijo``.
     lr : float or array_like
         Base learning rate: one for every run, or K of them.
     hyperparameters : mapping, optional
@@ -114,8 +124,9 @@ class SweepDescent:
     Raises
     ------
     ValueError
-        In one sentence: a bad shape, rate or hyperparameter (naming the run), or
-        histories larger than :data:`~gdstudio.engine.limits.HISTORY_BYTES_BUDGET`.
+        In one sentence: a bad shape, rate or hyperparameter (naming the run), Newton's
+        method for an objective without second derivatives, or histories larger than
+        :data:`~gdstudio.engine.limits.HISTORY_BYTES_BUDGET`.
     """
 
     def __init__(
@@ -132,12 +143,9 @@ class SweepDescent:
         history: bool = False,
     ) -> None:
         self.objective = objective
-        self.optimizer = make_optimizer(optimizer).name
-        if self.optimizer not in SWEEP_OPTIMIZERS:
-            raise ValueError(
-                f"a sweep cannot run {OPTIMIZERS[self.optimizer].title}: it chooses each step "
-                f"from its own point, so it runs one at a time; sweeps run "
-                f"{', '.join(SWEEP_OPTIMIZERS)}")
+        method = make_optimizer(optimizer)
+        check_probes(objective, method)  # type: ignore[arg-type]
+        self.optimizer = method.name
         self.schedule = schedule if schedule is not None else Constant()
         self.stopping = stopping if stopping is not None else StoppingRules()
         self.batching = batching
@@ -255,6 +263,12 @@ class SweepDescent:
         self.start_loss = self.loss.copy()
         self.start_grad = grad.copy()
         self.iterations = np.zeros(runs, dtype=np.int64)
+        #: Newton's method: how many of each run's updates were the gradient-step fallback.
+        self.fallbacks = np.zeros(runs, dtype=np.int64)
+        #: The steps of each run's first five fallbacks (−1: none), and whether a Hessian
+        #: was ever not available (fallback 2), for the sentence a single run adds.
+        self.fallback_steps = np.full((runs, 5), -1, dtype=np.int64)
+        self.fallback_unavailable = np.zeros(runs, dtype=bool)
         self.status_codes = np.zeros(runs, dtype=np.int8)
         self.reason_codes = np.zeros(runs, dtype=np.int8)
         self.reason_values = np.full(runs, np.nan)
@@ -321,8 +335,15 @@ class SweepDescent:
              self._betas.items()}, t + 1.0) if self._betas else None
         buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
         old_loss = active["loss"]
-        change = sweep_update(self.optimizer, active["grad"], buffers, rate, t, hyper,
-                              corrections)
+        if self.optimizer in _PROBING:
+            probed = self._probe(rate, hyper)
+            if probed is None:
+                return
+            change, rate = probed
+            old_loss = active["loss"]  # a failed search ended some runs
+        else:
+            change = sweep_update(self.optimizer, active["grad"], buffers, rate, t, hyper,
+                                  corrections)
         params = active["params"] + change
         size = norms(change)
         self._t = t = t + 1
@@ -345,6 +366,37 @@ class SweepDescent:
         ended = codes != 0
         if ended.any():
             self._end(ended, codes, values)
+
+    def _probe(self, rate: Hyper, hyper: dict[str, Hyper]) -> tuple[np.ndarray, Hyper] | None:
+        """Newton's or Armijo's steps Δθ and rates (``None``: no run is left to step)."""
+        active, t = self._active, self._t
+        rows = None if self.batching is None else self.batching.rows(t)
+        params, grad = active["params"], active["grad"]
+        if self.optimizer == "newton":
+            directions, codes = newton_directions(self.objective, params, grad, rows,
+                                                  hyper["damping"])
+            self._count_fallbacks(active["index"], codes, t)
+            return directions * -rate, rate
+        rates, failed = armijo_search(self.objective, params, grad, active["loss"], rows,
+                                      rate, hyper)
+        if failed.any():
+            codes = np.where(failed, Reason.SEARCH, 0).astype(np.int8)
+            self._end(failed, codes, rates)
+            rates, grad = rates[~failed], active["grad"]
+            if self.finished:
+                return None
+        column = rates[:, None]
+        return grad * -column, column
+
+    def _count_fallbacks(self, index: np.ndarray, codes: np.ndarray, t: int) -> None:
+        fell_back = index[codes != 0]
+        if fell_back.size == 0:
+            return
+        seen = self.fallbacks[fell_back]
+        early = seen < self.fallback_steps.shape[1]
+        self.fallback_steps[fell_back[early], seen[early]] = t
+        self.fallbacks[fell_back] += 1
+        self.fallback_unavailable[index[codes == 2]] = True
 
     def _verdicts(
         self, size: np.ndarray, grad: np.ndarray, grad_norm: np.ndarray,
@@ -440,7 +492,7 @@ def _status_of(codes: np.ndarray) -> np.ndarray:
     status = np.full(codes.shape[0], _DIVERGED, dtype=np.int8)
     status[codes <= Reason.TOL_LOSS] = _CONVERGED
     status[codes == Reason.MAX_ITER] = _MAX_ITER
-    status[codes == Reason.STOPPED] = _STOPPED
+    status[(codes == Reason.STOPPED) | (codes == Reason.SEARCH)] = _STOPPED
     return status
 
 
@@ -501,6 +553,15 @@ def _check_hyperparameters(values: np.ndarray, name: str) -> None:
     elif name in ("momentum", "alpha", "beta1", "beta2"):
         bad |= ~((values >= 0) & (values < 1))
         rule = "at least 0 and below 1"
+    elif name in ("armijo_c", "shrink"):
+        bad |= ~((values > 0) & (values < 1))
+        rule = "above 0 and below 1"
+    elif name == "damping":
+        bad |= ~(values >= 0)
+        rule = "at least 0"
+    elif name == "max_backtracks":
+        bad |= ~((values >= 0) & (values <= MAX_BACKTRACKS) & (values == np.round(values)))
+        rule = f"a whole number from 0 to {MAX_BACKTRACKS}"
     else:
         rule = "a finite number"
     if bad.any():

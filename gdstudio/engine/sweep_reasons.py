@@ -14,7 +14,9 @@ from gdstudio.engine.curvature import largest_eigenvalue, stable_rate
 from gdstudio.engine.stopping import (
     describe_convergence,
     describe_divergence,
+    describe_fallback_counts,
     describe_growth,
+    describe_search_failure,
     describe_start_limit,
     describe_step_limit,
 )
@@ -29,7 +31,21 @@ _DIVERGENCES = {Reason.PARAMS: "params", Reason.LOSS: "loss", Reason.GRADIENT: "
 
 
 def reason_of(sweep: SweepDescent, run: int) -> str:
-    """Why run ``run`` of ``sweep`` ended, in one sentence ("" while it is going on)."""
+    """Why run ``run`` of ``sweep`` ended, in one sentence ("" while it is going on).
+
+    For Newton's method, the note on the fallbacks follows, as in ``Run.message``.
+    """
+    reason = _reason(sweep, run)
+    count = int(sweep.fallbacks[run])
+    if not reason or count == 0:
+        return reason
+    first = [int(step) for step in sweep.fallback_steps[run] if step >= 0]
+    note = describe_fallback_counts(count, int(sweep.iterations[run]), first,
+                                    bool(sweep.fallback_unavailable[run]))
+    return f"{reason}; {note}"
+
+
+def _reason(sweep: SweepDescent, run: int) -> str:
     code = int(sweep.reason_codes[run])
     step = int(sweep.iterations[run])
     value = float(sweep.reason_values[run])
@@ -53,6 +69,8 @@ def reason_of(sweep: SweepDescent, run: int) -> str:
         return describe_growth(step, int(streak), amplification, sweep.optimizer,
                                rate=_rate(sweep, run, step), limit=limit, top=top,
                                momentum=_momentum(sweep, run))
+    if code == Reason.SEARCH:
+        return describe_search_failure(step, _trial_rates(sweep, run, step), sweep.grad[run])
     if code == Reason.STOPPED:
         return f"stopped by request at step {step}"
     return ""
@@ -63,6 +81,24 @@ def _rate(sweep: SweepDescent, run: int, step: int) -> float:
     rates = sweep.learning_rates
     base = rates if isinstance(rates, float) else float(rates[run])
     return base * sweep.schedule.factor(step - 1)
+
+
+def _trial_rates(sweep: SweepDescent, run: int, step: int) -> list[float]:
+    """Every rate the failed line search from step ``step`` tried, as a single run's."""
+    rates = sweep.learning_rates
+    rate = (rates if isinstance(rates, float) else float(rates[run])) * sweep.schedule.factor(
+        step)
+    shrink, backtracks = (_value(sweep.hyperparameters[name], run)
+                          for name in ("shrink", "max_backtracks"))
+    tried = []
+    for _ in range(int(backtracks) + 1):
+        tried.append(rate)
+        rate *= shrink
+    return tried
+
+
+def _value(value: float | np.ndarray, run: int) -> float:
+    return value if isinstance(value, float) else float(value[run])
 
 
 def _momentum(sweep: SweepDescent, run: int) -> float:

@@ -383,6 +383,41 @@ class CompiledExpression:
             matrix[i, j] = matrix[j, i] = float(entries[index])
         return matrix if np.all(np.isfinite(matrix)) else None
 
+    def hessian_batch(self, params: np.ndarray) -> np.ndarray | None:
+        """The exact Hessians at many points at once, for sweeps (Newton's method).
+
+        Parameters
+        ----------
+        params : numpy.ndarray
+            Float array of shape ``(K, len(variables))``, one point per row.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            Shape ``(K, d, d)``; a matrix with a non-finite entry is where :meth:`hessian`
+            says ``None``. ``None`` when f has no second derivatives at all (``abs``…).
+            Entries equal :meth:`hessian`'s to the last bit for arithmetic and powers (the
+            numpy function of :meth:`value_and_grad_batch`'s kind).
+        """
+        if self._hessian_function is None:
+            return None
+        points = np.asarray(params, dtype=float)
+        count, size = points.shape[0], len(self.variables)
+        matrices = np.empty((count, size, size))
+        with np.errstate(all="ignore"):
+            try:
+                entries = self._hessian_batch_function(*points.T)
+            except _RECOVERABLE:
+                for row, point in enumerate(points):
+                    matrix = self.hessian(point)
+                    matrices[row] = np.nan if matrix is None else matrix
+                return matrices
+        for index, (i, j) in enumerate(_upper_triangle(size)):
+            column = np.broadcast_to(np.asarray(entries[index], dtype=float), (count,))
+            matrices[:, i, j] = column
+            matrices[:, j, i] = column
+        return matrices
+
     def prepare_hessian(self) -> bool:
         """Differentiate twice and compile the Hessian now; return whether it exists."""
         return self._hessian_function is not None
@@ -469,6 +504,16 @@ class CompiledExpression:
         entries = [rows[i][j] for i, j in _upper_triangle(len(self.variables))]
         arguments, renamed = _lambdify.rename(entries, self.variables)
         return _lambdify.array_function(arguments, renamed)
+
+    @cached_property
+    def _hessian_batch_function(self) -> Callable[..., tuple[Any, ...]]:
+        from gdstudio.problems import _lambdify  # lazy: checking text needs no sympy
+
+        rows = second_derivatives(self.analysis.text, self.variables)
+        assert rows is not None  # hessian_batch asks only when there are some
+        entries = [rows[i][j] for i, j in _upper_triangle(len(self.variables))]
+        arguments, renamed = _lambdify.rename(entries, self.variables)
+        return _lambdify.batch_function(arguments, renamed)
 
     @cached_property
     def _array_value(self) -> Callable[..., tuple[Any, ...]]:

@@ -91,6 +91,16 @@ class FunctionObjective:
         """
         return self.compiled.hessian(params)
 
+    def hessian_batch(
+        self, params: np.ndarray, batch: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """The Hessians ``(K, d, d)`` at the rows of ``params``, for sweeps.
+
+        See :meth:`~gdstudio.problems.expression.CompiledExpression.hessian_batch`;
+        ``batch`` is ignored.
+        """
+        return self.compiled.hessian_batch(params)
+
     def prepare_hessian(self) -> bool:
         """Find the second derivatives now (slow: off the UI thread); whether they exist."""
         return self.compiled.prepare_hessian()

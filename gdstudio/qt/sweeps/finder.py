@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 
 from gdstudio.engine.optimizers import OPTIMIZERS
-from gdstudio.engine.sweep import SWEEP_OPTIMIZERS
 from gdstudio.engine.sweep_pictures import grid_csv
 from gdstudio.qt.compare.plots import RUN_COLOURS, RUN_SYMBOLS
 from gdstudio.qt.sweeps.jobs import FinderResult, finder_job
@@ -48,10 +47,12 @@ class FinderPanel(SweepPanel):
     def __init__(self, source: SweepSource, optimizer: str = "gd") -> None:
         plot = SweepPlot("finderPlot", "Learning-rate finder")
         plot.setToolTip("Each point is one run at that learning rate. Shaded: rates at which "
-                        "the runs diverged. Click a point to use its rate in the main window.")
+                        "the runs diverged. Newton's method is tried around 1 (its full "
+                        "step), the line search around the main window's rate. Click a point "
+                        "to use its rate in the main window.")
         super().__init__(source, plot)
         self.checks: dict[str, QCheckBox] = {}
-        for name in SWEEP_OPTIMIZERS:
+        for name in OPTIMIZERS:
             check = QCheckBox(OPTIMIZERS[name].title)
             check.setObjectName(f"finder_{name}")
             check.setChecked(name in ("gd", optimizer))
@@ -125,12 +126,14 @@ class FinderPanel(SweepPanel):
         for row, name in enumerate(result.optimizers):
             colour = RUN_COLOURS[row % len(RUN_COLOURS)]
             keep = np.isfinite(values[row])
-            self.plot.plot(result.rates[keep], values[row][keep], pen=pg.mkPen(colour, width=2),
+            self.plot.plot(result.rates[row][keep], values[row][keep],
+                           pen=pg.mkPen(colour, width=2),
                            symbol=RUN_SYMBOLS[row % len(RUN_SYMBOLS)], symbolSize=7,
                            symbolBrush=colour, symbolPen=pg.mkPen("k", width=0.5),
                            name=OPTIMIZERS[name].title)
         self._draw_limit(result.limit)
-        self.plot.getAxis("bottom").setTicks(decade_ticks(result.rates[0], result.rates[-1]))
+        self.plot.getAxis("bottom").setTicks(decade_ticks(float(result.rates.min()),
+                                                          float(result.rates.max())))
         self.plot.addItem(self._chosen)
         self._chosen.setData([], [])
         self._write_note(result)
@@ -138,7 +141,7 @@ class FinderPanel(SweepPanel):
     def _draw_spans(self, result: FinderResult, row: int) -> None:
         colour = QColor(RUN_COLOURS[row % len(RUN_COLOURS)])
         colour.setAlpha(55)
-        for low, high in diverged_spans(result.rates, result.status[row] == "diverged"):
+        for low, high in diverged_spans(result.rates[row], result.status[row] == "diverged"):
             region = pg.LinearRegionItem((math.log10(low), math.log10(high)), movable=False,
                                          brush=pg.mkBrush(colour), pen=pg.mkPen(None))
             region.setZValue(-10)
@@ -160,7 +163,7 @@ class FinderPanel(SweepPanel):
     def _write_note(self, result: FinderResult) -> None:
         parts = []
         for row, name in enumerate(result.optimizers):
-            diverged = result.rates[result.status[row] == "diverged"]
+            diverged = result.rates[row][result.status[row] == "diverged"]
             title = OPTIMIZERS[name].title
             parts.append(f"{title} diverges from α = {diverged.min():.3g}" if diverged.size
                          else f"{title} never diverges here")
@@ -184,7 +187,7 @@ class FinderPanel(SweepPanel):
                 value = float(values[index])
                 if log_y and value <= 0:
                     continue
-                where = self.plot.data_to_widget(math.log10(result.rates[index]),
+                where = self.plot.data_to_widget(math.log10(result.rates[row, index]),
                                                  math.log10(value) if log_y else value)
                 distance = math.hypot(where.x() - click.x(), where.y() - click.y())
                 if best is None or distance < best[0]:
@@ -195,7 +198,7 @@ class FinderPanel(SweepPanel):
     def pick(self, row: int, index: int) -> None:
         """Use the rate of point ``index`` of optimizer ``row`` in the main window."""
         result: FinderResult = self.result
-        name, rate = result.optimizers[row], float(result.rates[index])
+        name, rate = result.optimizers[row], float(result.rates[row, index])
         self.chosen = (name, rate)
         value = float(self.values(row)[index])
         self._chosen.setData([rate], [value])
@@ -207,8 +210,11 @@ class FinderPanel(SweepPanel):
         result: FinderResult | None = self.result
         if result is None:
             return None
-        columns: dict[str, np.ndarray] = {"learning_rate": result.rates}
+        shared = bool((result.rates == result.rates[0]).all())
+        columns: dict[str, np.ndarray] = {"learning_rate": result.rates[0]} if shared else {}
         for row, name in enumerate(result.optimizers):
+            if not shared:
+                columns[f"{name}_learning_rate"] = result.rates[row]
             columns[f"{name}_status"] = result.status[row]
             columns[f"{name}_final_loss"] = result.loss[row]
             columns[f"{name}_steps"] = result.iterations[row]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdstudio.api_sweep import Sweep, run_sweep
-from gdstudio.engine.sweep import SWEEP_OPTIMIZERS
+from gdstudio.engine.optimizers import OPTIMIZERS
+from gdstudio.engine.sweep import Reason
 from gdstudio.engine.sweep_pictures import (
     Basins,
     cluster_basins,
@@ -40,6 +41,13 @@ __all__ = [
 
 #: Rates of the finder and the phase map span the stable limit ÷ BELOW to × ABOVE.
 BELOW, ABOVE = 1000.0, 10.0
+#: The finder's rates for the methods the stable limit says nothing about, as (centre,
+#: below, above); a centre of None is the main window's rate. Newton's full step is 1
+#: (beyond 2 it overshoots even a quadratic); Armijo's rate is only its first try.
+OWN_RATES: dict[str, tuple[float | None, float, float]] = {
+    "newton": (1.0, 100.0, 10.0),
+    "armijo": (None, 100.0, 100.0),
+}
 #: Two final points closer than this fraction of the region's diagonal reach one minimum.
 BASIN_RADIUS = 0.02
 #: Samples of f per variable for the contour lines (2-D) or the curve (1-D).
@@ -87,6 +95,16 @@ def _centre(limit: float | None, experiment: Experiment) -> float:
     return float(limit) if usable else experiment.settings.learning_rate
 
 
+def finder_rates(name: str, limit: float | None, experiment: Experiment,
+                 count: int) -> np.ndarray:
+    """The finder's ``count`` rates for optimizer ``name`` (see :data:`OWN_RATES`)."""
+    if name not in OWN_RATES:
+        return rate_grid(_centre(limit, experiment), count, BELOW, ABOVE)
+    centre, below, above = OWN_RATES[name]
+    return rate_grid(experiment.settings.learning_rate if centre is None else centre,
+                     count, below, above)
+
+
 def _part(progress: Progress, index: int, parts: int) -> Progress:
     return lambda fraction: progress((index + fraction) / parts)
 
@@ -99,7 +117,8 @@ class FinderResult:
     Attributes
     ----------
     rates : numpy.ndarray
-        ``(n,)`` learning rates, ascending.
+        ``(m, n)`` learning rates, ascending along each row: around 2/λmax, or for
+        ``newton`` and ``armijo`` their own (:data:`OWN_RATES`).
     optimizers : tuple of str
         The optimizers, in the order of the rows below.
     loss, steps : numpy.ndarray
@@ -121,30 +140,32 @@ class FinderResult:
 
 def finder_job(experiment: Experiment, optimizers: Sequence[str], count: int = 40,
                max_iter: int = 1000, tol_step: float = 1e-6) -> Job:
-    """A learning-rate finder: ``count`` rates on a log axis around 2/λmax, for each optimizer."""
+    """A learning-rate finder: ``count`` rates on a log axis for each optimizer, around 2/λmax
+    (around 1 for Newton's method, and the window's rate for Armijo's line search)."""
     chosen = tuple(optimizers)
     if not chosen:
         raise ValueError("choose at least one optimizer for the learning-rate finder")
-    unknown = [name for name in chosen if name not in SWEEP_OPTIMIZERS]
+    unknown = [name for name in chosen if name not in OPTIMIZERS]
     if unknown:
         raise ValueError(f"the finder cannot sweep {unknown[0]!r}; choose from "
-                         f"{', '.join(SWEEP_OPTIMIZERS)}")
+                         f"{', '.join(OPTIMIZERS)}")
     if count < 2:
         raise ValueError(f"the finder needs at least 2 rates, not {count}")
     base = prepared(experiment, max_iter, tol_step)
 
     def job(progress: Progress) -> FinderResult:
         limit = stable_limit(base)
-        rates = rate_grid(_centre(limit, base), count, BELOW, ABOVE)
+        grids = [finder_rates(name, limit, base, count) for name in chosen]
         runs: list[Sweep] = []
         for index, name in enumerate(chosen):
-            runs.append(run_sweep(base.replace(optimizer=name), lr=rates,
+            runs.append(run_sweep(base.replace(optimizer=name), lr=grids[index],
                                   progress=_part(progress, index, len(chosen))))
-            if (runs[-1].status == "stopped").any():
-                break  # cancelled: the runner drops this result
+            if (runs[-1].engine.reason_codes == Reason.STOPPED).any():
+                break  # cancelled (not a line search that failed): the runner drops this
         status = np.array([run.status for run in runs])
         iterations = np.array([run.iterations for run in runs])
-        return FinderResult(rates, chosen[:len(runs)], np.array([run.loss for run in runs]),
+        return FinderResult(np.array(grids[:len(runs)]), chosen[:len(runs)],
+                            np.array([run.loss for run in runs]),
                             steps_to_converge(status, iterations), status, iterations, limit)
 
     return job

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLineEdit
 from shiboken6 import isValid
 
 from gdstudio.api import descend
@@ -68,7 +69,7 @@ def test_finder_on_x_squared_shades_the_rates_above_two_over_lambda_max(qtbot, t
     tool.finder.rate_count.setValue(21)
     result = compute(qtbot, tool, 0)
     assert result.limit == 1.0  # 2/λmax with λmax = 2
-    rates, status = result.rates, result.status[0]
+    rates, status = result.rates[0], result.status[0]
     assert result.optimizers == ("gd",) and len(rates) == 21
     assert rates[0] == pytest.approx(1e-3) and rates[-1] == pytest.approx(10.0)
     # |1 − 2α| > 1 exactly when α > 1: those runs diverge, the others do not.
@@ -109,12 +110,45 @@ def test_click_a_point_to_use_its_rate_in_the_main_window(qtbot, window, tool) -
     result = compute(qtbot, tool, 0)
     index = 8  # a converging rate
     assert result.status[0, index] == "converged"
-    rate = float(result.rates[index])
+    rate = float(result.rates[0, index])
     value = math.log10(finder.values(0)[index]) if finder._log_y else finder.values(0)[index]
     click(qtbot, finder.plot, math.log10(rate), value)
     assert window.model.learning_rate == rate
     assert window.model.optimizer == "gd"
     assert finder.chosen == ("gd", rate)
+
+
+def test_finder_tries_newton_around_one_and_armijo_around_the_windows_rate(
+        qtbot, window, tool) -> None:
+    finder: FinderPanel = tool.finder
+    finder.rate_count.setValue(16)
+    finder.checks["newton"].setChecked(True)
+    finder.checks["armijo"].setChecked(True)
+    result = compute(qtbot, tool, 0)
+    assert result.optimizers == ("gd", "newton", "armijo")
+    assert [c.name() for c in finder.plot.plotItem.listDataItems() if c.name()] == [
+        "Gradient descent", "Newton's method", "Gradient descent with line search (Armijo)"]
+    newton, armijo = result.rates[1], result.rates[2]
+    assert newton[0] == pytest.approx(0.01) and newton[-1] == pytest.approx(10.0)
+    centre = window.model.learning_rate  # the x² tutorial's 0.1
+    assert armijo[0] == pytest.approx(centre / 100) and armijo[-1] == pytest.approx(centre * 100)
+    # On x² Newton's step is α·x: |1 − α| > 1, a divergence, exactly when α > 2.
+    assert (result.status[1] == "diverged").tolist() == (newton > 2.0).tolist()
+    assert f"Newton's method diverges from α = {newton[newton > 2].min():.3g};" in (
+        finder.note.text())
+    for row, index in ((1, 7), (1, 12), (2, 3), (2, 15)):
+        name = result.optimizers[row]
+        single = descend("x**2", {"x": 3.0}, optimizer=name, lr=float(result.rates[row, index]),
+                         max_iter=100, tol_step=1e-4)
+        assert str(single.status) == result.status[row, index]
+        assert single.iterations == result.iterations[row, index]
+        assert single.loss == result.loss[row, index]
+    one = int(np.argmin(np.abs(np.log(newton))))  # the rate nearest 1: the fewest steps
+    finder.metric.setCurrentIndex(1)
+    assert finder.values(1)[one] == np.nanmin(finder.values(1))
+    finder.pick(1, one)
+    assert window.model.optimizer == "newton"
+    assert window.model.learning_rate == float(newton[one])
 
 
 def test_cancel_stops_the_sweep_and_keeps_the_picture(qtbot, tool) -> None:
@@ -219,6 +253,31 @@ def test_himmelblau_has_four_basins(qtbot, window, tool) -> None:
     assert window.model.start == {"x": float(result.axes[0][i]), "y": float(result.axes[1][j])}
 
 
+def test_newtons_basins_of_himmelblau_are_not_gradient_descents(qtbot, window, tool) -> None:
+    expression = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+    open_example(qtbot, window, "himmelblau", expression)
+    window.contour_plot.setRange(xRange=(-5, 5), yRange=(-5, 5), padding=0)
+    tool.basins.grid.setValue(20)
+    gd = compute(qtbot, tool, 2)
+    window.model.set_optimizer("newton")
+    window.model.set_learning_rate(1.0)
+    newton = compute(qtbot, tool, 2)
+    assert newton.kinds == ("minimum",) * len(newton.basins.minima)  # no saddle, no maximum
+    nearest = np.linalg.norm(newton.basins.minima[:, None] - HIMMELBLAU_MINIMA[None], axis=2)
+    assert np.allclose(nearest.min(axis=1), 0, atol=1e-2)
+    reached = newton.basins.minima[newton.labels]  # the minimum of each cell, as points
+    reached_gd = gd.basins.minima[gd.labels]
+    settled = (newton.status == "converged") & (gd.status == "converged")
+    apart = np.linalg.norm(reached - reached_gd, axis=-1) > 0.1
+    assert (settled & apart).any()  # the classic picture: Newton's basins are not GD's
+    i, j = 4, 15  # each cell is the run descend makes from there
+    single = descend(expression, {"x": float(newton.axes[0][i]), "y": float(newton.axes[1][j])},
+                     optimizer="newton", max_iter=window.model.stopping.max_iter,
+                     tol_step=float(tool.tolerance.text()))
+    assert str(single.status) == newton.status[i, j]
+    assert single.iterations == newton.iterations[i, j]
+
+
 def test_basins_refuse_three_variables_in_one_sentence(qtbot, window, tool) -> None:
     window.editor.expressionSubmitted.emit("x**2 + y**2 + z**2")
     wait_for_problem(qtbot, window, "x**2 + y**2 + z**2")
@@ -241,6 +300,21 @@ def test_a_bad_tolerance_or_no_optimizer_is_one_sentence(qtbot, tool) -> None:
     assert not tool.compute() and not tool.busy
     assert tool.finder.note.text() == ("Cannot compute: choose at least one optimizer for the "
                                        "learning-rate finder.")
+
+
+def test_newton_on_a_function_without_second_derivatives_is_one_sentence(
+        qtbot, window, tool) -> None:
+    edit = window.findChild(QLineEdit, "expressionEdit")
+    edit.selectAll()
+    qtbot.keyClicks(edit, "abs(x) + x**2")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    wait_for_problem(qtbot, window, "abs(x) + x**2")
+    tool.finder.checks["newton"].setChecked(True)
+    with qtbot.waitSignal(tool.runner.failed, timeout=SWEEP_WAIT):
+        assert tool.compute()
+    qtbot.waitUntil(lambda: not tool.busy, timeout=SWEEP_WAIT)
+    assert tool.finder.note.text() == ("Cannot compute: newton needs second derivatives, and "
+                                       "this function has none: choose another optimizer.")
 
 
 # ---------------------------------------------------------------- export and closing
@@ -286,11 +360,11 @@ def test_finder_and_phase_map_sweep_a_data_problem(qtbot, window, tool) -> None:
     tool.finder.rate_count.setValue(12)
     result = compute(qtbot, tool, 0)
     assert result.limit == pytest.approx(0.2)  # 2/λmax, λmax = 10 (the SSE in b)
-    assert (result.status[0] == "diverged").tolist() == (result.rates > 0.2).tolist()
+    assert (result.status[0] == "diverged").tolist() == (result.rates[0] > 0.2).tolist()
     tutorial = example("tutorial_intercept").experiment
     index = 6
     single = fit(tutorial.model, tutorial.dataset, target=tutorial.target, start=tutorial.start,
-                 fixed=dict(tutorial.fixed), loss=tutorial.loss, lr=float(result.rates[index]),
+                 fixed=dict(tutorial.fixed), loss=tutorial.loss, lr=float(result.rates[0, index]),
                  max_iter=30, tol_step=float(tool.tolerance.text()))
     assert str(single.status) == result.status[0, index]
     assert single.loss == pytest.approx(result.loss[0, index], rel=1e-12)
