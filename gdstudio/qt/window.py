@@ -502,30 +502,6 @@ class MainWindow(QMainWindow):
 
     def _problem_changed(self) -> None:
         objective = self.model.objective
-        variables = len(objective.param_names)
-        if self.model.mode != "data" and not self._page_made(variables):
-            self._page_for(variables)  # a first map or centre traces: a big thing, so
-            if pass_is_full():  # the problem is shown in a later pass of the event loop
-                self.session.shutdown()  # the old problem's run ends now
-                self._show_problem_later(objective)
-                return
-        self._show_problem(objective)
-
-    def _show_problem_later(self, objective: object) -> None:
-        """Show ``objective`` in the first pass of the event loop that is not full."""
-        if pass_is_full():
-            QTimer.singleShot(1, self, lambda: self._show_problem_later(objective))
-        else:
-            self._show_problem(objective)
-
-    def _page_made(self, variables: int) -> bool:
-        if variables == 1:
-            return True
-        return (self._contour_plot if variables == 2 else self._parameter_plot) is not None
-
-    def _show_problem(self, objective: object) -> None:
-        if objective is not self.model.objective or self._closing:
-            return  # a newer problem came meanwhile: it is shown instead
         names = objective.param_names
         if self.model.mode == "data":
             self.data_mode.show_problem()

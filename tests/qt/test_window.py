@@ -148,8 +148,7 @@ def test_unknown_function_message_and_recovery(qtbot, window) -> None:
     type_expression(qtbot, window, "foo(x)")
     assert "unknown function" in window.editor.expression_error.text()
     type_expression(qtbot, window, "(x-3)**2 + 10*(y+1)**2")
-    # A first map is made in one pass of the event loop and shown in the next.
-    qtbot.waitUntil(lambda: window.session.param_names == ("x", "y"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.model.param_names == ("x", "y"), timeout=WAIT)
     assert not window.editor.expression_error.isVisible()
     assert window.plot_stack.currentWidget() is window.contour_page
     assert action(window, "actionRun").isEnabled()
