@@ -69,6 +69,7 @@ def test_default_example_runs_to_convergence(qtbot, window) -> None:
     assert window.session.history.params[-1, 0] == pytest.approx(3 * 0.8**40)
     message = window.statusBar().currentMessage()
     assert "Converged at step 40" in message and "precision 0.0001" in message
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "x₄₀ = x₃₉ − α·f′(x₃₉)" in window.explain_view.toPlainText()
 
 
@@ -168,6 +169,7 @@ def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
     # window cuts it).
     qtbot.waitUntil(lambda: window.explain_view.toPlainText().startswith(message),
                     timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "x₆ = x₅ − α·f′(x₅)" in window.explain_view.toPlainText()
 
 

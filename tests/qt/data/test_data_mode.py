@@ -114,6 +114,8 @@ def test_the_intercept_tutorial_ends_at_b_1_3815(qtbot, window) -> None:
     assert history.params[0, 0] == 10.0 and history.params[1, 0] == pytest.approx(9.1)
     assert history.params[-1, 0] == pytest.approx(1.3815, abs=5e-5)
     assert np.all(history.lr[:-1] == 0.01)
+    # The last explanation may come a pass of the event loop after the last row.
+    qtbot.waitUntil(lambda: "b₃₀ = b₂₉" in window.explain_view.toPlainText(), timeout=WAIT)
     text = window.explain_view.toPlainText()
     assert "b₃₀ = b₂₉ − α·∂L/∂b = 1.4239 − 0.01 · 4.2391 = 1.3815" in text
     assert "∂L/∂b = 2·Σ rᵢ = 2 · (0.38152 + 0.38152" in text
@@ -295,6 +297,7 @@ def test_mini_batches_use_the_seeded_plan(qtbot, window) -> None:
         action(window, "actionStep").trigger()
         qtbot.waitUntil(lambda n=expected: len(window.session.history) == n, timeout=WAIT)
     assert window.session.history.epoch.tolist() == [0, 0, 0, 1, 1]
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "on the batch of 2 rows" in window.explain_view.toPlainText()
 
 
