@@ -85,6 +85,9 @@ class StudioWindow(Protocol):
     def add_page(self, page: QWidget) -> None:
         """Add ``page`` to the centre's stack of plots."""
 
+    def style_page(self, page: QWidget) -> None:
+        """Style a part made after start-up as the preferences say."""
+
     def reset(self) -> None:
         """Start the run again from the start point."""
 

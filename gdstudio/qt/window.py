@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self._side_timer.setInterval(FRAME_INTERVAL_MS // 2)
         self._side_timer.timeout.connect(self._draw_side_panels)
         self._side_old_length: int | None = None  # the log's old length, while pending
+        self._side_pieces: list[Callable[[], None]] = []  # side panels still to draw
         self.registry = ActionRegistry()  # menus and actions by name, for the controllers
         self._explanation: str | None = None  # an explanation waiting for the side panels
         self._build_actions()
@@ -279,6 +280,10 @@ class MainWindow(QMainWindow):
     def add_page(self, page: QWidget) -> None:
         """Add a centre page made after start-up, styled as the preferences say."""
         self.plot_stack.addWidget(page)
+        self.style_page(page)
+
+    def style_page(self, page: QWidget) -> None:
+        """Style a part of the window made after start-up as the preferences say."""
         preferences = getattr(self, "preferences", None)
         if preferences is not None:
             preferences.style_page(page)
@@ -412,13 +417,13 @@ class MainWindow(QMainWindow):
             return
         if self.model.mode == "data":  # with its batches, once its objective is built
             if self.data_mode.start_run(self.model.run_settings()):
-                self.explain_view.setPlainText(self._derivative_text())
+                self._show_explanation(self._derivative_text())
             return
         if getattr(self.model.objective, "n_samples", None) is not None:  # data mode's,
             return  # until the function is compiled again (then set_problem resets)
         self.session.start(self.model.objective, self.model.start_vector(),
                            self.model.run_settings())
-        self.explain_view.setPlainText(self._derivative_text())
+        self._show_explanation(self._derivative_text())
 
     @property
     def speed_chosen(self) -> bool:
@@ -553,28 +558,78 @@ class MainWindow(QMainWindow):
         # times a second, in frames of their own: together they cost more to paint than
         # the main plot does.
         if not self.session.playing:
-            self._draw_side_panels()
+            self._redraw_side_panels()
         elif (time.perf_counter() - self._side_drawn >= SIDE_PANELS_INTERVAL
               and not self._side_timer.isActive()):
             self._side_timer.start()
 
     def _draw_side_panels(self) -> None:
-        if self.session.playing and pass_is_full():
-            self._side_timer.start()  # in a pass of the event loop of their own
-            return
+        """Draw the explanation, the step log and each trace, one piece at a time.
+
+        Once a pass of the event loop is full the pieces left wait for the next pass:
+        each costs from a few to tens of milliseconds to lay out and paint, and together
+        they held the UI thread for hundreds after a Pause or a Reset under load.
+        """
         self._side_timer.stop()
-        self._side_drawn = time.perf_counter()
-        explanation, self._explanation = self._explanation, None
-        if explanation is not None and not self._closing:
-            self.explain_view.setPlainText(explanation)
-        old_length, self._side_old_length = self._side_old_length, None
-        history = self.session.history
-        if self._closing or self.history_model.history is not history:
+        if self._closing:
+            self._side_pieces = []
             return
+        if not self._side_pieces:  # a new round (else: the rest of the last one)
+            self._side_drawn = time.perf_counter()
+            self._side_pieces = [self._draw_explanation, self._draw_step_log,
+                                 *(lambda plot=plot: self._draw_trace(plot)
+                                   for plot in self.traces.plots())]
+        while self._side_pieces:
+            if pass_is_full():
+                # A paced run's next round waits its frame; the rest of a round, or
+                # a paused window's, comes in the very next pass.
+                self._side_timer.start(
+                    FRAME_INTERVAL_MS // 2 if self.session.playing else 0)
+                return
+            self._side_pieces.pop(0)()
+
+    @property
+    def side_panels_pending(self) -> bool:
+        """True while the step log, traces or explanation wait for a later pass."""
+        return bool(self._side_pieces) or self._side_timer.isActive()
+
+    def _redraw_side_panels(self) -> None:
+        """Draw every side panel again from the start (the history just changed)."""
+        self._side_pieces = []
+        self._draw_side_panels()
+
+    def _draw_explanation(self) -> None:
+        explanation, self._explanation = self._explanation, None
+        if explanation is not None:
+            self.explain_view.setPlainText(explanation)
+
+    def _draw_step_log(self) -> None:
+        if self.history_model.history is not self.session.history:
+            return
+        old_length, self._side_old_length = self._side_old_length, None
         self.history_model.refresh(old_length)
-        if self.traces_dock.isVisible():
-            self.traces.set_history(history)
         self.history_table.scrollToBottom()
+
+    def _draw_trace(self, plot: QWidget) -> None:
+        history = self.session.history
+        if self.traces_dock.isVisible() and self.history_model.history is history:
+            plot.set_history(history)
+
+    def _show_explanation(self, text: str) -> None:
+        """Show ``text`` in the explain panel now, or in the next pass if this one is full
+        (laying out the text takes a while)."""
+        if pass_is_full():
+            self._explanation = text
+            if self._explanation_piece_missing():
+                self._side_pieces.insert(0, self._draw_explanation)
+            if not self._side_timer.isActive():
+                self._side_timer.start(FRAME_INTERVAL_MS // 2 if self.session.playing else 0)
+        else:
+            self._explanation = None
+            self.explain_view.setPlainText(text)
+
+    def _explanation_piece_missing(self) -> bool:
+        return bool(self._side_pieces) and self._draw_explanation not in self._side_pieces
 
     def _traces_shown(self, visible: bool) -> None:
         if visible and not self._closing:  # hidden, they were not drawn: catch up
@@ -589,13 +644,7 @@ class MainWindow(QMainWindow):
             text = f"{self._derivative_text()}\n\n{report.explanation}"
             if not report.playing and report.status != "running":  # the verdict on top: the
                 text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
-            if report.playing and pass_is_full():  # laying out the text takes a while
-                self._explanation = text  # shown with the side panels, in their own pass
-                if not self._side_timer.isActive():
-                    self._side_timer.start()
-            else:
-                self._explanation = None
-                self.explain_view.setPlainText(text)
+            self._show_explanation(text)
         self.statusBar().showMessage(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:

@@ -69,6 +69,7 @@ def test_default_example_runs_to_convergence(qtbot, window) -> None:
     assert window.session.history.params[-1, 0] == pytest.approx(3 * 0.8**40)
     message = window.statusBar().currentMessage()
     assert "Converged at step 40" in message and "precision 0.0001" in message
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "x₄₀ = x₃₉ − α·f′(x₃₉)" in window.explain_view.toPlainText()
 
 
@@ -77,8 +78,9 @@ def test_step_adds_one_row_and_step_back_removes_it(qtbot, window) -> None:
     for expected in (2, 3, 4, 5):
         action(window, "actionStep").trigger()
         qtbot.waitUntil(lambda n=expected: rows(window) == n, timeout=WAIT)
-    text = window.explain_view.toPlainText()
-    assert "x₄ = x₃ − α·f′(x₃) = 1.536 − 0.1 · 3.072 = 1.2288" in text
+    # The explanation may come a pass of the event loop after the row (a full pass).
+    qtbot.waitUntil(lambda: "x₄ = x₃ − α·f′(x₃) = 1.536 − 0.1 · 3.072 = 1.2288"
+                    in window.explain_view.toPlainText(), timeout=WAIT)
     action(window, "actionStepBack").trigger()
     qtbot.waitUntil(lambda: rows(window) == 4, timeout=WAIT)
     assert window.session.history.params[-1, 0] == pytest.approx(1.536)
@@ -167,6 +169,7 @@ def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:
     # window cuts it).
     qtbot.waitUntil(lambda: window.explain_view.toPlainText().startswith(message),
                     timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "x₆ = x₅ − α·f′(x₅)" in window.explain_view.toPlainText()
 
 

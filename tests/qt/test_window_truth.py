@@ -165,6 +165,7 @@ def test_side_plots_fit_a_new_run_after_a_diverging_one(qtbot, window) -> None:
     window.run()
     qtbot.waitUntil(lambda: window.session.report.status == "diverged", timeout=WAIT)
     window.session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     assert window.traces.parameter_plot.plotItem.vb.viewRange()[1][1] > 1e4  # the blow-up
     window.findChild(QDoubleSpinBox, "learningRateSpin").setValue(0.1)
     edit = window.findChild(QLineEdit, "expressionEdit")
@@ -178,6 +179,7 @@ def test_side_plots_fit_a_new_run_after_a_diverging_one(qtbot, window) -> None:
         ),
         timeout=WAIT,
     )
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     plots = (
         window.traces.loss_plot,
         window.traces.learning_rate_plot,
@@ -190,6 +192,7 @@ def test_side_plots_fit_a_new_run_after_a_diverging_one(qtbot, window) -> None:
         window.action_step.trigger()
     qtbot.waitUntil(lambda: len(window.session.history) == 13, timeout=WAIT)
     window.session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     for plot in plots:
         assert_fits_its_data(plot, 12)
         assert len(plot.series[0].item.xData) >= 12  # the whole run is drawn
@@ -211,12 +214,14 @@ def test_side_plots_follow_again_after_a_zoom(qtbot, window) -> None:
         window.action_step.trigger()
     qtbot.waitUntil(lambda: len(window.session.history) == 21, timeout=WAIT)
     window.session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     loss_plot = window.traces.loss_plot
     window.traces.parameter_plot.plotItem.vb.setXRange(2, 6, padding=0)  # a zoom
     assert not loss_plot.following
     assert loss_plot.plotItem.vb.viewRange()[0] == pytest.approx([2, 6], abs=0.5)
     window.action_step.trigger()
     qtbot.waitUntil(lambda: len(window.session.history) == 22, timeout=WAIT)
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     assert loss_plot.plotItem.vb.viewRange()[0] == pytest.approx([2, 6], abs=0.5)
     button = window.traces.parameter_plot.plotItem.autoBtn
     button.clicked.emit(button)  # the "A" button

@@ -96,7 +96,7 @@ class DataMode(QObject):
             # lazy: data mode's widgets load on its first use
             from gdstudio.qt.data.view import DataView
 
-            self.view = DataView(self.model)
+            self.view = DataView(self.model, style=self.window.style_page)
             self.window.add_page(self.view)  # styled at once, before its first problem
             plot = self.view.data_plot
             table = self.editor.table_model

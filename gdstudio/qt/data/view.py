@@ -10,6 +10,7 @@ loss grid and the least-squares answer all come from the problems layer
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,11 @@ def _combo(name: str, tip: str) -> QComboBox:
 class DataView(QSplitter):
     """The data plot (left) and the loss over the parameters (right).
 
+    The loss plots (a curve for one parameter, a map for more) cost more to make than
+    the rest of the page together: they are made in passes of the event loop after the
+    page, one per pass, or at once when a problem needs one first. ``style`` styles
+    each as the preferences say.
+
     Signals
     -------
     startPicked(object)
@@ -66,10 +72,15 @@ class DataView(QSplitter):
 
     startPicked = Signal(object)
 
-    def __init__(self, model: StudioModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: StudioModel, parent: QWidget | None = None,
+                 style: Callable[[QWidget], None] | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setObjectName("dataView")
         self.model = model
+        self._style = style
+        self._loss_curve: LossCurvePlot | None = None
+        self._loss_map: LossContourPlot | None = None
+        self._loss_page: LandscapeView | None = None
         self.objective: Any | None = None
         self.surface: Any | None = None
         self._best: np.ndarray | None = None
@@ -92,6 +103,8 @@ class DataView(QSplitter):
         self.setChildrenCollapsible(False)
         self.setSizes([1, 1])
         model.dataSettingChanged.connect(self._data_setting_changed)
+        # A timer, not a posted call: that would run in this same pass of the loop.
+        QTimer.singleShot(1, self, self._make_loss_plots_later)
 
     # ------------------------------------------------------------------ building
     def _build_data_side(self) -> QWidget:
@@ -133,24 +146,63 @@ class DataView(QSplitter):
             combo.currentIndexChanged.connect(self._pair_changed)
         self.held_label = QLabel()
         bar.addWidget(self.held_label, 1)
-        self.loss_curve = LossCurvePlot()
-        self.loss_map = LossContourPlot()
-        self.loss_stack = QStackedWidget()
-        self.loss_stack.addWidget(self.loss_curve)
-        self.loss_page = LandscapeView(self.loss_map)  # the map, 3-D or both
-        self.loss_stack.addWidget(self.loss_page)
-        self.loss_curve.pointPicked.connect(lambda x: self._picked((x,)))
-        self.loss_map.pointPicked.connect(lambda x, y: self._picked((x, y)))
+        self.loss_stack = QStackedWidget()  # the loss plots, made later (see loss_curve)
         layout.addLayout(bar)
         layout.addWidget(self.loss_stack, 1)
         return side
+
+    @property
+    def loss_curve(self) -> LossCurvePlot:
+        """The loss over one parameter (made on first use)."""
+        if self._loss_curve is None:
+            plot = LossCurvePlot()
+            plot.pointPicked.connect(lambda x: self._picked((x,)))
+            self._add_loss_plot(plot)
+            self._loss_curve = plot
+        return self._loss_curve
+
+    @property
+    def loss_map(self) -> LossContourPlot:
+        """The loss map over two parameters (made on first use, with :attr:`loss_page`)."""
+        if self._loss_map is None:
+            plot = LossContourPlot()
+            plot.pointPicked.connect(lambda x, y: self._picked((x, y)))
+            plot.set_live(self._playing)
+            self._loss_map = plot
+            self._loss_page = LandscapeView(plot)  # the map, 3-D or both
+            self._add_loss_plot(self._loss_page)
+        return self._loss_map
+
+    @property
+    def loss_page(self) -> LandscapeView:
+        """The loss map's page: the map, the 3-D surface or both."""
+        self.loss_map  # noqa: B018 (makes the page)
+        return self._loss_page
+
+    def _add_loss_plot(self, page: QWidget) -> None:
+        self.loss_stack.addWidget(page)
+        if self._style is not None:
+            self._style(page)
+
+    def _make_loss_plots_later(self) -> None:
+        """Make the next loss plot not made yet; the one after in a later pass."""
+        if pass_is_full():
+            pass
+        elif self._loss_curve is None:  # first: the first data example has one parameter
+            self.loss_curve  # noqa: B018 (makes it)
+        elif self._loss_map is None:
+            self.loss_map  # noqa: B018 (makes it)
+        if self._loss_map is None or self._loss_curve is None:
+            QTimer.singleShot(1, self, self._make_loss_plots_later)
 
     # ------------------------------------------------------------------ public
     def plots(self) -> list[Any]:
         """The plots changed by the last :meth:`set_history` (the window repaints them)."""
         if self._loss_due:
             loss = self.loss_stack.currentWidget()
-            return [self.data_plot, self.loss_map if loss is self.loss_page else loss]
+            if loss is None:  # no loss plot made yet
+                return [self.data_plot]
+            return [self.data_plot, self._loss_map if loss is self._loss_page else loss]
         return [self.data_plot]
 
     def set_objective(self, objective: Any) -> None:
@@ -193,12 +245,13 @@ class DataView(QSplitter):
         """Whether a run streams in; when it stops, the loss map catches up with it."""
         stopped = self._playing and not playing
         self._playing = playing
-        self.loss_map.set_live(playing)
+        if self._loss_map is not None:
+            self._loss_map.set_live(playing)
         if stopped and self.objective is not None and len(self.objective.param_names) > 2:
             self._schedule_held()
 
     def _schedule_held(self) -> None:
-        cost = self.loss_map.map_seconds
+        cost = self.loss_map.map_seconds if self._loss_map is not None else 0.0
         if self._playing and cost > LIVE_MAP_SECONDS:
             return
         self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
@@ -219,7 +272,8 @@ class DataView(QSplitter):
         self._loss_drawn = time.monotonic()
         if self._history is not None and self.objective is not None:
             plot = self.loss_stack.currentWidget()
-            plot.set_history(self._loss_history(self._history))
+            if plot is not None:
+                plot.set_history(self._loss_history(self._history))
 
     def refresh_points(self) -> None:
         """Draw the dataset's rows (after an edit, or another column across)."""

@@ -379,14 +379,15 @@ class TracesPanel(QWidget):
 
     def set_history(self, history: History) -> None:
         """Draw ``history`` (the window's mirror; called at up to 60 Hz)."""
-        for plot in self._plots():
+        for plot in self.plots():
             plot.set_history(history)
 
     def set_log_scale(self, on: bool) -> None:
         """Show the loss on a logarithmic (True) or linear axis."""
         self._log_check.setChecked(on)
 
-    def _plots(self) -> tuple[_StepPlot, ...]:
+    def plots(self) -> tuple[_StepPlot, ...]:
+        """The loss, learning-rate and parameter plots, top to bottom."""
         return (self.loss_plot, self.learning_rate_plot, self.parameter_plot)
 
     def _apply_log_scale(self, on: bool) -> None:
@@ -404,6 +405,6 @@ class TracesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        for plot in self._plots():
+        for plot in self.plots():
             plot.plotItem.getAxis("left").setWidth(60)  # aligned plot areas
             layout.addWidget(plot, 1)

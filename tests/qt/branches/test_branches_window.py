@@ -24,6 +24,7 @@ def step_to(qtbot, window, step: int) -> None:
         qtbot.waitUntil(lambda before=before: session.report.step_count == before + 1,
                         timeout=WAIT)
     session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)  # the step log
 
 
 def test_a_branch_at_step_12_with_another_rate(qtbot, window) -> None:

@@ -58,6 +58,7 @@ def test_newton_first_step_on_the_quartic_is_drawn_as_its_parabolas_bottom(qtbot
     assert marks(window).parabola.vertex_point == pytest.approx((1.5, 0.75))
     step_once(qtbot, window)
     assert window.session.history.params[1, 0] == 1.5
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     explanation = window.explain_view.toPlainText()
     assert "d₀ = g₀/(h₀ + λ) = 21 / (42 + 0) = 0.5" in explanation
     assert "x₁ = x₀ − α·d₀ = 2 − 1 · 0.5 = 1.5" in explanation
@@ -80,6 +81,7 @@ def test_newton_says_when_it_falls_back_to_a_gradient_step(qtbot, window) -> Non
     assert label.isVisible()
     assert label.text() == ("Newton fell back to a gradient step at step 0 → 1: H is not "
                             "positive definite there")
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "Fallback" in window.explain_view.toPlainText()
     assert "opens downwards (f″ = −6)" in marks(window).parabola.label.toPlainText()
     window.session.step_back()  # back at the start: no update made, nothing to say
@@ -96,6 +98,7 @@ def test_armijo_trials_are_listed_and_marked(qtbot, window) -> None:
     step_once(qtbot, window)
     # α = 0.2 lands at −2.2, where f = 6.7056 is above 6 − 1e-4·0.2·441: halved to 0.1.
     assert window.session.history.params[1, 0] == pytest.approx(-0.1)
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     explanation = window.explain_view.toPlainText()
     assert "Try α = 0.2: f = 6.7056 > 5.9912 ✗" in explanation
     assert "Try α = 0.1: f = −0.1299 ≤ 5.9956 ✓ accepted" in explanation

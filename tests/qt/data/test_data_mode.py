@@ -114,6 +114,8 @@ def test_the_intercept_tutorial_ends_at_b_1_3815(qtbot, window) -> None:
     assert history.params[0, 0] == 10.0 and history.params[1, 0] == pytest.approx(9.1)
     assert history.params[-1, 0] == pytest.approx(1.3815, abs=5e-5)
     assert np.all(history.lr[:-1] == 0.01)
+    # The last explanation may come a pass of the event loop after the last row.
+    qtbot.waitUntil(lambda: "b₃₀ = b₂₉" in window.explain_view.toPlainText(), timeout=WAIT)
     text = window.explain_view.toPlainText()
     assert "b₃₀ = b₂₉ − α·∂L/∂b = 1.4239 − 0.01 · 4.2391 = 1.3815" in text
     assert "∂L/∂b = 2·Σ rᵢ = 2 · (0.38152 + 0.38152" in text
@@ -123,8 +125,8 @@ def test_the_intercept_tutorial_ends_at_b_1_3815(qtbot, window) -> None:
 
 def test_the_first_step_explains_the_gradient_as_a_sum_over_rows(qtbot, window) -> None:
     to_data_mode(qtbot, window)
-    text = window.explain_view.toPlainText()
-    assert "Model: f(x) = m·x + b, predicting y; m fixed at 2, learning b" in text
+    qtbot.waitUntil(lambda: "Model: f(x) = m·x + b, predicting y; m fixed at 2, learning b"
+                    in window.explain_view.toPlainText(), timeout=WAIT)
     action(window, "actionStep").trigger()
     qtbot.waitUntil(lambda: len(window.session.history) == 2, timeout=WAIT)
     qtbot.waitUntil(lambda: "b₁ = b₀" in window.explain_view.toPlainText(), timeout=WAIT)
@@ -295,6 +297,7 @@ def test_mini_batches_use_the_seeded_plan(qtbot, window) -> None:
         action(window, "actionStep").trigger()
         qtbot.waitUntil(lambda n=expected: len(window.session.history) == n, timeout=WAIT)
     assert window.session.history.epoch.tolist() == [0, 0, 0, 1, 1]
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "on the batch of 2 rows" in window.explain_view.toPlainText()
 
 
@@ -427,3 +430,34 @@ def test_a_mistyped_column_is_named_under_the_model_field(qtbot, window) -> None
     qtbot.keyClicks(edit, "m*x + b")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not hint.isVisible(), timeout=WAIT)
+
+
+def test_the_loss_plots_made_after_the_switch_show_the_problem(qtbot, window) -> None:
+    """The loss plots are made in passes after the page: each problem still gets its own,
+    drawn, clickable and styled like the rest."""
+    from gdstudio.qt.preferences import Preferences
+
+    window.preferences.set_preferences(Preferences(theme="dark"))
+    to_data_mode(qtbot, window)  # one learnt parameter (b): the loss curve
+    view = window.data_mode.view
+    qtbot.waitUntil(lambda: view.loss_stack.currentWidget() is view.loss_curve, timeout=WAIT)
+    curve = view.loss_curve
+    qtbot.waitUntil(lambda: curve._curve.xData is not None and len(curve._curve.xData) > 0,
+                    timeout=WAIT)
+    window.model.set_data_setting("fixed", {})  # m learnt too: the map of L over (m, b)
+    qtbot.waitUntil(lambda: window.data_mode.ready and window.session.active
+                    and len(window.session.param_names) == 2, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.loss_stack.currentWidget() is view.loss_page, timeout=WAIT)
+    qtbot.waitUntil(lambda: view.loss_map.grid_rect is not None, timeout=WAIT)  # drawn
+    assert view.loss_stack.count() == 2  # each made once
+    for plot in (curve, view.loss_map):
+        assert plot.backgroundBrush().color().name().upper() != "#FFFFFF"  # dark theme
+    across, up = window.session.param_names
+    start = {name: window.model.start.get(name, 0.0) for name in (across, up)}
+    qtbot.waitUntil(lambda: view.loss_map.isVisible(), timeout=WAIT)
+    point = view.loss_map.data_to_widget(start[across] + 1.0, start[up]).toPoint()
+    QTest.mouseClick(view.loss_map.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier(0), point)
+    qtbot.waitUntil(lambda: abs(window.model.start[across] - (start[across] + 1.0)) < 0.2,
+                    timeout=WAIT)
+    window.preferences.set_preferences(Preferences())

@@ -81,6 +81,7 @@ def test_predict_right_then_wrong_then_right_again_through_the_controls(qtbot, w
     qtbot.waitUntil(lambda: first.done, timeout=WAIT)
     assert window.session.report.step_count == 1  # the step was taken for the student
     assert "Right: x after step 1 is 2.4" in first.feedback.text()
+    qtbot.waitUntil(lambda: not window.side_panels_pending)  # the explanation
     assert "2.4" in window.explain_view.toPlainText()  # the arithmetic is shown
     assert (1, 1) in window.lessons.builtin_progress("slope").done()
 

@@ -391,11 +391,11 @@ def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
     full, growing = x_squared(40), History(1)
     growing.write_block(full.tail(0, 3))
     panel.set_history(growing)
-    for plot in panel._plots():
+    for plot in panel.plots():
         plot.viewport().repaint()  # the loss plot's range reaches the linked plots
     growing.write_block(full.tail(2))  # the run goes on
     panel.set_history(growing)  # before any paint has widened the linked ranges
-    for plot in panel._plots():  # every plot still follows the whole run
+    for plot in panel.plots():  # every plot still follows the whole run
         assert data(plot.series[0].item)[0].max() >= 39
 
 

@@ -266,3 +266,29 @@ def test_side_panels_due_in_a_full_pass_wait_for_the_next(qtbot, tmp_path) -> No
     assert window.explain_view.toPlainText() == "the latest step, written out"
     window.session.report = replace(window.session.report, playing=False)
     window.close()
+
+
+def test_a_paused_windows_side_panels_in_a_full_pass_follow_in_the_next(qtbot, tmp_path) -> None:
+    from gdstudio.qt.run.ui_gate import PASS_BUDGET
+    from tests.qt.helpers import make_window
+
+    window = make_window(qtbot, tmp_path / "settings.ini")
+    install_ui_gate()
+    for _ in range(3):
+        window.action_step.trigger()
+    qtbot.waitUntil(lambda: window.session.report.step_count == 3, timeout=5_000)
+    window.session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=5_000)
+    assert window.history_table.model().rowCount() == 4
+    for _ in range(2):
+        window.action_step.trigger()
+    with ui_busy():  # the steps arrive in a pass that has worked its budget
+        _spin_for(1.5 * PASS_BUDGET)
+        qtbot.waitUntil(lambda: window.session.report.step_count == 5, timeout=5_000)
+        window.session.flush()
+        assert window.history_table.model().rowCount() == 4  # put off, not dropped
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=5_000)
+    assert window.history_table.model().rowCount() == 6  # the step log, the traces and the
+    assert window.traces.loss_plot.series[0].item.xData[-1] == 5  # text: the last step
+    assert "x₅ = x₄" in window.explain_view.toPlainText()
+    window.close()
