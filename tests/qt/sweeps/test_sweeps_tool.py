@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 from shiboken6 import isValid
 
 from gdstudio.api import descend
@@ -46,6 +46,15 @@ def compute(qtbot, tool: SweepsWindow, tab: int) -> object:
 
 
 def click(qtbot, plot, x: float, y: float) -> None:
+    """Click the view point (x, y), once the plot's range and layout have settled (pyqtgraph
+    fits a new range when it next paints: a position read before would miss the point)."""
+    def settled() -> bool:
+        before = plot.data_to_widget(x, y)
+        plot.repaint()
+        QApplication.processEvents()
+        return plot.data_to_widget(x, y) == before
+
+    qtbot.waitUntil(settled, timeout=WAIT)
     position = plot.data_to_widget(x, y).toPoint()
     qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=position)
 
