@@ -35,6 +35,7 @@ from gdstudio.qt.lessons.tools import CompareLauncher, install_lesson_tools
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.panels.editor import ProblemEditor
 from gdstudio.qt.panels.layout import PanelLayout
+from gdstudio.qt.panels.status import StatusLine
 from gdstudio.qt.panels.step_log import HistoryTableModel, configure_history_view
 from gdstudio.qt.plots import (
     ContourPlot,
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self._side_old_length: int | None = None  # the log's old length, while pending
         self._side_pieces: list[Callable[[], None]] = []  # side panels still to draw
         self.registry = ActionRegistry()  # menus and actions by name, for the controllers
+        self.status_line = StatusLine(self.statusBar())  # the run's verdict, cut to fit
         self._explanation: str | None = None  # an explanation waiting for the side panels
         self._build_actions()
         self._build_central()
@@ -645,7 +647,7 @@ class MainWindow(QMainWindow):
             if not report.playing and report.status != "running":  # the verdict on top: the
                 text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
             self._show_explanation(text)
-        self.statusBar().showMessage(self._status_text(report))
+        self.status_line.show(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:
         step = f"step {report.step_count}"

@@ -118,6 +118,9 @@ class _StepPlot(pg.PlotWidget):
         super().__init__(parent, viewBox=LazyMenuViewBox(), axisItems={"bottom": StepAxis()})
         style_light(self)
         self.plotItem.setLabel("left", y_label)
+        # Ticks such as 8e+13, not a scale in the axis title ("loss (x1e+12)"), which a
+        # short plot cuts.
+        self.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.plotItem.setMouseEnabled(x=True, y=False)
         self.plotItem.setContentsMargins(2, 10, 10, 2)  # room for the top tick's label
         self.plotItem.disableAutoRange()  # the ranges follow the run (see redraw)
@@ -350,7 +353,6 @@ class TracesPanel(QWidget):
         )
         self.loss_plot.add_series(_loss, pg.mkPen(OKABE_ITO["blue"], width=2))
         self.learning_rate_plot = _StepPlot("learning rate")
-        self.learning_rate_plot.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.learning_rate_plot.from_zero = True
         set_accessible(
             self.learning_rate_plot,
