@@ -30,6 +30,7 @@ __all__ = [
     "PickingPlot",
     "SurfaceFunction",
     "SurfaceSource",
+    "add_current_point",
     "evaluate_surface",
     "last_plottable_row",
     "locate_minimum",
@@ -486,6 +487,13 @@ class PickingPlot(pg.PlotWidget):
 
     def _draw_current(self) -> None:
         raise NotImplementedError
+
+
+def add_current_point(plot: pg.PlotItem) -> pg.PlotDataItem:
+    """The marker of the run's current point on ``plot`` (an outlined orange disc), in the
+    legend as "current point"."""
+    return plot.plot(pen=None, symbol="o", symbolSize=15, symbolBrush=OKABE_ITO["orange"],
+                     symbolPen=pg.mkPen("k", width=1.5), name="current point")
 
 
 def locate_minimum(

@@ -17,6 +17,7 @@ from gdstudio.qt.plots.common import (
     PathPen,
     PickingPlot,
     SurfaceSource,
+    add_current_point,
     evaluate_surface,
     last_plottable_row,
     locate_minimum,
@@ -204,14 +205,7 @@ class ContourPlot(PickingPlot):
             brush=OKABE_ITO["vermillion"],
         )
         plot.addItem(self._arrow_head, ignoreBounds=True)
-        self._point = plot.plot(
-            pen=None,
-            symbol="o",
-            symbolSize=15,
-            symbolBrush=OKABE_ITO["orange"],
-            symbolPen=pg.mkPen("k", width=1.5),
-            name="current point",
-        )
+        self._point = add_current_point(plot)
 
     def _label_axes(self, names: tuple[str, ...]) -> None:
         self.plotItem.setLabel("bottom", names[0])

@@ -13,6 +13,7 @@ from gdstudio.qt.plots.common import (
     PathPen,
     PickingPlot,
     SurfaceSource,
+    add_current_point,
     evaluate_surface,
     last_plottable_row,
     locate_minimum,
@@ -93,14 +94,7 @@ class FunctionPlot(PickingPlot):
             pen=pg.mkPen(OKABE_ITO["bluish_green"], width=2.5, style=Qt.PenStyle.DashLine),
             name="tangent",
         )
-        self._point = plot.plot(
-            pen=None,
-            symbol="o",
-            symbolSize=15,
-            symbolBrush=OKABE_ITO["orange"],
-            symbolPen=pg.mkPen("k", width=1.5),
-            name="current point",
-        )
+        self._point = add_current_point(plot)
 
     def _label_axes(self, name: str) -> None:
         self.plotItem.setLabel("bottom", name)
