@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, SignalInstance
 from PySide6.QtGui import QAction
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project
+    from gdstudio.qt.files.project_dialogs import Dialogs
     from gdstudio.qt.model import StudioModel
     from gdstudio.qt.panels.editor import ProblemEditor
     from gdstudio.qt.plots import ContourPlot, FunctionPlot, TracesPanel
@@ -244,7 +245,7 @@ class ProjectFiles(Protocol):
     """The project files of a window, as the other controllers use them."""
 
     closing: SignalInstance
-    dialogs: Any  # ``gdstudio.qt.files.project_dialogs.Dialogs``: asks where and whether
+    dialogs: Dialogs
     path: Path | None
 
     def may_discard_changes(self) -> bool:
