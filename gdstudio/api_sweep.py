@@ -286,10 +286,9 @@ def run_sweep(
     ValueError
         As :func:`sweep`.
     """
-    values = {"lr": lr, **_hyper_keywords(
-        momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps, damping=damping,
-        armijo_c=armijo_c, shrink=shrink, max_backtracks=max_backtracks)}
-    values = {name: value for name, value in values.items() if value is not None}
+    values = _hyper_keywords(
+        lr=lr, momentum=momentum, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps,
+        damping=damping, armijo_c=armijo_c, shrink=shrink, max_backtracks=max_backtracks)
     starts = dict(start or {})
     lengths = _lengths({**_start_keywords(starts), **values})
     first = _first_values(values)

@@ -295,3 +295,19 @@ def test_newton_without_second_derivatives_is_refused_with_one_sentence(call, me
     with pytest.raises(ValueError, match=message) as error:
         call()
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(("single", "many"), [("descend", "sweep"), ("fit", "sweep_fit")])
+def test_a_sweep_takes_the_keywords_of_its_single_run_in_step(single, many) -> None:
+    """``sweep`` and ``sweep_fit`` spell out ``descend``'s and ``fit``'s keywords (their
+    signature is the API a student reads): the same names, order, kinds and defaults,
+    plus the sweep's own ``history``, ``progress`` and ``progress_every``."""
+    import inspect
+
+    ones = inspect.signature(getattr(gdstudio, single)).parameters
+    sweeps = inspect.signature(getattr(gdstudio, many)).parameters
+    assert [name for name in sweeps if name not in ones] == [
+        "history", "progress", "progress_every"]
+    assert [name for name in sweeps if name in ones] == list(ones)
+    for name, parameter in ones.items():
+        assert (sweeps[name].kind, sweeps[name].default) == (parameter.kind, parameter.default)

@@ -7,7 +7,7 @@ so unsaved changes are asked about first and the example arrives as a project wo
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -26,16 +26,24 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine import OPTIMIZERS
+from gdstudio.qt.host import HasActions, HasProjects, PacesRuns
 from gdstudio.qt.run.pace import example_speed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from gdstudio.problems.gallery import Example
-    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.lessons.dock import LessonEntry
 
-__all__ = ["ExamplesMenu", "GalleryDialog", "describe_example"]
+__all__ = ["ExamplesHost", "ExamplesMenu", "GalleryDialog", "describe_example"]
+
+
+@runtime_checkable
+class ExamplesHost(HasProjects, PacesRuns, HasActions, Protocol):
+    """What the Examples menu uses of the window: the projects (an example opens as one,
+    after the question about unsaved work), the speed an example suggests, and the
+    registry (each example's entry is registered by name). The lessons
+    (``window.lessons``), when the window has them, fill the gallery's list of lessons."""
 
 
 def describe_example(item: Example) -> str:
@@ -227,11 +235,11 @@ class ExamplesMenu(QObject):
 
     Parameters
     ----------
-    window : StudioWindow
-        The window; it must have a project controller as ``window.projects``.
+    window : ExamplesHost
+        The window.
     """
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: ExamplesHost) -> None:
         super().__init__(window)
         self._window = window
         self.dialog: GalleryDialog | None = None
@@ -259,6 +267,7 @@ class ExamplesMenu(QObject):
             entry.setToolTip(item.explanation)
             entry.setStatusTip(item.expected.describe())
             entry.triggered.connect(lambda _checked=False, key=item.key: self.open_example(key))
+            self._window.registry.add_action(entry)
 
     def show_gallery(self) -> GalleryDialog:
         """Show the gallery dialog (window-modal, without blocking) and return it."""

@@ -9,7 +9,7 @@ explicit Light or Dark theme uses Qt's Fusion style with a matching ``QPalette``
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QKeySequence, QPalette
@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdstudio.qt.host import ShowsProblem
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 
-if TYPE_CHECKING:
-    from gdstudio.qt.host import StudioWindow
-
 __all__ = ["THEMES", "Preferences", "PreferencesController", "PreferencesDialog",
-           "apply_application_theme", "dark_palette", "system_is_dark"]
+           "PreferencesHost", "apply_application_theme", "dark_palette", "system_is_dark"]
 
 #: Theme choices: stored value → label.
 THEMES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -200,6 +198,13 @@ class PreferencesDialog(QDialog):
         self.changed.emit(self._preferences)
 
 
+@runtime_checkable
+class PreferencesHost(ShowsProblem, Protocol):
+    """What the preferences use of the window beyond its widgets (which they restyle):
+    the problem, whose change makes a new plot to theme; and its ``panels``, if any,
+    which fit their sizes to the text."""
+
+
 class PreferencesController(QObject):
     """Applies and stores the preferences of one main window (``window.preferences``).
 
@@ -211,7 +216,7 @@ class PreferencesController(QObject):
 
     themeChanged = Signal(object)
 
-    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
+    def __init__(self, window: PreferencesHost, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QSlider, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 if TYPE_CHECKING:
     from gdstudio.qt.window import MainWindow
@@ -183,8 +183,9 @@ class _Runner:
         return window
 
     def find_action(self, name: str) -> QAction:
-        """The window's QAction called ``name``."""
-        action = self.window.findChild(QAction, name)
+        """The window's QAction called ``name``, from its registry of actions by name."""
+        registry = getattr(self.window, "registry", None)
+        action = registry.action(name) if registry is not None else None
         if action is None:
             raise SelfTestError(f"the main window has no action named {name!r}")
         return action
@@ -239,13 +240,13 @@ def _check_run(runner: _Runner, started: float) -> tuple[int, float]:
     if window.windowIcon().isNull():
         raise SelfTestError("the window has no icon (is gdstudio/resources/icons/gdstudio.svg "
                             "missing from the installation?)")
-    speed = window.findChild(QSlider, "speedSlider")
+    speed = getattr(window, "speed_slider", None)
     if speed is not None:  # the installation is checked, not the tutorial's pace
         speed.setValue(speed.maximum())
     run = runner.find_action("actionRun")
-    table = window.findChild(QTableView, "historyTable")
+    table = getattr(window, "history_table", None)
     if table is None or table.model() is None:
-        raise SelfTestError("the main window has no step log (a QTableView named historyTable)")
+        raise SelfTestError("the main window has no step log (its history_table)")
     runner.wait_until(lambda: run.isEnabled() and runner.status() is not None,
                       "the example x**2 was compiled and Run was enabled", deadline)
     runner.wait_until(lambda: ready_paint.at is not None, "the example was drawn", deadline)

@@ -31,7 +31,7 @@ from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
 from gdstudio.qt.lessons import install_lessons
-from gdstudio.qt.lessons.tools import CompareLauncher, install_lesson_tools
+from gdstudio.qt.lessons.tools import install_lesson_tools
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.panels.editor import ProblemEditor
 from gdstudio.qt.panels.layout import PanelLayout
@@ -54,6 +54,7 @@ from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project
+    from gdstudio.qt.compare.launcher import CompareLauncher
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
@@ -350,7 +351,7 @@ class MainWindow(QMainWindow):
         about = help_menu.addAction("About Gradient Descent Studio")
         about.triggered.connect(self._show_about)
 
-        toolbar = self.addToolBar("Controls")
+        toolbar = self.registry.add_toolbar("controls", self.addToolBar("Controls"))
         toolbar.setObjectName("controlsToolBar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.control_icons = ControlIcons(self, toolbar)  # themed and sized with the text

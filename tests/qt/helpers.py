@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from gdstudio.app import create_application
@@ -53,6 +54,29 @@ def make_window(qtbot, settings_path: Path) -> MainWindow:
     qtbot.waitUntil(lambda: window.session.active and window.model.objective is not None,
                     timeout=WAIT)
     return window
+
+
+def shown_window(qtbot, tmp_path: Path, size: tuple[int, int] | None = None,
+                 ) -> Iterator[MainWindow]:
+    """A shown main window with its own settings file, once its first run is ready (the
+    tools made after the first paint install themselves); closed afterwards."""
+    create_application([])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    studio = MainWindow(settings)
+    qtbot.addWidget(studio)
+    if size is not None:
+        studio.resize(*size)
+    studio.show()
+    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)
+    yield studio
+    studio.close()
+
+
+def action(window: MainWindow, name: str) -> QAction:
+    """The window's action ``name``, from its registry of actions by name."""
+    found = window.registry.action(name)
+    assert found is not None, name
+    return found
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 
 import gdstudio
 from gdstudio.io import Project
@@ -60,7 +59,7 @@ def test_menu_has_one_entry_per_example(window):
     keys = [item.objectName().removeprefix("actionExample_") for item in menu.actions()
             if item.objectName().startswith("actionExample_")]
     assert keys == [item.key for item in EXAMPLES]
-    assert window.findChild(QAction, "actionGallery").shortcut().toString() == "Ctrl+E"
+    assert window.registry.action("actionGallery").shortcut().toString() == "Ctrl+E"
 
 
 def test_dialog_lists_every_example_with_its_explanation(qtbot, window):

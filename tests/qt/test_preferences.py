@@ -9,7 +9,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
 from gdstudio.qt import preferences as preferences_module
 from gdstudio.qt.plots.theme import PlotTheme, relative_lightness, role_colour
@@ -36,8 +36,8 @@ def test_defaults_follow_the_system_and_are_colour_safe(window):
     assert background(window.function_plot) == "#FFFFFF"  # offscreen has no dark scheme
     shortcut = window.preferences.action.shortcut()  # Linux has no standard key for it
     assert shortcut == QKeySequence("Ctrl+,") and not shortcut.isEmpty()
-    assert any(window.preferences.action in menu.actions()
-               for menu in window.menuBar().findChildren(QMenu))
+    assert window.preferences.action in window.registry.menu("view").actions()
+    assert window.registry.action("actionPreferences") is window.preferences.action
 
 
 def test_dark_theme_from_the_dialog_is_applied_stored_and_restored(qtbot, window, tmp_path):

@@ -12,7 +12,6 @@ from pathlib import Path
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
@@ -147,7 +146,7 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     assert studio.windowTitle() == UNTITLED_TITLE  # already as the projects will keep it
     qtbot.waitExposed(studio)
-    qtbot.waitUntil(lambda: studio.findChild(QAction, "actionSave") is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: studio.registry.action("actionSave") is not None, timeout=WAIT)
     file_menu = studio.registry.menu("file")
     assert menu_texts(file_menu) == [
         "&New", "&Open…", "Open &Recent", "", "&Save", "Save &As…",
@@ -164,9 +163,9 @@ def test_menus_are_complete_after_the_first_event_loop_turn(qtbot, tmp_path):
 
 def test_asking_for_the_projects_installs_them_at_once(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path, show=False)
-    assert studio.findChild(QAction, "actionSave") is None  # not before it is needed
+    assert studio.registry.action("actionSave") is None  # not before it is needed
     projects = studio.projects
-    assert studio.findChild(QAction, "actionSave") is not None
+    assert studio.registry.action("actionSave") is not None
     assert studio.projects is projects and studio.exports.menu.title() == "&Export"
     assert studio.comparisons.action.objectName() == "actionCompare"
     assert not studio.isWindowModified()
@@ -177,14 +176,14 @@ def test_a_window_closed_at_once_installs_nothing_later(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     studio.close()
     qtbot.waitUntil(lambda: studio._after_paint.done, timeout=WAIT)  # its turn came and went
-    assert studio.findChild(QAction, "actionSave") is None
+    assert studio.registry.action("actionSave") is None
     assert studio.model.objective is None and not studio.compiler.busy
 
 
 def test_a_window_never_shown_still_gets_ready(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path, show=False)
     qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)  # the example: at once
-    qtbot.waitUntil(lambda: studio.findChild(QAction, "actionSave") is not None,
+    qtbot.waitUntil(lambda: studio.registry.action("actionSave") is not None,
                     timeout=WAIT)  # the late tools: when the first paint does not come
     studio.close()
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QtMsgType
-from PySide6.QtGui import QAction
 from shiboken6 import isValid
 
 from gdstudio.qt.preferences import Preferences, apply_application_theme
@@ -63,7 +62,7 @@ def test_theme_switches_with_every_part_made_print_nothing(qtbot, window, capfd,
     window.action_step.trigger()
     qtbot.waitUntil(lambda: len(window.session.history) == 2, timeout=WAIT)
     # A comparison window beside it.
-    window.findChild(QAction, "actionCompare").trigger()
+    window.registry.action("actionCompare").trigger()
     compare = window.comparisons.windows[-1]
     qtbot.waitUntil(lambda: all(s.active and s.report is not None for s in compare.sessions),
                     timeout=WAIT)

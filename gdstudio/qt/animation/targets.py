@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from PySide6.QtWidgets import QStackedWidget
+from typing import Any, Protocol, runtime_checkable
 
 from gdstudio.qt.animation.render import AnimationTarget
+from gdstudio.qt.host import HasDataMode, PlotsHost
 from gdstudio.qt.plots3d import LandscapeView
 
-__all__ = ["StudioWindow", "window_targets"]
+__all__ = ["AnimationHost", "window_targets"]
 
 
-class StudioWindow(Protocol):
-    """What is read of the main window (not imported: the window imports the exports)."""
-
-    plot_stack: QStackedWidget
-    data_mode: Any  # its ``view`` (the data page), once made
-    traces: Any  # its ``loss_plot``
+@runtime_checkable
+class AnimationHost(PlotsHost, HasDataMode, Protocol):
+    """What is read of the main window: the plot in the centre (a data page among them)
+    and the loss trace (not imported: the window imports the exports)."""
 
 
-def window_targets(window: StudioWindow) -> list[AnimationTarget]:
+def window_targets(window: AnimationHost) -> list[AnimationTarget]:
     """The plots of ``window`` that can be animated now, main plot first.
 
     The 3-D surface is offered while it is shown (OpenGL draws only what is on screen).

@@ -11,7 +11,7 @@ so that the Problem panel shows them and a change applies to that run only.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -27,16 +27,31 @@ from gdstudio.qt.branches.overlay import (
 )
 from gdstudio.qt.branches.panel import BranchPanel
 from gdstudio.qt.branches.replay import ReplayThread
+from gdstudio.qt.host import DocksHost, HasActions, PlotsHost, Runs, ShowsProblem, StatusSink
 from gdstudio.state.branches import MAIN_RUN, Branch, BranchState
 
 if TYPE_CHECKING:
-    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.run.worker import WorkerReport
 
-__all__ = ["BranchesController"]
+__all__ = ["BranchesController", "BranchesHost"]
 
 #: Width of the Branches dock when it first appears, in average characters: its columns.
 _PANEL_CHARACTERS = 80
+
+
+@runtime_checkable
+class BranchesHost(ShowsProblem, Runs, HasActions, PlotsHost, DocksHost, StatusSink,
+                   Protocol):
+    """What the branches use of the window: the problem and its settings (a run's are put
+    back), the run (the selected branch is its descent), the registry (Run ▸ Branch, the
+    toolbar), the plots (overlays on the path and the loss), the dock area (the Branches
+    dock), the status bar; and its shortcuts and events (``QMainWindow``'s)."""
+
+    def addAction(self, action: QAction, /) -> None:
+        """Make ``action``'s shortcut work anywhere in the window."""
+
+    def installEventFilter(self, watcher: QObject, /) -> None:
+        """Let ``watcher`` see the window's events first."""
 
 
 class BranchesController(QObject):
@@ -44,7 +59,7 @@ class BranchesController(QObject):
 
     Parameters
     ----------
-    window : StudioWindow
+    window : BranchesHost
         The main window (its model, session, menus and plots).
 
     Signals
@@ -55,7 +70,7 @@ class BranchesController(QObject):
 
     edited = Signal()
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: BranchesHost) -> None:
         super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self.state = BranchState()
@@ -72,7 +87,7 @@ class BranchesController(QObject):
         self._overlays: dict[str, RunOverlay] = {}
         self._build_actions()
         self._connect()
-        window.installEventFilter(self)  # type: ignore[attr-defined]
+        window.installEventFilter(self)
 
     # ================================================================ building
     def _build_actions(self) -> None:
@@ -88,7 +103,7 @@ class BranchesController(QObject):
         self.action_remove.setObjectName("actionRemoveBranch")
         self.action_remove.setStatusTip("Remove the selected branch and its own branches")
         for item in (self.action_branch, self.action_remove):
-            window.addAction(item)  # type: ignore[attr-defined]
+            window.addAction(item)
             window.registry.add_action(item)
         run_menu = window.registry.menu("run")
         if run_menu is not None:
@@ -98,7 +113,7 @@ class BranchesController(QObject):
         view_menu = window.registry.menu("view")
         if view_menu is not None:
             view_menu.addAction(self.dock.toggleViewAction())
-        toolbar = window.findChild(QToolBar, "controlsToolBar")  # type: ignore[attr-defined]
+        toolbar = window.registry.toolbar("controls")
         if toolbar is not None:
             toolbar.insertAction(_first_separator(toolbar), self.action_branch)
         self.panel.branch_button.clicked.connect(self.action_branch.trigger)
@@ -355,7 +370,7 @@ class BranchesController(QObject):
             window = self._window
             # Wide enough for every column (the step log and explanation give way).
             width = self.panel.fontMetrics().averageCharWidth() * _PANEL_CHARACTERS
-            window.resizeDocks([self.dock], [width],  # type: ignore[attr-defined]
+            window.resizeDocks([self.dock], [width],
                                Qt.Orientation.Horizontal)
 
     def _removed(self, run_id: int) -> None:
@@ -382,16 +397,16 @@ class BranchesController(QObject):
         """The overlays of the plots that show runs now (``"path"``, ``"loss"``)."""
         window = self._window
         if "loss" not in self._overlays:
-            loss_plot = window.traces.loss_plot  # type: ignore[attr-defined]
+            loss_plot = window.traces.loss_plot
             self._overlays["loss"] = RunOverlay(loss_plot.plotItem, loss_points,
                                                 lambda: bool(loss_plot.positive_only))
         names = window.model.param_names
         if "path" not in self._overlays and window.model.mode == "function":
             if len(names) == 1:
-                plot = window.function_plot  # type: ignore[attr-defined]
+                plot = window.function_plot
                 self._overlays["path"] = RunOverlay(plot.plotItem, path_points_1d)
             elif len(names) == 2:
-                plot = window.contour_plot  # type: ignore[attr-defined]
+                plot = window.contour_plot
                 self._overlays["path"] = RunOverlay(plot.plotItem, path_points_2d)
         return self._overlays
 

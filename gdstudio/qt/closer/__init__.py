@@ -11,19 +11,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget
 
 from gdstudio.qt.closer.inspect_tool import InspectHost, InspectTool
 from gdstudio.qt.closer.method_marks import MethodMarks
 from gdstudio.qt.closer.panel import CurvaturePanel
+from gdstudio.qt.host import (
+    DocksHost,
+    EditsProblem,
+    HasActions,
+    PlotsHost,
+    Runs,
+    ShowsProblem,
+    StatusSink,
+)
 from gdstudio.qt.plots import ContourPlot
 from gdstudio.qt.plots.common import PickingPlot
 from gdstudio.qt.plots.theme import apply_plot_theme
 
-__all__ = ["CloserTools", "install_closer"]
+__all__ = ["CloserHost", "CloserTools", "install_closer"]
+
+
+@runtime_checkable
+class CloserHost(ShowsProblem, EditsProblem, Runs, PlotsHost, DocksHost, HasActions,
+                 StatusSink, Protocol):
+    """What look closer uses of the window: the problem, the editor's validity and the
+    compiler's Hessians, the run's history, the plots (drawn on), the dock area (the
+    Curvature panel goes beside Explain), the registry (Run and View menus, the controls
+    toolbar) and the status bar. Its ``preferences``, once made, theme the overlays."""
 
 
 class CloserTools(QObject):
@@ -37,12 +55,10 @@ class CloserTools(QObject):
         self.dock = dock
 
 
-def install_closer(window: Any) -> CloserTools:
+def install_closer(window: CloserHost) -> CloserTools:
     """Add Inspect and the method marks to ``window`` (after its menus and toolbar).
 
-    ``window`` is the main window (not imported here: it imports this room); it needs its
-    ``model``, ``session``, ``compiler``, ``editor``, ``plot_stack``, ``function_plot``,
-    ``explain_dock``, the Run and View menus and the ``controlsToolBar``.
+    ``window`` is the main window (not imported here: it imports this room).
     """
     panel = CurvaturePanel()
     dock = QDockWidget("Curvature", window)
@@ -78,6 +94,8 @@ def install_closer(window: Any) -> CloserTools:
         restyle=restyle,
     )
     inspect = InspectTool(host, panel, window)
+    for action in (inspect.action_inspect, inspect.action_current):
+        window.registry.add_action(action)
     run_menu = window.registry.menu("run")
     if run_menu is not None:
         run_menu.addSeparator()
@@ -92,7 +110,7 @@ def install_closer(window: Any) -> CloserTools:
             view_menu.insertAction(actions[after], dock.toggleViewAction())
         else:
             view_menu.addAction(dock.toggleViewAction())
-    toolbar = window.findChild(QToolBar, "controlsToolBar")
+    toolbar = window.registry.toolbar("controls")
     if toolbar is not None:
         toolbar.addSeparator()
         toolbar.addAction(inspect.action_inspect)

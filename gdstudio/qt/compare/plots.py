@@ -18,6 +18,7 @@ from gdstudio.engine.history import History
 from gdstudio.qt.plots.common import (
     OKABE_ITO,
     PeakDecimator,
+    PickingPlot,
     last_plottable_row,
     plottable,
     set_accessible,
@@ -103,23 +104,21 @@ class _RunPaths:
         return np.concatenate(xs), np.concatenate(ys)
 
 
-def _hide_single_run_items(plot: FunctionPlot | ContourPlot, names: Sequence[str]) -> None:
-    for name in names:
-        item = getattr(plot, name)
-        plot._legend.removeItem(item)
-        item.hide()
+class _ManyRuns(PickingPlot):
+    """The paths of several runs drawn in place of a single run's (a base before
+    :class:`FunctionPlot` or :class:`ContourPlot`): the single run's items are hidden,
+    and the view follows every path."""
 
+    #: The history's column drawn upwards: the loss for f(x), y for the map.
+    _y_column: str
+    _legend: pg.LegendItem  # made by the plot's own ``_make_items``
+    runs: _RunPaths
 
-class CompareContourPlot(ContourPlot):
-    """The map of f(x, y) with the path of every run."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        set_accessible(self, "compareContourPlot", "Paths of every run",
-                       "A map of f(x, y) with the path of each run; the marker is where each "
-                       "run is now. Drag to pan, scroll to zoom.")
-        _hide_single_run_items(self, ("_path", "_visits", "_point", "_arrow_line"))
-        self._arrow_head.hide()
+    def _show_many_runs(self, single_run_items: Sequence[str]) -> None:
+        for name in single_run_items:
+            item = getattr(self, name)
+            self._legend.removeItem(item)
+            item.hide()
         self.runs = _RunPaths(self.plotItem, self._legend)
         self._legend.setColumnCount(1)
 
@@ -129,7 +128,7 @@ class CompareContourPlot(ContourPlot):
 
     def set_histories(self, histories: Sequence[History]) -> None:
         """Draw the runs' paths (the sessions' mirrors)."""
-        if self.runs.draw(histories, "y"):
+        if self.runs.draw(histories, self._y_column):
             self.following = True
             self._fit_view()
         elif self.following and not self._path_in_view():
@@ -142,35 +141,31 @@ class CompareContourPlot(ContourPlot):
         """Clicks do not move the start here: the runs share the window's start."""
 
 
-class CompareFunctionPlot(FunctionPlot):
+class CompareContourPlot(_ManyRuns, ContourPlot):
+    """The map of f(x, y) with the path of every run."""
+
+    _y_column = "y"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_accessible(self, "compareContourPlot", "Paths of every run",
+                       "A map of f(x, y) with the path of each run; the marker is where each "
+                       "run is now. Drag to pan, scroll to zoom.")
+        self._show_many_runs(("_path", "_visits", "_point", "_arrow_line"))
+        self._arrow_head.hide()
+
+
+class CompareFunctionPlot(_ManyRuns, FunctionPlot):
     """The curve f(x) with the path of every run."""
+
+    _y_column = "loss"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_accessible(self, "compareFunctionPlot", "Paths of every run",
                        "The function f(x) with the points each run visited; the marker is "
                        "where each run is now.")
-        _hide_single_run_items(self, ("_path", "_visits", "_point", "_tangent"))
-        self.runs = _RunPaths(self.plotItem, self._legend)
-        self._legend.setColumnCount(1)
-
-    def set_runs(self, labels: Sequence[str]) -> None:
-        """One path per label (in the run colours, in order)."""
-        self.runs.set_labels(labels)
-
-    def set_histories(self, histories: Sequence[History]) -> None:
-        """Draw the runs' paths on the curve."""
-        if self.runs.draw(histories, "loss"):
-            self.following = True
-            self._fit_view()
-        elif self.following and not self._path_in_view():
-            self._fit_view()
-
-    def _path_points(self) -> tuple[np.ndarray, np.ndarray] | None:
-        return self.runs.points()
-
-    def _picked(self, point: object) -> None:
-        """Clicks do not move the start here: the runs share the window's start."""
+        self._show_many_runs(("_path", "_visits", "_point", "_tangent"))
 
 
 class CompareLossPlot(pg.PlotWidget):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSlider, QSplitter, QWidget
 from gdstudio.engine import OPTIMIZERS, RunSettings
 from gdstudio.qt.compare.plots import CompareContourPlot, CompareFunctionPlot, CompareLossPlot
 from gdstudio.qt.compare.table import RunsTable
+from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import paint_control_icons
 from gdstudio.qt.plots.common import SurfaceFunction
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
@@ -129,7 +130,7 @@ class CompareWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Comparison")
         toolbar.setObjectName("compareToolBar")
-        self.actions_by_name: dict[str, QAction] = {}
+        self.registry = ActionRegistry()  # the toolbar's actions by name
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for name, icon, text, keys, tip, slot in (
             ("compareRun", "run", "Run all", "Space", "Run every comparison in lock step",
@@ -146,7 +147,7 @@ class CompareWindow(QMainWindow):
             item.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
             item.triggered.connect(slot)
             toolbar.addAction(item)
-            self.actions_by_name[name] = item
+            self.registry.add_action(item)
         paint_control_icons(self)
         toolbar.addSeparator()
         toolbar.addWidget(QLabel(" Speed "))
@@ -279,10 +280,10 @@ class CompareWindow(QMainWindow):
 
     # ================================================================ showing
     def _update_actions(self) -> None:
-        if not hasattr(self, "actions_by_name"):
+        if not hasattr(self, "registry"):
             return
-        self.actions_by_name["compareRun"].setVisible(not self.playing)
-        self.actions_by_name["comparePause"].setVisible(self.playing)
+        self.registry.action("compareRun").setVisible(not self.playing)
+        self.registry.action("comparePause").setVisible(self.playing)
 
     def _schedule_draw(self) -> None:
         if not self._redraw.isActive():

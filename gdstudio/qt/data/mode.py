@@ -12,24 +12,35 @@ commands, so they are undoable like any other edit.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
 
 from gdstudio.engine import BatchPlan, RunSettings
 from gdstudio.problems.dataset import generate_dataset
 from gdstudio.qt.data.builder import BackgroundRunner, build_objective, error_location
+from gdstudio.qt.host import EditsProblem, PlotsHost, Runs, ShowsProblem, StatusSink
 
 if TYPE_CHECKING:
     from gdstudio.qt.data.dialogs import GenerateSettings
     from gdstudio.qt.data.editor import DataEditor
     from gdstudio.qt.data.view import DataView
-    from gdstudio.qt.host import StudioWindow
 
-__all__ = ["DataMode"]
+__all__ = ["DataMode", "DataModeHost"]
 
 _RUN_ONLY = frozenset({"batch_size", "seed"})  # settings that need a new run, not a rebuild
+
+
+@runtime_checkable
+class DataModeHost(ShowsProblem, EditsProblem, Runs, PlotsHost, StatusSink, Protocol):
+    """What data mode uses of the window: the problem and its editor (which holds the
+    data editor), the run, the centre's plots, the status bar, and a place for the table's
+    Undo and Redo shortcuts."""
+
+    def addAction(self, action: QAction, /) -> None:
+        """Make ``action``'s shortcut work anywhere in the window."""
 
 
 class DataMode(QObject):
@@ -37,11 +48,11 @@ class DataMode(QObject):
 
     Parameters
     ----------
-    window : StudioWindow
+    window : DataModeHost
         The studio window; its editor holds the data editor (``editor.data_editor``).
     """
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: DataModeHost) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model

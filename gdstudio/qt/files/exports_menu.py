@@ -8,7 +8,7 @@ answer them in code; every export can also be called directly with a path.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
@@ -17,17 +17,22 @@ from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gdstudio.io import export_python_script, history_to_csv
 from gdstudio.io._atomic import atomic_write_bytes
-from gdstudio.qt.files.project_actions import project_from_window
+from gdstudio.qt.files.project_actions import WorkHost, project_from_window
+from gdstudio.qt.host import HasDataMode, HasProjects, PlotsHost, StatusSink
 from gdstudio.qt.plots.export import PNG_SCALE
 from gdstudio.qt.plots.export import render_svg as _render_svg
 
-if TYPE_CHECKING:
-    from gdstudio.qt.host import StudioWindow
-
-__all__ = ["PNG_SCALE", "ExportsMenu", "central_plot"]
+__all__ = ["PNG_SCALE", "ExportsHost", "ExportsMenu", "central_plot"]
 
 
-def central_plot(window: StudioWindow) -> pg.PlotWidget | None:
+@runtime_checkable
+class ExportsHost(WorkHost, PlotsHost, HasDataMode, HasProjects, StatusSink, Protocol):
+    """What File ▸ Export uses of the window: the work and its run (the step log, the
+    script), the plots (pictures, an animation), the project's dialogs and path, and the
+    status bar."""
+
+
+def central_plot(window: PlotsHost) -> pg.PlotWidget | None:
     """The plot in the centre of the window (or the first plot inside it), if any."""
     page: QWidget = window.plot_stack.currentWidget()
     if isinstance(page, pg.PlotWidget):
@@ -39,7 +44,7 @@ def central_plot(window: StudioWindow) -> pg.PlotWidget | None:
 class ExportsMenu(QObject):
     """The Export submenu of one main window (``window.exports``)."""
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: ExportsHost) -> None:
         super().__init__(window)
         self._window = window
         self.menu = QMenu("&Export", window)

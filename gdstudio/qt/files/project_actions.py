@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -21,12 +21,12 @@ from gdstudio.engine import make_optimizer
 from gdstudio.io import Project, ProjectError, SavedBranch, SavedHistory
 from gdstudio.io._history import MAX_HISTORY_ROWS
 from gdstudio.problems.checks import ExperimentError
-
-if TYPE_CHECKING:
-    from gdstudio.qt.host import StudioWindow
+from gdstudio.qt.host import EditsProblem, Runs, ShowsProblem, StatusSink
 
 __all__ = [
     "HistoryRestorer",
+    "ProjectHost",
+    "WorkHost",
     "apply_project",
     "comparable",
     "project_from_window",
@@ -34,15 +34,30 @@ __all__ = [
 ]
 
 
+@runtime_checkable
+class WorkHost(ShowsProblem, Runs, Protocol):
+    """What a project is read from: the problem on screen and its run.
+
+    (The title and notes of the project opened last come from ``window.projects`` when
+    the window has them.)
+    """
+
+
+@runtime_checkable
+class ProjectHost(ShowsProblem, EditsProblem, Runs, StatusSink, Protocol):
+    """What a project is written into: the problem, its editor and compiler, the run, and
+    the status bar that says how the replay of a saved run went."""
+
+
 def project_from_window(
-    window: StudioWindow, with_history: bool, *, title: str | None = None,
+    window: WorkHost, with_history: bool, *, title: str | None = None,
     notes: str | None = None,
 ) -> Project:
     """The open work as a :class:`~gdstudio.io.Project`.
 
     Parameters
     ----------
-    window : StudioWindow
+    window : WorkHost
         The studio window.
     with_history : bool
         Keep the current run's history too (left out when the run belongs to another
@@ -72,7 +87,7 @@ def project_from_window(
     return project if branches is None else branches.into_project(project, with_history)
 
 
-def saved_history(window: StudioWindow, project: Project) -> SavedHistory | None:
+def saved_history(window: WorkHost, project: Project) -> SavedHistory | None:
     """The window's run history for ``project``, or ``None`` when it does not belong to it."""
     session = window.session
     session.flush()
@@ -84,7 +99,7 @@ def saved_history(window: StudioWindow, project: Project) -> SavedHistory | None
     return SavedHistory.from_history(history, session.param_names)
 
 
-def apply_project(window: StudioWindow, project: Project) -> None:
+def apply_project(window: ProjectHost, project: Project) -> None:
     """Put ``project``'s problem and settings into the window's model.
 
     The settings apply at once. A function is handed to the window's background
@@ -162,7 +177,7 @@ class HistoryRestorer(QObject):
     ready = Signal()
     finished = Signal(bool, str)
 
-    def __init__(self, window: StudioWindow) -> None:
+    def __init__(self, window: ProjectHost) -> None:
         super().__init__(window)
         self._window = window
         self._waiting: Project | None = None  # loaded, its problem not ready yet

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,18 +29,23 @@ from gdstudio.io import (
 from gdstudio.qt.files.loader import FileLoader
 from gdstudio.qt.files.project_actions import (
     HistoryRestorer,
+    ProjectHost,
     apply_project,
     comparable,
     project_from_window,
 )
 from gdstudio.qt.files.project_dialogs import PROJECT_FILTER, Dialogs, RecentMenu, RestoreBar
+from gdstudio.qt.host import HasLessons, PaintsFirst, TitledWindow
 from gdstudio.qt.lessons.files import is_lesson_path
 from gdstudio.qt.model import DEFAULT_EXAMPLE
 
-if TYPE_CHECKING:
-    from gdstudio.qt.host import StudioWindow
-
-__all__ = ["AUTOSAVE_HISTORY_ROWS", "AUTOSAVE_INTERVAL_MS", "MAX_RECENT", "ProjectController"]
+__all__ = [
+    "AUTOSAVE_HISTORY_ROWS",
+    "AUTOSAVE_INTERVAL_MS",
+    "MAX_RECENT",
+    "ProjectController",
+    "ProjectsHost",
+]
 
 #: How often the open work is autosaved while it has unsaved changes.
 AUTOSAVE_INTERVAL_MS = 30_000
@@ -50,6 +55,14 @@ AUTOSAVE_HISTORY_ROWS = 20_000
 MAX_RECENT = 8
 _HISTORY_KEY = "projects/includeHistory"
 _APP = "Gradient Descent Studio"
+
+
+@runtime_checkable
+class ProjectsHost(ProjectHost, PaintsFirst, HasLessons, TitledWindow, Protocol):
+    """What the project files use of the window: the problem, its editor and run (to read
+    and write projects), the work after the first paint, the lessons (File ▸ Open takes
+    lesson files), and the window's title, its modified marker, its close event and a
+    place for the Restore bar."""
 
 
 def default_project() -> Project:
@@ -84,7 +97,7 @@ class ProjectController(QObject):
     closing = Signal()
     openFinished = Signal(str, bool)
 
-    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
+    def __init__(self, window: ProjectsHost, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings
@@ -161,6 +174,11 @@ class ProjectController(QObject):
         self.action_open.triggered.connect(lambda: self.open_file())
         self.action_save.triggered.connect(self.save)
         self.action_save_as.triggered.connect(self.save_as)
+
+    def actions(self) -> tuple[QAction, ...]:
+        """New, Open, Save, Save As and Include the Run History, in the menu's order."""
+        return (self.action_new, self.action_open, self.action_save, self.action_save_as,
+                self.action_include_history)
 
     def fill_file_menu(self, menu: QMenu, before: QAction | None) -> None:
         """Put the project commands into ``menu`` (before ``before``, e.g. Quit)."""

@@ -129,6 +129,8 @@ class LessonsController(QObject):
     # ================================================================ menus
     def _fill_menus(self) -> None:
         window = self._window
+        for action in (self.action_lessons, *self.editor.actions):
+            window.registry.add_action(action)
         help_menu = window.registry.menu("help")
         if help_menu is not None:
             first = help_menu.actions()[0] if help_menu.actions() else None
@@ -145,7 +147,8 @@ class LessonsController(QObject):
         file_menu = window.registry.menu("file")
         if file_menu is None or not window.isVisible():
             return
-        before = window.exports.menu.menuAction()
+        export = window.registry.menu("export")
+        before = export.menuAction() if export is not None else None
         for action in self.editor.actions:
             file_menu.insertAction(before, action)
         file_menu.insertSeparator(before)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from gdstudio.io.project import Project
     from gdstudio.qt.lessons.dock import LessonPanel
-    from gdstudio.qt.lessons.host import LessonHost
+    from gdstudio.qt.lessons.host import LessonWriterHost
 
 __all__ = ["LessonEditor"]
 
@@ -72,7 +72,7 @@ class OpenLesson(Protocol):
 class LessonEditor(QObject):
     """File ▸ New Lesson…, Add This State as a Page, Add a Task From This Run."""
 
-    def __init__(self, window: LessonHost, lessons: OpenLesson,
+    def __init__(self, window: LessonWriterHost, lessons: OpenLesson,
                  current_project: Callable[[], Project]) -> None:
         super().__init__(window)  # type: ignore[arg-type] - the host is a QMainWindow
         self._window = window

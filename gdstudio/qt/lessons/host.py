@@ -1,54 +1,60 @@
-"""What the lessons need of the main window: a narrow interface, not the window class.
+"""What the lessons need of the main window: narrow interfaces, not the window class.
 
 The lessons never import :mod:`gdstudio.qt.window` (which installs them); the window
 hands itself over as a :class:`LessonHost`, with the speeds of its speed control and a
-function that describes its current work as a project.
+function that describes its current work as a project. The parts of the lessons that
+need less are given less: :class:`LessonRun` (the checks read the run) and
+:class:`LessonWriterHost` (the teacher's lesson actions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol, runtime_checkable
 
-if TYPE_CHECKING:
-    from gdstudio.qt.host import ActionRegistry
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSlider
 
-__all__ = ["LessonHost"]
+from gdstudio.qt.host import (
+    DocksHost,
+    HasActions,
+    HasProjects,
+    PaintsFirst,
+    Runs,
+    ShowsProblem,
+    StatusSink,
+)
+
+__all__ = ["LessonHost", "LessonRun", "LessonWriterHost"]
 
 
-class LessonHost(Protocol):
-    """The main window as the lessons see it.
+@runtime_checkable
+class LessonRun(ShowsProblem, Runs, Protocol):
+    """The problem on screen and its run, which the lesson checks read."""
 
-    Attributes
-    ----------
-    session : RunSession
-        The run: its history, report, signals and controls (step, pause, flush …).
-    model : StudioModel
-        The problem and settings shown.
-    projects : ProjectController
-        Opens a page's experiment as a project; asks about unsaved work; its dialogs.
-    exports : ExportsMenu
-        File ▸ Export (the lesson actions go just above it).
-    speed_slider, explain_dock, traces_dock : QWidget
-        The speed control; the Explain and traces docks.
-    registry : ActionRegistry
-        The window's menus by name (the lesson actions go in ``help``, ``view``, ``file``).
+
+@runtime_checkable
+class LessonWriterHost(LessonRun, HasProjects, StatusSink, Protocol):
+    """What a teacher's lesson actions use: the work and its run (a page is made of it),
+    the projects' dialogs (where to save) and the status bar."""
+
+
+@runtime_checkable
+class LessonHost(LessonWriterHost, DocksHost, HasActions, PaintsFirst, Protocol):
+    """The main window as the lessons controller sees it.
+
+    Besides the run, the projects and the status bar: the Explain and traces docks (the
+    lesson dock goes beside them), the registry (the lesson actions go in the ``help``,
+    ``view`` and ``file`` menus, before ``export``), the work after the first paint, and
+    the speed control (a page sets its speed).
     """
 
-    session: Any
-    model: Any
-    projects: Any
-    exports: Any
-    speed_slider: Any
-    explain_dock: Any
-    traces_dock: Any
-    registry: ActionRegistry
+    speed_slider: QSlider
 
-    def after_first_paint(self, function: Callable[[], object]) -> None:
-        """Call ``function`` just after the window's first paint."""
+    def setCorner(self, corner: Qt.Corner, area: Qt.DockWidgetArea, /) -> None:
+        """Give ``corner`` to the dock ``area``."""
 
-    def statusBar(self) -> Any:
-        """The status bar."""
+    def height(self) -> int:
+        """The window's height (a short window puts the lesson on a tab)."""
 
-    def menuBar(self) -> Any:
-        """The menu bar."""
+    def isVisible(self) -> bool:
+        """Whether the window is on screen."""

@@ -11,12 +11,12 @@ from gdstudio.io.lessons import Page
 from gdstudio.lessons import RunState
 
 if TYPE_CHECKING:
-    from gdstudio.qt.lessons.host import LessonHost
+    from gdstudio.qt.lessons.host import LessonRun
 
 __all__ = ["page_is_shown", "window_run_state"]
 
 
-def window_run_state(window: LessonHost) -> RunState | None:
+def window_run_state(window: LessonRun) -> RunState | None:
     """The window's run so far (``None`` before there is one). The arrays are views of
     the window's history: use the state at once, before the run moves on."""
     session, model = window.session, window.model
@@ -44,7 +44,7 @@ def window_run_state(window: LessonHost) -> RunState | None:
     )
 
 
-def page_is_shown(window: LessonHost, page: Page) -> bool:
+def page_is_shown(window: LessonRun, page: Page) -> bool:
     """True when the window's run is on ``page``'s problem (its function or model)."""
     experiment = page.experiment
     model = window.model

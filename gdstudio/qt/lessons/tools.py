@@ -6,7 +6,7 @@
   autosave and the question on closing (:mod:`gdstudio.qt.files.projects`);
 * ``window.examples`` — the Examples menu and gallery (:mod:`gdstudio.qt.gallery_dialog`);
 * ``window.exports`` — File ▸ Export (:mod:`gdstudio.qt.files.exports_menu`);
-* ``window.comparisons`` — Run ▸ Compare Optimizers… (:mod:`gdstudio.qt.compare.window`);
+* ``window.comparisons`` — Run ▸ Compare Optimizers… (:mod:`gdstudio.qt.compare.launcher`);
 * ``window.preferences`` — View ▸ Preferences… (:mod:`gdstudio.qt.preferences`).
 
 Examples and preferences (which show in the first frame) are installed at once; projects,
@@ -17,31 +17,52 @@ appears sooner.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from PySide6.QtCore import QObject, QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QSettings
 
 from gdstudio.qt.gallery_dialog import ExamplesMenu
+from gdstudio.qt.host import (
+    EditsProblem,
+    HasActions,
+    HasDataMode,
+    HasLessons,
+    HasPreferences,
+    HasProjects,
+    PacesRuns,
+    PaintsFirst,
+    PlotsHost,
+    Runs,
+    ShowsProblem,
+    StatusSink,
+    TitledWindow,
+)
 from gdstudio.qt.preferences import PreferencesController
 
 if TYPE_CHECKING:
-    from gdstudio.engine import RunSettings
-    from gdstudio.qt.compare.window import CompareWindow
+    from gdstudio.qt.compare.launcher import CompareLauncher
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
-    from gdstudio.qt.host import StudioWindow
     from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
-__all__ = ["CompareLauncher", "LateTools", "install_lesson_tools"]
+__all__ = ["LateTools", "LessonToolsHost", "install_lesson_tools"]
 
 #: The title of a window whose work is not saved yet (the projects keep it up to date).
 UNTITLED_TITLE = "Untitled[*] — Gradient Descent Studio"
 
 
+@runtime_checkable
+class LessonToolsHost(ShowsProblem, EditsProblem, Runs, StatusSink, HasActions, PlotsHost,
+                      HasDataMode, PaintsFirst, PacesRuns, HasProjects, HasPreferences,
+                      HasLessons, TitledWindow, Protocol):
+    """The window the tools are installed in: every part that one of them uses (the
+    union of ``ExamplesHost``, ``PreferencesHost``, ``ProjectsHost``, ``ExportsHost``,
+    ``CompareHost`` and ``SweepsHost``), and the registry, where their menus and
+    actions are put and registered by name."""
+
+
 def install_lesson_tools(
-    window: StudioWindow, settings: QSettings,
+    window: LessonToolsHost, settings: QSettings,
 ) -> tuple[ExamplesMenu, PreferencesController, LateTools]:
     """Put examples and preferences in ``window``'s menus now; return the rest, to install
     later.
@@ -61,6 +82,9 @@ def install_lesson_tools(
     if view_menu is not None:
         view_menu.addSeparator()
         view_menu.addAction(preferences.action)
+    window.registry.add_menu("examples", examples.menu)
+    for action in (examples.action_gallery, preferences.action):
+        window.registry.add_action(action)
     return examples, preferences, LateTools(window, settings)
 
 
@@ -88,7 +112,7 @@ class LateTools(QObject):
     comparisons: CompareLauncher
     sweeps: SweepsLauncher
 
-    def __init__(self, window: StudioWindow, settings: QSettings) -> None:
+    def __init__(self, window: LessonToolsHost, settings: QSettings) -> None:
         super().__init__(window)
         self._window = window
         self._settings = settings
@@ -100,6 +124,7 @@ class LateTools(QObject):
             return self
         self.installed = True  # first: while it is made, the project asks for window.projects
         # lazy: installed after the first paint (start-up time)
+        from gdstudio.qt.compare.launcher import CompareLauncher
         from gdstudio.qt.files.exports_menu import ExportsMenu
         from gdstudio.qt.files.project_actions import project_from_window
         from gdstudio.qt.files.projects import ProjectController
@@ -110,66 +135,23 @@ class LateTools(QObject):
         self.exports = ExportsMenu(window)
         self.comparisons = CompareLauncher(window)
         self.sweeps = SweepsLauncher(window, lambda: project_from_window(window, False).experiment)
-        file_menu = window.registry.menu("file")
+        registry = window.registry
+        file_menu = registry.menu("file")
+        quit_action = registry.action("actionQuit")
         if file_menu is not None:
-            quit_action = window.action_quit
             self.projects.fill_file_menu(file_menu, quit_action)
             file_menu.insertMenu(quit_action, self.exports.menu)
             file_menu.insertSeparator(quit_action)
-        run_menu = window.registry.menu("run")
+        run_menu = registry.menu("run")
         if run_menu is not None:
             run_menu.addSeparator()
             run_menu.addAction(self.comparisons.action)
             run_menu.addAction(self.sweeps.action)
+        # By name, as the actions made before the first paint: nothing looks for them by
+        # their captions.
+        registry.add_menu("recent", self.projects.recent_menu)
+        registry.add_menu("export", self.exports.menu)
+        for action in (*self.projects.actions(), *self.exports.menu.actions(),
+                       self.comparisons.action, self.sweeps.action):
+            registry.add_action(action)
         return self
-
-
-class CompareLauncher(QObject):
-    """Run ▸ Compare Optimizers… for one main window (``window.comparisons``).
-
-    The comparison window's module is loaded when it is first opened, not at start-up.
-
-    Attributes
-    ----------
-    windows : list of CompareWindow
-        The comparisons open now.
-    """
-
-    def __init__(self, window: StudioWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self.windows: list[CompareWindow] = []
-        self.action = QAction("&Compare Optimizers…", window)
-        self.action.setObjectName("actionCompare")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.action.setToolTip("Run several optimizers or rates on this problem side by side")
-        self.action.setStatusTip(self.action.toolTip())
-        self.action.triggered.connect(lambda: self.open())
-        window.projects.closing.connect(self.close_all)
-
-    def open(self, runs: Sequence[RunSettings] | None = None) -> CompareWindow | None:
-        """Open a comparison of the window's current problem (None if none is ready)."""
-        # lazy: the comparison window loads when first opened
-        from gdstudio.qt.compare.window import CompareWindow
-
-        window = self._window
-        model = window.model
-        if model.objective is None:
-            window.statusBar().showMessage("The problem is not ready yet; try again in a moment.")
-            return None
-        compare = CompareWindow(model.objective, model.start_vector(), model.run_settings(),
-                                runs, window)
-        compare.set_theme(window.preferences.plot_theme)
-        window.preferences.themeChanged.connect(compare.set_theme)
-        compare.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        compare.destroyed.connect(lambda: self.windows.remove(compare)
-                                  if compare in self.windows else None)
-        self.windows.append(compare)
-        compare.show()
-        return compare
-
-    def close_all(self) -> None:
-        """Close every comparison (their threads stop): the main window is closing."""
-        for compare in list(self.windows):
-            compare.shutdown()
-            compare.close()

@@ -19,6 +19,8 @@ from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QPen
 from PySide6.QtWidgets import QMenu, QWidget
 
+from gdstudio.engine.history import History
+
 __all__ = [
     "OKABE_ITO",
     "PARAMETER_COLOURS",
@@ -28,6 +30,7 @@ __all__ = [
     "PickingPlot",
     "SurfaceFunction",
     "SurfaceSource",
+    "add_current_point",
     "evaluate_surface",
     "last_plottable_row",
     "locate_minimum",
@@ -370,12 +373,19 @@ class PickingPlot(pg.PlotWidget):
     A tool may take the clicks over: while :attr:`pick_handler` is set, a left click calls
     it with the data point instead of :meth:`_picked` (Inspect does, so that a click
     inspects rather than moves the start).
+
+    :meth:`set_history` draws a run's path: subclasses implement :meth:`_draw_path` (the
+    visited points, through ``self._decimator``) and :meth:`_draw_current` (what marks
+    the current point: the arrow, the tangent).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background=BACKGROUND, viewBox=LazyMenuViewBox())
         self.following = True
         self.pick_handler: Callable[[QPointF], None] | None = None
+        self._history: History | None = None
+        self._length = 0
+        self._decimator = PeakDecimator()
         style_light(self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -391,6 +401,19 @@ class PickingPlot(pg.PlotWidget):
         removes the plot item it would draw on)."""
         self._timer.stop()
         super().close()
+
+    def set_history(self, history: History) -> None:
+        """Draw the path of ``history`` (the window's mirror; called at up to 60 Hz)."""
+        n = len(history)
+        new_run = history is not self._history or n < self._length or n <= 1
+        if new_run:
+            self._decimator.reset()
+            self.following = True
+        self._history, self._length = history, n
+        self._draw_path(history)
+        if new_run or (self.following and not self._path_in_view()):
+            self._fit_view()
+        self._draw_current()
 
     def reset_view(self) -> None:
         """Follow the path again and fit the view to it."""
@@ -458,6 +481,19 @@ class PickingPlot(pg.PlotWidget):
 
     def _fit_view(self) -> None:
         raise NotImplementedError
+
+    def _draw_path(self, history: History) -> None:
+        raise NotImplementedError
+
+    def _draw_current(self) -> None:
+        raise NotImplementedError
+
+
+def add_current_point(plot: pg.PlotItem) -> pg.PlotDataItem:
+    """The marker of the run's current point on ``plot`` (an outlined orange disc), in the
+    legend as "current point"."""
+    return plot.plot(pen=None, symbol="o", symbolSize=15, symbolBrush=OKABE_ITO["orange"],
+                     symbolPen=pg.mkPen("k", width=1.5), name="current point")
 
 
 def locate_minimum(

@@ -15,9 +15,9 @@ from gdstudio.qt.plots.common import (
     FOREGROUND,
     OKABE_ITO,
     PathPen,
-    PeakDecimator,
     PickingPlot,
     SurfaceSource,
+    add_current_point,
     evaluate_surface,
     last_plottable_row,
     locate_minimum,
@@ -147,10 +147,7 @@ class ContourPlot(PickingPlot):
         self.map_seconds = 0.0
         self._live = False
         self._stale = False  # a recompute was put off while live
-        self._history: History | None = None
-        self._length = 0
         self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
-        self._decimator = PeakDecimator()
         self._largest_gradient = 0.0
         self.grid_rect: QRectF | None = None  # the region the map was last computed on
         self._make_items()
@@ -172,19 +169,6 @@ class ContourPlot(PickingPlot):
             self._isolines.setData(EMPTY, EMPTY)
             self.grid_rect = None
         self.reset_view()
-
-    def set_history(self, history: History) -> None:
-        """Draw the path of ``history`` (the window's mirror; called at up to 60 Hz)."""
-        n = len(history)
-        new_run = history is not self._history or n < self._length or n <= 1
-        if new_run:
-            self._decimator.reset()
-            self.following = True
-        self._history, self._length = history, n
-        self._draw_path(history)
-        if new_run or (self.following and not self._path_in_view()):
-            self._fit_view()
-        self._draw_arrow()
 
     # ------------------------------------------------------------------ drawing
     def _make_items(self) -> None:
@@ -221,14 +205,7 @@ class ContourPlot(PickingPlot):
             brush=OKABE_ITO["vermillion"],
         )
         plot.addItem(self._arrow_head, ignoreBounds=True)
-        self._point = plot.plot(
-            pen=None,
-            symbol="o",
-            symbolSize=15,
-            symbolBrush=OKABE_ITO["orange"],
-            symbolPen=pg.mkPen("k", width=1.5),
-            name="current point",
-        )
+        self._point = add_current_point(plot)
 
     def _label_axes(self, names: tuple[str, ...]) -> None:
         self.plotItem.setLabel("bottom", names[0])
@@ -260,7 +237,7 @@ class ContourPlot(PickingPlot):
         self._largest_gradient = float(norms.max()) if norms.size else 0.0
         self._point.setData(params[row, :1], params[row, 1:2])
 
-    def _draw_arrow(self) -> None:
+    def _draw_current(self) -> None:
         tip = self._arrow_tip()
         if tip is None:
             self._arrow_line.setData(EMPTY, EMPTY)
@@ -373,7 +350,7 @@ class ContourPlot(PickingPlot):
         return np.append(xs, lowest[0]), np.append(ys, lowest[1])
 
     def _view_changed(self) -> None:
-        self._draw_arrow()
+        self._draw_current()
 
     def set_live(self, live: bool) -> None:
         """Whether a run streams in: then a map slower than ``LIVE_MAP_SECONDS`` is not
@@ -392,7 +369,7 @@ class ContourPlot(PickingPlot):
             return
         else:
             self._draw_map()
-        self._draw_arrow()
+        self._draw_current()
 
     def _picked(self, point: QPointF) -> None:
         self.pointPicked.emit(float(point.x()), float(point.y()))

@@ -11,9 +11,9 @@ from gdstudio.engine.history import History
 from gdstudio.qt.plots.common import (
     OKABE_ITO,
     PathPen,
-    PeakDecimator,
     PickingPlot,
     SurfaceSource,
+    add_current_point,
     evaluate_surface,
     last_plottable_row,
     locate_minimum,
@@ -58,11 +58,8 @@ class FunctionPlot(PickingPlot):
             "drag to pan, scroll to zoom, right-click for options.",
         )
         self._source: SurfaceSource | None = None
-        self._history: History | None = None
-        self._length = 0
         self._curve_range: tuple[float, float] | None = None
         self._current: tuple[float, float, float] | None = None  # x, f(x), f′(x)
-        self._decimator = PeakDecimator()
         self._make_items()
         self._label_axes("x")
 
@@ -75,19 +72,6 @@ class FunctionPlot(PickingPlot):
         if source is None:
             self._curve.setData(EMPTY, EMPTY)
         self.reset_view()
-
-    def set_history(self, history: History) -> None:
-        """Draw the path of ``history`` (the window's mirror; called at up to 60 Hz)."""
-        n = len(history)
-        new_run = history is not self._history or n < self._length or n <= 1
-        if new_run:
-            self._decimator.reset()
-            self.following = True
-        self._history, self._length = history, n
-        self._draw_path(history)
-        if new_run or (self.following and not self._path_in_view()):
-            self._fit_view()
-        self._draw_tangent()
 
     # ------------------------------------------------------------------ drawing
     def _make_items(self) -> None:
@@ -110,14 +94,7 @@ class FunctionPlot(PickingPlot):
             pen=pg.mkPen(OKABE_ITO["bluish_green"], width=2.5, style=Qt.PenStyle.DashLine),
             name="tangent",
         )
-        self._point = plot.plot(
-            pen=None,
-            symbol="o",
-            symbolSize=15,
-            symbolBrush=OKABE_ITO["orange"],
-            symbolPen=pg.mkPen("k", width=1.5),
-            name="current point",
-        )
+        self._point = add_current_point(plot)
 
     def _label_axes(self, name: str) -> None:
         self.plotItem.setLabel("bottom", name)
@@ -146,7 +123,7 @@ class FunctionPlot(PickingPlot):
         self._current = (float(params[row, 0]), float(loss[row]), grad)
         self._point.setData([self._current[0]], [self._current[1]])
 
-    def _draw_tangent(self) -> None:
+    def _draw_current(self) -> None:
         if self._current is None or not np.isfinite(self._current[2]):
             self._tangent.setData(EMPTY, EMPTY)
             return
@@ -204,7 +181,7 @@ class FunctionPlot(PickingPlot):
         return low, high + LEGEND_ROOM * (high - low)  # room at the top for the legend
 
     def _view_changed(self) -> None:
-        self._draw_tangent()
+        self._draw_current()
 
     def _recompute(self) -> None:
         if self._source is None:

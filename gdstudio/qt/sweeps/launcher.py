@@ -4,51 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStatusBar, QWidget
+from PySide6.QtWidgets import QWidget
 
 from gdstudio.problems.experiment import Experiment
-from gdstudio.qt.model import StudioModel
+from gdstudio.qt.host import HasPreferences, HasProjects, PlotsHost, ShowsProblem, StatusSink
 
 if TYPE_CHECKING:
     from gdstudio.qt.sweeps.window import SweepsWindow
 
-__all__ = ["StudioWindow", "SweepsLauncher", "WindowSource"]
+__all__ = ["SweepsHost", "SweepsLauncher", "WindowSource"]
 
 
-class StudioWindow(Protocol):
-    """What the Sweeps tool uses of the main window (the tool never imports the window).
-
-    Attributes
-    ----------
-    model : StudioModel
-        The problem, start and settings on screen (written back by a click).
-    function_plot, contour_plot : pyqtgraph.PlotWidget
-        The centre plots of one and two variables (their visible region).
-    projects : ProjectController
-        Its ``closing`` signal, the dialogs that ask where to save, and the file's path.
-    preferences : PreferencesController
-        The plot theme and its ``themeChanged`` signal.
-    """
-
-    model: StudioModel
-    function_plot: Any
-    contour_plot: Any
-    projects: Any
-    preferences: Any
-
-    def statusBar(self) -> QStatusBar:
-        """The main window's status bar."""
-        ...
+@runtime_checkable
+class SweepsHost(ShowsProblem, PlotsHost, HasProjects, HasPreferences, StatusSink, Protocol):
+    """What the Sweeps tool uses of the main window (the tool never imports the window):
+    the problem, start and settings on screen (written back by a click), the centre plots
+    of one and two variables (their visible region), the projects (their ``closing``
+    signal, the dialogs that ask where to save, the file's path), the plot theme, and
+    the status bar."""
 
 
 class WindowSource:
     """The main window as a :class:`~gdstudio.qt.sweeps.panel.SweepSource`."""
 
-    def __init__(self, window: StudioWindow, experiment_of: Callable[[], Experiment]) -> None:
+    def __init__(self, window: SweepsHost, experiment_of: Callable[[], Experiment]) -> None:
         self._window = window
         self._experiment_of = experiment_of
 
@@ -89,7 +72,7 @@ class SweepsLauncher(QObject):
 
     Parameters
     ----------
-    window : StudioWindow
+    window : SweepsHost
         The main window.
     experiment_of : callable
         Returns the work on screen as an :class:`Experiment` (raising ``ValueError`` in
@@ -101,7 +84,7 @@ class SweepsLauncher(QObject):
         The tool open now.
     """
 
-    def __init__(self, window: StudioWindow, experiment_of: Callable[[], Experiment]) -> None:
+    def __init__(self, window: SweepsHost, experiment_of: Callable[[], Experiment]) -> None:
         super().__init__(window if isinstance(window, QObject) else None)
         self._window = window
         self._experiment_of = experiment_of

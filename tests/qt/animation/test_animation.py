@@ -162,12 +162,11 @@ ROSENBROCK = Project(
 
 
 def open_animation_dialog(qtbot, window):
-    from PySide6.QtGui import QAction
 
     window.projects.open_project(ROSENBROCK, None)
     wait_for_problem(qtbot, window, ROSENBROCK.expression)
     run_to_end(qtbot, window)
-    window.findChild(QAction, "actionExportAnimation").trigger()
+    window.registry.action("actionExportAnimation").trigger()
     dialog = window.exports.animation_dialog
     assert dialog.isVisible()
     return dialog
@@ -220,7 +219,6 @@ def test_too_many_big_frames_are_refused_in_one_sentence(qtbot, window, tmp_path
 
 
 def test_data_mode_exports_the_data_and_loss_page(qtbot, window, tmp_path):
-    from PySide6.QtGui import QAction
 
     from gdstudio.qt.data.mode_switch import apply_data_example
 
@@ -230,7 +228,7 @@ def test_data_mode_exports_the_data_and_loss_page(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.data_mode.ready and window.session.active
                     and window.session.param_names == ("b", "m"), timeout=20_000)
     run_to_end(qtbot, window)
-    window.findChild(QAction, "actionExportAnimation").trigger()
+    window.registry.action("actionExportAnimation").trigger()
     dialog = window.exports.animation_dialog
     assert dialog.plot_combo.itemText(0) == "Main plot (data and loss)"
     dialog.steps_spin.setValue(100)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDockWidget, QLineEdit
 
@@ -44,7 +43,7 @@ def panel_text(studio) -> str:
 
 def inspect_by_click(qtbot, studio, plot, x: float, y: float) -> None:
     tool = studio.closer.inspect
-    studio.findChild(QAction, "actionInspect").setChecked(True)
+    studio.registry.action("actionInspect").setChecked(True)
     start = studio.model.start_vector().copy()
     click(plot, x, y)
     qtbot.waitUntil(lambda: tool.inspection is not None, timeout=WAIT)
@@ -84,7 +83,7 @@ def test_a_click_on_the_curve_inspects_a_minimum_and_draws_its_parabola(qtbot, w
     assert window.closer.inspect.inspection is None
     assert overlay.vertex_point is None and overlay.curve.xData is None
     assert not overlay.label.isVisible()
-    assert not window.findChild(QAction, "actionInspect").isChecked()
+    assert not window.registry.action("actionInspect").isChecked()
     assert plot.pick_handler is None and not dock.isVisible()
 
 
@@ -141,7 +140,7 @@ def test_a_degenerate_point_and_the_current_point_of_a_run(qtbot, window) -> Non
     assert ("degenerate: flat along (0, 1), uphill along (1, 0), so the second derivatives "
             "cannot tell what it is") in panel_text(window)
 
-    window.findChild(QAction, "actionInspectCurrent").trigger()  # the run's start (1, 1)
+    window.registry.action("actionInspectCurrent").trigger()  # the run's start (1, 1)
     inspection = window.closer.inspect.inspection
     assert inspection.point.tolist() == [1.0, 1.0]
     assert inspection.hessian.tolist() == [[2.0, 0.0], [0.0, 12.0]]
@@ -173,7 +172,7 @@ def test_the_current_point_of_a_data_fit_is_inspected_as_numbers(qtbot, window) 
 
     to_data_mode(qtbot, window)  # five points on y = 2x + 1; m*x + b, m fixed, b from 10
     qtbot.waitUntil(lambda: window.model.objective.hessian_ready, timeout=WAIT)
-    window.findChild(QAction, "actionInspectCurrent").trigger()
+    window.registry.action("actionInspectCurrent").trigger()
     inspection = window.closer.inspect.inspection
     assert inspection is not None and inspection.param_names == ("b",)
     # SSE = Σ (yᵢ − 2xᵢ − b)²: its second derivative in b is 2 · 5 rows = 10.

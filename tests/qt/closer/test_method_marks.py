@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel
 
 from gdstudio.qt.closer.method_marks import MethodMarks
@@ -118,7 +117,7 @@ def test_armijo_trials_are_listed_and_marked(qtbot, window) -> None:
 
 def test_compare_mode_runs_newton_and_armijo_beside_gradient_descent(qtbot, window) -> None:
     use_function(qtbot, window, "(x - 3)**2 + 10*(y + 1)**2", {"x": 0.0, "y": 0.0})
-    window.findChild(QAction, "actionCompare").trigger()
+    window.registry.action("actionCompare").trigger()
     compare = window.comparisons.windows[-1]
     qtbot.waitUntil(lambda: all(s.active and s.report is not None for s in compare.sessions),
                     timeout=WAIT)
@@ -130,7 +129,7 @@ def test_compare_mode_runs_newton_and_armijo_beside_gradient_descent(qtbot, wind
     combo.setCurrentIndex(combo.findData("armijo"))
     qtbot.waitUntil(lambda: compare.runs[2].optimizer == "armijo", timeout=WAIT)
     qtbot.waitUntil(lambda: all(s.active for s in compare.sessions), timeout=WAIT)
-    compare.findChild(QAction, "compareStep").trigger()
+    compare.registry.action("compareStep").trigger()
     newton = compare.sessions[1]
     qtbot.waitUntil(lambda: len(newton.history) == 2, timeout=WAIT)
     newton.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QThread
-from PySide6.QtGui import QAction
 from shiboken6 import isValid
 
 from gdstudio.api import descend
@@ -22,7 +21,7 @@ ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
 def compare(qtbot, window):
     assert window.examples.open_example("rosenbrock")
     wait_for_problem(qtbot, window, ROSENBROCK)
-    window.findChild(QAction, "actionCompare").trigger()
+    window.registry.action("actionCompare").trigger()
     opened = window.comparisons.windows[-1]
     qtbot.waitUntil(lambda: all(s.active and s.report is not None for s in opened.sessions),
                     timeout=WAIT)
@@ -53,7 +52,7 @@ def test_opens_with_gd_momentum_and_adam_from_the_windows_problem(compare):
 
 def test_step_advances_every_run_by_exactly_one_update(qtbot, compare):
     for expected in (2, 3, 4):
-        compare.findChild(QAction, "compareStep").trigger()
+        compare.registry.action("compareStep").trigger()
         qtbot.waitUntil(lambda n=expected: rows(compare) == [n, n, n], timeout=WAIT)
     for run, session in zip(compare.runs, compare.sessions, strict=True):
         settle(qtbot, session, run.learning_rate)  # nothing more was on its way
@@ -66,9 +65,9 @@ def test_step_advances_every_run_by_exactly_one_update(qtbot, compare):
 
 def test_run_keeps_lock_step_and_pause_stops_all_at_the_same_step(qtbot, compare):
     compare.speed_slider.setValue(compare.speed_slider.maximum())
-    compare.findChild(QAction, "compareRun").trigger()
+    compare.registry.action("compareRun").trigger()
     qtbot.waitUntil(lambda: min(rows(compare)) > 4000, timeout=WAIT)
-    compare.findChild(QAction, "comparePause").trigger()
+    compare.registry.action("comparePause").trigger()
     qtbot.waitUntil(lambda: not compare._awaiting, timeout=WAIT)
     counts = rows(compare)
     assert len(set(counts)) == 1, counts  # all at step k together
@@ -82,7 +81,7 @@ def test_runs_to_the_end_together_and_reset_brings_all_back(qtbot, compare):
     assert rows(compare) == [20_001] * 3
     losses = [float(session.history.loss[-1]) for session in compare.sessions]
     assert losses[1] < 1e-20 and losses[2] < losses[0]  # momentum and Adam beat plain GD
-    compare.findChild(QAction, "compareReset").trigger()
+    compare.registry.action("compareReset").trigger()
     qtbot.waitUntil(lambda: rows(compare) == [1, 1, 1], timeout=WAIT)
     assert [s.report.step_count for s in compare.sessions] == [0, 0, 0]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QSettings, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,35 +16,20 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from gdstudio.app import create_application
 from gdstudio.engine import StoppingRules
 from gdstudio.problems.dataset import Dataset
 from gdstudio.qt.data.dialogs import GenerateDialog
 from gdstudio.qt.data.mode_switch import apply_data_example
 from gdstudio.qt.data.plots import MAX_SHOWN_POINTS
 from gdstudio.qt.window import MainWindow
-from tests.qt.helpers import settle
+from tests.qt.helpers import action, settle, shown_window
 
 WAIT = 15_000  # ms: the first analysis starts a helper process
 
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    create_application([])
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    studio = MainWindow(settings)
-    qtbot.addWidget(studio)
-    studio.resize(1400, 900)
-    studio.show()
-    qtbot.waitUntil(lambda: studio.session.active, timeout=WAIT)
-    yield studio
-    studio.close()
-
-
-def action(window: MainWindow, name: str) -> QAction:
-    found = window.findChild(QAction, name)
-    assert found is not None, name
-    return found
+    yield from shown_window(qtbot, tmp_path, (1400, 900))
 
 
 def wait_for_data(qtbot, window: MainWindow, names: tuple[str, ...]) -> None:
@@ -374,7 +358,7 @@ def test_the_examples_menu_opens_data_tutorials(qtbot, window, key, names, final
     examples = getattr(window, "examples", None)
     if examples is not None:
         examples.fill()  # (after the first paint, otherwise)
-    entry = window.findChild(QAction, f"actionExample_{key}")
+    entry = window.registry.action(f"actionExample_{key}")
     if entry is None:
         pytest.skip("the Examples menu is not installed")
     entry.trigger()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
-from PySide6.QtGui import QAction, QImage
+from PySide6.QtGui import QImage
 
 from gdstudio.engine import StoppingRules
 from gdstudio.io import Project, history_csv_text
@@ -25,7 +25,7 @@ ROSENBROCK_MOMENTUM = Project(
 
 
 def trigger(window, name: str) -> None:
-    found = window.findChild(QAction, name)
+    found = window.registry.action(name)
     assert found is not None, name
     found.trigger()
 

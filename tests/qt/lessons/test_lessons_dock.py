@@ -53,7 +53,7 @@ def run_fastest_to_end(qtbot, studio: MainWindow) -> None:
 
 
 def test_help_lessons_lists_the_builtin_lessons_with_progress(qtbot, window) -> None:
-    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    help_menu = window.registry.menu("help")
     assert window.lessons.action_lessons in help_menu.actions()
     window.lessons.builtin_progress("slope").mark_done((1, 2))
     dialog = window.lessons.show_lessons()

@@ -11,15 +11,14 @@ __all__ = ["window"]
 
 
 def test_help_menu_has_quick_start_shortcuts_and_about(window):
-    help_menu = next(item.menu() for item in window.menuBar().actions()
-                     if item.text() == "&Help")
+    help_menu = window.registry.menu("help")
     texts = [item.text() for item in help_menu.actions() if not item.isSeparator()]
     assert texts[-3:] == ["&Quick Start", "&Keyboard Shortcuts", "About Gradient Descent Studio"]
     assert "&Lessons…" in texts
 
 
 def test_quick_start_opens_and_names_the_real_keys(qtbot, window):
-    window.findChild(QAction, "actionQuickStart").trigger()
+    window.registry.action("actionQuickStart").trigger()
     dialog = window.show_quick_start()  # the same dialog, shown again
     qtbot.waitUntil(dialog.isVisible)
     text = dialog.text.toPlainText()
@@ -34,7 +33,7 @@ def test_quick_start_opens_and_names_the_real_keys(qtbot, window):
 
 
 def test_shortcuts_table_lists_every_action_with_a_shortcut(qtbot, window):
-    window.findChild(QAction, "actionShortcuts").trigger()
+    window.registry.action("actionShortcuts").trigger()
     dialog = window.show_shortcuts()
     qtbot.waitUntil(dialog.isVisible)
     expected = {id(a) for a in window.findChildren(QAction) if not a.shortcut().isEmpty()}

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLineEdit
 from shiboken6 import isValid
 
@@ -28,7 +27,7 @@ SWEEP_WAIT = 120_000
 
 @pytest.fixture
 def tool(qtbot, window) -> SweepsWindow:
-    window.findChild(QAction, "actionSweep").trigger()
+    window.registry.action("actionSweep").trigger()
     opened = window.sweeps.tool
     qtbot.waitExposed(opened)
     yield opened
