@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gdstudio.io import export_python_script, history_to_csv
-from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io.files import atomic_write_bytes
 from gdstudio.qt.files.project_actions import project_from_window
 from gdstudio.qt.plots.export import PNG_SCALE
 from gdstudio.qt.plots.export import render_svg as _render_svg
