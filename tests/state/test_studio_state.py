@@ -113,7 +113,7 @@ def test_mode_and_data_settings():
 def test_the_open_work_is_one_experiment_that_runs_the_first_tutorial():
     state = StudioState()  # opens on x² from 3, rate 0.1, precision 1e-4
     state.set_problem(objective_of("x**2"), "x**2")
-    run = gdstudio.run(state.experiment())
+    run = gdstudio.run(state.experiment)
     assert run.iterations == 40
     assert run.params["x"] == pytest.approx(0.000398768, abs=1e-9)
 
@@ -122,12 +122,12 @@ def test_a_data_experiment_needs_a_table_and_keeps_the_settings():
     state = StudioState()
     state.set_mode("data")
     with pytest.raises(ExperimentError, match="there is no data yet"):
-        state.experiment()
+        state.valid_experiment()
     table = Dataset({"x": [0.0, 1.0, 2.0], "y": [1.0, 3.0, 5.0]})
     state.set_data_setting("dataset", table)
     state.set_data_setting("model_text", "m*x + b")
     state.set_learning_rate(0.05)
-    experiment = state.experiment()
+    experiment = state.valid_experiment()
     assert (experiment.mode, experiment.model, experiment.dataset) == ("data", "m*x + b", table)
     assert experiment.settings.learning_rate == 0.05
 
