@@ -165,6 +165,8 @@ class StudioState:
             stopping=DEFAULT_EXAMPLE["stopping"])
         self._draft: Draft | None = None
         self._data = DataSettings()
+        # Start values of names the experiment does not learn now (see _edit).
+        self._spare: dict[str, float] = {}
         # The function problem while data mode is held: its text and start values.
         self._function: tuple[str, dict[str, float]] = (DEFAULT_EXAMPLE["expression"],
                                                         dict(DEFAULT_EXAMPLE["start"]))
@@ -190,8 +192,12 @@ class StudioState:
 
     @property
     def start(self) -> dict[str, float]:
-        """Start value of each variable, as the editor shows it (a new dict)."""
-        return dict(self._pending("start", self._experiment.start))
+        """Start value of each variable, as the editor shows it (a new dict).
+
+        The experiment's, and values typed for names it does not learn now (a fixed
+        parameter, say), which it takes when it learns them again.
+        """
+        return {**self._spare, **self._pending("start", self._experiment.start)}
 
     @property
     def expression_text(self) -> str:
@@ -284,6 +290,7 @@ class StudioState:
         self.objective = objective
         start = self.start
         start = {name: start.get(name, NEW_VARIABLE_START) for name in self.param_names}
+        self._spare = {}
         limit = self.step_limit
         lowered = self.stopping.max_iter > limit
         if lowered:
@@ -399,34 +406,51 @@ class StudioState:
 
     def _edit(self, **edits: Any) -> None:
         """Take the editor's ``mode``/``start``/``expression`` (and :attr:`data`) into the
-        experiment if it is valid with them, else keep them as the draft with the reason."""
+        experiment if it is valid with them, else keep them as the draft with the reason.
+
+        Start values of names the problem does not learn now (a fixed parameter, a
+        column, the other mode's variables) are kept aside, not refused: they come back
+        when the name is learnt again (a parameter unfixed), as the editor shows them.
+        """
         changes = {**(self._draft.changes if self._draft is not None else {}), **edits}
         mode = changes.get("mode", self._experiment.mode)
-        start = dict(changes.get("start", self._experiment.start))
+        start = {**self._spare, **changes.get("start", self._experiment.start)}
+        expression = changes.get("expression")
         try:
-            if mode == "data" and "start" not in edits:
-                # A new table, model or fixed value: parameters it does not learn lose their
-                # start (a start typed for one not learnt yet waits in the draft instead).
-                start = {name: start[name] for name in self._learnt() if name in start}
-            experiment = self._candidate(mode, start, changes.get("expression"))
+            names = self._names(mode, expression)
+            experiment = self._candidate(mode, {n: start[n] for n in names if n in start},
+                                         expression)
         except (ValueError, TypeError) as error:
-            differences = self._differences(mode, start)
-            if changes.get("expression", self.expression_text) != self.expression_text:
-                differences["expression"] = changes["expression"]
+            differences = self._differences(mode, start, "start" in changes)
+            if expression is not None and expression != self.expression_text:
+                differences["expression"] = expression
             self._set_draft(Draft(differences, str(error)))
             return
         if experiment.mode != self._experiment.mode and self._experiment.mode == "function":
             self._function = (self.expression_text, dict(self._experiment.start))
+        self._spare = {name: value for name, value in start.items() if name not in names}
         self._hold(experiment)
         self._set_draft(None)
+
+    def _names(self, mode: str, expression: str | None) -> list[str]:
+        """The parameters the experiment in ``mode`` learns (``ValueError`` if none can be)."""
+        if mode == "data":
+            columns = set(self._table().names)
+            return [name for name in check_syntax(self._data.model_text)
+                    if name not in columns and name not in self._data.fixed]
+        held = self._experiment
+        if expression is None:
+            expression = held.expression if held.mode == "function" else self._function[0]
+        return list(check_syntax(expression or ""))
 
     def _candidate(self, mode: str, start: dict[str, float], expression: str | None) -> Experiment:
         """The experiment with the editor's values (``ValueError`` if it refuses them)."""
         held = self._experiment
         if mode == held.mode == "function":
-            changes: dict[str, Any] = {"start": start}
+            changes: dict[str, Any] = {"start": _full(start, held.expression, {})}
             if expression is not None and expression != held.expression:
-                changes.update(expression=expression, variables=None)
+                changes.update(expression=expression, variables=None,
+                               start=_full(start, expression, {}))
             return held if _same_values(changes, held) else held.replace(**changes)
         if mode == held.mode == "data":
             changes = {"start": start, **_data_keywords(self._data)}
@@ -434,21 +458,13 @@ class StudioState:
         settings = _settings_fields(held.settings)
         if mode == "function":
             text, kept = self._function
-            start = {name: kept.get(name, start.get(name, NEW_VARIABLE_START))
-                     for name in check_syntax(text)}
-            return Experiment.from_fields(mode="function", expression=text, start=start,
-                                          **settings)
+            return Experiment.from_fields(mode="function", expression=text,
+                                          start=_full(start, text, kept), **settings)
         data = self._data
         return Experiment.from_fields(
             mode="data", data=self._table(), model=data.model_text, target=data.target,
             fixed=dict(data.fixed), start=start, loss=data.loss, batch_size=data.batch_size,
             seed=data.seed, standardize=data.standardize, **settings)
-
-    def _learnt(self) -> list[str]:
-        """The parameters data mode's model learns (``ExperimentError`` with no table)."""
-        columns = set(self._table().names)
-        return [name for name in check_syntax(self._data.model_text)
-                if name not in columns and name not in self._data.fixed]
 
     def _table(self) -> Any:
         """Data mode's table (``ExperimentError`` if there is none yet)."""
@@ -456,11 +472,13 @@ class StudioState:
             fail("", "there is no data yet: load or make a table before saving")
         return self._data.dataset
 
-    def _differences(self, mode: str, start: Mapping[str, float]) -> dict[str, Any]:
-        """The editor's values that differ from the held experiment's, by the state's names."""
+    def _differences(self, mode: str, start: Mapping[str, float],
+                     start_typed: bool) -> dict[str, Any]:
+        """The editor's values that differ from the held experiment's, by the state's names
+        (``start_typed``: the start was set while the draft was pending)."""
         held = self._experiment
         if mode != held.mode:  # the other mode's problem is the editor's (see data)
-            return {"mode": mode}
+            return {"mode": mode, **({"start": dict(start)} if start_typed else {})}
         differences: dict[str, Any] = {}
         if dict(start) != dict(held.start):
             differences["start"] = dict(start)
@@ -488,6 +506,14 @@ _DATA_KEYWORDS = {"dataset": "data", "model_text": "model", "target": "target",
                   "fixed": "fixed", "loss": "loss", "batch_size": "batch_size", "seed": "seed",
                   "standardize": "standardize"}
 _EXPERIMENT_FIELDS = {"data": "dataset", "model": "model"}
+
+
+def _full(start: Mapping[str, float], expression: str | None,
+          kept: Mapping[str, float]) -> dict[str, float]:
+    """A start for every variable of ``expression``: given, else kept, else
+    :data:`NEW_VARIABLE_START`."""
+    return {name: start.get(name, kept.get(name, NEW_VARIABLE_START))
+            for name in check_syntax(expression or "")}
 
 
 def _data_keywords(data: DataSettings) -> dict[str, Any]:

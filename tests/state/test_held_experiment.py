@@ -115,19 +115,27 @@ def test_a_model_the_table_refuses_is_a_draft_saying_why_until_it_is_fixed() -> 
     assert seen[2:] == [("draft_changed", None), ("data_setting_changed", "target")]
 
 
-def test_a_start_for_a_fixed_parameter_waits_in_the_draft_until_it_is_learnt() -> None:
+def test_a_start_for_a_fixed_parameter_is_kept_aside_until_it_is_learnt() -> None:
     state = data_state()
     state.set_data_setting("fixed", {"m": 2.0})  # m is learnt no more: its start goes
     assert state.draft is None
     assert state.experiment.fixed == {"m": 2.0} and dict(state.experiment.start) == {"b": 1.0}
     state.set_start({"m": 5.0})  # unfixing m: its start first, then the fixed values
-    assert state.start["m"] == 5.0 and state.draft is not None
-    assert state.draft.changes == {"start": state.start}
-    assert state.draft.reason.startswith("start.m is not a learnt parameter of the model")
+    assert state.start == {"b": 1.0, "m": 5.0} and state.draft is None
     assert "m" not in state.experiment.start
     state.set_data_setting("fixed", {})
     assert state.draft is None
-    assert state.experiment.start["m"] == 5.0 and state.experiment.fixed == {}
+    assert dict(state.experiment.start) == {"b": 1.0, "m": 5.0}
+    assert state.experiment.fixed == {}
+
+
+def test_a_table_before_its_model_keeps_the_start_of_the_model_to_come() -> None:
+    state = data_state()  # as a project applies: start first, then field by field
+    state.set_start({"t0": 0.1, "t1": 0.2})
+    state.set_data_setting("dataset", Dataset({"x": [0.0, 1.0, 2.0], "y": [1.0, 2.0, 2.5]}))
+    state.set_data_setting("model_text", "t0 + t1*x")
+    assert state.draft is None
+    assert dict(state.experiment.start) == {"t0": 0.1, "t1": 0.2}
 
 
 def test_switching_modes_keeps_each_mode_s_problem() -> None:
@@ -138,3 +146,19 @@ def test_switching_modes_keeps_each_mode_s_problem() -> None:
     assert (held.mode, held.expression, dict(held.start)) == ("function", "x**2", {"x": 3.0})
     state.set_mode("data")
     assert state.experiment.mode == "data" and state.experiment.dataset is TABLE
+
+
+def test_a_project_s_order_mode_then_start_then_table_ends_in_its_experiment() -> None:
+    state = StudioState()  # as File ▸ Open applies a data project: mode, settings, start,
+    state.set_mode("data")  # then the table field by field
+    state.set_learning_rate(0.01)
+    state.set_start({"b": 10.0})
+    assert state.draft is not None and state.draft.changes["start"]["b"] == 10.0
+    for name, value in (("dataset", TABLE), ("fixed", {"m": 2.0}), ("loss", "sse")):
+        state.set_data_setting(name, value)
+    assert state.draft is None
+    assert state.experiment == gdstudio.Experiment.data(
+        TABLE, "m*x + b", start={"b": 10.0}, fixed={"m": 2.0}, loss="sse", lr=0.01,
+        max_iter=100, tol_step=1e-4)
+    state.set_stopping(state.stopping.with_changes(max_iter=30, tol_step=None))
+    assert gdstudio.run(state.experiment).params["b"] == pytest.approx(1.3815, abs=1e-4)
