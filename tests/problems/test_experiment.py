@@ -106,7 +106,7 @@ def test_the_problems_layer_reads_no_file_and_the_api_s_experiment_is_its_own(
         tmp_path: Path) -> None:
     path = tmp_path / "tutorial.csv"
     save_csv(Dataset(TUTORIAL), path)
-    with pytest.raises(TypeError, match="read a CSV path with gdstudio.Experiment.data"):
+    with pytest.raises(TypeError, match=r"read a CSV path with gdstudio\.Experiment\.data"):
         TableExperiment.data(path, "m*x + b")
     read = Experiment.data(path, "m*x + b")
     assert read == TableExperiment.data(Dataset(TUTORIAL), "m*x + b")

@@ -152,13 +152,16 @@ def test_a_signal_calls_back_in_order_even_when_a_callback_disconnects_another()
     assert len(signal) == 1
 
 
-def test_the_state_tests_import_no_qt():
-    """Run every other test of this file in a fresh interpreter (no pytest plugins, so
-    no pytest-qt) and check that no Qt module was loaded."""
+@pytest.mark.parametrize(("name", "count"), [("test_studio_state.py", 8),
+                                            ("test_held_experiment.py", 8)])
+def test_the_state_tests_import_no_qt(name: str, count: int) -> None:
+    """Run every other test of a file of tests/state in a fresh interpreter (no pytest
+    plugins, so no pytest-qt) and check that no Qt module was loaded."""
+    path = Path(__file__).with_name(name)
     code = (
         "import importlib.util, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
-        f"spec = importlib.util.spec_from_file_location('state_tests', {__file__!r})\n"
+        f"spec = importlib.util.spec_from_file_location('state_tests', {str(path)!r})\n"
         "tests = importlib.util.module_from_spec(spec); spec.loader.exec_module(tests)\n"
         "ran = [getattr(tests, name)() or name for name in dir(tests)\n"
         "       if name.startswith('test_') and not name.endswith('import_no_qt')]\n"
@@ -167,4 +170,4 @@ def test_the_state_tests_import_no_qt():
         "print(len(ran), 'QT', qt)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == "8 QT []", result.stdout + result.stderr
+    assert result.stdout.strip() == f"{count} QT []", result.stdout + result.stderr
