@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -31,6 +31,17 @@ from gdstudio.engine.limits import max_steps
 from gdstudio.problems.checks import fail
 from gdstudio.problems.experiment import Experiment
 from gdstudio.problems.expression import check_syntax
+from gdstudio.state.draft import (
+    DATA_FIELDS,
+    DataSettingName,
+    DataSettings,
+    Draft,
+    data_keywords,
+    held_data_value,
+    same,
+    same_values,
+    settings_fields,
+)
 from gdstudio.state.signal import Signal
 
 __all__ = [
@@ -61,63 +72,6 @@ Mode = Literal["function", "data"]
 
 #: The run settings a ``setting_changed`` event names.
 SettingName = Literal["optimizer", "hyperparameters", "learning_rate", "schedule", "stopping"]
-
-#: The fields of :class:`DataSettings` a ``data_setting_changed`` event names.
-DataSettingName = Literal["dataset", "model_text", "target", "fixed", "loss", "batch_size",
-                          "seed", "standardize"]
-
-
-@dataclass(frozen=True)
-class DataSettings:
-    """Data mode's problem: a table, a model of it, and how to measure the misfit.
-
-    Attributes
-    ----------
-    dataset : Dataset or None
-        The table (``gdstudio.problems.dataset.Dataset``); ``None`` until one is made.
-    model_text : str
-        The model, e.g. ``"m*x + b"``: column names are features, other names parameters.
-    target : str
-        The column the model predicts.
-    fixed : mapping of str to float
-        Parameters held at a value (not learnt).
-    loss : str
-        ``sse``, ``mse``, ``half_mse`` or ``mae``.
-    batch_size : int or None
-        Rows per step; ``None`` for the full batch.
-    seed : int
-        Seed of the mini-batch shuffling.
-    standardize : bool
-        Descend on standardised features (results reported in original units).
-    """
-
-    dataset: Any | None = None
-    model_text: str = "m*x + b"
-    target: str = "y"
-    fixed: Mapping[str, float] = field(default_factory=dict)
-    loss: str = "mse"
-    batch_size: int | None = None
-    seed: int = 0
-    standardize: bool = False
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the editor holds that the state's experiment does not take (yet), and why.
-
-    Attributes
-    ----------
-    changes : mapping of str to object
-        The editor's values the experiment does not hold, by the state's names:
-        ``mode``, ``start`` and the fields of :class:`DataSettings` (``model_text``…).
-    reason : str
-        The sentence with which the experiment refused them (``there is no data yet:
-        load or make a table before saving``).
-    """
-
-    changes: Mapping[str, Any]
-    reason: str
-
 
 class StudioState:
     """State shared by the editor, the plots and the run: one experiment and a draft.
@@ -379,7 +333,7 @@ class StudioState:
         whole (until then it is in the :attr:`draft`). The objective itself is rebuilt by
         the window (off the UI thread), which then calls :meth:`set_problem`.
         """
-        if name not in _DATA_FIELDS:
+        if name not in DATA_FIELDS:
             raise ValueError(f"data mode has no setting {name!r}")
         if getattr(self._data, name) is not value and getattr(self._data, name) != value:
             self._data = replace(self._data, **{name: value})
@@ -451,11 +405,11 @@ class StudioState:
             if expression is not None and expression != held.expression:
                 changes.update(expression=expression, variables=None,
                                start=_full(start, expression, {}))
-            return held if _same_values(changes, held) else held.replace(**changes)
+            return held if same_values(changes, held) else held.replace(**changes)
         if mode == held.mode == "data":
-            changes = {"start": start, **_data_keywords(self._data)}
-            return held if _same_values(changes, held) else held.replace(**changes)
-        settings = _settings_fields(held.settings)
+            changes = {"start": start, **data_keywords(self._data)}
+            return held if same_values(changes, held) else held.replace(**changes)
+        settings = settings_fields(held.settings)
         if mode == "function":
             text, kept = self._function
             return Experiment.from_fields(mode="function", expression=text,
@@ -485,7 +439,7 @@ class StudioState:
         if mode == "data":
             for item in fields(DataSettings):
                 value = getattr(self._data, item.name)
-                if not _same(value, _held_data_value(held, item.name)):
+                if not same(value, held_data_value(held, item.name)):
                     differences[item.name] = value
         return differences
 
@@ -500,52 +454,12 @@ class StudioState:
             self.draft_changed.emit(draft)
 
 
-_DATA_FIELDS = frozenset(f.name for f in fields(DataSettings))
-# DataSettings' names → the keywords of Experiment.data.
-_DATA_KEYWORDS = {"dataset": "data", "model_text": "model", "target": "target",
-                  "fixed": "fixed", "loss": "loss", "batch_size": "batch_size", "seed": "seed",
-                  "standardize": "standardize"}
-_EXPERIMENT_FIELDS = {"data": "dataset", "model": "model"}
-
-
 def _full(start: Mapping[str, float], expression: str | None,
           kept: Mapping[str, float]) -> dict[str, float]:
     """A start for every variable of ``expression``: given, else kept, else
     :data:`NEW_VARIABLE_START`."""
     return {name: start.get(name, kept.get(name, NEW_VARIABLE_START))
             for name in check_syntax(expression or "")}
-
-
-def _data_keywords(data: DataSettings) -> dict[str, Any]:
-    return {keyword: getattr(data, name) for name, keyword in _DATA_KEYWORDS.items()}
-
-
-def _held_data_value(held: Experiment, name: str) -> Any:
-    keyword = _DATA_KEYWORDS[name]
-    return getattr(held, _EXPERIMENT_FIELDS.get(keyword, keyword))
-
-
-def _same_values(changes: Mapping[str, Any], held: Experiment) -> bool:
-    """Whether ``changes`` (keywords of Experiment.function/data) change nothing."""
-    return all(_same(value, getattr(held, _EXPERIMENT_FIELDS.get(key, key)))
-               for key, value in changes.items())
-
-
-def _same(first: Any, second: Any) -> bool:
-    if first is second:
-        return True
-    if isinstance(first, Mapping) and isinstance(second, Mapping):
-        return dict(first) == dict(second)
-    if hasattr(first, "names") or hasattr(second, "names"):  # tables: by identity only
-        return False
-    return bool(first == second)
-
-
-def _settings_fields(settings: RunSettings) -> dict[str, Any]:
-    return {"optimizer": settings.optimizer,
-            "hyperparameters": dict(settings.hyperparameters),
-            "learning_rate": settings.learning_rate, "schedule": dict(settings.schedule),
-            "stopping": settings.stopping}
 
 
 def _step_limit(n_params: int, optimizer: str) -> int:
