@@ -429,12 +429,12 @@ class StudioState:
     def _differences(self, mode: str, start: Mapping[str, float],
                      start_typed: bool) -> dict[str, Any]:
         """The editor's values that differ from the held experiment's, by the state's names
-        (``start_typed``: the start was set while the draft was pending)."""
+        (``start_typed``: the start was set since the experiment was last replaced)."""
         held = self._experiment
         if mode != held.mode:  # the other mode's problem is the editor's (see data)
             return {"mode": mode, **({"start": dict(start)} if start_typed else {})}
         differences: dict[str, Any] = {}
-        if dict(start) != dict(held.start):
+        if start_typed and dict(start) != dict(held.start):
             differences["start"] = dict(start)
         if mode == "data":
             for item in fields(DataSettings):
