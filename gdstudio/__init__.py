@@ -17,6 +17,7 @@ from gdstudio._version import __version__
 
 if TYPE_CHECKING:
     from gdstudio.api import (
+        Experiment,
         FitRun,
         PointInspection,
         Run,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     )
     from gdstudio.api_sweep import Sweep, run_sweep, sweep, sweep_fit
     from gdstudio.problems.checks import ExperimentError
-    from gdstudio.problems.experiment import Experiment
     from gdstudio.problems.expression import ExpressionError
 
 __all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "PointInspection", "Run",
@@ -36,7 +36,7 @@ __all__ = ["Experiment", "ExperimentError", "ExpressionError", "FitRun", "PointI
            "stable_lr", "sweep", "sweep_fit"]
 
 _LAZY = {
-    "Experiment": "gdstudio.problems.experiment",
+    "Experiment": "gdstudio.api",
     "ExperimentError": "gdstudio.problems.checks",
     "FitRun": "gdstudio.api",
     "run": "gdstudio.api",

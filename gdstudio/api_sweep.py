@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from gdstudio.api import Experiment
 from gdstudio.engine import BatchPlan, make_schedule
 from gdstudio.engine.sweep import SweepDescent
 from gdstudio.engine.sweep_reasons import reason_of
-from gdstudio.problems.experiment import Experiment
 
 __all__ = ["Sweep", "run_sweep", "sweep", "sweep_fit"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gdstudio.problems.dataset import MAX_CSV_BYTES
+from gdstudio.io.csv_files import MAX_CSV_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIT = ["--model", "m*x + b", "--lr", "0.01", "--max-iter", "30"]

@@ -10,7 +10,8 @@ import pytest
 
 import gdstudio
 from gdstudio.api import FitRun, Run, fit
-from gdstudio.problems.dataset import Dataset, generate_dataset, save_csv
+from gdstudio.io.csv_files import save_csv
+from gdstudio.problems.dataset import Dataset, generate_dataset
 
 TUTORIAL = {"x": [0, 1, 2, 3, 4], "y": [1, 3, 5, 7, 9]}
 

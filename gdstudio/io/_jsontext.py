@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from gdstudio.io._errors import ProjectError
-from gdstudio.problems.files import FileRefusedError, too_large
-from gdstudio.problems.files import read_limited as read_file_limited
+from gdstudio.io.files import FileRefusedError, too_large
+from gdstudio.io.files import read_limited as read_file_limited
 
 __all__ = [
     "MAX_DEPTH",
@@ -49,7 +49,7 @@ _OPENERS = frozenset(b"[{")
 def read_limited(path: Path) -> bytes:
     """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, checked before reading.
 
-    The same reader and rules as data files (:func:`gdstudio.problems.files.read_limited`).
+    The same reader and rules as data files (:func:`gdstudio.io.files.read_limited`).
 
     Raises
     ------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io.files import atomic_write_bytes
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project

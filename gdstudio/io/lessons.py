@@ -42,7 +42,6 @@ from importlib import resources
 from pathlib import Path as FilePath
 from typing import Any
 
-from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.io._lesson_experiment import experiment_keywords
 from gdstudio.io._lesson_locate import Path, describe, locate
 from gdstudio.io._lesson_model import Lesson, Page
@@ -64,8 +63,8 @@ from gdstudio.io._lesson_values import (
     text,
 )
 from gdstudio.io._lesson_write import lesson_text
+from gdstudio.io.files import FileRefusedError, atomic_write_bytes, read_limited, too_large
 from gdstudio.io.lesson_markup import markup_problem
-from gdstudio.problems.files import FileRefusedError, read_limited, too_large
 
 __all__ = [
     "FORMAT",

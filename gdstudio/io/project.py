@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gdstudio.engine import History, RunSettings, StoppingRules  # noqa: F401 (doctest)
-from gdstudio.io._atomic import atomic_write_bytes
 from gdstudio.io._branches import SavedBranch, check_branches
 from gdstudio.io._errors import ProjectError, ProjectTooLargeError
 from gdstudio.io._history import SavedHistory
@@ -39,6 +38,7 @@ from gdstudio.io._jsontext import (
 )
 from gdstudio.io._prescan import check_counts
 from gdstudio.io._schema import check_data_size, project_from_json, project_to_json
+from gdstudio.io.files import atomic_write_bytes
 from gdstudio.problems.checks import ExperimentError, fail, text
 from gdstudio.problems.experiment import Experiment
 

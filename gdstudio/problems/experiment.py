@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ import numpy as np
 from gdstudio.engine import OPTIMIZERS, BatchPlan, Descent, Objective, RunSettings
 from gdstudio.engine.optimizers import HYPERPARAMETER_NAMES
 from gdstudio.problems.checks import ExperimentError, fail
-from gdstudio.problems.dataset import Dataset, load_csv
+from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.problems.validate import (
     check_run_length,
@@ -37,7 +36,7 @@ from gdstudio.problems.validate import (
 )
 
 __all__ = ["API_NAMES", "DEFAULT_LEARNING_RATES", "HYPERPARAMETER_NAMES", "Experiment",
-           "as_dataset", "default_learning_rate"]
+           "default_learning_rate"]
 
 #: The learning rate when none is given, by mode, unless the optimizer has its own
 #: (Newton's method: 1, the full step to the bottom of the local quadratic model).
@@ -205,22 +204,21 @@ class Experiment:
     ) -> Experiment:
         """Fit a model to data: the keywords of :func:`gdstudio.fit`.
 
-        ``data`` is a :class:`Dataset`, a mapping of column name → numbers, or the path
-        of a CSV file with a header row.
+        ``data`` is a :class:`Dataset` or a mapping of column name → numbers. This layer
+        reads no files: the public ``gdstudio.Experiment.data`` (:mod:`gdstudio.api`)
+        also takes the path of a CSV file and reads it through :mod:`gdstudio.io`.
 
         Raises
         ------
         ExperimentError
             Naming the keyword whose value is not valid.
-        ValueError
-            For a CSV file that cannot be read (naming the row and column).
         TypeError
             For data of another kind.
         """
         options = locals()
         try:
             return cls.from_fields(
-                mode="data", data=as_dataset(data, tables=False), model=model,
+                mode="data", data=_table_of(data), model=model,
                 target=target, start={} if start is None else start,
                 fixed={} if fixed is None else fixed, loss=loss, batch_size=batch_size,
                 seed=seed, standardize=standardize, **_settings_options(options, "data"))
@@ -282,8 +280,8 @@ class Experiment:
             raise TypeError(f"a {self.mode} experiment has no {', '.join(unknown)}")
         keywords.update(changes)
         if self.mode == "function":
-            return Experiment.function(**keywords)
-        return Experiment.data(**keywords)
+            return type(self).function(**keywords)
+        return type(self).data(**keywords)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -343,25 +341,21 @@ class Experiment:
                                    None if plan.is_full_batch else plan)
 
 
-def as_dataset(data: Any, *, tables: bool = True) -> Any:
-    """A :class:`Dataset` from a dataset, a CSV path or (with ``tables``) a mapping.
-
-    With ``tables=False`` a mapping is returned as it is, for the experiment's checks.
+def _table_of(data: Any) -> Any:
+    """``data`` if it is a :class:`Dataset` or a mapping (checked as the experiment's
+    table); a CSV path is read a layer above, by ``gdstudio.Experiment.data``.
 
     Raises
     ------
-    ValueError
-        For a file that cannot be read or data that is not valid.
     TypeError
         For anything else.
     """
-    if isinstance(data, Dataset):
+    if isinstance(data, Dataset | Mapping):
         return data
     if isinstance(data, str | os.PathLike):
-        return load_csv(Path(data))
-    if isinstance(data, Mapping):
-        return Dataset(data) if tables else data
-    raise TypeError(f"data must be a mapping of columns, a Dataset or a CSV path, not "
+        raise TypeError("this Experiment.data takes a table; read a CSV path with "
+                        "gdstudio.Experiment.data or gdstudio.io.csv_files.load_csv")
+    raise TypeError(f"data must be a mapping of columns or a Dataset, not "
                     f"{type(data).__name__}")
 
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gdstudio.engine import RunSettings, StoppingRules
 from gdstudio.problems.experiment import Experiment
-from gdstudio.state import DEFAULT_EXAMPLE, NEW_VARIABLE_START, DataSettings, StudioState
+from gdstudio.state import DEFAULT_EXAMPLE, NEW_VARIABLE_START, DataSettings, Draft, StudioState
 
 __all__ = ["DEFAULT_EXAMPLE", "NEW_VARIABLE_START", "DataSettings", "StudioModel"]
 
@@ -50,6 +50,10 @@ class StudioModel(QObject):
         ``"function"`` or ``"data"``.
     dataSettingChanged(str)
         One field of :attr:`data` changed (its name).
+    experimentChanged(object)
+        The held :class:`Experiment` was replaced (the new one).
+    draftChanged(object)
+        The editor's :class:`~gdstudio.state.Draft` changed (``None``: nothing pending).
     """
 
     problemChanged = Signal()
@@ -58,6 +62,8 @@ class StudioModel(QObject):
     speedChanged = Signal(float)
     modeChanged = Signal(str)
     dataSettingChanged = Signal(str)
+    experimentChanged = Signal(object)
+    draftChanged = Signal(object)
 
     expression_text: str = _read("expression_text", "The text of the function in place.")
     objective: Any = _read("objective", "The compiled objective (``None`` before the first).")
@@ -72,6 +78,8 @@ class StudioModel(QObject):
     data: DataSettings = _read("data", "Data mode's problem.")
     param_names: tuple[str, ...] = _read("param_names", "Variables of the objective.")
     step_limit: int = _read("step_limit", "The most steps a run may make.")
+    experiment: Experiment = _read("experiment", "The held experiment (the last valid one).")
+    draft: Draft | None = _read("draft", "What the editor holds that the experiment does not.")
 
     def __init__(self, parent: QObject | None = None, state: StudioState | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +90,8 @@ class StudioModel(QObject):
         self.state.speed_changed.connect(self.speedChanged.emit)
         self.state.mode_changed.connect(self.modeChanged.emit)
         self.state.data_setting_changed.connect(self.dataSettingChanged.emit)
+        self.state.experiment_changed.connect(self.experimentChanged.emit)
+        self.state.draft_changed.connect(self.draftChanged.emit)
 
     # ------------------------------------------------------------------ reading
     def run_settings(self) -> RunSettings:
@@ -96,9 +106,9 @@ class StudioModel(QObject):
         """Every hyperparameter of the current optimizer, defaults included."""
         return self.state.effective_hyperparameters()
 
-    def experiment(self) -> Experiment:
-        """The open work as one Experiment (see :meth:`StudioState.experiment`)."""
-        return self.state.experiment()
+    def valid_experiment(self) -> Experiment:
+        """The held experiment if nothing is pending (see :meth:`StudioState.valid_experiment`)."""
+        return self.state.valid_experiment()
 
     # ------------------------------------------------------------------ writing
     def set_problem(self, objective: Any, text: str) -> None:

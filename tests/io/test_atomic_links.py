@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gdstudio.io import Project, load_project, save_project
-from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io.files import atomic_write_bytes
 from tests.io.samples import function_project
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")

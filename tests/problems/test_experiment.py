@@ -20,7 +20,9 @@ from gdstudio.io import (
     project_from_json_text,
     project_to_json_text,
 )
-from gdstudio.problems.dataset import Dataset, save_csv
+from gdstudio.io.csv_files import save_csv
+from gdstudio.problems.dataset import Dataset
+from gdstudio.problems.experiment import Experiment as TableExperiment
 from gdstudio.problems.gallery import example
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -98,6 +100,17 @@ def test_data_from_a_csv_path_a_dataset_or_a_mapping(tmp_path: Path) -> None:
     assert made[0].param_names == ("b",)
     with pytest.raises(TypeError, match="data must be"):
         Experiment.data([[0, 1]], "m*x + b")
+
+
+def test_the_problems_layer_reads_no_file_and_the_api_s_experiment_is_its_own(
+        tmp_path: Path) -> None:
+    path = tmp_path / "tutorial.csv"
+    save_csv(Dataset(TUTORIAL), path)
+    with pytest.raises(TypeError, match=r"read a CSV path with gdstudio\.Experiment\.data"):
+        TableExperiment.data(path, "m*x + b")
+    read = Experiment.data(path, "m*x + b")
+    assert read == TableExperiment.data(Dataset(TUTORIAL), "m*x + b")
+    assert isinstance(read, TableExperiment) and type(read.replace(lr=0.2)) is Experiment
 
 
 # ------------------------------------------------------------------------ one validator

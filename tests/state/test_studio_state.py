@@ -113,7 +113,7 @@ def test_mode_and_data_settings():
 def test_the_open_work_is_one_experiment_that_runs_the_first_tutorial():
     state = StudioState()  # opens on x² from 3, rate 0.1, precision 1e-4
     state.set_problem(objective_of("x**2"), "x**2")
-    run = gdstudio.run(state.experiment())
+    run = gdstudio.run(state.experiment)
     assert run.iterations == 40
     assert run.params["x"] == pytest.approx(0.000398768, abs=1e-9)
 
@@ -122,12 +122,12 @@ def test_a_data_experiment_needs_a_table_and_keeps_the_settings():
     state = StudioState()
     state.set_mode("data")
     with pytest.raises(ExperimentError, match="there is no data yet"):
-        state.experiment()
+        state.valid_experiment()
     table = Dataset({"x": [0.0, 1.0, 2.0], "y": [1.0, 3.0, 5.0]})
     state.set_data_setting("dataset", table)
     state.set_data_setting("model_text", "m*x + b")
     state.set_learning_rate(0.05)
-    experiment = state.experiment()
+    experiment = state.valid_experiment()
     assert (experiment.mode, experiment.model, experiment.dataset) == ("data", "m*x + b", table)
     assert experiment.settings.learning_rate == 0.05
 
@@ -152,13 +152,16 @@ def test_a_signal_calls_back_in_order_even_when_a_callback_disconnects_another()
     assert len(signal) == 1
 
 
-def test_the_state_tests_import_no_qt():
-    """Run every other test of this file in a fresh interpreter (no pytest plugins, so
-    no pytest-qt) and check that no Qt module was loaded."""
+@pytest.mark.parametrize(("name", "count"), [("test_studio_state.py", 8),
+                                            ("test_held_experiment.py", 8)])
+def test_the_state_tests_import_no_qt(name: str, count: int) -> None:
+    """Run every other test of a file of tests/state in a fresh interpreter (no pytest
+    plugins, so no pytest-qt) and check that no Qt module was loaded."""
+    path = Path(__file__).with_name(name)
     code = (
         "import importlib.util, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
-        f"spec = importlib.util.spec_from_file_location('state_tests', {__file__!r})\n"
+        f"spec = importlib.util.spec_from_file_location('state_tests', {str(path)!r})\n"
         "tests = importlib.util.module_from_spec(spec); spec.loader.exec_module(tests)\n"
         "ran = [getattr(tests, name)() or name for name in dir(tests)\n"
         "       if name.startswith('test_') and not name.endswith('import_no_qt')]\n"
@@ -167,4 +170,4 @@ def test_the_state_tests_import_no_qt():
         "print(len(ran), 'QT', qt)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
-    assert result.stdout.strip() == "8 QT []", result.stdout + result.stderr
+    assert result.stdout.strip() == f"{count} QT []", result.stdout + result.stderr

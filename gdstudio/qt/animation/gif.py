@@ -42,7 +42,7 @@ def encode_gif(frames: Sequence[np.ndarray], path: Path, fps: float,
         When ``cancelled()`` became true (nothing is written).
     """
     # lazy: io is loaded only when a GIF is saved
-    from gdstudio.io._atomic import atomic_write_bytes
+    from gdstudio.io.files import atomic_write_bytes
 
     if not frames:
         raise ValueError("there are no frames to save")

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdstudio.engine.explain import format_number
-from gdstudio.problems.dataset import load_csv, save_csv
+from gdstudio.io.csv_files import load_csv, save_csv
 from gdstudio.problems.expression import ExpressionError, check_syntax
 from gdstudio.qt.data.dialogs import GenerateDialog, GenerateSettings, show_refusal
 from gdstudio.qt.data.fit import FitSettings

@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QMenu, QWidget
 
 from gdstudio.io import export_python_script, history_to_csv
-from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io.files import atomic_write_bytes
 from gdstudio.qt.files.project_actions import WorkHost, project_from_window
 from gdstudio.qt.host import HasDataMode, HasProjects, PlotsHost, StatusSink
 from gdstudio.qt.plots.export import PNG_SCALE

@@ -6,7 +6,7 @@ if the work takes a moment) offers Cancel. Any exception — a refusal, ``OSErro
 ``MemoryError``, anything — becomes one sentence. A cancelled or overtaken load is
 forgotten and its result dropped. Files that are not regular (a FIFO, a device) are
 refused by the parse function itself: every reader here (``load_csv``, ``load_project``,
-the lesson reader) goes through :func:`gdstudio.problems.files.read_limited`, the one
+the lesson reader) goes through :func:`gdstudio.io.files.read_limited`, the one
 place that opens a student's file without blocking and checks what it opened.
 
 Parsing is pure Python that holds the interpreter lock for long stretches, so a thread
@@ -190,7 +190,7 @@ class FileLoader(QObject):
         """Start ``parse(path)`` on a worker thread (a load in progress is forgotten).
 
         ``what`` names the work in the busy box ("Reading data.csv …"). ``parse`` must read
-        through :func:`gdstudio.problems.files.read_limited` (it refuses pipes and devices
+        through :func:`gdstudio.io.files.read_limited` (it refuses pipes and devices
         without blocking).
         """
         self._forget()

@@ -73,7 +73,7 @@ def project_from_window(
     """
     projects = getattr(window, "projects", None)
     try:
-        experiment = window.model.experiment()
+        experiment = window.model.valid_experiment()
     except ProjectError:
         raise
     except ExperimentError as error:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdstudio.io._atomic import atomic_write_bytes
+from gdstudio.io.files import atomic_write_bytes
 from gdstudio.qt.plots.export import render_png, render_svg
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 from gdstudio.qt.sweeps.basins import BasinsPanel

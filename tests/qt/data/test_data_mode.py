@@ -147,7 +147,7 @@ def test_import_a_good_csv_and_refuse_a_bad_one(qtbot, window, tmp_path, monkeyp
 
 
 def test_export_writes_a_csv_the_loader_reads_back(qtbot, window, tmp_path) -> None:
-    from gdstudio.problems.dataset import load_csv
+    from gdstudio.io.csv_files import load_csv
 
     to_data_mode(qtbot, window)
     path = tmp_path / "out.csv"
@@ -157,7 +157,7 @@ def test_export_writes_a_csv_the_loader_reads_back(qtbot, window, tmp_path) -> N
 
 def test_export_through_a_link_writes_its_target_and_keeps_the_link(qtbot, window,
                                                                    tmp_path) -> None:
-    from gdstudio.problems.dataset import load_csv
+    from gdstudio.io.csv_files import load_csv
 
     to_data_mode(qtbot, window)
     real = tmp_path / "shared.csv"

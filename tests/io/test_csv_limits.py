@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdstudio.problems.dataset import MAX_CSV_BYTES, DataError, Dataset, load_csv
-from gdstudio.problems.files import FileRefusedError, read_limited
+from gdstudio.io.csv_files import MAX_CSV_BYTES, load_csv
+from gdstudio.io.files import FileRefusedError, read_limited
+from gdstudio.problems.dataset import DataError, Dataset
 from gdstudio.problems.numbers import number_problem, parse_number, parse_numbers
 from gdstudio.problems.table_text import parse_block
 

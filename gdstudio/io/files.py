@@ -8,12 +8,11 @@ race between checking and reading), accepts regular files only, refuses a file a
 size limit from its size alone, and reads at most ``limit + 1`` bytes, so a file that
 grows while it is read is refused too. Nothing is read from a refused file.
 
-It lives in :mod:`gdstudio.problems` (not in :mod:`gdstudio.io`) because the CSV reader,
-:func:`gdstudio.problems.dataset.load_csv`, is here and :mod:`gdstudio.io` builds on it;
-the engine below reads no files. For the same reason :func:`atomic_write_bytes`, which
-every save uses (projects, lessons, exports and :func:`~gdstudio.problems.dataset.save_csv`),
-is here: a crash while writing never destroys the previous file, and a symbolic link is
-written through, not replaced.
+The CSV format (:mod:`gdstudio.io.csv_files`), project and lesson files, the autosave
+and the exports all read through :func:`read_limited`, and every save (projects,
+lessons, exports, :func:`~gdstudio.io.csv_files.save_csv`, pictures) goes through
+:func:`atomic_write_bytes`: a crash while writing never destroys the previous file, and
+a symbolic link is written through, not replaced.
 """
 
 from __future__ import annotations
