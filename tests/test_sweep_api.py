@@ -295,3 +295,14 @@ def test_newton_without_second_derivatives_is_refused_with_one_sentence(call, me
     with pytest.raises(ValueError, match=message) as error:
         call()
     assert "\n" not in str(error.value)
+
+
+def test_a_loss_that_is_a_parameter_itself_is_not_changed_by_the_next_step() -> None:
+    # f = x hands out the parameter column as the loss: the sweep's in-place update of
+    # the parameters must not change the losses it compares with.
+    options = {"max_iter": 30, "tol_loss": 0.05}
+    result = gdstudio.sweep("x", start={"x": [1.0, -2.0, 5.0]}, lr=[0.01, 0.1, 1.0],
+                            **options)
+    runs = [gdstudio.descend("x", start={"x": x}, lr=rate, **options)
+            for x, rate in ((1.0, 0.01), (-2.0, 0.1), (5.0, 1.0))]
+    assert_equals_single_runs(result, runs)
