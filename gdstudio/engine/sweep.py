@@ -319,6 +319,8 @@ class SweepDescent:
                             squared_threshold(rules.tol_grad), rules.tol_loss)
         self._hyper_names = [name for name in active if name.startswith("hyper_")]
         self._update_names = [name for name in active if name.startswith("update_")]
+        self._views: tuple[list[np.ndarray], dict[str, Hyper], dict[str, Any]] | None = None
+        self._limits: tuple[float, float] | None = None
         self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
             for name in ("beta1", "beta2"):
@@ -366,14 +368,13 @@ class SweepDescent:
             change = active[f"ring{(t + 1) % self._ring}"]
             np.copyto(change, steps)
         else:
-            corrections = None
-            if self._betas:
-                corrections = bias_corrections(
-                    {name: (distinct, active.get(f"code_{name}")) for name, (distinct, _) in
-                     self._betas.items()}, t + 1.0)
+            if self._views is None:
+                self._views = self._update_views()
+            buffers, hyper, codes = self._views
+            corrections = None if not self._betas else bias_corrections(
+                {name: (distinct, codes[name]) for name, (distinct, _) in
+                 self._betas.items()}, t + 1.0)
             change = active[f"ring{(t + 1) % self._ring}"]
-            buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
-            hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
             update_in_place(self.optimizer, active["grad"], buffers, change,
                             active["scratch"], neg_rate, t, hyper, corrections)
         old_loss = active["loss"]
@@ -387,10 +388,26 @@ class SweepDescent:
         active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
-        ok = calm(active, change, grad, loss, old_loss, self._thresholds, self._watch_streak)
-        if t < self.stopping.max_iter and ok.all():
-            return
+        if self._limits is None:  # the largest lower and smallest upper divergence limit
+            self._limits = (float(active["low"].max()), float(active["high"].min()))
+        ok = calm(active, change, grad, loss, old_loss, self._thresholds, self._watch_streak,
+                  self._limits)
+        if ok is None:
+            if t < self.stopping.max_iter:
+                return
+            ok = np.ones(loss.shape[0], dtype=bool)
         self._judge(np.flatnonzero(~ok), change, old_loss, rate)
+
+    def _update_views(
+        self,
+    ) -> tuple[list[np.ndarray], dict[str, Hyper], dict[str, np.ndarray | None]]:
+        """The optimizer's buffers, hyperparameters and β codes in the working set as it
+        is (made again after runs end and the working set shrinks)."""
+        active = self._active
+        buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
+        hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
+        codes = {name: active.get(f"code_{name}") for name in self._betas}
+        return buffers, hyper, codes
 
     def _judge(
         self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper
@@ -537,6 +554,7 @@ class SweepDescent:
         self.reason_values[index] = values[ended]
         self.status_codes[index] = _status_of(codes[ended])
         keep = ~ended
+        self._views = self._limits = None
         for name, value in active.items():
             if isinstance(value, np.ndarray):
                 kept = value[keep]

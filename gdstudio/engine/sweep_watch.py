@@ -5,9 +5,11 @@ run what a single :class:`~gdstudio.engine.descent.Descent` decides: whether its
 loss or gradient stopped being finite, whether the loss left its limits, whether the
 early-divergence streak ended it, and the tolerances. Measuring every step and gradient
 exactly (:func:`math.hypot`) for thousands of runs every step would cost more than the
-step itself. So :func:`calm` runs a sufficient test over all runs at once with a few
-in-place array operations — a run it calls calm surely goes on — and the sweep applies
-the exact rules only to the others (a false alarm costs time, never a number):
+step itself. So :func:`calm` runs a sufficient test over all runs at once — a run it
+calls calm surely goes on — and the sweep applies the exact rules only to the others (a
+false alarm costs time, never a number). At most steps no run is near an end, and a
+handful of sums over the whole working set say so (:func:`_all_calm`); only when they do
+not does the test look at each run, with a few in-place array operations:
 
 * the step and the gradient are finite and their lengths cannot overflow: the sum of
   their squares plus the loss is finite (which also says that the loss is finite);
@@ -30,7 +32,11 @@ import numpy as np
 
 from gdstudio.engine.sweep_norms import exact_norms
 
-__all__ = ["RING", "RISING_STEPS", "calm", "exact_streaks", "squared_threshold"]
+__all__ = ["RING", "RISING_STEPS", "Thresholds", "calm", "exact_streaks",
+           "squared_threshold"]
+
+#: Squared step and gradient thresholds (:func:`squared_threshold`) and ``tol_loss``.
+Thresholds = tuple[float | None, float | None, float | None]
 
 #: The early-divergence streak of Descent (see descent._RISING_STEPS).
 RISING_STEPS = 5
@@ -54,16 +60,64 @@ def squared_threshold(tolerance: float | None) -> float | None:
 
 def calm(
     active: dict[str, Any], change: np.ndarray, grad: np.ndarray, loss: np.ndarray,
-    old_loss: np.ndarray, thresholds: tuple[float | None, float | None, float | None],
-    streak: bool,
-) -> np.ndarray:
-    """Whether each run surely goes on after this step (``(K,)`` booleans, a new array).
+    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: tuple[float, float],
+) -> np.ndarray | None:
+    """Whether each run surely goes on after this step: ``None`` when all do, else
+    ``(K,)`` booleans (a new array).
 
     ``active`` holds the working set's arrays, scratch ``(K, d)`` arrays ``squares`` and
     ``grad_squares``, ``(K,)`` arrays ``total``, ``low``, ``high`` and, when ``streak``,
-    the rising-loss count ``streak`` (updated here). ``thresholds`` are the squared step
-    and gradient thresholds (:func:`squared_threshold`) and ``tol_loss``.
+    the rising-loss count ``streak`` (updated here). ``limits`` are the largest ``low``
+    and the smallest ``high`` of the working set.
     """
+    if streak:
+        count = active["streak"]
+        count += 1
+        count *= loss > old_loss
+    if _all_calm(active, change, grad, loss, old_loss, thresholds, streak, limits):
+        return None
+    return _each_calm(active, change, grad, loss, old_loss, thresholds, streak)
+
+
+def _all_calm(
+    active: dict[str, Any], change: np.ndarray, grad: np.ndarray, loss: np.ndarray,
+    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: tuple[float, float],
+) -> bool:
+    """A test over the whole working set at once that every run surely goes on.
+
+    Σ step² + Σ gradient² + Σ loss is finite only if every one of them is (and no length
+    can overflow); every loss lies within its run's limits if all lie between the
+    largest lower limit and the smallest upper one. Either may fail where every run is
+    calm (a sum overflows, limits differ): then each run is looked at.
+    """
+    steps, grads = change.ravel(order="K"), grad.ravel(order="K")
+    total = float(np.dot(steps, steps)) + float(np.dot(grads, grads)) + float(np.add.reduce(loss))
+    if not (math.isfinite(total) and loss.min() >= limits[0] and loss.max() <= limits[1]):
+        return False
+    step_threshold, grad_threshold, tol_loss = thresholds
+    squares, total_squares = active["squares"], active["total"]
+    if step_threshold is not None:
+        np.multiply(change, change, out=squares)
+        _row_sums(squares, total_squares)
+        if not total_squares.min() >= step_threshold:
+            return False
+    if grad_threshold is not None:
+        np.multiply(grad, grad, out=squares)
+        _row_sums(squares, total_squares)
+        if not total_squares.min() >= grad_threshold:
+            return False
+    if tol_loss is not None:
+        np.subtract(loss, old_loss, out=total_squares)
+        if not np.abs(total_squares, out=total_squares).min() >= tol_loss:
+            return False
+    return not streak or active["streak"].max() < RISING_STEPS
+
+
+def _each_calm(
+    active: dict[str, Any], change: np.ndarray, grad: np.ndarray, loss: np.ndarray,
+    old_loss: np.ndarray, thresholds: Thresholds, streak: bool,
+) -> np.ndarray:
+    """:func:`calm`'s test run by run."""
     squares, grad_squares, total = active["squares"], active["grad_squares"], active["total"]
     step_threshold, grad_threshold, tol_loss = thresholds
     np.multiply(change, change, out=squares)
@@ -86,10 +140,7 @@ def calm(
     if tol_loss is not None:
         ok &= np.abs(loss - old_loss) >= tol_loss
     if streak:
-        count = active["streak"]
-        count += 1
-        count *= loss > old_loss
-        ok &= count < RISING_STEPS
+        ok &= active["streak"] < RISING_STEPS
     return ok
 
 
