@@ -58,6 +58,8 @@ _RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
 
 # The methods that look at the objective itself (see gdstudio.engine.probing).
 _PROBING = ("newton", "armijo")
+# Working-set arrays that hold no values from one step to the next.
+_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total"})
 
 
 class Reason:
@@ -419,7 +421,6 @@ class SweepDescent:
         size = exact_norms(change[rows])
         view = {name: active[name][rows] for name in (
             "index", "params", "loss", "low", "high", "start_loss")}
-        view["last_change"] = change[rows]
         view["rising"] = (exact_streaks(active, rows, self._t, size) if self._watch_streak
                           else np.zeros(rows.shape[0], dtype=np.int64))
         if self._watch_streak:
@@ -428,8 +429,10 @@ class SweepDescent:
             value = active[name]
             view[name] = value if isinstance(value, float) else value[rows]
         rate = rate if isinstance(rate, float) else rate[rows]
-        codes, values = self._verdicts(view, size, grad, exact_norms(grad), old_loss[rows],
-                                       rate)
+        # Without tol_grad only whether the gradient's length is finite matters, and the
+        # fast lengths say that exactly (norms remeasures any that may overflow).
+        grad_norm = exact_norms(grad) if self.stopping.tol_grad is not None else norms(grad)
+        codes, values = self._verdicts(view, size, grad_norm, old_loss[rows], rate)
         count = active["index"].shape[0]
         all_codes = np.zeros(count, dtype=np.int8)
         if self._t >= self.stopping.max_iter:
@@ -470,8 +473,8 @@ class SweepDescent:
         self.fallback_unavailable[index[codes == 2]] = True
 
     def _verdicts(
-        self, active: dict[str, Any], size: np.ndarray, grad: np.ndarray,
-        grad_norm: np.ndarray, old_loss: np.ndarray, rate: Hyper,
+        self, active: dict[str, Any], size: np.ndarray, grad_norm: np.ndarray,
+        old_loss: np.ndarray, rate: Hyper,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Why each run of ``active`` (some rows of the working set, with exact ``size`` and
         ``grad_norm``) ends after this step (:class:`Reason` codes, 0: it goes on)."""
@@ -498,10 +501,8 @@ class SweepDescent:
             if streak.any():
                 self._judge_growth(active, np.flatnonzero(streak), size, rate, codes, open_)
         if rules.tol_step is not None:
-            resolve_ties(size, active["last_change"], rules.tol_step)
             decide(size < rules.tol_step, Reason.TOL_STEP, size)
         if rules.tol_grad is not None:
-            resolve_ties(grad_norm, grad, rules.tol_grad)
             decide(grad_norm < rules.tol_grad, Reason.TOL_GRAD, grad_norm)
         if rules.tol_loss is not None:
             change = np.abs(loss - old_loss)
@@ -553,12 +554,17 @@ class SweepDescent:
         self.reason_codes[index] = codes[ended]
         self.reason_values[index] = values[ended]
         self.status_codes[index] = _status_of(codes[ended])
-        keep = ~ended
+        keep = np.flatnonzero(~ended)
         self._views = self._limits = None
         for name, value in active.items():
-            if isinstance(value, np.ndarray):
-                kept = value[keep]
-                active[name] = np.asfortranarray(kept) if value.ndim == 2 else kept
+            if not isinstance(value, np.ndarray):
+                continue
+            if name in _SCRATCH:  # no values to keep
+                active[name] = np.empty((keep.shape[0], *value.shape[1:]), order="F")
+            elif value.ndim == 2:  # kept column by column, in one copy
+                active[name] = value.T.take(keep, axis=1).T
+            else:
+                active[name] = value.take(keep)
 
 
 def _status_of(codes: np.ndarray) -> np.ndarray:

@@ -90,8 +90,10 @@ def _all_calm(
     largest lower limit and the smallest upper one. Either may fail where every run is
     calm (a sum overflows, limits differ): then each run is looked at.
     """
+    # einsum, not dot: OpenBLAS's threads would compete with this one for the cores.
     steps, grads = change.ravel(order="K"), grad.ravel(order="K")
-    total = float(np.dot(steps, steps)) + float(np.dot(grads, grads)) + float(np.add.reduce(loss))
+    total = (float(np.einsum("i,i->", steps, steps)) + float(np.einsum("i,i->", grads, grads))
+             + float(np.add.reduce(loss)))
     if not (math.isfinite(total) and loss.min() >= limits[0] and loss.max() <= limits[1]):
         return False
     step_threshold, grad_threshold, tol_loss = thresholds
