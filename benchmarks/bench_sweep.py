@@ -1,13 +1,15 @@
 """Sweeps: 5,000 runs of Adam on the Rosenbrock function for 200 steps, in lock step.
 
 Compares ``gdstudio.sweep`` with calling ``gdstudio.descend`` once per run, measured in
-the same process. Calling ``descend`` 5,000 times would take about a minute, so the
+the same process. Calling ``descend`` 5,000 times would take several seconds, so the
 baseline is measured on a sample of runs (the first ``--sample``, 200 by default) and
 scaled to all of them; the output says so. Each sampled run is also checked against
 its row of the sweep (same status, same step count, the same parameters to the last bit).
 
 Goal: the sweep at least 200× faster than one ``descend`` per run. Prints run-steps per
-second of both, the ratio and "goal met" or "goal NOT met"; asserts nothing.
+second of both, the ratio and "goal met" or "goal NOT met"; asserts nothing. It prints
+the same figures in CPU time of this thread too, which others running on the same cores
+disturb far less, and says "met" only when both ratios reach the goal.
 
 For scale it also times a floor: a minimal numpy loop written by hand for exactly this
 problem (Rosenbrock's loss and gradient and Adam's update on ``(2, K)`` arrays with
@@ -43,26 +45,32 @@ def make_runs(runs: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndar
     return xs, ys, rates
 
 
+def clocks() -> np.ndarray:
+    """Wall-clock seconds and this thread's CPU seconds, now."""
+    return np.array([time.perf_counter(), time.thread_time()])
+
+
 def time_sweep(xs: np.ndarray, ys: np.ndarray, rates: np.ndarray, steps: int) -> tuple[
-        float, gdstudio.Sweep]:
-    """Seconds for one sweep of every run, and its result."""
-    started = time.perf_counter()
+        np.ndarray, gdstudio.Sweep]:
+    """Wall and CPU seconds for one sweep of every run, and its result."""
+    started = clocks()
     result = gdstudio.sweep(ROSENBROCK, start={"x": xs, "y": ys}, lr=rates, optimizer="adam",
                             max_iter=steps)
-    return time.perf_counter() - started, result
+    return clocks() - started, result
 
 
 def time_descend(xs: np.ndarray, ys: np.ndarray, rates: np.ndarray, steps: int,
-                 result: gdstudio.Sweep) -> tuple[float, int]:
-    """Seconds for one ``descend`` per run; and how many runs differ from the sweep's."""
+                 result: gdstudio.Sweep) -> tuple[np.ndarray, int]:
+    """Wall and CPU seconds for one ``descend`` per run; and how many runs differ from the
+    sweep's."""
     different = 0
-    elapsed = 0.0
+    elapsed = np.zeros(2)
     for index, (x, y, rate) in enumerate(zip(xs.tolist(), ys.tolist(), rates.tolist(),
                                              strict=True)):
-        started = time.perf_counter()
+        started = clocks()
         run = gdstudio.descend(ROSENBROCK, start={"x": x, "y": y}, lr=rate, optimizer="adam",
                                max_iter=steps)
-        elapsed += time.perf_counter() - started
+        elapsed += clocks() - started
         same = (str(run.status) == result.status[index]
                 and run.iterations == result.iterations[index]
                 and np.array_equal(run.descent.params, result.params[index]))
@@ -71,9 +79,10 @@ def time_descend(xs: np.ndarray, ys: np.ndarray, rates: np.ndarray, steps: int,
 
 
 def time_floor(xs: np.ndarray, ys: np.ndarray, rates: np.ndarray, steps: int) -> tuple[
-        float, np.ndarray]:
-    """Seconds for the hand-written minimal loop (see the module docstring); its points."""
-    started = time.perf_counter()
+        np.ndarray, np.ndarray]:
+    """Wall and CPU seconds for the hand-written minimal loop (see the module docstring);
+    its points."""
+    started = clocks()
     points = np.stack([xs, ys])
     x, y = points
     grad, first, second = np.empty_like(points), np.zeros_like(points), np.zeros_like(points)
@@ -120,7 +129,7 @@ def time_floor(xs: np.ndarray, ys: np.ndarray, rates: np.ndarray, steps: int) ->
         evaluate()
         if not np.isfinite(loss).all():
             break
-    return time.perf_counter() - started, points.T
+    return clocks() - started, points.T
 
 
 def main() -> None:
@@ -139,34 +148,41 @@ def main() -> None:
     for _ in range(options.repeats):
         seconds, result = time_sweep(xs, ys, rates, steps)
         timings.append(seconds)
-    sweep_seconds = min(timings)
-    floor_seconds, floor_points = min((time_floor(xs, ys, rates, steps)
-                                       for _ in range(options.repeats)), key=lambda pair: pair[0])
+    sweep_seconds = np.min(timings, axis=0)  # best wall, best CPU
+    floors = [time_floor(xs, ys, rates, steps) for _ in range(options.repeats)]
+    floor_seconds = np.min([seconds for seconds, _ in floors], axis=0)
+    floor_points = floors[0][1]
     run_steps = int(result.iterations.sum())
     sample_seconds, different = time_descend(xs[:sample], ys[:sample], rates[:sample], steps,
                                              result)
     sample_steps = int(result.iterations[:sample].sum())
     descend_rate = sample_steps / sample_seconds
     sweep_rate = run_steps / sweep_seconds
+    floor_rate = runs * steps / floor_seconds
     scaled = sample_seconds * runs / sample
     ratio = scaled / sweep_seconds
     print(f"{runs:,} runs of Adam on {ROSENBROCK}, up to {steps} steps each "
           f"({run_steps:,} run-steps; {result!r})")
-    print(f"sweep (best of {options.repeats}):       {sweep_seconds:8.3f} s   "
-          f"{sweep_rate:14,.0f} run-steps/s")
-    print(f"descend once per run:     {scaled:8.3f} s   {descend_rate:14,.0f} run-steps/s   "
-          f"(measured on {sample} runs, {sample_seconds:.3f} s, scaled to {runs:,})")
+    print(f"sweep (best of {options.repeats}):       {sweep_seconds[0]:8.3f} s   "
+          f"{sweep_rate[0]:14,.0f} run-steps/s")
+    print(f"descend once per run:     {scaled[0]:8.3f} s   {descend_rate[0]:14,.0f} run-steps/s   "
+          f"(measured on {sample} runs, {sample_seconds[0]:.3f} s, scaled to {runs:,})")
     print(f"sampled runs that differ from their sweep row: {different} of {sample}")
-    floor_rate = runs * steps / floor_seconds
     same = np.array_equal(floor_points, result.params)
     print(f"floor, a minimal numpy loop for this problem only (no stopping or divergence "
-          f"rules, no records; does less work): {floor_seconds:.3f} s   "
-          f"{floor_rate:,.0f} run-steps/s   {floor_rate / descend_rate:,.0f}x descend; "
-          f"the sweep takes {sweep_seconds / floor_seconds:.2f}x its time "
+          f"rules, no records; does less work): {floor_seconds[0]:.3f} s   "
+          f"{floor_rate[0]:,.0f} run-steps/s   {floor_rate[0] / descend_rate[0]:,.0f}x descend; "
+          f"the sweep takes {sweep_seconds[0] / floor_seconds[0]:.2f}x its time "
           f"(its points {'equal' if same else 'DIFFER from'} the sweep's to the last bit)")
-    verdict = "met" if ratio >= SPEED_UP_GOAL else "NOT met"
-    print(f"speed-up: {ratio:,.0f}x   goal {SPEED_UP_GOAL}x: {verdict}")
-
+    print(f"CPU time of this thread instead (steadier when others share the cores): sweep "
+          f"{sweep_rate[1]:,.0f}, descend {descend_rate[1]:,.0f}, floor {floor_rate[1]:,.0f} "
+          f"run-steps/s; speed-up {ratio[1]:,.0f}x, floor {floor_rate[1] / descend_rate[1]:,.0f}x, "
+          f"the sweep takes {sweep_seconds[1] / floor_seconds[1]:.2f}x the floor's time")
+    # Met only if both clocks say so: under load the wall clock can inflate descend's many
+    # short calls more than the sweep's best of a few.
+    verdict = "met" if min(ratio) >= SPEED_UP_GOAL else "NOT met"
+    print(f"speed-up: {ratio[0]:,.0f}x (CPU time: {ratio[1]:,.0f}x)   "
+          f"goal {SPEED_UP_GOAL}x on both clocks: {verdict}")
 
 if __name__ == "__main__":
     main()
