@@ -47,6 +47,8 @@ RING = RISING_STEPS + 1
 _MARGIN = 1e-9
 # Below this a tolerance's square may lose digits: such a rule is tested exactly always.
 _SMALLEST_TOLERANCE = 1e-140
+# The ufunc's own reduction: ndarray.min adds a Python wrapper, at every step.
+_smallest = np.minimum.reduce
 
 
 def squared_threshold(tolerance: float | None) -> float | None:
@@ -94,25 +96,27 @@ def _all_calm(
     steps, grads = change.ravel(order="K"), grad.ravel(order="K")
     total = (float(np.einsum("i,i->", steps, steps)) + float(np.einsum("i,i->", grads, grads))
              + float(np.add.reduce(loss)))
-    if not (math.isfinite(total) and loss.min() >= limits[0] and loss.max() <= limits[1]):
+    if not (math.isfinite(total) and _smallest(loss) >= limits[0]
+            and np.maximum.reduce(loss) <= limits[1]):
         return False
     step_threshold, grad_threshold, tol_loss = thresholds
     squares, total_squares = active["squares"], active["total"]
     if step_threshold is not None:
         np.multiply(change, change, out=squares)
         _row_sums(squares, total_squares)
-        if not total_squares.min() >= step_threshold:
+        if not _smallest(total_squares) >= step_threshold:
             return False
     if grad_threshold is not None:
         np.multiply(grad, grad, out=squares)
         _row_sums(squares, total_squares)
-        if not total_squares.min() >= grad_threshold:
+        if not _smallest(total_squares) >= grad_threshold:
             return False
     if tol_loss is not None:
         np.subtract(loss, old_loss, out=total_squares)
-        if not np.abs(total_squares, out=total_squares).min() >= tol_loss:
+        if not _smallest(np.abs(total_squares, out=total_squares)) >= tol_loss:
             return False
-    return not streak or active["streak"].max() < RISING_STEPS
+    return not streak or np.maximum.reduce(active["streak"]) < RISING_STEPS
+
 
 
 def _each_calm(
