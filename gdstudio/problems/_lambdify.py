@@ -131,6 +131,13 @@ def _cse_with_square_bases(
     return result, tuple(hoist(expr) for expr in reduced)
 
 
+def numpy_source(expr: sympy.Expr) -> str:
+    """numpy code for ``expr`` whose squares are ``(x*x)``, as every compiled function's, so
+    that code printed for a student (the exported script) computes the app's numbers."""
+    printer = _ArrayPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    return str(printer.doprint(expr))
+
+
 def positional_symbols(count: int) -> tuple[sympy.Symbol, ...]:
     """The argument symbols ``_a0 ... _a{count-1}`` used in generated code."""
     return tuple(sympy.Symbol(f"_a{index}", real=True) for index in range(count))
