@@ -311,3 +311,14 @@ def test_a_sweep_takes_the_keywords_of_its_single_run_in_step(single, many) -> N
     assert [name for name in sweeps if name in ones] == list(ones)
     for name, parameter in ones.items():
         assert (sweeps[name].kind, sweeps[name].default) == (parameter.kind, parameter.default)
+
+
+def test_a_loss_that_is_a_parameter_itself_is_not_changed_by_the_next_step() -> None:
+    # f = x hands out the parameter column as the loss: the sweep's in-place update of
+    # the parameters must not change the losses it compares with.
+    options = {"max_iter": 30, "tol_loss": 0.05}
+    result = gdstudio.sweep("x", start={"x": [1.0, -2.0, 5.0]}, lr=[0.01, 0.1, 1.0],
+                            **options)
+    runs = [gdstudio.descend("x", start={"x": x}, lr=rate, **options)
+            for x, rate in ((1.0, 0.01), (-2.0, 0.1), (5.0, 1.0))]
+    assert_equals_single_runs(result, runs)

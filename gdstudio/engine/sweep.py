@@ -12,7 +12,12 @@ rates, in stacked or masked arrays.
 
 Every run still going has made the same number of updates, so the schedule's factor and
 the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
-which evaluates ``(K, d)`` parameters at once. Memory is a few ``(K, d)`` arrays, plus
+which evaluates ``(K, d)`` parameters at once. The ``(K, d)`` arrays are stored column by
+column (Fortran order), so that the objective reads each parameter's K values, and the
+updates run over all of them, contiguously. A step updates the optimizers' state and
+the parameters in place (:mod:`gdstudio.engine.sweep_updates`), tests every run for an
+end with a cheap sufficient test and applies the exact rules only to the runs it does
+not clear (:mod:`gdstudio.engine.sweep_watch`). Memory is a few ``(K, d)`` arrays, plus
 the ``(steps, K)`` losses when a history is asked for; nothing is kept per run as a
 Python object, and the sentence saying why a run ended is written only when asked for
 (:mod:`gdstudio.engine.sweep_reasons`).
@@ -34,9 +39,10 @@ from gdstudio.engine.probing import check_probes
 from gdstudio.engine.schedules import Constant, Schedule
 from gdstudio.engine.stopping import Status, StoppingRules
 from gdstudio.engine.sweep_growth import growth_verdicts
-from gdstudio.engine.sweep_norms import norms, resolve_ties
+from gdstudio.engine.sweep_norms import exact_norms, norms, resolve_ties
 from gdstudio.engine.sweep_probes import armijo_search, newton_directions
-from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, sweep_update
+from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, update_in_place
+from gdstudio.engine.sweep_watch import RING, RISING_STEPS, calm, exact_streaks, squared_threshold
 
 __all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
            "sweep_history_bytes"]
@@ -52,9 +58,8 @@ _RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
 
 # The methods that look at the objective itself (see gdstudio.engine.probing).
 _PROBING = ("newton", "armijo")
-
-# The early-divergence streak of Descent (see descent._RISING_STEPS).
-_RISING_STEPS = 5
+# Working-set arrays that hold no values from one step to the next.
+_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total"})
 
 
 class Reason:
@@ -284,18 +289,40 @@ class SweepDescent:
         self._check_start()
 
     def _initial_working_set(self, runs: int, d: int, reach: np.ndarray) -> dict[str, Any]:
+        lr = _column(self.learning_rates)
         active: dict[str, Any] = {
-            "index": np.arange(runs), "params": self.params.copy(), "loss": self.loss.copy(),
+            "index": np.arange(runs), "params": np.array(self.params, order="F"),
+            "loss": self.loss.copy(),
             "grad": self.grad, "low": self.start_loss - reach, "high": self.start_loss + reach,
-            "start_loss": self.start_loss, "rising": np.zeros(runs, dtype=np.int64),
-            "rising_base": np.full(runs, np.nan), "last_size": np.full(runs, np.inf),
-            "last_change": np.zeros((runs, d)),
-            "lr": _column(self.learning_rates),
+            "start_loss": self.start_loss, "lr": lr, "neg_lr": _wide(-lr, d),
+            "scratch": _by_columns(runs, d), "squares": _by_columns(runs, d),
+            "grad_squares": _by_columns(runs, d), "total": np.zeros(runs),
         }
+        # The steps: the last RING of them when the early-divergence streak is watched.
+        self._watch_streak = self.optimizer in LIMIT_FORMULAS
+        self._ring = RING if self._watch_streak else 1
+        for slot in range(self._ring):
+            active[f"ring{slot}"] = _by_columns(runs, d)
+        if self._watch_streak:
+            active["streak"] = np.zeros(runs, dtype=np.int64)  # the loss rose k times in a row
+            active["rising"] = np.zeros(runs, dtype=np.int64)
+            active["rising_base"] = np.full(runs, np.nan)
         for position in range(BUFFER_COUNTS[self.optimizer]):
-            active[f"buffer{position}"] = np.zeros((runs, d))
+            active[f"buffer{position}"] = _by_columns(runs, d)
+        # Per-run values as (K, 1) columns for the rules, and as whole (K, d) arrays for
+        # the updates: a product with a (K, 1) column runs d numbers at a time.
         for name, value in self.hyperparameters.items():
             active[f"hyper_{name}"] = _column(value)
+            active[f"update_{name}"] = _wide(_column(value), d)
+            if name in ("alpha", "beta1", "beta2"):
+                active[f"update_rest_{name}"] = _wide(1.0 - _column(value), d)
+        rules = self.stopping
+        self._thresholds = (squared_threshold(rules.tol_step),
+                            squared_threshold(rules.tol_grad), rules.tol_loss)
+        self._hyper_names = [name for name in active if name.startswith("hyper_")]
+        self._update_names = [name for name in active if name.startswith("update_")]
+        self._views: tuple[list[np.ndarray], dict[str, Hyper], dict[str, Any]] | None = None
+        self._limits: tuple[float, float] | None = None
         self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
             for name in ("beta1", "beta2"):
@@ -328,44 +355,91 @@ class SweepDescent:
 
     def _step(self) -> None:
         active, t = self._active, self._t
-        rate = active["lr"] * self.schedule.factor(t)
-        hyper = {name: active[f"hyper_{name}"] for name in self.hyperparameters}
-        corrections = bias_corrections(
-            {name: (distinct, active.get(f"code_{name}")) for name, (distinct, _) in
-             self._betas.items()}, t + 1.0) if self._betas else None
-        buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
-        old_loss = active["loss"]
+        if type(self.schedule) is Constant:
+            rate, neg_rate = active["lr"], active["neg_lr"]
+        else:
+            factor = self.schedule.factor(t)
+            rate, neg_rate = active["lr"] * factor, active["neg_lr"] * factor  # -(a·b) = (-a)·b
         if self.optimizer in _PROBING:
+            hyper = {name.removeprefix("hyper_"): active[name] for name in self._hyper_names}
             probed = self._probe(rate, hyper)
             if probed is None:
                 return
-            change, rate = probed
-            old_loss = active["loss"]  # a failed search ended some runs
+            steps, rate = probed
+            active = self._active  # a failed search ended some runs
+            change = active[f"ring{(t + 1) % self._ring}"]
+            np.copyto(change, steps)
         else:
-            change = sweep_update(self.optimizer, active["grad"], buffers, rate, t, hyper,
-                                  corrections)
-        params = active["params"] + change
-        size = norms(change)
+            if self._views is None:
+                self._views = self._update_views()
+            buffers, hyper, codes = self._views
+            corrections = None if not self._betas else bias_corrections(
+                {name: (distinct, codes[name]) for name, (distinct, _) in
+                 self._betas.items()}, t + 1.0)
+            change = active[f"ring{(t + 1) % self._ring}"]
+            update_in_place(self.optimizer, active["grad"], buffers, change,
+                            active["scratch"], neg_rate, t, hyper, corrections)
+        old_loss = active["loss"]
+        params = active["params"]
+        params += change
         self._t = t = t + 1
         rows = None if self.batching is None else self.batching.rows(t)
         loss, grad = self.objective.value_and_grad_batch(params, rows)
-        last_size = active["last_size"]
-        tied = resolve_ties(size, change, last_size, active["last_change"])
-        if tied.size:
-            last_size[tied] = norms(active["last_change"][tied])
-        rising = active["rising"]
-        up = (loss > old_loss) & (size > last_size)
-        starts = up & (rising == 0)
-        active["rising_base"] = np.where(starts, last_size, active["rising_base"])
-        active["rising"] = rising = np.where(up, rising + 1, 0)
-        active.update(params=params, loss=loss, grad=grad, last_size=size, last_change=change)
+        if np.may_share_memory(loss, params):  # f = x hands out a view of the parameters
+            loss = loss.copy()
+        active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
-        grad_norm = norms(grad)
-        codes, values = self._verdicts(size, grad, grad_norm, old_loss, rate)
-        ended = codes != 0
-        if ended.any():
-            self._end(ended, codes, values)
+        if self._limits is None:  # the largest lower and smallest upper divergence limit
+            self._limits = (float(active["low"].max()), float(active["high"].min()))
+        ok = calm(active, change, grad, loss, old_loss, self._thresholds, self._watch_streak,
+                  self._limits)
+        if ok is None:
+            if t < self.stopping.max_iter:
+                return
+            ok = np.ones(loss.shape[0], dtype=bool)
+        self._judge(np.flatnonzero(~ok), change, old_loss, rate)
+
+    def _update_views(
+        self,
+    ) -> tuple[list[np.ndarray], dict[str, Hyper], dict[str, np.ndarray | None]]:
+        """The optimizer's buffers, hyperparameters and β codes in the working set as it
+        is (made again after runs end and the working set shrinks)."""
+        active = self._active
+        buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
+        hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
+        codes = {name: active.get(f"code_{name}") for name in self._betas}
+        return buffers, hyper, codes
+
+    def _judge(
+        self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper
+    ) -> None:
+        """The exact rules for the runs ``rows`` of the working set; at the step limit the
+        others end there."""
+        active = self._active
+        grad = active["grad"][rows]
+        size = exact_norms(change[rows])
+        view = {name: active[name][rows] for name in (
+            "index", "params", "loss", "low", "high", "start_loss")}
+        view["rising"] = (exact_streaks(active, rows, self._t, size) if self._watch_streak
+                          else np.zeros(rows.shape[0], dtype=np.int64))
+        if self._watch_streak:
+            view["rising_base"] = active["rising_base"][rows]
+        for name in self._hyper_names:
+            value = active[name]
+            view[name] = value if isinstance(value, float) else value[rows]
+        rate = rate if isinstance(rate, float) else rate[rows]
+        # Without tol_grad only whether the gradient's length is finite matters, and the
+        # fast lengths say that exactly (norms remeasures any that may overflow).
+        grad_norm = exact_norms(grad) if self.stopping.tol_grad is not None else norms(grad)
+        codes, values = self._verdicts(view, size, grad_norm, old_loss[rows], rate)
+        count = active["index"].shape[0]
+        all_codes = np.zeros(count, dtype=np.int8)
+        if self._t >= self.stopping.max_iter:
+            all_codes[:] = Reason.MAX_ITER
+        all_values = np.full(count, np.nan)
+        all_codes[rows], all_values[rows] = codes, values
+        self._end(all_codes != 0, all_codes, all_values)
 
     def _probe(self, rate: Hyper, hyper: dict[str, Hyper]) -> tuple[np.ndarray, Hyper] | None:
         """Newton's or Armijo's steps Δθ and rates (``None``: no run is left to step)."""
@@ -399,11 +473,12 @@ class SweepDescent:
         self.fallback_unavailable[index[codes == 2]] = True
 
     def _verdicts(
-        self, size: np.ndarray, grad: np.ndarray, grad_norm: np.ndarray,
+        self, active: dict[str, Any], size: np.ndarray, grad_norm: np.ndarray,
         old_loss: np.ndarray, rate: Hyper,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Why each run ends after this step (:class:`Reason` codes, 0: it goes on)."""
-        active, rules, t = self._active, self.stopping, self._t
+        """Why each run of ``active`` (some rows of the working set, with exact ``size`` and
+        ``grad_norm``) ends after this step (:class:`Reason` codes, 0: it goes on)."""
+        rules, t = self.stopping, self._t
         loss = active["loss"]
         count = loss.shape[0]
         codes = np.zeros(count, dtype=np.int8)
@@ -422,14 +497,12 @@ class SweepDescent:
         decide(loss > active["high"], Reason.GREW, loss)
         decide(loss < active["low"], Reason.FELL, loss)
         if self.optimizer in LIMIT_FORMULAS:
-            streak = open_ & (active["rising"] >= _RISING_STEPS) & (loss > active["start_loss"])
+            streak = open_ & (active["rising"] >= RISING_STEPS) & (loss > active["start_loss"])
             if streak.any():
-                self._judge_growth(np.flatnonzero(streak), size, rate, codes, open_)
+                self._judge_growth(active, np.flatnonzero(streak), size, rate, codes, open_)
         if rules.tol_step is not None:
-            resolve_ties(size, active["last_change"], rules.tol_step)
             decide(size < rules.tol_step, Reason.TOL_STEP, size)
         if rules.tol_grad is not None:
-            resolve_ties(grad_norm, grad, rules.tol_grad)
             decide(grad_norm < rules.tol_grad, Reason.TOL_GRAD, grad_norm)
         if rules.tol_loss is not None:
             change = np.abs(loss - old_loss)
@@ -439,11 +512,10 @@ class SweepDescent:
         return codes, values
 
     def _judge_growth(
-        self, rows: np.ndarray, size: np.ndarray, rate: Hyper, codes: np.ndarray,
-        open_: np.ndarray,
+        self, active: dict[str, Any], rows: np.ndarray, size: np.ndarray, rate: Hyper,
+        codes: np.ndarray, open_: np.ndarray,
     ) -> None:
         """The early-divergence rule for the runs on a rising streak (a few at a time)."""
-        active = self._active
         rates = np.broadcast_to(np.asarray(rate, dtype=float).reshape(-1), size.shape)
         momentum = active.get("hyper_momentum", 0.0)
         momenta = np.broadcast_to(np.asarray(momentum, dtype=float).reshape(-1), size.shape)
@@ -482,10 +554,17 @@ class SweepDescent:
         self.reason_codes[index] = codes[ended]
         self.reason_values[index] = values[ended]
         self.status_codes[index] = _status_of(codes[ended])
-        keep = ~ended
+        keep = np.flatnonzero(~ended)
+        self._views = self._limits = None
         for name, value in active.items():
-            if isinstance(value, np.ndarray):
-                active[name] = value[keep]
+            if not isinstance(value, np.ndarray):
+                continue
+            if name in _SCRATCH:  # no values to keep
+                active[name] = np.empty((keep.shape[0], *value.shape[1:]), order="F")
+            elif value.ndim == 2:  # kept column by column, in one copy
+                active[name] = value.T.take(keep, axis=1).T
+            else:
+                active[name] = value.take(keep)
 
 
 def _status_of(codes: np.ndarray) -> np.ndarray:
@@ -499,6 +578,16 @@ def _status_of(codes: np.ndarray) -> np.ndarray:
 def _column(value: float | np.ndarray) -> float | np.ndarray:
     """A float as it is, or K values as a ``(K, 1)`` column that broadcasts over ``d``."""
     return value if isinstance(value, float) else value[:, None]
+
+
+def _wide(value: float | np.ndarray, d: int) -> float | np.ndarray:
+    """A float as it is, or a ``(K, 1)`` column repeated to ``(K, d)``."""
+    return value if isinstance(value, float) else np.asfortranarray(np.repeat(value, d, axis=1))
+
+
+def _by_columns(runs: int, d: int) -> np.ndarray:
+    """Zeros ``(K, d)`` stored column by column (each parameter's K values contiguous)."""
+    return np.zeros((runs, d), order="F")
 
 
 def _per_run(

@@ -2,7 +2,9 @@
 
 The function (or model) and its derivatives come from the sympy trees that the safe
 compiler built (:func:`~gdstudio.problems.expression.analyse_expression`), printed as
-numpy code by sympy's ``NumPyPrinter``; the typed text itself is never copied into code.
+numpy code by sympy's ``NumPyPrinter`` (squares as ``(x*x)``, as in the app's compiled
+functions, so the script computes the app's numbers); the typed text itself is never
+copied into code.
 The update rule, schedule, loss and batching are those of the engine, written out in
 plain numpy (see :mod:`gdstudio.io._script_blocks` and :mod:`gdstudio.io._script_loop`).
 """
@@ -308,10 +310,9 @@ def _safe_names(
 
 
 def _code(expr: sympy.Expr) -> str:
-    from sympy.printing.numpy import NumPyPrinter  # here, not above: it is slow to load
+    from gdstudio.problems._lambdify import numpy_source  # here: it loads sympy's printers
 
-    printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
-    return str(printer.doprint(expr))
+    return numpy_source(expr)
 
 
 def _string(text: str) -> str:

@@ -2,4 +2,4 @@
 ``python -m gdstudio.problems._compiled_examples_writer``; a changed file is
 refused)."""
 
-DIGEST = "1d4280778f4c04b020032fdb9d9a2172cf703604bb6f80c5ec4e11360c1c61f1"
+DIGEST = "e1100ca6fa08263b20acb2bd0d1b87e183ae57ee6ba69143d0f4b761af764414"

@@ -16,6 +16,16 @@ Two flavours are made:
   ``math.pow`` so a negative base raises instead of giving a complex number; the caller
   then falls back to
 * an *array* function using numpy, which gives inf/nan like numpy does.
+
+**Squares are ``x*x``.** Python's ``x**2`` on floats and numpy's on a float64 scalar call
+the C library's ``pow``, which is not always correctly rounded (glibc's errs by one unit
+in the last place about once in a thousand squares); numpy's ``x**2`` on an array is
+``x*x``, correctly rounded. So that every flavour — one-point, numpy and the sweeps'
+batch functions — computes the same numbers to the last bit with no check, every printer
+here writes a square as ``(x*x)``: correctly rounded, and the fastest form in all of
+them. The base of a square that is not a name or a number gets its own temporary first
+(:func:`_cse_with_square_bases`), so it is computed once. Other powers call ``pow`` in
+every flavour (``**`` and ``math.pow`` on floats, ``numpy.float_power`` on arrays).
 """
 
 from __future__ import annotations
@@ -29,40 +39,103 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from gdstudio.problems._libm_square import libm_square
-
 _POW = "_real_pow"
-_SQUARE = "_libm_square"
+
+
+def _is_square(expr: sympy.Pow) -> bool:
+    """Whether ``expr`` is ``base**2`` with the whole number 2 (not the float 2.0)."""
+    return bool(expr.exp.is_Integer and expr.exp == 2)
+
+
+def _square(printer: PythonCodePrinter, expr: sympy.Pow) -> str:
+    """``(b*b)``: the parentheses keep ``100*(b*b)`` from being read as ``(100*b)*b``."""
+    base = printer.parenthesize(expr.base, 50)  # tighter than a product: (a + b)
+    return f"({base}*{base})"
 
 
 class _ScalarPrinter(PythonCodePrinter):
-    """Python code printer whose non-integer powers go through ``math.pow``."""
+    """Python code printer: squares as ``(x*x)``, non-integer powers through ``math.pow``."""
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp
+        if _is_square(expr):
+            return _square(self, expr)
         if exponent.is_Integer or exponent in (sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
         return f"{_POW}({self._print(expr.base)}, {self._print(exponent)})"
 
 
+class _ArrayPrinter(NumPyPrinter):
+    """numpy code printer whose squares are ``(x*x)`` (numpy's float64 scalars would call
+    ``pow`` for ``x**2``), as :class:`_ScalarPrinter`'s."""
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
+        if _is_square(expr):
+            return _square(self, expr)
+        return super()._print_Pow(expr, rational)
+
+
 class _BatchPrinter(NumPyPrinter):
     """numpy code printer whose powers are those of :class:`_ScalarPrinter`, bit for bit.
 
-    The scalar functions raise to a power with the C library's ``pow`` (Python's ``**``
-    and ``math.pow``). numpy's ``x**-1`` and square roots are exact, as ``pow``'s are;
-    squares go through :func:`~gdstudio.problems._libm_square.libm_square` and every
-    other power through ``numpy.float_power``, which calls the C library's ``pow`` where
-    ``numpy.power`` uses its own vectorised one.
+    Squares are ``(x*x)`` in both. numpy's ``x**-1`` and square roots are exact, as
+    ``pow``'s are; every other power goes through ``numpy.float_power``, which calls the
+    C library's ``pow`` (as Python's ``**`` and ``math.pow`` do) where ``numpy.power``
+    uses its own vectorised one.
     """
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp
+        if _is_square(expr):
+            return _square(self, expr)
         if exponent in (-1, sympy.S.Half, -sympy.S.Half):
             return super()._print_Pow(expr, rational)
-        if exponent == 2:
-            return f"{_SQUARE}({self._print(expr.base)})"
         return (f"numpy.float_power({self._print(expr.base)}, "
                 f"{self._print(sympy.Float(exponent) if exponent.is_Rational else exponent)})")
+
+
+def _cse_with_square_bases(
+    exprs: Sequence[sympy.Expr],
+) -> tuple[list[tuple[sympy.Symbol, sympy.Expr]], tuple[sympy.Expr, ...]]:
+    """sympy's common subexpressions, then a temporary for every square's compound base.
+
+    A square prints as ``(b*b)``; with ``b`` a name or a number that costs one product.
+    A compound base (``(1 - x)**2``) is given a temporary ``x<n>`` first, assigned just
+    before its first use, so that it is computed once.
+    """
+    replacements, reduced = sympy.cse(list(exprs))
+    used = [int(str(symbol)[1:]) for symbol, _ in replacements]
+    names = sympy.numbered_symbols("x", start=max(used, default=-1) + 1, real=True)
+    bases: dict[sympy.Expr, sympy.Symbol] = {}
+    result: list[tuple[sympy.Symbol, sympy.Expr]] = []
+
+    def hoist(expr: sympy.Expr) -> sympy.Expr:
+        if expr.is_Atom:
+            return expr
+        args = tuple(hoist(arg) for arg in expr.args)
+        if expr.is_Pow and _is_square(expr) and not args[0].is_Atom:
+            if args[0] not in bases:
+                bases[args[0]] = next(names)
+                result.append((bases[args[0]], args[0]))
+            return sympy.Pow(bases[args[0]], 2, evaluate=False)
+        if args == expr.args:
+            return expr
+        try:
+            return expr.func(*args, evaluate=False)
+        except TypeError:  # a class without the keyword evaluates as it is built
+            return expr.func(*args)
+
+    for symbol, value in replacements:
+        value = hoist(value)
+        result.append((symbol, value))
+    return result, tuple(hoist(expr) for expr in reduced)
+
+
+def numpy_source(expr: sympy.Expr) -> str:
+    """numpy code for ``expr`` whose squares are ``(x*x)``, as every compiled function's, so
+    that code printed for a student (the exported script) computes the app's numbers."""
+    printer = _ArrayPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    return str(printer.doprint(expr))
 
 
 def positional_symbols(count: int) -> tuple[sympy.Symbol, ...]:
@@ -110,7 +183,7 @@ def scalar_function(
         tuple(outputs),
         modules=[{_POW: math.pow, **constants}, "math"],
         printer=printer,
-        cse=True,
+        cse=_cse_with_square_bases,
         docstring_limit=0,
     )
 
@@ -118,8 +191,15 @@ def scalar_function(
 def array_function(
     arguments: Sequence[sympy.Symbol], exprs: Sequence[sympy.Expr]
 ) -> Callable[..., tuple[Any, ...]]:
-    """A numpy function returning one value (or array) per expression."""
-    return numpy_function(arguments, tuple(exprs), cse=True)
+    """A numpy function returning one value (or array) per expression (squares as
+    :func:`scalar_function`'s)."""
+    printer = _ArrayPrinter(
+        {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
+    )
+    return sympy.lambdify(
+        list(arguments), tuple(exprs), modules=[{"numpy": numpy}], printer=printer,
+        cse=_cse_with_square_bases, docstring_limit=0,
+    )
 
 
 def batch_function(
@@ -127,15 +207,15 @@ def batch_function(
 ) -> Callable[..., tuple[Any, ...]]:
     """A numpy function of arrays whose every element equals :func:`scalar_function`'s.
 
-    For sweeps: arithmetic, square roots and powers agree to the last bit; numpy's
+    For sweeps: arithmetic, squares, square roots and powers agree to the last bit; numpy's
     vectorised ``exp``, ``log``, ``tanh`` … may differ from :mod:`math`'s in the last bit.
     """
     printer = _BatchPrinter(
         {"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False}
     )
     return sympy.lambdify(
-        list(arguments), tuple(exprs), modules=[{"numpy": numpy, _SQUARE: libm_square}],
-        printer=printer, cse=True, docstring_limit=0,
+        list(arguments), tuple(exprs), modules=[{"numpy": numpy}],
+        printer=printer, cse=_cse_with_square_bases, docstring_limit=0,
     )
 
 

@@ -54,6 +54,9 @@ _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[str, tuple[str, ...] | None], ExpressionAnalysis] = OrderedDict()
 _hessian_cache: OrderedDict[tuple[str, tuple[str, ...]], Any] = OrderedDict()
 _cache_lock = threading.Lock()
+# The sweeps' batch functions by (text, wrt, variables): each sweep of a text builds a new
+# compiled expression, and making its batch function with sympy takes longer than a sweep.
+_batch_cache: OrderedDict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = OrderedDict()
 _RECOVERABLE = (ArithmeticError, ValueError, TypeError)
 _HOT_PATH_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError)
 _array = np.array
@@ -490,9 +493,18 @@ class CompiledExpression:
     def _batch_function(self) -> Callable[..., tuple[Any, ...]]:
         from gdstudio.problems import _lambdify  # here: checking text needs no sympy
 
-        arguments, renamed = _lambdify.rename(
-            [self.analysis.expression, *self._derivatives()], self.variables)
-        return _lambdify.batch_function(arguments, renamed)
+        key = (self.analysis.text, tuple(self.analysis.wrt), self.variables)
+        with _cache_lock:
+            function = _batch_cache.get(key)
+        if function is None:
+            arguments, renamed = _lambdify.rename(
+                [self.analysis.expression, *self._derivatives()], self.variables)
+            function = _lambdify.batch_function(arguments, renamed)
+            with _cache_lock:
+                _batch_cache[key] = function
+                while len(_batch_cache) > _CACHE_SIZE:
+                    _batch_cache.popitem(last=False)
+        return function
 
     @cached_property
     def _hessian_function(self) -> Callable[..., tuple[Any, ...]] | None:

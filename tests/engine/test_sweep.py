@@ -384,3 +384,44 @@ def test_a_sweep_run_in_short_calls_is_the_sweep_run_at_once() -> None:
     assert np.array_equal(pieces.params, whole.params)
     assert np.array_equal(pieces.loss_history, whole.loss_history, equal_nan=True)
     assert pieces.status.tolist() == whole.status.tolist()
+
+
+# ------------------------------------------------------------------ the cheap test
+@pytest.mark.parametrize("rule", ["tol_step", "tol_grad", "tol_loss"])
+def test_a_tolerance_met_exactly_is_decided_as_a_single_run_decides(rule: str) -> None:
+    # Each tolerance is set to the very size a run measures at some step: "below" is
+    # false there, by a hair the sweep's fast squared lengths cannot tell.
+    starts = grid(6, -3.0, 3.0, seed=10)
+    rates = np.geomspace(0.02, 0.3, 6)
+    probe = single_runs(BOWL, starts[:1], "gd", rates[:1],
+                        stopping=StoppingRules(max_iter=40))[0].history
+    values = {"tol_step": probe.step_size[12], "tol_grad": float(np.hypot(*probe.grad[12])),
+              "tol_loss": abs(float(probe.loss[12] - probe.loss[11]))}
+    rules = StoppingRules(max_iter=300, **{rule: values[rule]})
+    sweep = swept(BOWL, starts, "gd", rates, stopping=rules)
+    runs = single_runs(BOWL, starts, "gd", rates, stopping=rules)
+    assert_same(sweep, runs)
+    assert runs[0].step_count > 12  # equal to the tolerance is not below it
+
+
+def test_tolerances_too_small_to_square_are_tested_exactly_at_every_step() -> None:
+    starts = grid(8, -3.0, 3.0, seed=11)
+    rates = np.geomspace(0.2, 0.4, 8)
+    rules = StoppingRules(max_iter=2000, tol_step=1e-150, tol_grad=1e-160)
+    sweep = swept(BOWL, starts, "gd", rates, stopping=rules, history=False)
+    runs = single_runs(BOWL, starts, "gd", rates, stopping=rules)
+    assert_same(sweep, runs)
+    assert "converged" in sweep.status.tolist()
+
+
+def test_long_rising_streaks_that_break_and_resume_equal_single_runs() -> None:
+    # Without a Hessian a streak must reach 10 steps: the loss rises for many steps in a
+    # row while the step sometimes shrinks, so streaks restart inside a rising run.
+    starts = grid(40, -3.0, 3.0, seed=12)
+    rates = np.linspace(0.4, 1.2, 40)
+    rules = StoppingRules(max_iter=150)
+    hyper = {"momentum": np.linspace(0.0, 0.9, 40)}
+    sweep = swept(BOWL, starts, "nesterov", rates, hyper, stopping=rules, hessian=False)
+    assert_same(sweep, single_runs(RowByRow(BOWL, hessian=False), starts, "nesterov", rates,
+                                   hyper, stopping=rules))
+    assert "diverged" in sweep.status.tolist() and "max_iter" in sweep.status.tolist()
