@@ -154,6 +154,9 @@ def main() -> None:
     window.resize(1400, 900)
     window.show()
     spin(lambda: window.session.active, 60)
+    # A student reads the first example before the first click: the window has made
+    # the pages other problems need by then (see gdstudio.qt.run.idle_work).
+    spin(lambda: window.idle_work.pending == 0, 60)
     storm = Storm(window, arguments.controls, arguments.seed)
     load = os.getloadavg()[0]
     with StampedProbe() as probe:

@@ -103,6 +103,8 @@ def test_pause_stops_the_log_growing(qtbot, window) -> None:
     action(window, "actionPause").trigger()
     # The window shows "Paused" in the same frame as it applies the worker's last rows.
     qtbot.waitUntil(lambda: "Paused" in window.statusBar().currentMessage(), timeout=WAIT)
+    # The step log follows in a pass of its own when the pass that paused was full.
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=WAIT)
     paused = rows(window)
     settle(qtbot, window.session, window.model.learning_rate)  # the worker answered since
     assert rows(window) == paused and not window.session.playing
