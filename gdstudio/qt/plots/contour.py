@@ -163,7 +163,11 @@ class ContourPlot(PickingPlot):
         return self._source
 
     def set_source(self, source: SurfaceSource | None) -> None:
-        """Show the function ``source`` (two variables), or none."""
+        """Show the function ``source`` (two variables), or none.
+
+        With none the map is emptied and the view left as it is: the page is out of
+        sight, and the next function fits it again.
+        """
         self._source = source
         names = tuple(source.param_names) if source is not None else ()
         self._label_axes(names if len(names) == 2 else ("x", "y"))
@@ -171,6 +175,8 @@ class ContourPlot(PickingPlot):
             self._image.clear()
             self._isolines.setData(EMPTY, EMPTY)
             self.grid_rect = None
+            self._timer.stop()  # no map to recompute
+            return
         self.reset_view()
 
     def set_history(self, history: History) -> None:

@@ -68,12 +68,18 @@ class FunctionPlot(PickingPlot):
 
     # ------------------------------------------------------------------ public
     def set_source(self, source: SurfaceSource | None) -> None:
-        """Show the function ``source`` (one variable), or none."""
+        """Show the function ``source`` (one variable), or none.
+
+        With none the curve is emptied and the view left as it is: the page is out of
+        sight, and the next function fits it again.
+        """
         self._source = source
         self._curve_range = None
         self._label_axes(source.param_names[0] if source and source.param_names else "x")
         if source is None:
             self._curve.setData(EMPTY, EMPTY)
+            self._timer.stop()  # no curve to recompute
+            return
         self.reset_view()
 
     def set_history(self, history: History) -> None:
