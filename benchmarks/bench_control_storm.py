@@ -10,18 +10,29 @@ every record of the run shown follows from the previous one by the update rule
 (``params[k+1] = params[k] − lr[k]·grad[k]``, plain gradient descent), so no record was
 lost, repeated or changed.
 
-Run: ``python benchmarks/bench_control_storm.py [--controls N] [--seed S]`` (offscreen
-unless DISPLAY is set).
+The storm starts once the window is ready and has made, in quiet passes, the pages other
+problems need (the map, data mode's page), as it has long before a student's first click.
+With ``--causes`` a thread samples the UI thread during stalls and prints, for each of the
+longest, how long the thread ran, waited for a core (a busy machine) or for neither, and
+what its Python stack was doing.
+
+Run: ``python benchmarks/bench_control_storm.py [--controls N] [--seed S] [--causes]``
+(offscreen unless DISPLAY is set).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
+import contextlib
 import os
 import random
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +62,83 @@ class StampedProbe(FrameProbe):
         """The ``count`` longest intervals as (seconds, end time), longest first."""
         pairs = sorted(zip(self.frames, self.ends, strict=True), reverse=True)
         return pairs[:count]
+
+
+class StallSampler:
+    """Samples the UI thread's Python stack, from a thread of its own, while it stalls.
+
+    Every ``period`` seconds, when the probe has not ticked for ``after`` seconds, the
+    UI thread's stack is noted against the stall (keyed by the probe's last tick). A
+    sample says what the stall was spent on: the app's outermost and innermost functions
+    on the stack, pyqtgraph's painting, or nothing in Python (Qt's own layout and paint,
+    or waiting for the interpreter).
+    """
+
+    def __init__(self, probe: StampedProbe, after: float = 0.05, period: float = 0.004) -> None:
+        self.probe = probe
+        self.after, self.period = after, period
+        self.samples: dict[float, list[str]] = {}
+        self._ui = threading.main_thread().ident
+        # The UI thread's scheduler counters (Linux): nanoseconds run on a core and
+        # waited for one while runnable, read every period, as (time, run, waited).
+        self._schedstat = Path(f"/proc/self/task/{threading.main_thread().native_id}/schedstat")
+        self.clock: list[tuple[float, int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> StallSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.period):
+            if self._schedstat.exists():
+                run, waited = self._schedstat.read_text().split()[:2]
+                self.clock.append((time.perf_counter(), int(run), int(waited)))
+            last = self.probe._last
+            if time.perf_counter() - last > self.after:
+                frame = sys._current_frames().get(self._ui)
+                if frame is not None:
+                    self.samples.setdefault(last, []).append(cause(frame))
+
+    def causes(self, stall: tuple[float, float]) -> str:
+        """The causes sampled during one stall (length, end), most frequent first."""
+        length, end = stall
+        start = end - length  # the tick the stall followed (up to rounding)
+        found = next((stacks for at, stacks in self.samples.items()
+                      if abs(at - start) < 1e-6), [])
+        counts = Counter(found).most_common(3)
+        text = ", ".join(f"{name} {count}/{len(found)}" for name, count in counts) or "-"
+        return f"{self.cpu(start, end)}; {text}"
+
+    def cpu(self, start: float, end: float) -> str:
+        """How the UI thread spent ``start``..``end``: on a core, waiting for one, or
+        neither (waiting for the interpreter lock, or idle)."""
+        times = [at for at, _, _ in self.clock]
+        first, last = bisect.bisect_left(times, start), bisect.bisect_left(times, end) - 1
+        if not 0 <= first < last:
+            return "UI thread time unknown"
+        (t0, run0, wait0), (t1, run1, wait1) = self.clock[first], self.clock[last]
+        run, waited = (run1 - run0) / 1e6, (wait1 - wait0) / 1e6
+        return (f"of {1000 * (t1 - t0):.0f} ms the UI thread ran {run:.0f} ms, waited "
+                f"{waited:.0f} ms for a core and {max(1000 * (t1 - t0) - run - waited, 0):.0f}"
+                " ms for neither")
+
+
+def cause(frame) -> str:
+    """What a stack says the UI thread was doing: ``outer → inner`` app functions."""
+    app = [f"{Path(f.filename).stem}.{f.name}" for f in traceback.extract_stack(frame)
+           if "gdstudio" in f.filename and "benchmarks" not in f.filename]
+    if app:
+        return app[0] if len(app) == 1 else f"{app[0]} → {app[-1]}"
+    if "pyqtgraph" in frame.f_code.co_filename or any(
+            "pyqtgraph" in f.filename for f in traceback.extract_stack(frame)):
+        return "pyqtgraph paint"
+    return "Qt (no Python)"
 
 
 def blame(stalls: list[tuple[float, float]], sent: list[tuple[float, str]]) -> str:
@@ -139,6 +227,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--controls", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--causes", action="store_true",
+                        help="sample the UI thread during stalls and print what each "
+                        "of the longest was spent on")
     arguments = parser.parse_args()
     os.environ.update({k: v for k, v in _environment().items() if k == "QT_QPA_PLATFORM"})
     os.environ.setdefault("GDSTUDIO_DATA_DIR", tempfile.mkdtemp(prefix="gdstudio-storm-"))
@@ -159,7 +250,8 @@ def main() -> None:
     spin(lambda: window.idle_work.pending == 0, 60)
     storm = Storm(window, arguments.controls, arguments.seed)
     load = os.getloadavg()[0]
-    with StampedProbe() as probe:
+    with StampedProbe() as probe, contextlib.ExitStack() as sampling:
+        sampler = sampling.enter_context(StallSampler(probe)) if arguments.causes else None
         started = time.perf_counter()
         QTimer.singleShot(0, storm.send_next)
         spin(lambda: storm.remaining == 0, 600)
@@ -180,6 +272,9 @@ def main() -> None:
           f"machine): {verdict}")
     print(f"longest single control on the UI thread: {1000 * took:.1f} ms ({kind})")
     print(f"longest stalls: {blame(probe.worst(5), storm.sent)}")
+    if sampler is not None:
+        for stall in probe.worst(5):
+            print(f"  {1000 * stall[0]:.0f} ms, samples every 4 ms: {sampler.causes(stall)}")
     if storm.broken:
         print(f"records: NOT consecutive — {len(storm.broken)} problems, first: "
               f"{storm.broken[0]}")
