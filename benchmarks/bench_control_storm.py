@@ -115,18 +115,35 @@ class StallSampler:
         text = ", ".join(f"{name} {count}/{len(found)}" for name, count in counts) or "-"
         return f"{self.cpu(start, end)}; {text}"
 
-    def cpu(self, start: float, end: float) -> str:
-        """How the UI thread spent ``start``..``end``: on a core, waiting for one, or
-        neither (waiting for the interpreter lock, or idle)."""
+    def split(self, start: float, end: float) -> tuple[float, float, float] | None:
+        """Milliseconds of ``start``..``end`` (as far as sampled) and, of them, how long
+        the UI thread ran on a core and how long it waited for one (None if unsampled)."""
         times = [at for at, _, _ in self.clock]
         first, last = bisect.bisect_left(times, start), bisect.bisect_left(times, end) - 1
         if not 0 <= first < last:
-            return "UI thread time unknown"
+            return None
         (t0, run0, wait0), (t1, run1, wait1) = self.clock[first], self.clock[last]
-        run, waited = (run1 - run0) / 1e6, (wait1 - wait0) / 1e6
-        return (f"of {1000 * (t1 - t0):.0f} ms the UI thread ran {run:.0f} ms, waited "
-                f"{waited:.0f} ms for a core and {max(1000 * (t1 - t0) - run - waited, 0):.0f}"
-                " ms for neither")
+        return 1000 * (t1 - t0), (run1 - run0) / 1e6, (wait1 - wait0) / 1e6
+
+    def cpu(self, start: float, end: float) -> str:
+        """How the UI thread spent ``start``..``end``: on a core, waiting for one, or
+        neither (waiting for the interpreter lock, or idle)."""
+        split = self.split(start, end)
+        if split is None:
+            return "UI thread time unknown"
+        wall, run, waited = split
+        return (f"of {wall:.0f} ms the UI thread ran {run:.0f} ms, waited {waited:.0f} ms "
+                f"for a core and {max(wall - run - waited, 0):.0f} ms for neither")
+
+    def longest_without_waiting(self, probe: StampedProbe) -> float:
+        """The longest stall less the time the UI thread waited for a core, in ms: about
+        what it would have been on a machine with a core free for it."""
+        longest = 0.0
+        for length, end in zip(probe.frames, probe.ends, strict=True):
+            split = self.split(end - length, end) if length > self.after else None
+            if split is not None:
+                longest = max(longest, 1000 * length - split[2])
+        return longest
 
 
 def cause(frame) -> str:
@@ -273,6 +290,8 @@ def main() -> None:
     print(f"longest single control on the UI thread: {1000 * took:.1f} ms ({kind})")
     print(f"longest stalls: {blame(probe.worst(5), storm.sent)}")
     if sampler is not None:
+        print("longest UI stall less the UI thread's waits for a core (what a quiet "
+              f"machine would roughly show): {sampler.longest_without_waiting(probe):.0f} ms")
         for stall in probe.worst(5):
             print(f"  {1000 * stall[0]:.0f} ms, samples every 4 ms: {sampler.causes(stall)}")
     if storm.broken:
