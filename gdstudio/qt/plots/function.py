@@ -19,6 +19,7 @@ from gdstudio.qt.plots.common import (
     locate_minimum,
     padded_range,
     set_accessible,
+    set_axis_title,
     set_plottable,
 )
 
@@ -126,9 +127,11 @@ class FunctionPlot(PickingPlot):
         )
 
     def _label_axes(self, name: str) -> None:
-        self.plotItem.setLabel("bottom", name)
-        self.plotItem.setLabel("left", f"f({name})")
-        self._legend.getLabel(self._curve).setText(f"f({name})")
+        set_axis_title(self.plotItem.getAxis("bottom"), name)
+        set_axis_title(self.plotItem.getAxis("left"), f"f({name})")
+        label = self._legend.getLabel(self._curve)
+        if label.text != f"f({name})":
+            label.setText(f"f({name})")
 
     def _draw_path(self, history: History) -> None:
         n = len(history)
