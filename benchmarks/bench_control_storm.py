@@ -10,18 +10,29 @@ every record of the run shown follows from the previous one by the update rule
 (``params[k+1] = params[k] − lr[k]·grad[k]``, plain gradient descent), so no record was
 lost, repeated or changed.
 
-Run: ``python benchmarks/bench_control_storm.py [--controls N] [--seed S]`` (offscreen
-unless DISPLAY is set).
+The storm starts once the window is ready and has made, in quiet passes, the pages other
+problems need (the map, data mode's page), as it has long before a student's first click.
+With ``--causes`` a thread samples the UI thread during stalls and prints, for each of the
+longest, how long the thread ran, waited for a core (a busy machine) or for neither, and
+what its Python stack was doing.
+
+Run: ``python benchmarks/bench_control_storm.py [--controls N] [--seed S] [--causes]``
+(offscreen unless DISPLAY is set).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
+import contextlib
 import os
 import random
 import sys
 import tempfile
+import threading
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +62,100 @@ class StampedProbe(FrameProbe):
         """The ``count`` longest intervals as (seconds, end time), longest first."""
         pairs = sorted(zip(self.frames, self.ends, strict=True), reverse=True)
         return pairs[:count]
+
+
+class StallSampler:
+    """Samples the UI thread's Python stack, from a thread of its own, while it stalls.
+
+    Every ``period`` seconds, when the probe has not ticked for ``after`` seconds, the
+    UI thread's stack is noted against the stall (keyed by the probe's last tick). A
+    sample says what the stall was spent on: the app's outermost and innermost functions
+    on the stack, pyqtgraph's painting, or nothing in Python (Qt's own layout and paint,
+    or waiting for the interpreter).
+    """
+
+    def __init__(self, probe: StampedProbe, after: float = 0.05, period: float = 0.004) -> None:
+        self.probe = probe
+        self.after, self.period = after, period
+        self.samples: dict[float, list[str]] = {}
+        self._ui = threading.main_thread().ident
+        # The UI thread's scheduler counters (Linux): nanoseconds run on a core and
+        # waited for one while runnable, read every period, as (time, run, waited).
+        self._schedstat = Path(f"/proc/self/task/{threading.main_thread().native_id}/schedstat")
+        self.clock: list[tuple[float, int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> StallSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.period):
+            if self._schedstat.exists():
+                run, waited = self._schedstat.read_text().split()[:2]
+                self.clock.append((time.perf_counter(), int(run), int(waited)))
+            last = self.probe._last
+            if time.perf_counter() - last > self.after:
+                frame = sys._current_frames().get(self._ui)
+                if frame is not None:
+                    self.samples.setdefault(last, []).append(cause(frame))
+
+    def causes(self, stall: tuple[float, float]) -> str:
+        """The causes sampled during one stall (length, end), most frequent first."""
+        length, end = stall
+        start = end - length  # the tick the stall followed (up to rounding)
+        found = next((stacks for at, stacks in self.samples.items()
+                      if abs(at - start) < 1e-6), [])
+        counts = Counter(found).most_common(3)
+        text = ", ".join(f"{name} {count}/{len(found)}" for name, count in counts) or "-"
+        return f"{self.cpu(start, end)}; {text}"
+
+    def split(self, start: float, end: float) -> tuple[float, float, float] | None:
+        """Milliseconds of ``start``..``end`` (as far as sampled) and, of them, how long
+        the UI thread ran on a core and how long it waited for one (None if unsampled)."""
+        times = [at for at, _, _ in self.clock]
+        first, last = bisect.bisect_left(times, start), bisect.bisect_left(times, end) - 1
+        if not 0 <= first < last:
+            return None
+        (t0, run0, wait0), (t1, run1, wait1) = self.clock[first], self.clock[last]
+        return 1000 * (t1 - t0), (run1 - run0) / 1e6, (wait1 - wait0) / 1e6
+
+    def cpu(self, start: float, end: float) -> str:
+        """How the UI thread spent ``start``..``end``: on a core, waiting for one, or
+        neither (waiting for the interpreter lock, or idle)."""
+        split = self.split(start, end)
+        if split is None:
+            return "UI thread time unknown"
+        wall, run, waited = split
+        return (f"of {wall:.0f} ms the UI thread ran {run:.0f} ms, waited {waited:.0f} ms "
+                f"for a core and {max(wall - run - waited, 0):.0f} ms for neither")
+
+    def longest_without_waiting(self, probe: StampedProbe) -> float:
+        """The longest stall less the time the UI thread waited for a core, in ms: about
+        what it would have been on a machine with a core free for it."""
+        longest = 0.0
+        for length, end in zip(probe.frames, probe.ends, strict=True):
+            split = self.split(end - length, end) if length > self.after else None
+            if split is not None:
+                longest = max(longest, 1000 * length - split[2])
+        return longest
+
+
+def cause(frame) -> str:
+    """What a stack says the UI thread was doing: ``outer → inner`` app functions."""
+    app = [f"{Path(f.filename).stem}.{f.name}" for f in traceback.extract_stack(frame)
+           if "gdstudio" in f.filename and "benchmarks" not in f.filename]
+    if app:
+        return app[0] if len(app) == 1 else f"{app[0]} → {app[-1]}"
+    if "pyqtgraph" in frame.f_code.co_filename or any(
+            "pyqtgraph" in f.filename for f in traceback.extract_stack(frame)):
+        return "pyqtgraph paint"
+    return "Qt (no Python)"
 
 
 def blame(stalls: list[tuple[float, float]], sent: list[tuple[float, str]]) -> str:
@@ -139,6 +244,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--controls", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--causes", action="store_true",
+                        help="sample the UI thread during stalls and print what each "
+                        "of the longest was spent on")
     arguments = parser.parse_args()
     os.environ.update({k: v for k, v in _environment().items() if k == "QT_QPA_PLATFORM"})
     os.environ.setdefault("GDSTUDIO_DATA_DIR", tempfile.mkdtemp(prefix="gdstudio-storm-"))
@@ -154,9 +262,13 @@ def main() -> None:
     window.resize(1400, 900)
     window.show()
     spin(lambda: window.session.active, 60)
+    # A student reads the first example before the first click: the window has made
+    # the pages other problems need by then (see gdstudio.qt.run.idle_work).
+    spin(lambda: window.idle_work.pending == 0, 60)
     storm = Storm(window, arguments.controls, arguments.seed)
     load = os.getloadavg()[0]
-    with StampedProbe() as probe:
+    with StampedProbe() as probe, contextlib.ExitStack() as sampling:
+        sampler = sampling.enter_context(StallSampler(probe)) if arguments.causes else None
         started = time.perf_counter()
         QTimer.singleShot(0, storm.send_next)
         spin(lambda: storm.remaining == 0, 600)
@@ -164,7 +276,7 @@ def main() -> None:
     window.session.pause()
     spin(lambda: not window.session.playing, 30)
     storm.check_records()
-    intervals = probe.intervals(skip=2)
+    intervals = probe.intervals(skip=0)  # the first controls' passes count too
     stall_ms = 1000 * intervals[-1]
     took, kind = storm.longest_control
     counts = ", ".join(f"{name} {count}" for name, count in storm.counts.items())
@@ -177,6 +289,11 @@ def main() -> None:
           f"machine): {verdict}")
     print(f"longest single control on the UI thread: {1000 * took:.1f} ms ({kind})")
     print(f"longest stalls: {blame(probe.worst(5), storm.sent)}")
+    if sampler is not None:
+        print("longest UI stall less the UI thread's waits for a core (what a quiet "
+              f"machine would roughly show): {sampler.longest_without_waiting(probe):.0f} ms")
+        for stall in probe.worst(5):
+            print(f"  {1000 * stall[0]:.0f} ms, samples every 4 ms: {sampler.causes(stall)}")
     if storm.broken:
         print(f"records: NOT consecutive — {len(storm.broken)} problems, first: "
               f"{storm.broken[0]}")

@@ -47,6 +47,7 @@ from gdstudio.qt.plots import (
 from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.first_paint import AfterFirstPaint
+from gdstudio.qt.run.idle_work import IdleWork
 from gdstudio.qt.run.pace import TUTORIAL_SPEED, speed_text
 from gdstudio.qt.run.session import FRAME_INTERVAL_MS, RunSession
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -149,6 +150,10 @@ class MainWindow(QMainWindow):
         self.after_first_paint(self._install_late_tools)
         self._lessons: LessonsController | None = None  # Help ▸ Lessons, after the paint
         self.after_first_paint(self._install_lessons)
+        # Last, the pages other problems need, each in a quiet pass of its own: made in
+        # the pass that needs one, a page came on top of that pass's own work.
+        self.idle_work = IdleWork(self)
+        self.after_first_paint(self._prepare_pages)
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
         """Call ``function`` just after the window's first paint (at once if it is past).
@@ -199,6 +204,13 @@ class MainWindow(QMainWindow):
     def _install_late_tools(self) -> None:
         if not self._closing:
             self._late_tools.install()
+
+    def _prepare_pages(self) -> None:
+        """Make the map page and data mode's page in quiet passes, before first use."""
+        for piece in (lambda: self.contour_page, lambda: self.editor.data_editor,
+                      self.data_mode.page, lambda: self.data_mode.page().loss_curve,
+                      lambda: self.data_mode.page().loss_page):
+            self.idle_work.add(lambda piece=piece: None if self._closing else piece())
 
     # ================================================================ building
     def _build_actions(self) -> None:
@@ -744,6 +756,7 @@ class MainWindow(QMainWindow):
         """Stop the worker and the compiler cleanly, and remember the layout."""
         if not self._closing:
             self._closing = True
+            self.idle_work.stop()
             self.session.shutdown()
             self.compiler.shutdown()
             self.data_mode.shutdown()

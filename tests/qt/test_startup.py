@@ -103,6 +103,33 @@ def test_the_data_page_follows_the_theme_before_its_first_problem(window):
     assert plots and all(background(plot) == DARK_BACKGROUND for plot in plots)
 
 
+def test_the_map_and_data_pages_are_made_after_start_up_before_first_use(qtbot, window):
+    qtbot.waitUntil(lambda: window.idle_work.pending == 0, timeout=WAIT)
+    assert window.plot_stack.currentWidget() is window.function_plot  # still x²'s page
+    assert window.plot_stack.count() == 3  # x², the map page, data mode's page
+    maps = [plot for plot in window.findChildren(ContourPlot) if type(plot) is ContourPlot]
+    assert len(maps) == 1 and maps[0].grid_rect is None  # made, not yet filled
+    data_page = window.data_mode.view
+    assert data_page is not None and data_page.loss_stack.count() == 2  # curve and map
+    assert window.model.mode == "function" and not window.editor.data_editor.isVisible()
+    window.examples.open_example("convex_bowl")
+    wait_for_problem(qtbot, window, "x**2 + y**2")
+    assert window.plot_stack.currentWidget() is window.contour_page
+    assert window.contour_plot is maps[0] and maps[0].grid_rect is not None  # filled
+    window.editor.mode_switch.buttons["data"].click()
+    qtbot.waitUntil(lambda: window.data_mode.ready, timeout=WAIT)
+    assert window.plot_stack.currentWidget() is data_page and window.plot_stack.count() == 3
+
+
+def test_a_window_closed_before_its_pages_are_made_makes_none(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: studio.session.active and studio.idle_work.pending > 0,
+                    timeout=WAIT)
+    studio.close()
+    assert studio.idle_work.pending == 0
+    assert studio.findChild(ContourPlot) is None and studio.data_mode.view is None
+
+
 def test_centre_parameter_traces_are_made_for_three_variables(qtbot, window):
     late = window.parameter_plot  # asked for while the problem has one variable
     assert [s.item.opts["name"] for s in late.series] == ["x"]  # the problem's names

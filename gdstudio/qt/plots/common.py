@@ -37,6 +37,7 @@ __all__ = [
     "padded_range",
     "plottable",
     "set_accessible",
+    "set_axis_title",
     "set_plottable",
     "style_light",
 ]
@@ -150,6 +151,16 @@ class PathPen:
             if pen.widthF() <= 1.0:
                 self.item.setPen(self._own_pen)
             self._own_pen = None
+
+
+def set_axis_title(axis: pg.AxisItem, text: str) -> None:
+    """Title ``axis`` with ``text``, unless it already shows it.
+
+    pyqtgraph lays the title's rich text out again on every call, even with the same text:
+    a new function of the same variables would pay for it on each of its axes.
+    """
+    if axis.labelText != text or axis.labelUnits or not axis.label.isVisible():
+        axis.setLabel(text)
 
 
 def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:

@@ -24,6 +24,7 @@ from gdstudio.qt.plots.common import (
     padded_range,
     plottable,
     set_accessible,
+    set_axis_title,
     set_plottable,
 )
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -160,7 +161,11 @@ class ContourPlot(PickingPlot):
         return self._source
 
     def set_source(self, source: SurfaceSource | None) -> None:
-        """Show the function ``source`` (two variables), or none."""
+        """Show the function ``source`` (two variables), or none.
+
+        With none the map is emptied and the view left as it is: the page is out of
+        sight, and the next function fits it again.
+        """
         self._source = source
         names = tuple(source.param_names) if source is not None else ()
         self._label_axes(names if len(names) == 2 else ("x", "y"))
@@ -168,6 +173,8 @@ class ContourPlot(PickingPlot):
             self._image.clear()
             self._isolines.setData(EMPTY, EMPTY)
             self.grid_rect = None
+            self._timer.stop()  # no map to recompute
+            return
         self.reset_view()
 
     # ------------------------------------------------------------------ drawing
@@ -208,10 +215,10 @@ class ContourPlot(PickingPlot):
         self._point = add_current_point(plot)
 
     def _label_axes(self, names: tuple[str, ...]) -> None:
-        self.plotItem.setLabel("bottom", names[0])
-        self.plotItem.setLabel("left", names[1])
+        set_axis_title(self.plotItem.getAxis("bottom"), names[0])
+        set_axis_title(self.plotItem.getAxis("left"), names[1])
         self._names = names
-        self._colour_bar.axis.setLabel(f"f({', '.join(names)})")
+        set_axis_title(self._colour_bar.axis, f"f({', '.join(names)})")
 
     def _draw_path(self, history: History) -> None:
         n = len(history)
@@ -315,13 +322,14 @@ class ContourPlot(PickingPlot):
             position = math.log10(10.0**power + delta)
             if 10.0**power > 1.5 * delta and low <= position <= high:
                 ticks.append((position, _power_label(power)))
-        self._colour_bar.axis.setTicks([ticks, []])
+        if self._colour_bar.axis._tickLevels != [ticks, []]:  # the same: no new layout
+            self._colour_bar.axis.setTicks([ticks, []])
         span = 10.0**high
         names = ", ".join(self._names)
         if abs(minimum) <= 1e-3 * span:
-            self._colour_bar.axis.setLabel(f"f({names})")
+            set_axis_title(self._colour_bar.axis, f"f({names})")
         else:
-            self._colour_bar.axis.setLabel(f"f({names}) − {minimum:.4g}")
+            set_axis_title(self._colour_bar.axis, f"f({names}) − {minimum:.4g}")
 
     # ---------------------------------------------------------------- the view
     def _fit_view(self) -> None:

@@ -19,6 +19,7 @@ from gdstudio.qt.plots.common import (
     locate_minimum,
     padded_range,
     set_accessible,
+    set_axis_title,
     set_plottable,
 )
 
@@ -65,12 +66,18 @@ class FunctionPlot(PickingPlot):
 
     # ------------------------------------------------------------------ public
     def set_source(self, source: SurfaceSource | None) -> None:
-        """Show the function ``source`` (one variable), or none."""
+        """Show the function ``source`` (one variable), or none.
+
+        With none the curve is emptied and the view left as it is: the page is out of
+        sight, and the next function fits it again.
+        """
         self._source = source
         self._curve_range = None
         self._label_axes(source.param_names[0] if source and source.param_names else "x")
         if source is None:
             self._curve.setData(EMPTY, EMPTY)
+            self._timer.stop()  # no curve to recompute
+            return
         self.reset_view()
 
     # ------------------------------------------------------------------ drawing
@@ -97,9 +104,11 @@ class FunctionPlot(PickingPlot):
         self._point = add_current_point(plot)
 
     def _label_axes(self, name: str) -> None:
-        self.plotItem.setLabel("bottom", name)
-        self.plotItem.setLabel("left", f"f({name})")
-        self._legend.getLabel(self._curve).setText(f"f({name})")
+        set_axis_title(self.plotItem.getAxis("bottom"), name)
+        set_axis_title(self.plotItem.getAxis("left"), f"f({name})")
+        label = self._legend.getLabel(self._curve)
+        if label.text != f"f({name})":
+            label.setText(f"f({name})")
 
     def _draw_path(self, history: History) -> None:
         n = len(history)

@@ -281,11 +281,17 @@ class ParameterTracesPlot(_StepPlot):
         if names == self._names:
             return
         self._names = names
-        self.clear_series()
+        # The curves of the first parameters stay (renamed): making a curve and its
+        # legend entry costs several times more than renaming one.
+        for series in self.series[len(names):]:
+            self.plotItem.removeItem(series.item)
+        del self.series[len(names):]
+        for j, series in enumerate(self.series):
+            self._rename(series, names[j] if j < MAX_LEGEND_ENTRIES else None)
         # One parameter: its name labels the axis and no legend is needed.
         self.plotItem.setLabel("left", names[0] if len(names) == 1 else "parameters")
         self._legend.setVisible(len(names) > 1)
-        for j, name in enumerate(names):
+        for j, name in enumerate(names[len(self.series):], start=len(self.series)):
             colour = PARAMETER_COLOURS[j % len(PARAMETER_COLOURS)]
             style = _DASHES[(j // len(PARAMETER_COLOURS)) % len(_DASHES)]
             self.add_series(
@@ -293,6 +299,15 @@ class ParameterTracesPlot(_StepPlot):
                 pg.mkPen(colour, width=2, style=style),
                 name=name if j < MAX_LEGEND_ENTRIES else None,
             )
+
+    def _rename(self, series: _Series, name: str | None) -> None:
+        """Give a kept curve a new name (and a fresh run: no rows drawn yet)."""
+        series.decimator.reset()
+        series.item.setData(np.empty(0), np.empty(0))
+        series.item.opts["name"] = name
+        label = self._legend.getLabel(series.item) if name is not None else None
+        if label is not None and label.text != name:
+            label.setText(name)
 
 
 def _set_range(view: pg.ViewBox, axis: int, low: float, high: float) -> None:

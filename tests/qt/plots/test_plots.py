@@ -385,6 +385,26 @@ def test_long_traces_are_decimated_to_about_two_points_per_pixel(qtbot) -> None:
     assert loss.min() in ys and loss.max() in ys
 
 
+def test_parameter_traces_follow_a_new_problems_names(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    plot = panel.parameter_plot
+    panel.set_param_names(("x", "y"))
+    panel.set_history(bowl_path(20))
+    panel.set_param_names(("w",))  # fewer: the first curve stays, renamed and emptied
+    assert [series.item.opts["name"] for series in plot.series] == ["w"]
+    assert plot.plotItem.getAxis("left").labelText == "w" and not plot._legend.isVisible()
+    assert len(data(plot.series[0].item)[0]) == 0
+    panel.set_param_names(("a", "b", "c"))  # more: curves added after it
+    assert [label.text for _, label in plot._legend.items] == ["a", "b", "c"]
+    assert [series.item.opts["name"] for series in plot.series] == ["a", "b", "c"]
+    params = np.column_stack([np.arange(5.0), 10 + np.arange(5.0), 20 + np.arange(5.0)])
+    panel.set_history(history_of(params, params.sum(axis=1), params))
+    for j, series in enumerate(plot.series):
+        np.testing.assert_allclose(data(series.item)[1], params[:, j])
+    colours = [series.item.opts["pen"].color().name() for series in plot.series]
+    assert len(set(colours)) == 3  # each parameter its own colour, as when made anew
+
+
 def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
     panel = shown(qtbot, TracesPanel(), (600, 700))
     panel.set_param_names(("x",))
