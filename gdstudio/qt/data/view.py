@@ -205,6 +205,14 @@ class DataView(QSplitter):
             return [self.data_plot, self._loss_map if loss is self._loss_page else loss]
         return [self.data_plot]
 
+    @property
+    def catching_up(self) -> bool:
+        """True while the loss plot has an update still to come (after a run stops, the
+        map of the other parameters' new values may take a while over a large table)."""
+        loss_map = self._loss_map
+        return (self._held_timer.isActive() or self._loss_timer.isActive() or (
+            loss_map is not None and (loss_map.map_pending or loss_map.recompute_pending)))
+
     def set_objective(self, objective: Any) -> None:
         """Show a newly built objective: its data, its loss over parameters, its answer."""
         previous, self.objective = self.objective, objective
