@@ -38,8 +38,8 @@ __all__ = ["DataView"]
 #: While a run streams in, the other parameters of a 3+-parameter loss map are updated
 #: at most this often (ms): each update recomputes the whole map.
 HELD_UPDATE_MS = 300
-#: ... and at most this share of the time (a map that sums over every row of a large
-#: table for each grid point takes a while).
+#: ... and, while a run streams in, at most this share of the time (a map that sums over
+#: every row of a large table for each grid point takes a while).
 HELD_SHARE = 0.1
 #: While a run streams in, the loss plot is redrawn at most this often (ms).
 LOSS_FRAME_MS = 100
@@ -262,7 +262,10 @@ class DataView(QSplitter):
         cost = self.loss_map.map_seconds if self._loss_map is not None else 0.0
         if self._playing and cost > LIVE_MAP_SECONDS:
             return
-        self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
+        # A run streaming in shares the time with the map; once it stops, a slow map is
+        # made off the UI thread (ContourPlot), so it need not wait its share.
+        share = round(1000 * cost / HELD_SHARE) if self._playing else 0
+        self._held_timer.setInterval(max(HELD_UPDATE_MS, share))
         self._held_timer.start()
 
     def draw_now(self) -> None:
