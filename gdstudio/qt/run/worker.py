@@ -125,7 +125,9 @@ class RunWorker(QObject):
         self._speed = FULL_SPEED
         self._speed_clock = 0.0
         self._speed_steps = 0
-        self._chunk = _CHUNK  # steps per chunk, adapted to what a step costs
+        # Steps per chunk, adapted to what a step costs; one at first: 64 steps over a
+        # million rows take seconds, in which neither Pause nor the window would be heard.
+        self._chunk = 1
         # First row whose latest form the window has not been sent.
         self._unreported = descent.step_count + 1
         self._last_report = 0.0
