@@ -96,8 +96,10 @@ def live(window, seconds: float) -> tuple[float, float, list[float], float]:
     settled (the paused point shown, the loss map caught up).
     """
     window.reset()
-    spin(lambda: window.session.active and window.session.report.step_count == 0, 30)
     view = window.data_mode.view
+    # From a settled window: the loss map of the new start may take a while to make.
+    spin(lambda: (window.session.active and window.session.report.step_count == 0
+                  and not view.catching_up), 60)
 
     def shown() -> tuple[float, int, float]:
         return time.perf_counter(), len(window.session.history) - 1, time.process_time()

@@ -356,6 +356,12 @@ class ContourPlot(PickingPlot):
         angle = math.degrees(math.atan2(-dy, -dx))
         return (x, y), (tip.x(), tip.y()), angle
 
+    def close(self) -> None:
+        """Close the plot; a map still being made off the UI thread is not shown."""
+        self._ready_poll.stop()
+        self._making, self._again = None, False
+        super().close()
+
     @property
     def map_pending(self) -> bool:
         """True while a map is being made off the UI thread (the last one is shown)."""
@@ -371,6 +377,8 @@ class ContourPlot(PickingPlot):
         rect = QRectF(left, bottom, right - left, top - bottom)
         if self.map_seconds <= LIVE_MAP_SECONDS:
             self._draw_map_now(rect)
+        elif self._live:
+            self._stale = True  # made when the run stops: the worker needs the time now
         elif self._making is not None:
             self._again = True  # one map at a time: the view's, once this one is in
         else:

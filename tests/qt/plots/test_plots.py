@@ -573,6 +573,7 @@ def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
     plot.map_seconds = 0.001  # a quick map follows a live run (in the next pass of the
     plot._recompute()  # event loop, if this one has worked long enough already)
     qtbot.waitUntil(lambda: len(drawn) == 2)
+    qtbot.waitUntil(lambda: not plot.map_pending)
 
 
 
