@@ -161,9 +161,10 @@ class LossSurface:
         target = data[objective.target][:, np.newaxis]
         chunk = max(1, MAX_CELLS // max(objective.n_samples, 1))
         out = np.empty(count)
+        held = self.held  # one point throughout, should set_held be called meanwhile
         for start in range(0, count, chunk):
             stop = min(start + chunk, count)
-            params: list[np.ndarray | float] = list(self.held)
+            params: list[np.ndarray | float] = list(held)
             for axis, values in zip(self._axes, points, strict=True):
                 params[axis] = values[np.newaxis, start:stop]
             residuals = objective.predict_at(params, features) - target

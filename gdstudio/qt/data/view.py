@@ -38,8 +38,8 @@ __all__ = ["DataView"]
 #: While a run streams in, the other parameters of a 3+-parameter loss map are updated
 #: at most this often (ms): each update recomputes the whole map.
 HELD_UPDATE_MS = 300
-#: ... and at most this share of the time (a map that sums over every row of a large
-#: table for each grid point takes a while).
+#: ... and, while a run streams in, at most this share of the time (a map that sums over
+#: every row of a large table for each grid point takes a while).
 HELD_SHARE = 0.1
 #: While a run streams in, the loss plot is redrawn at most this often (ms).
 LOSS_FRAME_MS = 100
@@ -205,6 +205,14 @@ class DataView(QSplitter):
             return [self.data_plot, self._loss_map if loss is self._loss_page else loss]
         return [self.data_plot]
 
+    @property
+    def catching_up(self) -> bool:
+        """True while the loss plot has an update still to come (after a run stops, the
+        map of the other parameters' new values may take a while over a large table)."""
+        loss_map = self._loss_map
+        return (self._held_timer.isActive() or self._loss_timer.isActive() or (
+            loss_map is not None and (loss_map.map_pending or loss_map.recompute_pending)))
+
     def set_objective(self, objective: Any) -> None:
         """Show a newly built objective: its data, its loss over parameters, its answer."""
         previous, self.objective = self.objective, objective
@@ -254,7 +262,10 @@ class DataView(QSplitter):
         cost = self.loss_map.map_seconds if self._loss_map is not None else 0.0
         if self._playing and cost > LIVE_MAP_SECONDS:
             return
-        self._held_timer.setInterval(max(HELD_UPDATE_MS, round(1000 * cost / HELD_SHARE)))
+        # A run streaming in shares the time with the map; once it stops, a slow map is
+        # made off the UI thread (ContourPlot), so it need not wait its share.
+        share = round(1000 * cost / HELD_SHARE) if self._playing else 0
+        self._held_timer.setInterval(max(HELD_UPDATE_MS, share))
         self._held_timer.start()
 
     def draw_now(self) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPointF, QRectF, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from gdstudio.engine.history import History
@@ -114,6 +116,48 @@ def isoline_segments(
 #: (MAE over a large table: 30–60 ms, several times that on a busy machine) never
 #: stretches a frame; the squared losses' maps take a few milliseconds.
 LIVE_MAP_SECONDS = 0.03
+#: Milliseconds between looks at whether a map made off the UI thread is ready.
+MAP_POLL_MS = 10
+_map_pool: list[ThreadPoolExecutor] = []  # one thread making slow maps, made on first use
+
+
+class MapLayers(NamedTuple):
+    """A computed map, ready to show: the relief and its iso-lines over ``rect``."""
+
+    rect: QRectF
+    relief: np.ndarray
+    minimum: float
+    delta: float
+    low: float
+    high: float
+    isolines: tuple[np.ndarray, np.ndarray]
+    seconds: float  # how long computing it took
+
+
+def map_layers(source: SurfaceSource, rect: QRectF) -> MapLayers:
+    """The map of ``source`` sampled at the centres of a ``GRID_SAMPLES``² grid over ``rect``.
+
+    Pure numbers (no Qt object is touched but ``rect``, read only): it may run on any thread.
+    """
+    started = time.perf_counter()
+    dx, dy = rect.width() / GRID_SAMPLES, rect.height() / GRID_SAMPLES
+    xs = rect.left() + dx * (np.arange(GRID_SAMPLES) + 0.5)
+    ys = rect.top() + dy * (np.arange(GRID_SAMPLES) + 0.5)
+    values = evaluate_surface(source, xs[:, np.newaxis], ys[np.newaxis, :])
+    relief, minimum, delta = log_relief(values)
+    finite = relief[np.isfinite(relief)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    high = max(high, low + 1e-12)
+    levels = np.linspace(low, high, ISO_LEVELS + 2)[1:-1]
+    isolines = isoline_segments(relief, xs, ys, levels)
+    return MapLayers(rect, relief, minimum, delta, low, high, isolines,
+                     time.perf_counter() - started)
+
+
+def _pool() -> ThreadPoolExecutor:
+    if not _map_pool:
+        _map_pool.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="contour-map"))
+    return _map_pool[0]
 
 
 class ContourPlot(PickingPlot):
@@ -127,12 +171,17 @@ class ContourPlot(PickingPlot):
     Notes
     -----
     The map is recomputed on a grid of about 200 × 200 samples when the view is panned or
-    zoomed (at most every 50 ms). Colours and iso-lines follow ``log10(f − min + δ)`` over
-    the visible region, so that a round bowl and a flat curved valley both show their
-    structure; the colour bar is labelled in values of f.
+    zoomed (at most every 50 ms). A map that took longer than ``LIVE_MAP_SECONDS`` last
+    time (a loss summed over a large table) is computed on a thread of its own and shown
+    when ready, so that the window keeps answering meanwhile (the last map stays up).
+    Colours and iso-lines follow ``log10(f − min + δ)`` over the visible region, so that a
+    round bowl and a flat curved valley both show their structure; the colour bar is
+    labelled in values of f.
     """
 
     pointPicked = Signal(float, float)
+    #: A new map is shown (made here or on the map thread).
+    mapDrawn = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +200,11 @@ class ContourPlot(PickingPlot):
         self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
         self._largest_gradient = 0.0
         self.grid_rect: QRectF | None = None  # the region the map was last computed on
+        self._making: tuple[SurfaceSource, Future[MapLayers]] | None = None  # off the UI thread
+        self._again = False  # the view changed while a map was being made
+        self._ready_poll = QTimer(self)
+        self._ready_poll.setInterval(MAP_POLL_MS)
+        self._ready_poll.timeout.connect(self._take_map)
         self._make_items()
         self._label_axes(("x", "y"))
 
@@ -286,34 +340,62 @@ class ContourPlot(PickingPlot):
         angle = math.degrees(math.atan2(-dy, -dx))
         return (x, y), (tip.x(), tip.y()), angle
 
+    def close(self) -> None:
+        """Close the plot; a map still being made off the UI thread is not shown."""
+        self._ready_poll.stop()
+        self._making, self._again = None, False
+        super().close()
+
+    @property
+    def map_pending(self) -> bool:
+        """True while a map is being made off the UI thread (the last one is shown)."""
+        return self._making is not None
+
     def _draw_map(self) -> None:
+        """Map the visible region (with a margin): here, or off the UI thread if slow."""
         if self._source is None:
             return
-        started = time.perf_counter()
-        try:
-            self._draw_map_now()
-        finally:
-            self.map_seconds = time.perf_counter() - started
-
-    def _draw_map_now(self) -> None:
         (left, right), (bottom, top) = self.plotItem.vb.viewRange()
         left, right = padded_range(left, right, GRID_MARGIN, 0.0)
         bottom, top = padded_range(bottom, top, GRID_MARGIN, 0.0)
-        dx, dy = (right - left) / GRID_SAMPLES, (top - bottom) / GRID_SAMPLES
-        xs = left + dx * (np.arange(GRID_SAMPLES) + 0.5)
-        ys = bottom + dy * (np.arange(GRID_SAMPLES) + 0.5)
-        values = evaluate_surface(self._source, xs[:, np.newaxis], ys[np.newaxis, :])
-        relief, minimum, delta = log_relief(values)
-        finite = relief[np.isfinite(relief)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-        high = max(high, low + 1e-12)
-        self._image.setImage(relief, autoLevels=False)
-        self._image.setRect(QRectF(left, bottom, right - left, top - bottom))
-        self._colour_bar.setLevels((low, high))
-        self._label_colour_bar(low, high, minimum, delta)
-        levels = np.linspace(low, high, ISO_LEVELS + 2)[1:-1]
-        self._isolines.setData(*isoline_segments(relief, xs, ys, levels), connect="pairs")
-        self.grid_rect = QRectF(left, bottom, right - left, top - bottom)
+        rect = QRectF(left, bottom, right - left, top - bottom)
+        if self.map_seconds <= LIVE_MAP_SECONDS:
+            self._draw_map_now(rect)
+        elif self._live:
+            self._stale = True  # made when the run stops: the worker needs the time now
+        elif self._making is not None:
+            self._again = True  # one map at a time: the view's, once this one is in
+        else:
+            self._making = (self._source, _pool().submit(map_layers, self._source, rect))
+            self._ready_poll.start()
+
+    def _draw_map_now(self, rect: QRectF) -> None:
+        self._show_map(map_layers(self._source, rect))
+
+    def _take_map(self) -> None:
+        """Show the map made off the UI thread once it is ready (polled on a timer)."""
+        source, future = self._making
+        if not future.done():
+            return
+        self._ready_poll.stop()
+        self._making = None
+        layers = future.result()  # evaluate_surface never raises
+        if source is self._source:  # not a map of the function shown before
+            self._show_map(layers)
+        if self._again or source is not self._source:
+            self._again = False
+            self._draw_map()
+
+    def _show_map(self, layers: MapLayers) -> None:
+        self.map_seconds = layers.seconds
+        rect = layers.rect
+        self._image.setImage(layers.relief, autoLevels=False)
+        self._image.setRect(rect)
+        self._colour_bar.setLevels((layers.low, layers.high))
+        self._label_colour_bar(layers.low, layers.high, layers.minimum, layers.delta)
+        self._isolines.setData(*layers.isolines, connect="pairs")
+        self.grid_rect = QRectF(rect)
+        self.mapDrawn.emit()
 
     def _label_colour_bar(self, low: float, high: float, minimum: float, delta: float) -> None:
         """Ticks at f − min = 0, and round powers of ten (labelled in f when min ≈ 0)."""

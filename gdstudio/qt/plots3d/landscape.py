@@ -66,6 +66,7 @@ class LandscapeView(QWidget):
         self._follow.setInterval(FOLLOW_MAP_MS)
         self._follow.timeout.connect(self._sync_region)
         plot.plotItem.vb.sigRangeChanged.connect(lambda *_: self._follow.start())
+        plot.mapDrawn.connect(self._follow.start)  # a map made off the UI thread came in
         self._build()
         self._restored = False
 

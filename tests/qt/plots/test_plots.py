@@ -5,6 +5,8 @@ Warnings are errors here: a plot must never print a numpy warning for a diverged
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyqtgraph as pg
 import pytest
@@ -578,19 +580,57 @@ def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
     plot.set_source(BOWL)
     plot.set_history(bowl_path())
     drawn = []
-    original = plot._draw_map_now
-    monkeypatch.setattr(plot, "_draw_map_now", lambda: (drawn.append(1), original()))
+    original = plot._show_map
+    monkeypatch.setattr(plot, "_show_map", lambda layers: (drawn.append(1), original(layers)))
     plot.set_live(True)
     plot.map_seconds = 1.0  # as long as a map over a large table of MAE takes
     plot._recompute()
     assert drawn == []  # the path moves over the last map meanwhile
     plot.set_live(False)
     qtbot.waitUntil(lambda: len(drawn) == 1)  # the run stopped: the map catches up
+    qtbot.waitUntil(lambda: not plot.map_pending)
     plot.set_live(True)
     plot.map_seconds = 0.001  # a quick map follows a live run (in the next pass of the
     plot._recompute()  # event loop, if this one has worked long enough already)
     qtbot.waitUntil(lambda: len(drawn) == 2)
+    qtbot.waitUntil(lambda: not plot.map_pending)
 
+
+
+class GatedBowl:
+    """The bowl, whose evaluation waits until the test lets it go (a slow map)."""
+
+    param_names = ("x", "y")
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+        self.threads: list[str] = []
+
+    def evaluate_grid(self, x, y):
+        self.threads.append(threading.current_thread().name)
+        assert self.go.wait(10), "the test never let the map go"
+        return x**2 + 3 * y**2
+
+
+def test_a_slow_map_is_made_off_the_ui_thread_and_shown_when_ready(qtbot) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    gated = GatedBowl()
+    plot.map_seconds = 1.0  # the last map took a second (a loss over a large table)
+    plot.set_source(gated)  # returns while the map is still being made
+    assert plot.map_pending
+    qtbot.waitUntil(lambda: bool(gated.threads))  # it is evaluated, and not on the UI thread
+    assert gated.threads == [gated.threads[0]] and gated.threads[0] != "MainThread"
+    drawn = []
+    plot.mapDrawn.connect(lambda: drawn.append(plot.grid_rect))
+    gated.go.set()
+    qtbot.waitUntil(lambda: bool(drawn) and not plot.map_pending)
+    rect = drawn[-1]
+    xs = rect.left() + rect.width() / 200 * (np.arange(200) + 0.5)
+    ys = rect.top() + rect.height() / 200 * (np.arange(200) + 0.5)
+    expected, _, _ = log_relief(xs[:, None] ** 2 + 3 * ys[None, :] ** 2)
+    np.testing.assert_allclose(plot._image.image, expected)  # the gated function's map
+    assert plot.map_seconds < 1.0  # the time the map really took
 
 def _isolines_level_by_level(z, xs, ys, levels):
     """Marching squares one level at a time (the former implementation): the reference."""
