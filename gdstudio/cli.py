@@ -381,7 +381,7 @@ def render(run: Run, output_format: str) -> str:
     return _table(run)
 
 
-def _table(run) -> str:
+def _table(run: Run | FitRun) -> str:
     names = getattr(run, "history_names", run.param_names)
     history = run.history
     header = ["step", *names, "loss", *(f"grad {name}" for name in names)]

@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QPen
 from PySide6.QtWidgets import QMenu, QWidget
@@ -471,7 +472,7 @@ class PickingPlot(pg.PlotWidget):
     def _stop_following(self, *args: object) -> None:
         self.following = False
 
-    def _on_click(self, event) -> None:  # pyqtgraph's MouseClickEvent
+    def _on_click(self, event: MouseClickEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():
             return
         view = self.plotItem.vb
