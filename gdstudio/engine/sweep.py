@@ -59,7 +59,7 @@ _RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
 # The methods that look at the objective itself (see gdstudio.engine.probing).
 _PROBING = ("newton", "armijo")
 # Working-set arrays that hold no values from one step to the next.
-_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total"})
+_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total", "spare_loss"})
 
 
 class Reason:
@@ -88,7 +88,10 @@ class BatchObjective(Protocol):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Losses ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
 
-        Row k must equal ``value_and_grad(params[k], batch)``.
+        Row k must equal ``value_and_grad(params[k], batch)``. An objective may also
+        offer ``value_and_grad_batch_into(params, batch, loss, grad)``, writing the same
+        numbers into the sweep's arrays ``loss`` ``(K,)`` and ``grad`` ``(K, d)``
+        (stored column by column); the sweep then uses that.
         """
         ...
 
@@ -148,6 +151,9 @@ class SweepDescent:
         history: bool = False,
     ) -> None:
         self.objective = objective
+        #: Evaluates into the sweep's own arrays (no new ones each step), if it can.
+        self._into: Callable[..., None] | None = getattr(
+            objective, "value_and_grad_batch_into", None)
         method = make_optimizer(optimizer)
         check_probes(objective, method)  # type: ignore[arg-type]
         self.optimizer = method.name
@@ -292,8 +298,9 @@ class SweepDescent:
         lr = _column(self.learning_rates)
         active: dict[str, Any] = {
             "index": np.arange(runs), "params": np.array(self.params, order="F"),
-            "loss": self.loss.copy(),
-            "grad": self.grad, "low": self.start_loss - reach, "high": self.start_loss + reach,
+            "loss": self.loss.copy(), "spare_loss": np.empty(runs),
+            "grad": np.array(self.grad, order="F"), "low": self.start_loss - reach,
+            "high": self.start_loss + reach,
             "start_loss": self.start_loss, "lr": lr, "neg_lr": _wide(-lr, d),
             "scratch": _by_columns(runs, d), "squares": _by_columns(runs, d),
             "grad_squares": _by_columns(runs, d), "total": np.zeros(runs),
@@ -384,10 +391,15 @@ class SweepDescent:
         params += change
         self._t = t = t + 1
         rows = None if self.batching is None else self.batching.rows(t)
-        loss, grad = self.objective.value_and_grad_batch(params, rows)
-        if np.may_share_memory(loss, params):  # f = x hands out a view of the parameters
-            loss = loss.copy()
-        active.update(loss=loss, grad=grad)
+        if self._into is not None:  # the new loss into the spare, the gradient in place
+            loss, grad = active["spare_loss"], active["grad"]
+            self._into(params, rows, loss, grad)
+            active["loss"], active["spare_loss"] = loss, old_loss
+        else:
+            loss, grad = self.objective.value_and_grad_batch(params, rows)
+            if np.may_share_memory(loss, params):  # f = x hands out a view of the params
+                loss = loss.copy()
+            active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
         if self._limits is None:  # the largest lower and smallest upper divergence limit
