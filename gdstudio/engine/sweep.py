@@ -571,8 +571,9 @@ class SweepDescent:
         for name, value in active.items():
             if not isinstance(value, np.ndarray):
                 continue
-            if name in _SCRATCH:  # no values to keep
-                active[name] = np.empty((keep.shape[0], *value.shape[1:]), order="F")
+            if name in _SCRATCH or keep.shape[0] == 0:  # no values to keep
+                active[name] = np.empty((keep.shape[0], *value.shape[1:]), dtype=value.dtype,
+                                        order="F")
             elif value.ndim == 2:  # kept column by column, in one copy
                 active[name] = value.T.take(keep, axis=1).T
             else:
