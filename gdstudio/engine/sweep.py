@@ -379,10 +379,8 @@ class SweepDescent:
         else:
             if self._views is None:
                 self._views = self._update_views()
-            buffers, hyper, codes = self._views
-            corrections = None if not self._betas else bias_corrections(
-                {name: (distinct, codes[name]) for name, (distinct, _) in
-                 self._betas.items()}, t + 1.0)
+            buffers, hyper, betas = self._views
+            corrections = None if not betas else bias_corrections(betas, t + 1.0)
             change = active[f"ring{(t + 1) % self._ring}"]
             update_in_place(self.optimizer, active["grad"], buffers, change,
                             active["scratch"], neg_rate, t, hyper, corrections)
@@ -414,14 +412,17 @@ class SweepDescent:
 
     def _update_views(
         self,
-    ) -> tuple[list[np.ndarray], dict[str, Hyper], dict[str, np.ndarray | None]]:
-        """The optimizer's buffers, hyperparameters and β codes in the working set as it
-        is (made again after runs end and the working set shrinks)."""
+    ) -> tuple[list[np.ndarray], dict[str, Hyper],
+               dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+        """The optimizer's buffers, hyperparameters, and each β's distinct values and
+        codes in the working set as it is (made again after runs end and the working set
+        shrinks)."""
         active = self._active
         buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
         hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
-        codes = {name: active.get(f"code_{name}") for name in self._betas}
-        return buffers, hyper, codes
+        betas = {name: (distinct, active.get(f"code_{name}"))
+                 for name, (distinct, _) in self._betas.items()}
+        return buffers, hyper, betas
 
     def _judge(
         self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper
