@@ -42,6 +42,8 @@ _UNARY: dict[type, Callable[..., Any]] = {ast.USub: np.negative, ast.UAdd: np.po
 _PYTHON_UNARY: dict[type, Callable[..., Any]] = {ast.USub: operator.neg,
                                                   ast.UAdd: operator.pos}
 _FLOAT = np.dtype(float)
+# The most numbers a thread keeps in one tape's buffers between calls (8 MB).
+_KEPT_NUMBERS = 1 << 20
 
 
 class _UnsupportedError(Exception):
@@ -122,10 +124,15 @@ class Tape:
         ``destinations`` (one ``(K,)`` array per output, not sharing memory with them)."""
         count = destinations[0].shape[0]
         local = self._local
-        if getattr(local, "count", None) != count:
-            local.buffers = [np.empty(count) for _ in range(self._buffer_count)]
-            local.count = count
-        self._runner(columns, destinations, local.buffers)
+        if getattr(local, "count", None) == count:
+            buffers = local.buffers
+        else:
+            buffers = [np.empty(count) for _ in range(self._buffer_count)]
+            # Kept for the next call unless large (then making them costs little beside
+            # the work, and the memory is given back).
+            keep = count * self._buffer_count <= _KEPT_NUMBERS
+            local.count, local.buffers = (count, buffers) if keep else (None, [])
+        self._runner(columns, destinations, buffers)
 
     def _make_runner(self) -> Callable[..., None]:
         """The program as one Python function, for speed (a loop over the operations

@@ -108,3 +108,15 @@ def test_threads_keep_their_own_buffers() -> None:
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_large_working_set_gets_its_values_and_its_buffers_back() -> None:
+    compiled = compile_expression("(x**2 + y - 11)**2 + (x + y**2 - 7)**2")
+    tape = compiled._batch_tape
+    count = (_tape._KEPT_NUMBERS // tape._buffer_count) + 1
+    points = _points(count, 2)
+    values, gradients = compiled.value_and_grad_batch(points)
+    loss, grad = _into(compiled, points)
+    assert np.array_equal(loss, values, equal_nan=True)
+    assert np.array_equal(grad, gradients, equal_nan=True)
+    assert tape._local.buffers == []  # nothing kept between calls at this size
