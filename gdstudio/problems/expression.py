@@ -62,6 +62,7 @@ _tape_cache: OrderedDict[Any, Any] = OrderedDict()
 _RECOVERABLE = (ArithmeticError, ValueError, TypeError)
 _HOT_PATH_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError)
 _array = np.array
+_FLOAT = np.dtype(float)
 
 
 @dataclass(frozen=True)
@@ -374,10 +375,11 @@ class CompiledExpression:
         :meth:`value_and_grad_batch` makes them.
         """
         tape = self._batch_tape
-        points = np.asarray(params, dtype=float)
-        if tape is not None and points.ndim == 2 and points.shape[1] == len(self.variables):
+        points = params if type(params) is np.ndarray else np.asarray(params, dtype=float)
+        if (tape is not None and points.dtype == _FLOAT and points.ndim == 2
+                and points.shape[1] == len(self.variables)):
             try:
-                tape.run(list(points.T), [loss, *grad.T])
+                tape.run(points.T, (loss, *grad.T))
                 return
             except _RECOVERABLE:
                 pass
