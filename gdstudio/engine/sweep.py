@@ -12,7 +12,9 @@ rates, in stacked or masked arrays.
 
 Every run still going has made the same number of updates, so the schedule's factor and
 the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
-which evaluates ``(K, d)`` parameters at once. The ``(K, d)`` arrays are stored column by
+which evaluates ``(K, d)`` parameters at once (or ``value_and_grad_batch_into``, which
+writes the losses and gradients into the sweep's own arrays instead of making new ones at
+every step: a function's compiled tape does). The ``(K, d)`` arrays are stored column by
 column (Fortran order), so that the objective reads each parameter's K values, and the
 updates run over all of them, contiguously. A step updates the optimizers' state and
 the parameters in place (:mod:`gdstudio.engine.sweep_updates`), tests every run for an
