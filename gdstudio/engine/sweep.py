@@ -561,14 +561,19 @@ class SweepDescent:
         if not ended.any():
             return
         active = self._active
-        index = active["index"][ended]
-        self.params[index] = active["params"][ended]
-        self.loss[index] = active["loss"][ended]
-        self.grad[index] = active["grad"][ended]
+        if ended.all():  # every row (at the step limit): no selections to make
+            rows: Any = slice(None)
+            index = slice(None) if active["index"].shape[0] == self.runs else active["index"]
+        else:
+            rows = ended
+            index = active["index"][ended]
+        self.params[index] = active["params"][rows]
+        self.loss[index] = active["loss"][rows]
+        self.grad[index] = active["grad"][rows]
         self.iterations[index] = self._t
-        self.reason_codes[index] = codes[ended]
-        self.reason_values[index] = values[ended]
-        self.status_codes[index] = _status_of(codes[ended])
+        self.reason_codes[index] = codes[rows]
+        self.reason_values[index] = values[rows]
+        self.status_codes[index] = _status_of(codes[rows])
         keep = np.flatnonzero(~ended)
         self._views = self._limits = None
         for name, value in active.items():
