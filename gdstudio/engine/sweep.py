@@ -12,7 +12,9 @@ rates, in stacked or masked arrays.
 
 Every run still going has made the same number of updates, so the schedule's factor and
 the mini-batch of a step are shared; the objective must offer ``value_and_grad_batch``,
-which evaluates ``(K, d)`` parameters at once. The ``(K, d)`` arrays are stored column by
+which evaluates ``(K, d)`` parameters at once (or ``value_and_grad_batch_into``, which
+writes the losses and gradients into the sweep's own arrays instead of making new ones at
+every step: a function's compiled tape does). The ``(K, d)`` arrays are stored column by
 column (Fortran order), so that the objective reads each parameter's K values, and the
 updates run over all of them, contiguously. A step updates the optimizers' state and
 the parameters in place (:mod:`gdstudio.engine.sweep_updates`), tests every run for an
@@ -59,7 +61,7 @@ _RUNNING, _CONVERGED, _MAX_ITER, _DIVERGED, _STOPPED = range(5)
 # The methods that look at the objective itself (see gdstudio.engine.probing).
 _PROBING = ("newton", "armijo")
 # Working-set arrays that hold no values from one step to the next.
-_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total"})
+_SCRATCH = frozenset({"scratch", "squares", "grad_squares", "total", "spare_loss"})
 
 
 class Reason:
@@ -88,7 +90,10 @@ class BatchObjective(Protocol):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Losses ``(K,)`` and gradients ``(K, d)`` at the rows of ``params`` ``(K, d)``.
 
-        Row k must equal ``value_and_grad(params[k], batch)``.
+        Row k must equal ``value_and_grad(params[k], batch)``. An objective may also
+        offer ``value_and_grad_batch_into(params, batch, loss, grad)``, writing the same
+        numbers into the sweep's arrays ``loss`` ``(K,)`` and ``grad`` ``(K, d)``
+        (stored column by column); the sweep then uses that.
         """
         ...
 
@@ -148,6 +153,9 @@ class SweepDescent:
         history: bool = False,
     ) -> None:
         self.objective = objective
+        #: Evaluates into the sweep's own arrays (no new ones each step), if it can.
+        self._into: Callable[..., None] | None = getattr(
+            objective, "value_and_grad_batch_into", None)
         method = make_optimizer(optimizer)
         check_probes(objective, method)  # type: ignore[arg-type]
         self.optimizer = method.name
@@ -292,8 +300,9 @@ class SweepDescent:
         lr = _column(self.learning_rates)
         active: dict[str, Any] = {
             "index": np.arange(runs), "params": np.array(self.params, order="F"),
-            "loss": self.loss.copy(),
-            "grad": self.grad, "low": self.start_loss - reach, "high": self.start_loss + reach,
+            "loss": self.loss.copy(), "spare_loss": np.empty(runs),
+            "grad": np.array(self.grad, order="F"), "low": self.start_loss - reach,
+            "high": self.start_loss + reach,
             "start_loss": self.start_loss, "lr": lr, "neg_lr": _wide(-lr, d),
             "scratch": _by_columns(runs, d), "squares": _by_columns(runs, d),
             "grad_squares": _by_columns(runs, d), "total": np.zeros(runs),
@@ -372,10 +381,8 @@ class SweepDescent:
         else:
             if self._views is None:
                 self._views = self._update_views()
-            buffers, hyper, codes = self._views
-            corrections = None if not self._betas else bias_corrections(
-                {name: (distinct, codes[name]) for name, (distinct, _) in
-                 self._betas.items()}, t + 1.0)
+            buffers, hyper, betas = self._views
+            corrections = None if not betas else bias_corrections(betas, t + 1.0)
             change = active[f"ring{(t + 1) % self._ring}"]
             update_in_place(self.optimizer, active["grad"], buffers, change,
                             active["scratch"], neg_rate, t, hyper, corrections)
@@ -384,10 +391,15 @@ class SweepDescent:
         params += change
         self._t = t = t + 1
         rows = None if self.batching is None else self.batching.rows(t)
-        loss, grad = self.objective.value_and_grad_batch(params, rows)
-        if np.may_share_memory(loss, params):  # f = x hands out a view of the parameters
-            loss = loss.copy()
-        active.update(loss=loss, grad=grad)
+        if self._into is not None:  # the new loss into the spare, the gradient in place
+            loss, grad = active["spare_loss"], active["grad"]
+            self._into(params, rows, loss, grad)
+            active["loss"], active["spare_loss"] = loss, old_loss
+        else:
+            loss, grad = self.objective.value_and_grad_batch(params, rows)
+            if np.may_share_memory(loss, params):  # f = x hands out a view of the params
+                loss = loss.copy()
+            active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
         if self._limits is None:  # the largest lower and smallest upper divergence limit
@@ -402,14 +414,17 @@ class SweepDescent:
 
     def _update_views(
         self,
-    ) -> tuple[list[np.ndarray], dict[str, Hyper], dict[str, np.ndarray | None]]:
-        """The optimizer's buffers, hyperparameters and β codes in the working set as it
-        is (made again after runs end and the working set shrinks)."""
+    ) -> tuple[list[np.ndarray], dict[str, Hyper],
+               dict[str, tuple[np.ndarray, np.ndarray | None]]]:
+        """The optimizer's buffers, hyperparameters, and each β's distinct values and
+        codes in the working set as it is (made again after runs end and the working set
+        shrinks)."""
         active = self._active
         buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
         hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
-        codes = {name: active.get(f"code_{name}") for name in self._betas}
-        return buffers, hyper, codes
+        betas = {name: (distinct, active.get(f"code_{name}"))
+                 for name, (distinct, _) in self._betas.items()}
+        return buffers, hyper, betas
 
     def _judge(
         self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper
@@ -546,21 +561,27 @@ class SweepDescent:
         if not ended.any():
             return
         active = self._active
-        index = active["index"][ended]
-        self.params[index] = active["params"][ended]
-        self.loss[index] = active["loss"][ended]
-        self.grad[index] = active["grad"][ended]
+        if ended.all():  # every row (at the step limit): no selections to make
+            rows: Any = slice(None)
+            index = slice(None) if active["index"].shape[0] == self.runs else active["index"]
+        else:
+            rows = ended
+            index = active["index"][ended]
+        self.params[index] = active["params"][rows]
+        self.loss[index] = active["loss"][rows]
+        self.grad[index] = active["grad"][rows]
         self.iterations[index] = self._t
-        self.reason_codes[index] = codes[ended]
-        self.reason_values[index] = values[ended]
-        self.status_codes[index] = _status_of(codes[ended])
+        self.reason_codes[index] = codes[rows]
+        self.reason_values[index] = values[rows]
+        self.status_codes[index] = _status_of(codes[rows])
         keep = np.flatnonzero(~ended)
         self._views = self._limits = None
         for name, value in active.items():
             if not isinstance(value, np.ndarray):
                 continue
-            if name in _SCRATCH:  # no values to keep
-                active[name] = np.empty((keep.shape[0], *value.shape[1:]), order="F")
+            if name in _SCRATCH or keep.shape[0] == 0:  # no values to keep
+                active[name] = np.empty((keep.shape[0], *value.shape[1:]), dtype=value.dtype,
+                                        order="F")
             elif value.ndim == 2:  # kept column by column, in one copy
                 active[name] = value.T.take(keep, axis=1).T
             else:

@@ -57,9 +57,12 @@ _cache_lock = threading.Lock()
 # The sweeps' batch functions by (text, wrt, variables): each sweep of a text builds a new
 # compiled expression, and making its batch function with sympy takes longer than a sweep.
 _batch_cache: OrderedDict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = OrderedDict()
+# Their tapes (gdstudio.problems._tape), by batch function; None where there is none.
+_tape_cache: OrderedDict[Any, Any] = OrderedDict()
 _RECOVERABLE = (ArithmeticError, ValueError, TypeError)
 _HOT_PATH_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError)
 _array = np.array
+_FLOAT = np.dtype(float)
 
 
 @dataclass(frozen=True)
@@ -358,6 +361,32 @@ class CompiledExpression:
             gradients[:, column] = output
         return values, gradients
 
+    def value_and_grad_batch_into(
+        self, params: np.ndarray, loss: np.ndarray, grad: np.ndarray
+    ) -> None:
+        """:meth:`value_and_grad_batch` written into ``loss`` ``(K,)`` and ``grad``
+        ``(K, d)``, the same numbers to the last bit.
+
+        The compiled function's operations run into buffers kept from call to call
+        (:mod:`gdstudio.problems._tape`), the outputs straight into ``loss`` and the
+        columns of ``grad`` (fastest stored column by column); neither may share memory
+        with ``params``. numpy's warnings are left to the caller (a sweep silences them
+        once for all its steps); where they raise, the values are made as
+        :meth:`value_and_grad_batch` makes them.
+        """
+        tape = self._batch_tape
+        points = params if type(params) is np.ndarray else np.asarray(params, dtype=float)
+        if (tape is not None and points.dtype == _FLOAT and points.ndim == 2
+                and points.shape[1] == len(self.variables)):
+            try:
+                tape.run(points.T, (loss, *grad.T))
+                return
+            except _RECOVERABLE:
+                pass
+        values, gradients = self.value_and_grad_batch(points)
+        np.copyto(loss, values)
+        np.copyto(grad, gradients)
+
     def _batch_point_by_point(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pairs = [self.value_and_grad(point) for point in points]
         values = np.array([value for value, _ in pairs], dtype=float)
@@ -505,6 +534,21 @@ class CompiledExpression:
                 while len(_batch_cache) > _CACHE_SIZE:
                     _batch_cache.popitem(last=False)
         return function
+
+    @cached_property
+    def _batch_tape(self) -> Any:
+        from gdstudio.problems import _tape  # lazy, as the batch function
+
+        function = self._batch_function
+        with _cache_lock:
+            tape = _tape_cache.get(function, False)
+        if tape is False:
+            tape = _tape.make_tape(function)
+            with _cache_lock:
+                _tape_cache[function] = tape
+                while len(_tape_cache) > _CACHE_SIZE:
+                    _tape_cache.popitem(last=False)
+        return tape
 
     @cached_property
     def _hessian_function(self) -> Callable[..., tuple[Any, ...]] | None:

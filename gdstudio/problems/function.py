@@ -83,6 +83,16 @@ class FunctionObjective:
         """
         return self.compiled.value_and_grad_batch(params)
 
+    def value_and_grad_batch_into(
+        self, params: np.ndarray, batch: np.ndarray | None, loss: np.ndarray,
+        grad: np.ndarray,
+    ) -> None:
+        """:meth:`value_and_grad_batch` written into ``loss`` ``(K,)`` and ``grad``
+        ``(K, d)`` (see
+        :meth:`~gdstudio.problems.expression.CompiledExpression.value_and_grad_batch_into`);
+        ``batch`` is ignored."""
+        self.compiled.value_and_grad_batch_into(params, loss, grad)
+
     def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
         """The exact Hessian at ``params``, or ``None`` where f has none (``abs``…).
 
