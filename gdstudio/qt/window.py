@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
             self, self._settings)
         self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
+        # The traces' plots first: they are in view (the first frame shows their room).
+        self.after_first_paint(self._make_traces)
         if ready_made(self.model.expression_text) is not None:
             self._compile_first_problem()  # ready-made: no thread, no helper, no sympy
         else:
@@ -196,6 +198,13 @@ class MainWindow(QMainWindow):
         from gdstudio.qt.files.project_actions import project_from_window
 
         return project_from_window(self, False)
+
+    def _make_traces(self) -> None:
+        if self._closing:
+            return
+        if self.traces_dock.isVisible():  # the run so far, drawn as the plots are made
+            self.traces.set_history(self.session.history)
+        self.traces.make_plots()
 
     def _install_lessons(self) -> None:
         if not self._closing:
@@ -311,7 +320,9 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor_dock = self._dock("problemDock", "Problem", scroll,
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.traces = TracesPanel()
+        # Its three plots are made after the first paint (see _make_traces).
+        self.traces = TracesPanel(later=True)
+        self.traces.plotsMade.connect(lambda: self.style_page(self.traces))
         self.traces_dock = self._dock("tracesDock", "Loss, rate and parameters", self.traces,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_model = HistoryTableModel(parent=self)
@@ -593,7 +604,7 @@ class MainWindow(QMainWindow):
             self._side_drawn = time.perf_counter()
             self._side_pieces = [self._draw_explanation, self._draw_step_log,
                                  *(lambda plot=plot: self._draw_trace(plot)
-                                   for plot in self.traces.plots())]
+                                   for plot in self.traces.made_plots())]
         while self._side_pieces:
             if pass_is_full():
                 # A paced run's next round waits its frame; the rest of a round, or
