@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from gdstudio._version import __version__
 from gdstudio.engine.explain import explain_derivative
 from gdstudio.qt.branches import BranchesController
-from gdstudio.qt.closer import install_closer
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
@@ -44,7 +43,6 @@ from gdstudio.qt.plots import (
     SurfaceFunction,
     TracesPanel,
 )
-from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.first_paint import AfterFirstPaint
 from gdstudio.qt.run.idle_work import IdleWork
@@ -55,10 +53,12 @@ from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project
+    from gdstudio.qt.closer import CloserTools
     from gdstudio.qt.compare.launcher import CompareLauncher
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
+    from gdstudio.qt.plots3d import LandscapeView
     from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
 __all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
@@ -137,10 +137,11 @@ class MainWindow(QMainWindow):
         # first compile (its thread would slow the paint down), then those tools.
         self.examples, self.preferences, self._late_tools = install_lesson_tools(
             self, self._settings)
-        self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
         # The traces' plots first: they are in view (the first frame shows their room).
         self.after_first_paint(self._make_traces)
+        self._closer: CloserTools | None = None
+        self.after_first_paint(self._install_closer)  # before the late tools' Run items
         if ready_made(self.model.expression_text) is not None:
             self._compile_first_problem()  # ready-made: no thread, no helper, no sympy
         else:
@@ -198,6 +199,22 @@ class MainWindow(QMainWindow):
         from gdstudio.qt.files.project_actions import project_from_window
 
         return project_from_window(self, False)
+
+    @property
+    def closer(self) -> CloserTools:
+        """Inspect, Newton's parabola and Armijo's trials (installed just after the first
+        paint, or when first asked for)."""
+        if self._closer is None:
+            # lazy: its tool, panel and overlays load after the first paint
+            from gdstudio.qt.closer import install_closer
+
+            self._closer = install_closer(self)
+            self._closer.marks.refresh()  # the run so far
+        return self._closer
+
+    def _install_closer(self) -> None:
+        if not self._closing:
+            self.closer  # noqa: B018 - installs them
 
     def _make_traces(self) -> None:
         if self._closing:
@@ -269,6 +286,9 @@ class MainWindow(QMainWindow):
             plot = ContourPlot()
             plot.pointPicked.connect(lambda x, y: self._start_picked((x, y)))
             self._contour_plot = plot
+            # lazy: the 3-D view's module loads with the first map, after start-up
+            from gdstudio.qt.plots3d import LandscapeView
+
             self._contour_page = LandscapeView(plot, self._settings)
             self.add_page(self._contour_page)
         return self._contour_plot
@@ -723,7 +743,8 @@ class MainWindow(QMainWindow):
         """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
         from gdstudio.qt.panels.help import ShortcutsDialog  # loaded when first asked for
 
-        self._late_tools.install()  # File and Run menu items that come after start-up
+        self.closer  # noqa: B018 - Run menu items that come after start-up, as
+        self._late_tools.install()  # are File's
         dialog = self.findChild(ShortcutsDialog, "shortcutsDialog")
         if dialog is None:
             dialog = ShortcutsDialog(self)
