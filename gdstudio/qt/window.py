@@ -232,7 +232,16 @@ class MainWindow(QMainWindow):
             self._late_tools.install()
 
     def _prepare_pages(self) -> None:
-        """Make the map page and data mode's page in quiet passes, before first use."""
+        """Make the map page and data mode's page in quiet passes, before first use.
+
+        Only once the first problem is ready to run: one that is not an example (a
+        project's own function) is still compiling after the first paint, and the pages
+        must not come between the student and it.
+        """
+        if not self.session.active or self.compiler.busy:  # wait for its run
+            self.session.started.connect(lambda _descent: self._prepare_pages(),
+                                         Qt.ConnectionType.SingleShotConnection)
+            return
         for piece in (lambda: self.contour_page, lambda: self.editor.data_editor,
                       self.data_mode.page, lambda: self.data_mode.page().loss_curve,
                       lambda: self.data_mode.page().loss_page):

@@ -121,6 +121,27 @@ def test_the_map_and_data_pages_are_made_after_start_up_before_first_use(qtbot, 
     assert window.plot_stack.currentWidget() is data_page and window.plot_stack.count() == 3
 
 
+def test_the_pages_are_made_only_once_the_first_run_is_ready(qtbot, tmp_path, monkeypatch):
+    # Without its ready-made form the first example compiles in the helper process after
+    # the first paint: the pages must wait for its run, not come between.
+    monkeypatch.setattr("gdstudio.qt.window.ready_made", lambda _text: None)
+    monkeypatch.setattr("gdstudio.qt.run.compiler.ready_made", lambda _text: None)
+    studio = bare_window(qtbot, tmp_path, show=False)
+    ready_when_added: list[bool] = []
+    add = studio.idle_work.add
+    studio.idle_work.add = lambda piece: (ready_when_added.append(
+        studio.session.active and not studio.compiler.busy), add(piece))
+    painted: list[bool] = []
+    studio.after_first_paint(lambda: painted.append(studio.session.active))
+    studio.show()
+    qtbot.waitUntil(lambda: studio.idle_work.pending == 0 and bool(ready_when_added),
+                    timeout=WAIT)
+    assert painted == [False]  # the example was not ready at the first paint
+    assert all(ready_when_added)  # and no page was queued before it was
+    assert studio.plot_stack.count() == 3  # x²'s page, the map page, data mode's page
+    studio.close()
+
+
 def test_a_window_closed_before_its_pages_are_made_makes_none(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     qtbot.waitUntil(lambda: studio.session.active and studio.idle_work.pending > 0,
