@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from gdstudio._version import __version__
 from gdstudio.engine.explain import explain_derivative
 from gdstudio.qt.branches import BranchesController
-from gdstudio.qt.closer import install_closer
 from gdstudio.qt.data.mode import DataMode
 from gdstudio.qt.host import ActionRegistry
 from gdstudio.qt.icons import ControlIcons
@@ -44,7 +43,6 @@ from gdstudio.qt.plots import (
     SurfaceFunction,
     TracesPanel,
 )
-from gdstudio.qt.plots3d import LandscapeView
 from gdstudio.qt.run.compiler import ExpressionCompiler, ready_made
 from gdstudio.qt.run.first_paint import AfterFirstPaint
 from gdstudio.qt.run.idle_work import IdleWork
@@ -55,10 +53,12 @@ from gdstudio.qt.run.worker import FULL_SPEED, WorkerReport
 
 if TYPE_CHECKING:
     from gdstudio.io.project import Project
+    from gdstudio.qt.closer import CloserTools
     from gdstudio.qt.compare.launcher import CompareLauncher
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
+    from gdstudio.qt.plots3d import LandscapeView
     from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
 __all__ = ["SPEEDS", "SPEED_KEY", "MainWindow", "speed_position"]
@@ -137,8 +137,11 @@ class MainWindow(QMainWindow):
         # first compile (its thread would slow the paint down), then those tools.
         self.examples, self.preferences, self._late_tools = install_lesson_tools(
             self, self._settings)
-        self.closer = install_closer(self)  # Inspect, Newton's parabola, Armijo's trials
         self._after_paint = AfterFirstPaint(self)
+        # The traces' plots first: they are in view (the first frame shows their room).
+        self.after_first_paint(self._make_traces)
+        self._closer: CloserTools | None = None
+        self.after_first_paint(self._install_closer)  # before the late tools' Run items
         if ready_made(self.model.expression_text) is not None:
             self._compile_first_problem()  # ready-made: no thread, no helper, no sympy
         else:
@@ -197,6 +200,29 @@ class MainWindow(QMainWindow):
 
         return project_from_window(self, False)
 
+    @property
+    def closer(self) -> CloserTools:
+        """Inspect, Newton's parabola and Armijo's trials (installed just after the first
+        paint, or when first asked for)."""
+        if self._closer is None:
+            # lazy: its tool, panel and overlays load after the first paint
+            from gdstudio.qt.closer import install_closer
+
+            self._closer = install_closer(self)
+            self._closer.marks.refresh()  # the run so far
+        return self._closer
+
+    def _install_closer(self) -> None:
+        if not self._closing:
+            self.closer  # noqa: B018 - installs them
+
+    def _make_traces(self) -> None:
+        if self._closing:
+            return
+        if self.traces_dock.isVisible():  # the run so far, drawn as the plots are made
+            self.traces.set_history(self.session.history)
+        self.traces.make_plots()
+
     def _install_lessons(self) -> None:
         if not self._closing:
             self.lessons  # noqa: B018 - installs them
@@ -206,7 +232,16 @@ class MainWindow(QMainWindow):
             self._late_tools.install()
 
     def _prepare_pages(self) -> None:
-        """Make the map page and data mode's page in quiet passes, before first use."""
+        """Make the map page and data mode's page in quiet passes, before first use.
+
+        Only once the first problem is ready to run: one that is not an example (a
+        project's own function) is still compiling after the first paint, and the pages
+        must not come between the student and it.
+        """
+        if not self.session.active or self.compiler.busy:  # wait for its run
+            self.session.started.connect(lambda _descent: self._prepare_pages(),
+                                         Qt.ConnectionType.SingleShotConnection)
+            return
         for piece in (lambda: self.contour_page, lambda: self.editor.data_editor,
                       self.data_mode.page, lambda: self.data_mode.page().loss_curve,
                       lambda: self.data_mode.page().loss_page):
@@ -260,6 +295,9 @@ class MainWindow(QMainWindow):
             plot = ContourPlot()
             plot.pointPicked.connect(lambda x, y: self._start_picked((x, y)))
             self._contour_plot = plot
+            # lazy: the 3-D view's module loads with the first map, after start-up
+            from gdstudio.qt.plots3d import LandscapeView
+
             self._contour_page = LandscapeView(plot, self._settings)
             self.add_page(self._contour_page)
         return self._contour_plot
@@ -311,7 +349,9 @@ class MainWindow(QMainWindow):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor_dock = self._dock("problemDock", "Problem", scroll,
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.traces = TracesPanel()
+        # Its three plots are made after the first paint (see _make_traces).
+        self.traces = TracesPanel(later=True)
+        self.traces.plotsMade.connect(lambda: self.style_page(self.traces))
         self.traces_dock = self._dock("tracesDock", "Loss, rate and parameters", self.traces,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_model = HistoryTableModel(parent=self)
@@ -593,7 +633,7 @@ class MainWindow(QMainWindow):
             self._side_drawn = time.perf_counter()
             self._side_pieces = [self._draw_explanation, self._draw_step_log,
                                  *(lambda plot=plot: self._draw_trace(plot)
-                                   for plot in self.traces.plots())]
+                                   for plot in self.traces.made_plots())]
         while self._side_pieces:
             if pass_is_full():
                 # A paced run's next round waits its frame; the rest of a round, or
@@ -712,7 +752,8 @@ class MainWindow(QMainWindow):
         """Show Help ▸ Keyboard Shortcuts, read from the actions now, and return it."""
         from gdstudio.qt.panels.help import ShortcutsDialog  # loaded when first asked for
 
-        self._late_tools.install()  # File and Run menu items that come after start-up
+        self.closer  # noqa: B018 - Run menu items that come after start-up, as
+        self._late_tools.install()  # are File's
         dialog = self.findChild(ShortcutsDialog, "shortcutsDialog")
         if dialog is None:
             dialog = ShortcutsDialog(self)

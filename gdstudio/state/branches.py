@@ -16,12 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gdstudio.engine import Descent, History, RunSettings, make_optimizer, make_schedule
-from gdstudio.io import SavedBranch, SavedHistory
 from gdstudio.state.signal import Signal
+
+if TYPE_CHECKING:
+    from gdstudio.io import SavedBranch, SavedHistory
 
 __all__ = ["MAIN_RUN", "Branch", "BranchState", "ReplayCheck", "replay_rates"]
 
@@ -268,6 +271,9 @@ class BranchState:
         A run's history is its descent's unless ``histories`` gives it (the selected run,
         whose descent is being stepped elsewhere: the window's copy of its history).
         """
+        # lazy: the file formats load when a project is saved, not when the window opens
+        from gdstudio.io import SavedBranch
+
         order = {run_id: index for index, run_id in enumerate(self._runs)}
         rows = {run_id: descent.history for run_id, descent in self._descents.items()}
         rows.update(histories or {})

@@ -121,6 +121,27 @@ def test_the_map_and_data_pages_are_made_after_start_up_before_first_use(qtbot, 
     assert window.plot_stack.currentWidget() is data_page and window.plot_stack.count() == 3
 
 
+def test_the_pages_are_made_only_once_the_first_run_is_ready(qtbot, tmp_path, monkeypatch):
+    # Without its ready-made form the first example compiles in the helper process after
+    # the first paint: the pages must wait for its run, not come between.
+    monkeypatch.setattr("gdstudio.qt.window.ready_made", lambda _text: None)
+    monkeypatch.setattr("gdstudio.qt.run.compiler.ready_made", lambda _text: None)
+    studio = bare_window(qtbot, tmp_path, show=False)
+    ready_when_added: list[bool] = []
+    add = studio.idle_work.add
+    studio.idle_work.add = lambda piece: (ready_when_added.append(
+        studio.session.active and not studio.compiler.busy), add(piece))
+    painted: list[bool] = []
+    studio.after_first_paint(lambda: painted.append(studio.session.active))
+    studio.show()
+    qtbot.waitUntil(lambda: studio.idle_work.pending == 0 and bool(ready_when_added),
+                    timeout=WAIT)
+    assert painted == [False]  # the example was not ready at the first paint
+    assert all(ready_when_added)  # and no page was queued before it was
+    assert studio.plot_stack.count() == 3  # x²'s page, the map page, data mode's page
+    studio.close()
+
+
 def test_a_window_closed_before_its_pages_are_made_makes_none(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
     qtbot.waitUntil(lambda: studio.session.active and studio.idle_work.pending > 0,
@@ -128,6 +149,39 @@ def test_a_window_closed_before_its_pages_are_made_makes_none(qtbot, tmp_path):
     studio.close()
     assert studio.idle_work.pending == 0
     assert studio.findChild(ContourPlot) is None and studio.data_mode.view is None
+
+
+def test_the_traces_are_made_after_the_example_is_ready_and_show_its_run(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path, show=False)
+    made_when_logged: list[bool] = []
+    studio.session.historyChanged.connect(
+        lambda _old: made_when_logged.append(studio.traces.made))
+    studio.show()
+    qtbot.waitUntil(lambda: studio.traces.made, timeout=WAIT)
+    assert made_when_logged[:1] == [False]  # step 0 was in the log before they were made
+    xs, ys = studio.traces.loss_plot.series[0].item.getData()
+    assert list(xs) == [0.0] and list(ys) == [9.0]  # x² at the start, 3
+    assert [s.item.opts["name"] for s in studio.traces.parameter_plot.series] == ["x"]
+    studio.action_step.trigger()
+    qtbot.waitUntil(lambda: len(studio.traces.loss_plot.series[0].item.getData()[0]) == 2,
+                    timeout=WAIT)
+    studio.close()
+
+
+def test_traces_made_late_follow_the_theme_and_presentation_mode(qtbot, tmp_path):
+    studio = bare_window(qtbot, tmp_path, show=False)
+    studio.preferences.set_preferences(Preferences(theme="dark", presentation=True))
+    assert not studio.traces.made
+    studio.show()
+    qtbot.waitUntil(lambda: studio.traces.made, timeout=WAIT)
+    for plot in studio.traces.plots():
+        assert background(plot) == DARK_BACKGROUND
+    axis = studio.traces.loss_plot.plotItem.getAxis("left")
+    function_font = studio.function_plot.plotItem.getAxis("left").style["tickFont"]
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(function_font.pointSizeF())
+    studio.preferences.set_preferences(Preferences())
+    assert background(studio.traces.loss_plot) == "#FFFFFF"
+    studio.close()
 
 
 def test_centre_parameter_traces_are_made_for_three_variables(qtbot, window):

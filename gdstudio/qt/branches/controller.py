@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from gdstudio.engine import Descent, History, make_optimizer
-from gdstudio.io import Project, SavedBranch
 from gdstudio.qt.branches.overlay import (
     RunOverlay,
     loss_points,
@@ -31,6 +30,7 @@ from gdstudio.qt.host import DocksHost, HasActions, PlotsHost, Runs, ShowsProble
 from gdstudio.state.branches import MAIN_RUN, Branch, BranchState
 
 if TYPE_CHECKING:
+    from gdstudio.io import Project, SavedBranch
     from gdstudio.qt.run.worker import WorkerReport
 
 __all__ = ["BranchesController", "BranchesHost"]

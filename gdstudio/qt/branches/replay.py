@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gdstudio.engine import Descent, RunSettings
-from gdstudio.io import SavedBranch
 from gdstudio.state.branches import BranchState
+
+if TYPE_CHECKING:
+    from gdstudio.io import SavedBranch
 
 __all__ = ["ReplayThread"]
 

@@ -336,15 +336,28 @@ def _learning_rate(history: History) -> np.ndarray:
 class TracesPanel(QWidget):
     """Loss, learning rate and parameters against the step, with linked step axes.
 
+    Parameters
+    ----------
+    parent : QWidget, optional
+        The owner.
+    later : bool, optional
+        Make the three plots only when :meth:`make_plots` is called or one of them is
+        first used, not now. The window opens sooner so (the plots cost more to make
+        than the rest of the window's side panels together); until then the panel keeps
+        the newest names and history it was given and draws them once made.
+
     Signals
     -------
     logScaleChanged(bool)
         The loss axis switched to or from a logarithmic scale.
+    plotsMade()
+        The plots have just been made (a window styles them).
     """
 
     logScaleChanged = Signal(bool)
+    plotsMade = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, later: bool = False) -> None:
         super().__init__(parent)
         set_accessible(
             self,
@@ -359,31 +372,74 @@ class TracesPanel(QWidget):
             "Log scale for the loss",
             "Show the loss on a logarithmic axis (losses of zero or below are left out).",
         )
-        self.loss_plot = _StepPlot("loss")
+        self._plots: tuple[_StepPlot, _StepPlot, ParameterTracesPlot] | None = None
+        self._names: tuple[str, ...] = ()  # for plots not made yet
+        self._history: History | None = None  # likewise
+        self._log_check.toggled.connect(self._apply_log_scale)
+        self._layout = self._lay_out()
+        if not later:
+            self.make_plots()
+
+    @property
+    def made(self) -> bool:
+        """Whether the plots have been made."""
+        return self._plots is not None
+
+    def make_plots(self) -> None:
+        """Make the plots (once) and draw the names and history given so far."""
+        if self._plots is not None:
+            return
+        loss_plot = _StepPlot("loss")
         set_accessible(
-            self.loss_plot,
+            loss_plot,
             "lossPlot",
             "Loss trace",
             "The loss f(θₖ) at every step k. Drag to pan the steps, scroll to zoom.",
         )
-        self.loss_plot.add_series(_loss, pg.mkPen(OKABE_ITO["blue"], width=2))
-        self.learning_rate_plot = _StepPlot("learning rate")
-        self.learning_rate_plot.from_zero = True
+        loss_plot.add_series(_loss, pg.mkPen(OKABE_ITO["blue"], width=2))
+        learning_rate_plot = _StepPlot("learning rate")
+        learning_rate_plot.from_zero = True
         set_accessible(
-            self.learning_rate_plot,
+            learning_rate_plot,
             "learningRatePlot",
             "Learning rate trace",
             "The learning rate of the update made at each step; a change mid-run shows as a "
             "step in the line.",
         )
-        self.learning_rate_plot.add_series(
+        learning_rate_plot.add_series(
             _learning_rate, pg.mkPen(OKABE_ITO["vermillion"], width=2), stepMode="right"
         )
-        self.parameter_plot = ParameterTracesPlot()
-        for plot in (self.learning_rate_plot, self.parameter_plot):
-            plot.link_steps(self.loss_plot)
-        self._log_check.toggled.connect(self._apply_log_scale)
-        self._lay_out()
+        parameter_plot = ParameterTracesPlot()
+        for plot in (learning_rate_plot, parameter_plot):
+            plot.link_steps(loss_plot)
+        self._plots = (loss_plot, learning_rate_plot, parameter_plot)
+        self._layout.takeAt(self._layout.count() - 1)  # the room kept for them
+        for plot in self._plots:
+            plot.plotItem.getAxis("left").setWidth(60)  # aligned plot areas
+            self._layout.addWidget(plot, 1)
+        if self._names:
+            parameter_plot.set_param_names(self._names)
+        if self.log_scale:
+            self._show_log_scale(True)
+        history, self._history = self._history, None
+        if history is not None:
+            self.set_history(history)
+        self.plotsMade.emit()
+
+    @property
+    def loss_plot(self) -> _StepPlot:
+        """The loss against the step (made now if it was not)."""
+        return self.plots()[0]
+
+    @property
+    def learning_rate_plot(self) -> _StepPlot:
+        """The learning rate of each update against the step (made now if it was not)."""
+        return self.plots()[1]
+
+    @property
+    def parameter_plot(self) -> ParameterTracesPlot:
+        """Each parameter against the step (made now if it was not)."""
+        return self.plots()[2]
 
     @property
     def log_scale(self) -> bool:
@@ -392,11 +448,15 @@ class TracesPanel(QWidget):
 
     def set_param_names(self, names: Sequence[str]) -> None:
         """Name the parameters (one coloured curve each)."""
-        self.parameter_plot.set_param_names(names)
+        self._names = tuple(names)
+        if self._plots is not None:
+            self._plots[2].set_param_names(self._names)
 
     def set_history(self, history: History) -> None:
         """Draw ``history`` (the window's mirror; called at up to 60 Hz)."""
-        for plot in self.plots():
+        if self._plots is None:
+            self._history = history  # drawn when the plots are made
+        for plot in self.made_plots():
             plot.set_history(history)
 
     def set_log_scale(self, on: bool) -> None:
@@ -404,16 +464,26 @@ class TracesPanel(QWidget):
         self._log_check.setChecked(on)
 
     def plots(self) -> tuple[_StepPlot, ...]:
-        """The loss, learning-rate and parameter plots, top to bottom."""
-        return (self.loss_plot, self.learning_rate_plot, self.parameter_plot)
+        """The loss, learning-rate and parameter plots, top to bottom (made if need be)."""
+        self.make_plots()
+        return self.made_plots()
+
+    def made_plots(self) -> tuple[_StepPlot, ...]:
+        """The plots if they have been made, else none."""
+        return self._plots or ()
 
     def _apply_log_scale(self, on: bool) -> None:
-        self.loss_plot.positive_only = on
-        self.loss_plot.plotItem.setLogMode(y=on)
-        self.loss_plot.redraw()
+        if self._plots is not None:
+            self._show_log_scale(on)
         self.logScaleChanged.emit(on)
 
-    def _lay_out(self) -> None:
+    def _show_log_scale(self, on: bool) -> None:
+        loss_plot = self._plots[0]
+        loss_plot.positive_only = on
+        loss_plot.plotItem.setLogMode(y=on)
+        loss_plot.redraw()
+
+    def _lay_out(self) -> QVBoxLayout:
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 4, 0)
         header.addStretch(1)
@@ -422,6 +492,5 @@ class TracesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        for plot in self.plots():
-            plot.plotItem.getAxis("left").setWidth(60)  # aligned plot areas
-            layout.addWidget(plot, 1)
+        layout.addStretch(1)  # where the plots go
+        return layout

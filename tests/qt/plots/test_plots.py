@@ -371,6 +371,36 @@ def test_traces_panel_draws_loss_rate_and_parameters(qtbot) -> None:
     assert panel.learning_rate_plot.plotItem.vb.viewRange()[1][0] == 0.0
 
 
+def test_traces_made_later_keep_what_they_were_given_until_then(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(later=True), (600, 700))
+    made: list[bool] = []
+    panel.plotsMade.connect(lambda: made.append(True))
+    history = bowl_path(20)
+    panel.set_param_names(("x", "y"))
+    panel.set_history(history)
+    panel.set_log_scale(True)
+    assert not panel.made and panel.made_plots() == ()
+    assert panel.findChildren(pg.PlotWidget) == []  # nothing made yet
+    panel.make_plots()
+    panel.make_plots()  # once only
+    assert panel.made and made == [True] and len(panel.findChildren(pg.PlotWidget)) == 3
+    xs, ys = data(panel.loss_plot.series[0].item)
+    np.testing.assert_allclose(xs, np.arange(21))
+    np.testing.assert_allclose(ys, history.loss)  # all positive: the log scale keeps them
+    assert panel.loss_plot.plotItem.getAxis("left").logMode
+    assert [series.item.opts["name"] for series in panel.parameter_plot.series] == ["x", "y"]
+    np.testing.assert_allclose(data(panel.parameter_plot.series[1].item)[1],
+                               history.params[:, 1])
+
+
+def test_traces_made_later_are_made_on_first_use(qtbot) -> None:
+    panel = TracesPanel(later=True)
+    qtbot.addWidget(panel)
+    assert not panel.made
+    assert panel.plots() == (panel.loss_plot, panel.learning_rate_plot, panel.parameter_plot)
+    assert panel.made
+
+
 def test_long_traces_are_decimated_to_about_two_points_per_pixel(qtbot) -> None:
     panel = shown(qtbot, TracesPanel(), (600, 700))
     rng = np.random.default_rng(5)
