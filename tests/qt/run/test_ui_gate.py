@@ -340,13 +340,17 @@ def test_a_fast_runs_step_log_waits_but_shows_every_row_after_pause(qtbot, tmp_p
                     and window.session.active, timeout=5_000)
     window.action_run.trigger()
     table = window.history_table.model()
-    qtbot.waitUntil(lambda: table.rowCount() > 1, timeout=20_000)  # the first round drew it
-    shown = table.rowCount()
-    qtbot.waitUntil(lambda: len(window.session.history) > shown + 5_000, timeout=20_000)
-    mark = time.perf_counter()
-    qtbot.waitUntil(lambda: window._side_drawn > mark, timeout=20_000)  # a later round
+
+    def a_later_round() -> None:  # of the side panels, with more rows
+        rows, mark = len(window.session.history), time.perf_counter()
+        qtbot.waitUntil(lambda: len(window.session.history) > rows + 5_000
+                        and window._side_drawn > mark, timeout=20_000)
+
+    a_later_round()
+    shown = table.rowCount()  # the step log as its first round drew it
+    a_later_round()
     assert window.session.playing
-    assert table.rowCount() == shown
+    assert table.rowCount() == shown < len(window.session.history)
     window.action_pause.trigger()
     qtbot.waitUntil(lambda: not window.session.playing and not window.side_panels_pending,
                     timeout=5_000)
