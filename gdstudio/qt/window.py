@@ -89,6 +89,9 @@ SPEED_KEY = "run/speed"
 #: Seconds between updates of the side panels (traces, step log, explanation) while a
 #: run streams in.
 SIDE_PANELS_INTERVAL = 0.25
+#: ... but the step log, while a run streams in as fast as possible: its rows then fly by
+#: too fast to read, and each update held the UI thread (and so the run) for 20-30 ms.
+FAST_STEP_LOG_INTERVAL = 1.0
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         self._play_when_ready = False
         self._closing = False
         self._side_drawn = self._explained = 0.0
+        self._step_log_drawn = -math.inf  # when a fast run's step log was last refreshed
         # The side panels draw in frames of their own, half a frame after the main plot.
         self._side_timer = QTimer(self)
         self._side_timer.setSingleShot(True)
@@ -661,9 +665,21 @@ class MainWindow(QMainWindow):
     def _draw_step_log(self) -> None:
         if self.history_model.history is not self.session.history:
             return
+        now = time.perf_counter()
+        fast = self.session.playing and math.isinf(self.model.state.speed)
+        if fast and now - self._step_log_drawn < FAST_STEP_LOG_INTERVAL:
+            return  # a later round shows these rows too (_side_old_length is kept)
+        self._step_log_drawn = now if fast else -math.inf
         old_length, self._side_old_length = self._side_old_length, None
         self.history_model.refresh(old_length)
         self.history_table.scrollToBottom()
+
+    def _draw_step_log_soon(self) -> None:
+        """Refresh the step log in the next pass (with any side panels still to draw)."""
+        if self._draw_step_log not in self._side_pieces:
+            self._side_pieces.append(self._draw_step_log)
+        if not self._side_timer.isActive():
+            self._side_timer.start(0)
 
     def _draw_trace(self, plot: QWidget) -> None:
         history = self.session.history
@@ -700,6 +716,8 @@ class MainWindow(QMainWindow):
             if not report.playing and report.status != "running":  # the verdict on top: the
                 text = f"{self._status_text(report)}\n\n{text}"  # status bar may cut it
             self._show_explanation(text)
+        if not report.playing and self._side_old_length is not None:
+            self._draw_step_log_soon()  # rows a fast run's step log left for later
         self.status_line.show(self._status_text(report))
 
     def _status_text(self, report: WorkerReport) -> str:

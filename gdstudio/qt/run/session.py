@@ -248,7 +248,13 @@ class RunSession(QObject):
             return
         now = time.perf_counter()
         if now < self._next_frame and not self._share_allows(now) and not self._paced():
-            return  # the UI thread has been busy: let the worker (and the user) go first
+            # The UI thread has been busy: let the worker (and the user) go first, and
+            # look again when the share could allow a frame, not every interval: each
+            # look wakes the UI thread, and the worker stands aside for it (ui_gate).
+            self._frame.start(max(FRAME_INTERVAL_MS, math.ceil(1000 * (self._frame_due() - now))))
+            return
+        if self._frame.interval() != FRAME_INTERVAL_MS:
+            self._frame.setInterval(FRAME_INTERVAL_MS)
         self._frame_began = (now, ui_busy_seconds())
         self._next_frame = now + LONGEST_FRAME_GAP
         self._show_pending()  # inside an event: the worker stands aside (ui_gate)
@@ -256,6 +262,11 @@ class RunSession(QObject):
     def _paced(self) -> bool:
         """True at a watchable pace, where every step gets its own frame."""
         return self._speed <= PACED_STEPS_PER_SECOND
+
+    def _frame_due(self) -> float:
+        """When (perf_counter) the share allows the next frame if the UI stays idle."""
+        began, busy = self._frame_began
+        return min(began + (ui_busy_seconds() - busy) / UI_SHARE, self._next_frame)
 
     def _share_allows(self, now: float) -> bool:
         """True when the UI thread worked at most UI_SHARE of the time since the last frame.

@@ -292,3 +292,68 @@ def test_a_paused_windows_side_panels_in_a_full_pass_follow_in_the_next(qtbot, t
     assert window.traces.loss_plot.series[0].item.xData[-1] == 5  # text: the last step
     assert "x₅ = x₄" in window.explain_view.toPlainText()
     window.close()
+
+
+def test_a_frame_held_back_is_looked_at_again_when_the_share_allows_it(qtbot, monkeypatch,
+                                                                       ) -> None:
+    from types import SimpleNamespace
+
+    from gdstudio.qt.run import session as session_module
+    from gdstudio.qt.run.worker import WorkerReport
+
+    clock = {"now": 100.0, "busy": 0.0}
+    monkeypatch.setattr(session_module, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    monkeypatch.setattr(session_module, "ui_busy_seconds", lambda: clock["busy"])
+    session = session_module.RunSession()
+    session.report = WorkerReport(None, "running", "", True, 0, 0.1)
+    session._receive(WorkerReport(None, "running", "", True, 1, 0.1))  # shown at once
+    share = session_module.UI_SHARE
+    clock["now"] += 0.1
+    clock["busy"] += 0.03  # the share allows the next frame 0.03 / UI_SHARE after the last
+    session._report_pending = True
+    session._apply_pending()
+    assert session._frame.isActive()
+    due_ms = 1000 * (0.03 / share - 0.1)  # not every FRAME_INTERVAL_MS
+    assert abs(session._frame.interval() - due_ms) < 2  # rounded up to whole ms
+    clock["now"] += 10.0
+    session._report_pending = True
+    session._apply_pending()  # shown: the timer goes back to one look per frame
+    assert session._frame.interval() == session_module.FRAME_INTERVAL_MS
+    session.shutdown()
+
+
+def test_a_fast_runs_step_log_waits_but_shows_every_row_after_pause(qtbot, tmp_path,
+                                                                    monkeypatch) -> None:
+    import math
+    import time
+
+    from gdstudio.engine import StoppingRules
+    from gdstudio.engine.limits import MAX_STEPS
+    from gdstudio.qt import window as window_module
+    from tests.qt.helpers import make_window
+
+    monkeypatch.setattr(window_module, "FAST_STEP_LOG_INTERVAL", math.inf)
+    window = make_window(qtbot, tmp_path / "settings.ini")
+    window.model.set_speed(math.inf)
+    window.model.set_stopping(StoppingRules(max_iter=MAX_STEPS))  # paused long before
+    qtbot.waitUntil(lambda: window.session.report.step_count == 0
+                    and window.session.active, timeout=5_000)
+    window.action_run.trigger()
+    table = window.history_table.model()
+
+    def a_later_round() -> None:  # of the side panels, with more rows
+        rows, mark = len(window.session.history), time.perf_counter()
+        qtbot.waitUntil(lambda: len(window.session.history) > rows + 5_000
+                        and window._side_drawn > mark, timeout=20_000)
+
+    a_later_round()
+    shown = table.rowCount()  # the step log as its first round drew it
+    a_later_round()
+    assert window.session.playing
+    assert table.rowCount() == shown < len(window.session.history)
+    window.action_pause.trigger()
+    qtbot.waitUntil(lambda: not window.session.playing and not window.side_panels_pending,
+                    timeout=5_000)
+    history = window.session.history
+    assert window.history_table.model().rowCount() == len(history)  # put off, not dropped
+    window.close()
