@@ -160,8 +160,8 @@ class Tape:
         lines += [f"    copyto(destinations[{output}], v{position}, casting='unsafe')"
                   for output, position in self._copies]
         lines.append("    return None")
-        # safe: only names made here from numbers, no student text
-        exec(compile("\n".join(lines), "<gdstudio batch tape>", "exec"), namespace)
+        source = "\n".join(lines)
+        exec(compile(source, "<batch tape>", "exec"), namespace)  # safe: names from numbers only
         return namespace["run"]
 
 
