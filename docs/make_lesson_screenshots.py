@@ -140,8 +140,6 @@ def screen_picture(window, path: Path) -> None:
 
 def teacher(window, out: Path) -> None:
     """File ▸ New Lesson… from the window's run, a task added from it, the File menu."""
-    from gdstudio.qt.lessons.host import top_menu
-
     window.resize(1600, 1000)
     open_example(window, "elongated_bowl")
     path = out / "my-lesson.gdlesson.toml"
@@ -157,7 +155,7 @@ def teacher(window, out: Path) -> None:
                       and len(window.session.history) == 1)
     settle(0.8)
     window.grab().save(str(out / "lesson_editor.png"))
-    menu = top_menu(window, "&File")
+    menu = window.registry.menu("file")
     menu.popup(window.mapToGlobal(QPoint(4, window.menuBar().height())))
     settle(0.8)
     screen_picture(window, out / "lesson_editor_menu.png")
