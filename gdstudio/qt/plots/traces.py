@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from gdstudio.engine.history import History
+from gdstudio.qt.plots.axes import ValueAxis
 from gdstudio.qt.plots.common import (
     OKABE_ITO,
     PARAMETER_COLOURS,
@@ -115,7 +116,8 @@ class _StepPlot(pg.PlotWidget):
     """
 
     def __init__(self, y_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent, viewBox=LazyMenuViewBox(), axisItems={"bottom": StepAxis()})
+        super().__init__(parent, viewBox=LazyMenuViewBox(),
+                         axisItems={"bottom": StepAxis(), "left": ValueAxis("left")})
         style_light(self)
         self.plotItem.setLabel("left", y_label)
         # Ticks such as 8e+13, not a scale in the axis title ("loss (x1e+12)"), which a
