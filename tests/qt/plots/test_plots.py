@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -24,6 +24,7 @@ from gdstudio.qt.plots import (
 )
 from gdstudio.qt.plots.common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots.contour import isoline_segments, log_relief
+from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -435,6 +436,31 @@ def test_parameter_traces_follow_a_new_problems_names(qtbot) -> None:
         np.testing.assert_allclose(data(series.item)[1], params[:, j])
     colours = [series.item.opts["pen"].color().name() for series in plot.series]
     assert len(set(colours)) == 3  # each parameter its own colour, as when made anew
+
+
+def test_the_parameter_legend_never_covers_a_curve(qtbot) -> None:
+    plot = shown(qtbot, ParameterTracesPlot(), (360, 170))
+    plot.set_param_names(("x", "y"))
+    k = np.arange(101)
+    # (x-3)² + 10(y+1)² from (0, 0) at rate 0.1: x settles at 3, y bounces 0, -2, 0 …
+    params = np.column_stack([3 - 3 * 0.8**k, np.where(k % 2, -2.0, 0.0)])
+    plot.set_history(history_of(params, (params[:, 0] - 3) ** 2, params))
+    view, legend = plot.plotItem.vb, plot._legend
+
+    def clear_of_the_curves() -> bool:
+        box = legend.sceneBoundingRect()
+        points = [view.mapViewToScene(QPointF(x, y)) for series in plot.series
+                  for x, y in zip(*data(series.item), strict=True)]
+        return (legend.isVisible() and not box.intersects(view.sceneBoundingRect())
+                and not any(box.contains(point) for point in points))
+
+    qtbot.waitUntil(clear_of_the_curves)
+    assert view.sceneBoundingRect().contains(view.mapViewToScene(QPointF(100, 3)))
+    apply_plot_theme(plot, PlotTheme(presentation=True))  # larger text: a taller legend
+    qtbot.waitUntil(clear_of_the_curves)
+    plot.set_param_names(("w",))  # one parameter: no legend, and no room kept for one
+    qtbot.waitUntil(lambda: plot.plotItem.getContentsMargins()[1] < legend.height())
+    assert not legend.isVisible()
 
 
 def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
