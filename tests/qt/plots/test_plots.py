@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -21,6 +21,7 @@ from gdstudio.qt.plots import (
     ParameterTracesPlot,
     SurfaceFunction,
     TracesPanel,
+    contour,
 )
 from gdstudio.qt.plots.common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots.contour import isoline_segments, log_relief
@@ -252,6 +253,27 @@ def test_contour_recomputes_once_for_a_burst_of_changes(qtbot, monkeypatch) -> N
     assert not plot.recompute_pending  # none left to come: one recompute for the burst
     assert len(calls) == 1
     assert plot.grid_rect.contains(20.0, 1.0)
+
+
+def test_a_new_function_and_its_run_make_one_map(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    made = []
+    make = contour.map_layers
+    monkeypatch.setattr(contour, "map_layers",
+                        lambda source, rect: (made.append(rect), make(source, rect))[1])
+    plot.set_source(ROSENBROCK)  # a new function and its new run, in one pass as the
+    plot.set_history(rosenbrock_path())  # window gives them
+    QApplication.processEvents()
+    assert len(made) == 1 and not plot.recompute_pending
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    assert plot.grid_rect.contains(QRectF(left, bottom, right - left, top - bottom))
+    assert plot.grid_rect.contains(1.0, 1.0)  # Rosenbrock's minimum, on its own map
+    plot.set_source(BOWL)  # a function alone: its map follows by the recompute timer
+    qtbot.waitUntil(lambda: len(made) == 2)
+    assert not plot.recompute_pending
 
 
 def test_contour_arrow_points_downhill(qtbot) -> None:
@@ -673,8 +695,8 @@ def test_a_slow_map_is_made_off_the_ui_thread_and_shown_when_ready(qtbot) -> Non
     plot.set_source(BOWL)
     gated = GatedBowl()
     plot.map_seconds = 1.0  # the last map took a second (a loss over a large table)
-    plot.set_source(gated)  # returns while the map is still being made
-    assert plot.map_pending
+    plot.set_source(gated)  # the map is made by the recompute timer, on the map thread
+    qtbot.waitUntil(lambda: plot.map_pending)
     qtbot.waitUntil(lambda: bool(gated.threads))  # it is evaluated, and not on the UI thread
     assert gated.threads == [gated.threads[0]] and gated.threads[0] != "MainThread"
     drawn = []
