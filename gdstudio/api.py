@@ -13,77 +13,19 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gdstudio.engine import Descent, History, Status
-from gdstudio.io.csv_files import load_csv
-from gdstudio.problems import experiment as _problems_experiment
+from gdstudio.io.experiment import Experiment, as_dataset
 from gdstudio.problems.checks import ExperimentError
 from gdstudio.problems.curvature import stable_learning_rate
-from gdstudio.problems.dataset import Dataset
 from gdstudio.problems.inspect import PointInspection, inspect_objective
 
 __all__ = ["Experiment", "FitRun", "PointInspection", "Run", "as_dataset", "descend", "fit",
            "inspect_point", "run", "stable_lr"]
-
-
-class Experiment(_problems_experiment.Experiment):
-    """:class:`gdstudio.problems.experiment.Experiment`, whose :meth:`data` also reads a
-    CSV file: the public ``gdstudio.Experiment``.
-
-    The problems layer reads no files; the path of a CSV file given here is read by
-    :func:`gdstudio.io.csv_files.load_csv` (with its sentences naming the row, line and
-    column). Everything else, and every value an experiment holds, is the problems
-    layer's: an experiment loaded from a project equals one made here.
-    """
-
-    @classmethod
-    def data(cls, data: Any, model: str, **keywords: Any) -> Experiment:
-        """Fit a model to data: the keywords of :func:`gdstudio.fit`.
-
-        ``data`` is a :class:`Dataset`, a mapping of column name → numbers, or the path
-        of a CSV file with a header row (see
-        :meth:`gdstudio.problems.experiment.Experiment.data` for the other keywords).
-
-        Raises
-        ------
-        ExperimentError
-            Naming the keyword whose value is not valid.
-        ValueError
-            For a CSV file that cannot be read (naming the row and column).
-        TypeError
-            For data of another kind.
-        """
-        made = super().data(as_dataset(data, tables=False), model, **keywords)
-        assert isinstance(made, Experiment)
-        return made
-
-
-def as_dataset(data: Any, *, tables: bool = True) -> Any:
-    """A :class:`Dataset` from a dataset, a CSV path or (with ``tables``) a mapping.
-
-    With ``tables=False`` a mapping is returned as it is, for the experiment's checks.
-
-    Raises
-    ------
-    ValueError
-        For a file that cannot be read or data that is not valid.
-    TypeError
-        For anything else.
-    """
-    if isinstance(data, Dataset):
-        return data
-    if isinstance(data, str | os.PathLike):
-        return load_csv(Path(data))
-    if isinstance(data, Mapping):
-        return Dataset(data) if tables else data
-    raise TypeError(f"data must be a mapping of columns, a Dataset or a CSV path, not "
-                    f"{type(data).__name__}")
 
 
 class Run:

@@ -7,6 +7,8 @@ Nothing here imports Qt, and opening a project does not need sympy either.
   run's history), :func:`save_project` (atomic), :func:`load_project` (validates
   everything, runs nothing: run ``load_project(path).experiment`` with
   :func:`gdstudio.run`).
+* :mod:`gdstudio.io.experiment`: the public ``gdstudio.Experiment`` (whose ``data`` also
+  reads a CSV path); every project's experiment is one.
 * :mod:`gdstudio.io.autosave`: :class:`AutosaveSlot` (one per window, locked while it
   runs), :func:`claim_crashed_slots`.
 * :mod:`gdstudio.io.exports`: :func:`history_to_csv`, :func:`export_python_script`.

@@ -38,9 +38,10 @@ from gdstudio.io._jsontext import (
 )
 from gdstudio.io._prescan import check_counts
 from gdstudio.io._schema import check_data_size, project_from_json, project_to_json
+from gdstudio.io.experiment import Experiment
 from gdstudio.io.files import atomic_write_bytes
+from gdstudio.problems import experiment as _problems_experiment
 from gdstudio.problems.checks import ExperimentError, fail, text
-from gdstudio.problems.experiment import Experiment
 
 if TYPE_CHECKING:  # only a type: opening a project does not build the gallery
     from gdstudio.problems.gallery import Example
@@ -89,7 +90,9 @@ class Project:
     Attributes
     ----------
     experiment : Experiment
-        The problem, its start and its :class:`~gdstudio.engine.RunSettings`.
+        The problem, its start and its :class:`~gdstudio.engine.RunSettings`: always the
+        public ``gdstudio.Experiment`` (:mod:`gdstudio.io.experiment`), even when the
+        project was made from one of the problems layer's (a gallery example's).
     history : SavedHistory or None
         The run's record, if it was kept; its parameters are in the units descent worked
         in (standardised when ``standardize`` is on), as in the engine's history.
@@ -126,8 +129,9 @@ class Project:
             elif fields:
                 fail("project", f"takes an experiment or its fields, not both "
                                 f"({', '.join(fields)})")
-            elif not isinstance(experiment, Experiment):
+            elif not isinstance(experiment, _problems_experiment.Experiment):
                 fail("project", f"needs an Experiment, not {type(experiment).__name__}")
+            experiment = Experiment.of(experiment)  # the public class, whoever made it
             check_data_size(experiment.dataset)
             values = {"experiment": experiment, "title": text(title, "title", MAX_TITLE),
                       "notes": text(notes, "notes", MAX_NOTES),

@@ -206,7 +206,7 @@ class Experiment:
 
         ``data`` is a :class:`Dataset` or a mapping of column name → numbers. This layer
         reads no files: the public ``gdstudio.Experiment.data`` (:mod:`gdstudio.api`)
-        also takes the path of a CSV file and reads it through :mod:`gdstudio.io`.
+        also takes the path of a CSV file and reads it (:mod:`gdstudio.io.experiment`).
 
         Raises
         ------

@@ -19,6 +19,7 @@ from gdstudio.io import (
     load_project,
     project_from_json_text,
     project_to_json_text,
+    save_project,
 )
 from gdstudio.io.csv_files import save_csv
 from gdstudio.problems.dataset import Dataset
@@ -111,6 +112,23 @@ def test_the_problems_layer_reads_no_file_and_the_api_s_experiment_is_its_own(
     read = Experiment.data(path, "m*x + b")
     assert read == TableExperiment.data(Dataset(TUTORIAL), "m*x + b")
     assert isinstance(read, TableExperiment) and type(read.replace(lr=0.2)) is Experiment
+
+
+def test_a_project_s_experiment_is_the_public_experiment(tmp_path: Path) -> None:
+    loaded = load_project(EXAMPLES / "tutorial_intercept.gdstudio").experiment
+    assert isinstance(loaded, gdstudio.Experiment)
+    assert isinstance(loaded.replace(lr=0.02), gdstudio.Experiment)
+    gallery = example("tutorial_intercept").experiment  # made by the problems layer
+    assert type(gallery) is TableExperiment
+    made = Project(gallery, title="from the gallery")
+    assert type(made.experiment) is Experiment and made.experiment == gallery == loaded
+    assert made.experiment.param_names == gallery.param_names
+    path = tmp_path / "fit.gdstudio"
+    save_project(Project(Experiment.data(TUTORIAL, "m*x + b", lr=0.01, max_iter=5)), path)
+    assert isinstance(load_project(path).experiment, gdstudio.Experiment)
+    loaded_run, gallery_run = gdstudio.run(loaded), gdstudio.run(gallery)
+    assert loaded_run.iterations == gallery_run.iterations == 30
+    np.testing.assert_array_equal(loaded_run.history.params, gallery_run.history.params)
 
 
 # ------------------------------------------------------------------------ one validator

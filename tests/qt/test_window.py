@@ -2,10 +2,19 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox, QTableView
+from PySide6.QtCore import QRectF, QSettings, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QSpinBox,
+    QTableView,
+)
 
 from gdstudio.app import create_application
+from gdstudio.qt.plots import contour
 from gdstudio.qt.window import SPEEDS, MainWindow
 from tests.qt.helpers import action, settle, shown_window
 
@@ -141,6 +150,35 @@ def test_unknown_function_message_and_recovery(qtbot, window) -> None:
     assert not window.editor.expression_error.isVisible()
     assert window.plot_stack.currentWidget() is window.contour_page
     assert action(window, "actionRun").isEnabled()
+
+
+def test_a_new_function_of_two_variables_makes_one_map(qtbot, window, monkeypatch) -> None:
+    type_expression(qtbot, window, "x**2 + y**2")  # the map page is made and shown
+    qtbot.waitUntil(lambda: window.model.param_names == ("x", "y"), timeout=WAIT)
+    plot = window.contour_plot
+    qtbot.waitUntil(lambda: not plot.recompute_pending and not plot.map_pending)
+    made = []
+    make = contour.map_layers
+    monkeypatch.setattr(contour, "map_layers",
+                        lambda source, rect: (made.append(rect), make(source, rect))[1])
+    type_expression(qtbot, window, "(x-3)**2 + 10*(y+1)**2")
+    qtbot.waitUntil(lambda: window.model.expression_text == "(x-3)**2 + 10*(y+1)**2"
+                    and window.session.active and bool(made), timeout=WAIT)
+    QApplication.processEvents()  # whatever else the new problem asked for is due now
+    assert not plot.recompute_pending and not plot.map_pending
+    assert len(made) == 1  # for the new run's region, not also for the old path's
+    assert plot.grid_rect.contains(visible_region(plot))
+    action(window, "actionRun").trigger()  # (x-3)² fills in, y bounces between 0 and -2
+    qtbot.waitUntil(lambda: window.session.report.status not in ("ready", "running")
+                    and not window.session.playing, timeout=WAIT)
+    qtbot.waitUntil(lambda: not plot.recompute_pending and not plot.map_pending)
+    assert plot.grid_rect.contains(visible_region(plot))
+    assert plot.grid_rect.contains(3.0, -2.0) and plot.grid_rect.contains(0.0, 0.0)
+
+
+def visible_region(plot) -> QRectF:
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    return QRectF(left, bottom, right - left, top - bottom)
 
 
 def test_diverging_run_ends_with_its_explanation(qtbot, window) -> None:

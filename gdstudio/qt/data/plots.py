@@ -377,12 +377,8 @@ class LossContourPlot(ContourPlot):
             return xs, ys
         return np.append(xs, self._best_point[0]), np.append(ys, self._best_point[1])
 
-    def _fit_view(self) -> None:
-        super()._fit_view()
-        view = self.plotItem.vb
-        (left, right), (bottom, top) = view.viewRange()
-        room = LEGEND_ROOM * (top - bottom)  # keep the legend off the path
-        view.setRange(xRange=(left, right), yRange=(bottom, top + room), padding=0)
+    def _room_above(self, height: float) -> float:
+        return LEGEND_ROOM * height  # keep the legend off the path (in the one fit: one map)
 
     def _label_axes(self, names: tuple[str, ...]) -> None:
         super()._label_axes(names)

@@ -200,6 +200,7 @@ class ContourPlot(PickingPlot):
         self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
         self._largest_gradient = 0.0
         self.grid_rect: QRectF | None = None  # the region the map was last computed on
+        self._map_waits = False  # fitting the view leaves the map to the recompute timer
         self._making: tuple[SurfaceSource, Future[MapLayers]] | None = None  # off the UI thread
         self._again = False  # the view changed while a map was being made
         self._ready_poll = QTimer(self)
@@ -218,7 +219,10 @@ class ContourPlot(PickingPlot):
         """Show the function ``source`` (two variables), or none.
 
         With none the map is emptied and the view left as it is: the page is out of
-        sight, and the next function fits it again.
+        sight, and the next function fits it again. The view is fitted at once; the map
+        is made by the first fit of the function's run if :meth:`set_history` brings a
+        new one in this pass of the event loop (as the window does), else by the
+        recompute timer.
         """
         self._source = source
         names = tuple(source.param_names) if source is not None else ()
@@ -229,7 +233,16 @@ class ContourPlot(PickingPlot):
             self.grid_rect = None
             self._timer.stop()  # no map to recompute
             return
-        self.reset_view()
+        # The view is fitted now and the map made by the recompute timer: a new function
+        # comes with a new run at once (the window resets it), whose first fit makes the
+        # map for its own path. Made here as well, it was made twice, once for the region
+        # of the old function's path.
+        self._map_waits = True
+        try:
+            self.reset_view()
+        finally:
+            self._map_waits = False
+        self.schedule_recompute()
 
     # ------------------------------------------------------------------ drawing
     def _make_items(self) -> None:
@@ -425,9 +438,16 @@ class ContourPlot(PickingPlot):
         bottom, top = padded_range(float(ys.min()), float(ys.max()), 0.25, size)
         ratio = (right - left) / (top - bottom)
         self.plotItem.vb.setAspectLocked(0.25 <= ratio <= 4.0, ratio=1.0)
+        top += self._room_above(top - bottom)
         self.plotItem.vb.setRange(xRange=(left, right), yRange=(bottom, top), padding=0)
+        if self._map_waits:
+            return
         self._draw_map()
         self._timer.stop()  # the recompute the new range asked for: just done
+
+    def _room_above(self, height: float) -> float:
+        """Room to leave above the fitted path and minimum, for a view of ``height``."""
+        return 0.0
 
     def _with_minimum(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Path points plus the lowest sampled point of f near the start, if any."""

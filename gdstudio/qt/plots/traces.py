@@ -13,6 +13,7 @@ axis has whole-number ticks and no SI prefix.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -102,6 +103,12 @@ class StepAxis(pg.AxisItem):
 
 #: Empty margin either side of the steps and above and below the values, as a fraction.
 _MARGIN = 0.03
+#: Pixels around a plot's axes (left, top, right, bottom); the top is room for the top
+#: tick's label.
+_CONTENTS_MARGINS = (2, 10, 10, 2)
+#: Pixels from a plot's top edge to a legend above its plot area, and from the legend
+#: to the area.
+_LEGEND_TOP, _LEGEND_GAP = 1, 2
 
 
 class _StepPlot(pg.PlotWidget):
@@ -124,7 +131,7 @@ class _StepPlot(pg.PlotWidget):
         # short plot cuts.
         self.plotItem.getAxis("left").enableAutoSIPrefix(False)
         self.plotItem.setMouseEnabled(x=True, y=False)
-        self.plotItem.setContentsMargins(2, 10, 10, 2)  # room for the top tick's label
+        self.plotItem.setContentsMargins(*_CONTENTS_MARGINS)
         self.plotItem.disableAutoRange()  # the ranges follow the run (see redraw)
         self.series: list[_Series] = []
         self.positive_only = False
@@ -272,9 +279,18 @@ class ParameterTracesPlot(_StepPlot):
             "right-click for options.",
         )
         self.plotItem.setLabel("bottom", "step")
-        self._legend = self.plotItem.addLegend(offset=(-8, 4), labelTextColor="#333333", colCount=4)
+        # The legend sits above the plot area, right-aligned with it, never on a curve:
+        # parameters that fill the plot (a bouncing run) pass through every corner, and
+        # headroom inside the plot would take as much height from the curves.
+        right = _CONTENTS_MARGINS[2]
+        self._legend = self.plotItem.addLegend(offset=(-right, _LEGEND_TOP),
+                                               labelTextColor="#333333", colCount=4)
+        self._legend.setParentItem(self.plotItem)  # the view box clips its children
+        self._legend.layout.setContentsMargins(4, 0, 0, 0)  # no padding: nothing under it
         self._legend.setBrush(pg.mkBrush(255, 255, 255, 220))
-        self._legend.setZValue(1000)  # above the curves
+        self._legend.setZValue(1000)  # above the axes
+        self._legend.geometryChanged.connect(self._make_room_for_legend)
+        self._legend.visibleChanged.connect(self._make_room_for_legend)
         self._names: tuple[str, ...] = ()
 
     def set_param_names(self, names: Sequence[str]) -> None:
@@ -301,6 +317,15 @@ class ParameterTracesPlot(_StepPlot):
                 pg.mkPen(colour, width=2, style=style),
                 name=name if j < MAX_LEGEND_ENTRIES else None,
             )
+
+    def _make_room_for_legend(self) -> None:
+        """Widen the top margin to the legend's height while it is shown (it may wrap
+        onto more rows in a narrow plot, or grow with presentation mode's text)."""
+        left, top, right, bottom = _CONTENTS_MARGINS
+        if self._legend.isVisible() and self._legend.items:
+            top = max(top, _LEGEND_TOP + math.ceil(self._legend.height()) + _LEGEND_GAP)
+        if self.plotItem.getContentsMargins()[1] != top:
+            self.plotItem.setContentsMargins(left, top, right, bottom)
 
     def _rename(self, series: _Series, name: str | None) -> None:
         """Give a kept curve a new name (and a fresh run: no rows drawn yet)."""

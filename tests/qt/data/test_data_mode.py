@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,6 +21,7 @@ from gdstudio.problems.dataset import Dataset
 from gdstudio.qt.data.dialogs import GenerateDialog
 from gdstudio.qt.data.mode_switch import apply_data_example
 from gdstudio.qt.data.plots import MAX_SHOWN_POINTS
+from gdstudio.qt.plots import contour
 from gdstudio.qt.window import MainWindow
 from tests.qt.helpers import action, settle, shown_window
 
@@ -268,6 +269,26 @@ def test_unticking_fixed_learns_the_parameter_too(qtbot, window) -> None:
     wait_for_data(qtbot, window, ("b", "m"))
     assert window.model.start["m"] == 2.0 and window.model.data.fixed == {}
     assert window.data_mode.view.loss_stack.currentWidget() is window.data_mode.view.loss_page
+
+
+def test_a_two_parameter_problem_makes_one_loss_map(qtbot, window, monkeypatch) -> None:
+    to_data_mode(qtbot, window)
+    made = []
+    make = contour.map_layers
+    monkeypatch.setattr(contour, "map_layers",
+                        lambda source, rect: (made.append(rect), make(source, rect))[1])
+    apply_data_example(window.model, "tutorial_slope_intercept")
+    wait_for_data(qtbot, window, ("b", "m"))
+    plot = window.data_mode.view.loss_map
+    qtbot.waitUntil(lambda: bool(made) and not plot.map_pending, timeout=WAIT)
+    QApplication.processEvents()  # whatever else the new problem asked for is due now
+    assert not plot.recompute_pending and not plot.map_pending
+    # One map, for the new run's region with the legend's room above it: not also one
+    # for the old problem's path, nor one more for the room.
+    assert len(made) == 1
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    assert plot.grid_rect.contains(QRectF(left, bottom, right - left, top - bottom))
+    assert plot.grid_rect.contains(0.0, 2.0)  # the least-squares star (b, m) = (0, 2)
 
 
 def test_mini_batches_use_the_seeded_plan(qtbot, window) -> None:

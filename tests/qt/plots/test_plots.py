@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -21,9 +21,11 @@ from gdstudio.qt.plots import (
     ParameterTracesPlot,
     SurfaceFunction,
     TracesPanel,
+    contour,
 )
 from gdstudio.qt.plots.common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots.contour import isoline_segments, log_relief
+from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -253,6 +255,27 @@ def test_contour_recomputes_once_for_a_burst_of_changes(qtbot, monkeypatch) -> N
     assert plot.grid_rect.contains(20.0, 1.0)
 
 
+def test_a_new_function_and_its_run_make_one_map(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    made = []
+    make = contour.map_layers
+    monkeypatch.setattr(contour, "map_layers",
+                        lambda source, rect: (made.append(rect), make(source, rect))[1])
+    plot.set_source(ROSENBROCK)  # a new function and its new run, in one pass as the
+    plot.set_history(rosenbrock_path())  # window gives them
+    QApplication.processEvents()
+    assert len(made) == 1 and not plot.recompute_pending
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    assert plot.grid_rect.contains(QRectF(left, bottom, right - left, top - bottom))
+    assert plot.grid_rect.contains(1.0, 1.0)  # Rosenbrock's minimum, on its own map
+    plot.set_source(BOWL)  # a function alone: its map follows by the recompute timer
+    qtbot.waitUntil(lambda: len(made) == 2)
+    assert not plot.recompute_pending
+
+
 def test_contour_arrow_points_downhill(qtbot) -> None:
     plot = shown(qtbot, ContourPlot())
     plot.set_source(BOWL)
@@ -435,6 +458,31 @@ def test_parameter_traces_follow_a_new_problems_names(qtbot) -> None:
         np.testing.assert_allclose(data(series.item)[1], params[:, j])
     colours = [series.item.opts["pen"].color().name() for series in plot.series]
     assert len(set(colours)) == 3  # each parameter its own colour, as when made anew
+
+
+def test_the_parameter_legend_never_covers_a_curve(qtbot) -> None:
+    plot = shown(qtbot, ParameterTracesPlot(), (360, 170))
+    plot.set_param_names(("x", "y"))
+    k = np.arange(101)
+    # (x-3)² + 10(y+1)² from (0, 0) at rate 0.1: x settles at 3, y bounces 0, -2, 0 …
+    params = np.column_stack([3 - 3 * 0.8**k, np.where(k % 2, -2.0, 0.0)])
+    plot.set_history(history_of(params, (params[:, 0] - 3) ** 2, params))
+    view, legend = plot.plotItem.vb, plot._legend
+
+    def clear_of_the_curves() -> bool:
+        box = legend.sceneBoundingRect()
+        points = [view.mapViewToScene(QPointF(x, y)) for series in plot.series
+                  for x, y in zip(*data(series.item), strict=True)]
+        return (legend.isVisible() and not box.intersects(view.sceneBoundingRect())
+                and not any(box.contains(point) for point in points))
+
+    qtbot.waitUntil(clear_of_the_curves)
+    assert view.sceneBoundingRect().contains(view.mapViewToScene(QPointF(100, 3)))
+    apply_plot_theme(plot, PlotTheme(presentation=True))  # larger text: a taller legend
+    qtbot.waitUntil(clear_of_the_curves)
+    plot.set_param_names(("w",))  # one parameter: no legend, and no room kept for one
+    qtbot.waitUntil(lambda: plot.plotItem.getContentsMargins()[1] < legend.height())
+    assert not legend.isVisible()
 
 
 def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
@@ -647,8 +695,8 @@ def test_a_slow_map_is_made_off_the_ui_thread_and_shown_when_ready(qtbot) -> Non
     plot.set_source(BOWL)
     gated = GatedBowl()
     plot.map_seconds = 1.0  # the last map took a second (a loss over a large table)
-    plot.set_source(gated)  # returns while the map is still being made
-    assert plot.map_pending
+    plot.set_source(gated)  # the map is made by the recompute timer, on the map thread
+    qtbot.waitUntil(lambda: plot.map_pending)
     qtbot.waitUntil(lambda: bool(gated.threads))  # it is evaluated, and not on the UI thread
     assert gated.threads == [gated.threads[0]] and gated.threads[0] != "MainThread"
     drawn = []
