@@ -44,7 +44,15 @@ from gdstudio.engine.sweep_growth import growth_verdicts
 from gdstudio.engine.sweep_norms import exact_norms, norms, resolve_ties
 from gdstudio.engine.sweep_probes import armijo_search, newton_directions
 from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, update_in_place
-from gdstudio.engine.sweep_watch import RING, RISING_STEPS, calm, exact_streaks, squared_threshold
+from gdstudio.engine.sweep_watch import (
+    RING,
+    RISING_STEPS,
+    Limits,
+    calm,
+    exact_streaks,
+    shared_limits,
+    squared_threshold,
+)
 
 __all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
            "sweep_history_bytes"]
@@ -331,7 +339,7 @@ class SweepDescent:
         self._hyper_names = [name for name in active if name.startswith("hyper_")]
         self._update_names = [name for name in active if name.startswith("update_")]
         self._views: tuple[list[np.ndarray], dict[str, Hyper], dict[str, Any]] | None = None
-        self._limits: tuple[float, float] | None = None
+        self._limits: Limits | None = None
         self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
             for name in ("beta1", "beta2"):
@@ -402,8 +410,8 @@ class SweepDescent:
             active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
-        if self._limits is None:  # the largest lower and smallest upper divergence limit
-            self._limits = (float(active["low"].max()), float(active["high"].min()))
+        if self._limits is None:
+            self._limits = shared_limits(active["low"], active["high"])
         ok = calm(active, change, grad, loss, old_loss, self._thresholds, self._watch_streak,
                   self._limits)
         if ok is None:
