@@ -43,7 +43,7 @@ from gdstudio.engine.stopping import Status, StoppingRules
 from gdstudio.engine.sweep_growth import growth_verdicts
 from gdstudio.engine.sweep_norms import exact_norms, norms, resolve_ties
 from gdstudio.engine.sweep_probes import armijo_search, newton_directions
-from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, update_in_place
+from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrector, update_in_place
 from gdstudio.engine.sweep_watch import (
     RING,
     RISING_STEPS,
@@ -318,6 +318,7 @@ class SweepDescent:
         # The steps: the last RING of them when the early-divergence streak is watched.
         self._watch_streak = self.optimizer in LIMIT_FORMULAS
         self._ring = RING if self._watch_streak else 1
+        self._ring_names = tuple(f"ring{slot}" for slot in range(self._ring))
         for slot in range(self._ring):
             active[f"ring{slot}"] = _by_columns(runs, d)
         if self._watch_streak:
@@ -338,7 +339,8 @@ class SweepDescent:
                             squared_threshold(rules.tol_grad), rules.tol_loss)
         self._hyper_names = [name for name in active if name.startswith("hyper_")]
         self._update_names = [name for name in active if name.startswith("update_")]
-        self._views: tuple[list[np.ndarray], dict[str, Hyper], dict[str, Any]] | None = None
+        self._views: tuple[list[np.ndarray], dict[str, Hyper],
+                           Callable[[float], tuple[Hyper, Hyper]] | None] | None = None
         self._limits: Limits | None = None
         self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
@@ -384,14 +386,14 @@ class SweepDescent:
                 return
             steps, rate = probed
             active = self._active  # a failed search ended some runs
-            change = active[f"ring{(t + 1) % self._ring}"]
+            change = active[self._ring_names[(t + 1) % self._ring]]
             np.copyto(change, steps)
         else:
             if self._views is None:
                 self._views = self._update_views()
-            buffers, hyper, betas = self._views
-            corrections = None if not betas else bias_corrections(betas, t + 1.0)
-            change = active[f"ring{(t + 1) % self._ring}"]
+            buffers, hyper, corrector = self._views
+            corrections = None if corrector is None else corrector(t + 1.0)
+            change = active[self._ring_names[(t + 1) % self._ring]]
             update_in_place(self.optimizer, active["grad"], buffers, change,
                             active["scratch"], neg_rate, t, hyper, corrections)
         old_loss = active["loss"]
@@ -423,16 +425,16 @@ class SweepDescent:
     def _update_views(
         self,
     ) -> tuple[list[np.ndarray], dict[str, Hyper],
-               dict[str, tuple[np.ndarray, np.ndarray | None]]]:
-        """The optimizer's buffers, hyperparameters, and each β's distinct values and
-        codes in the working set as it is (made again after runs end and the working set
-        shrinks)."""
+               Callable[[float], tuple[Hyper, Hyper]] | None]:
+        """The optimizer's buffers, hyperparameters, and Adam's bias corrections as a
+        function of t (from each β's distinct values and codes), for the working set as it
+        is (made again after runs end and the working set shrinks)."""
         active = self._active
         buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
         hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
         betas = {name: (distinct, active.get(f"code_{name}"))
                  for name, (distinct, _) in self._betas.items()}
-        return buffers, hyper, betas
+        return buffers, hyper, bias_corrector(betas) if betas else None
 
     def _judge(
         self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper

@@ -17,6 +17,7 @@ TEXTS = [
     "x**3 + sin(y)*exp(-x**2/3)", "sqrt(x**2 + 1) + abs(y)", "x**2.5 + y**(1/3)",
     "log(x**2 + 1)*tanh(y) + pi*x", "cos(x)**2 + sin(y)**2 + x*y*z",
     "exp(x) - x**(-2)", "atan(x) + e*y", "x - 0*y",
+    "3**40*x - 2**60*y + 3", "(x - 2**53 - 1)*y",
 ]
 
 
@@ -120,3 +121,27 @@ def test_a_large_working_set_gets_its_values_and_its_buffers_back() -> None:
     assert np.array_equal(loss, values, equal_nan=True)
     assert np.array_equal(grad, gradients, equal_nan=True)
     assert tape._local.buffers == []  # nothing kept between calls at this size
+
+
+def test_integer_constants_of_arithmetic_run_as_the_same_floats() -> None:
+    # numpy converts an int beside a float array at every call; the tape does it once,
+    # where the float is the same number (up to 2**53) and the other operand a float array.
+    tape = compile_expression("(1 - x)**2 + 100*(y - x**2)**2 + 2**60*x + 3**40*y")._batch_tape
+    constants = tape._constants
+    assert {type(value) for value in constants} == {float, int}
+    integers = {value for value in constants if type(value) is int}
+    assert 3**40 in integers and all(abs(value) > 2**53 for value in integers)
+    assert {100.0, -400.0, 2.0, 200.0} <= {value for value in constants if type(value) is float}
+
+
+def test_a_constant_beside_a_kept_call_is_left_as_it_is() -> None:
+    # numpy.real is no ufunc: its result is kept as it is and may be of any type, so the
+    # 3 beside it stays an int; the 2 beside the argument becomes 2.0.
+    source = "def f(_a0):\n    return (3*numpy.real(_a0) + 2*_a0,)\n"
+    tape = _tape._Builder(_tape.ast.parse(source)).tape()
+    assert tape._constants == [3, 2.0]
+    assert [type(value) for value in tape._constants] == [int, float]
+    x = np.array([1.5, -2.0, 0.25])
+    out = np.empty(3)
+    tape.run([x], [out])
+    assert np.array_equal(out, 3 * np.real(x) + 2 * x)
