@@ -295,11 +295,44 @@ class _Builder:
             if (kind == "slot" and value in written and value not in direct
                     and uses == 0 and outputs.count((kind, value)) == 1):
                 direct[value] = position
+        self.extend_chains(outputs, direct, written)
         buffers = self.assign_buffers(outputs, direct)
         kept: list[_Operand | None] = [
             None if kind == "slot" and value in direct else (kind, value)
             for kind, value in outputs]
         return Tape(arguments, self.operations, self.slots, buffers, kept, direct)
+
+    def extend_chains(
+        self, outputs: list[_Operand], direct: dict[int, int], written: set[int]
+    ) -> None:
+        """Write the values leading to an output written straight into its destination
+        there too, where each is read only by the next.
+
+        For ``f = 100*(x1*x1) + …`` the product ``x1*x1`` and then ``100*`` it go into the
+        loss array, which the sum then updates in place, rather than through buffers: the
+        destination is warm in the cache (a tenth faster for Rosenbrock's gradient). A
+        value qualifies if it is written in place, read by exactly one operation (the next
+        link, once) and is no output: the values of a chain then live one after another,
+        each read for the last time by the operation that writes the next (which a ufunc
+        may do in place, element by element).
+        """
+        uses: dict[int, int] = {}
+        for _, operands, _, _ in self.operations:
+            for kind, value in operands:
+                if kind == "slot":
+                    uses[value] = uses.get(value, 0) + 1
+        for kind, value in outputs:
+            if kind == "slot":
+                uses[value] = uses.get(value, 0) + 1
+        for slot, position in list(direct.items()):
+            link: int | None = slot
+            while link is not None:
+                _, operands, _, _ = self.operations[link]
+                link = next((value for kind, value in operands
+                             if kind == "slot" and value in written and value not in direct
+                             and uses[value] == 1), None)
+                if link is not None:
+                    direct[link] = position
 
     def assign_buffers(self, outputs: list[_Operand], direct: dict[int, int]) -> dict[int, int]:
         """A buffer for each slot written in place, reusing those no longer read."""

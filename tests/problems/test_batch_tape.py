@@ -18,6 +18,7 @@ TEXTS = [
     "log(x**2 + 1)*tanh(y) + pi*x", "cos(x)**2 + sin(y)**2 + x*y*z",
     "exp(x) - x**(-2)", "atan(x) + e*y", "x - 0*y",
     "3**40*x - 2**60*y + 3", "(x - 2**53 - 1)*y",
+    "(x*y + 1)*(x*y + 2) - 3*x", "exp(x*y)*x - y/(x + 2)", "((x + 1)*2 - 3)*4 + y*y*y",
 ]
 
 
@@ -145,3 +146,11 @@ def test_a_constant_beside_a_kept_call_is_left_as_it_is() -> None:
     out = np.empty(3)
     tape.run([x], [out])
     assert np.array_equal(out, 3 * np.real(x) + 2 * x)
+
+
+def test_the_values_leading_to_an_output_are_written_into_its_destination() -> None:
+    # Rosenbrock: x², y - x² and 1 - x are read by several outputs and need buffers; the
+    # rest (100·(y - x²)², -400·x, …) are written into the loss and gradient arrays.
+    tape = compile_expression("(1 - x)**2 + 100*(y - x**2)**2")._batch_tape
+    assert tape._buffer_count == 3
+    assert sorted(output for _, output in tape._direct) == [0, 0, 0, 1, 1, 1, 1, 2, 2]
