@@ -101,7 +101,11 @@ class BatchObjective(Protocol):
         Row k must equal ``value_and_grad(params[k], batch)``. An objective may also
         offer ``value_and_grad_batch_into(params, batch, loss, grad)``, writing the same
         numbers into the sweep's arrays ``loss`` ``(K,)`` and ``grad`` ``(K, d)``
-        (stored column by column); the sweep then uses that.
+        (stored column by column); the sweep then uses that. With it, an objective may
+        offer ``bind_batch_into(params, loss, grad)``, returning a function of no
+        arguments that does ``value_and_grad_batch_into(params, None, loss, grad)`` with
+        whatever the arrays hold at each call; the sweep binds its arrays once (until
+        runs end) and calls that when it evaluates the whole objective.
         """
         ...
 
@@ -161,9 +165,14 @@ class SweepDescent:
         history: bool = False,
     ) -> None:
         self.objective = objective
-        #: Evaluates into the sweep's own arrays (no new ones each step), if it can.
+        #: Evaluates into the sweep's own arrays (no new ones each step), if it can; and
+        #: binds those arrays once, for calls that cost little more than the work.
         self._into: Callable[..., None] | None = getattr(
             objective, "value_and_grad_batch_into", None)
+        self._bind: Callable[..., Callable[[], None]] | None = getattr(
+            objective, "bind_batch_into", None)
+        #: The bound evaluations of the working set as it is, by the loss array written.
+        self._bound: dict[int, Callable[[], None]] = {}
         method = make_optimizer(optimizer)
         check_probes(objective, method)  # type: ignore[arg-type]
         self.optimizer = method.name
@@ -403,7 +412,11 @@ class SweepDescent:
         rows = None if self.batching is None else self.batching.rows(t)
         if self._into is not None:  # the new loss into the spare, the gradient in place
             loss, grad = active["spare_loss"], active["grad"]
-            self._into(params, rows, loss, grad)
+            evaluate = self._bound.get(id(loss)) if rows is None else None
+            if evaluate is not None:
+                evaluate()
+            else:
+                self._evaluate_into(params, rows, loss, grad)
             active["loss"], active["spare_loss"] = loss, old_loss
         else:
             loss, grad = self.objective.value_and_grad_batch(params, rows)
@@ -421,6 +434,19 @@ class SweepDescent:
                 return
             ok = np.ones(loss.shape[0], dtype=bool)
         self._judge(np.flatnonzero(~ok), change, old_loss, rate)
+
+    def _evaluate_into(
+        self, params: np.ndarray, rows: np.ndarray | None, loss: np.ndarray, grad: np.ndarray
+    ) -> None:
+        """Evaluate into ``loss`` and ``grad``: binding them first when the objective can
+        and the whole objective is evaluated (bound evaluations are kept by the loss
+        array, of which the sweep has two, until the working set changes)."""
+        if rows is not None or self._bind is None:
+            assert self._into is not None
+            self._into(params, rows, loss, grad)
+            return
+        evaluate = self._bound[id(loss)] = self._bind(params, loss, grad)
+        evaluate()
 
     def _update_views(
         self,
@@ -442,6 +468,13 @@ class SweepDescent:
         """The exact rules for the runs ``rows`` of the working set; at the step limit the
         others end there."""
         active = self._active
+        count = active["index"].shape[0]
+        all_codes = np.full(count, Reason.MAX_ITER if self._t >= self.stopping.max_iter else 0,
+                            dtype=np.int8)
+        all_values = np.full(count, np.nan)
+        if rows.shape[0] == 0:  # at the step limit with every run calm
+            self._end(all_codes != 0, all_codes, all_values)
+            return
         grad = active["grad"][rows]
         size = exact_norms(change[rows])
         view = {name: active[name][rows] for name in (
@@ -458,11 +491,6 @@ class SweepDescent:
         # fast lengths say that exactly (norms remeasures any that may overflow).
         grad_norm = exact_norms(grad) if self.stopping.tol_grad is not None else norms(grad)
         codes, values = self._verdicts(view, size, grad_norm, old_loss[rows], rate)
-        count = active["index"].shape[0]
-        all_codes = np.zeros(count, dtype=np.int8)
-        if self._t >= self.stopping.max_iter:
-            all_codes[:] = Reason.MAX_ITER
-        all_values = np.full(count, np.nan)
         all_codes[rows], all_values[rows] = codes, values
         self._end(all_codes != 0, all_codes, all_values)
 
@@ -586,6 +614,7 @@ class SweepDescent:
         self.status_codes[index] = _status_of(codes[rows])
         keep = np.flatnonzero(~ended)
         self._views = self._limits = None
+        self._bound = {}
         for name, value in active.items():
             if not isinstance(value, np.ndarray):
                 continue

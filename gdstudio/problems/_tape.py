@@ -21,6 +21,7 @@ the ufuncs and constants are bound to those names, never printed.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import operator
 import threading
@@ -135,6 +136,16 @@ class Tape:
             keep = count * self._buffer_count <= _KEPT_NUMBERS
             local.count, local.buffers = (count, buffers) if keep else (None, [])
         self._runner(columns, destinations, buffers)
+
+    def bind(
+        self, columns: Sequence[np.ndarray], destinations: Sequence[np.ndarray]
+    ) -> Callable[[], None]:
+        """:meth:`run` at ``columns`` into ``destinations`` as a function of no arguments,
+        with buffers of its own: for one caller evaluating at the same arrays again and
+        again (a sweep, at every step), whatever they hold at each call. The arrays are
+        unpacked and the buffers found once, not at every call."""
+        buffers = [np.empty(destinations[0].shape[0]) for _ in range(self._buffer_count)]
+        return functools.partial(self._runner, tuple(columns), tuple(destinations), buffers)
 
     def _make_runner(self) -> Callable[..., None]:
         """The program as one Python function, for speed (a loop over the operations

@@ -154,3 +154,48 @@ def test_the_values_leading_to_an_output_are_written_into_its_destination() -> N
     tape = compile_expression("(1 - x)**2 + 100*(y - x**2)**2")._batch_tape
     assert tape._buffer_count == 3
     assert sorted(output for _, output in tape._direct) == [0, 0, 0, 1, 1, 1, 1, 2, 2]
+
+
+@pytest.mark.parametrize("text", ["(1 - x)**2 + 100*(y - x**2)**2", "x*y - x/y + 3"])
+def test_a_bound_evaluation_follows_the_parameters_it_was_bound_to(text: str) -> None:
+    compiled = compile_expression(text)
+    params = _points(300, 2)
+    loss, grad = np.full(300, 7.0), np.full((300, 2), 7.0, order="F")
+    evaluate = compiled.bind_batch_into(params, loss, grad)
+    for scale in (1.0, -0.5, 3.0):  # the parameters change in place between calls
+        params *= scale
+        with np.errstate(all="ignore"):
+            evaluate()
+        expected_loss, expected_grad = _into(compiled, params)
+        assert np.array_equal(loss, expected_loss, equal_nan=True)
+        assert np.array_equal(grad, expected_grad, equal_nan=True)
+
+
+def test_a_bound_evaluation_whose_tape_raises_gives_the_functions_numbers(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = compile_expression("(1 - x)**2 + 100*(y - x**2)**2")
+    tape = compiled._batch_tape
+
+    def refuse(*_: object) -> None:
+        raise ArithmeticError("as a power of huge numbers can")
+
+    monkeypatch.setattr(tape, "_runner", refuse)
+    params = _points(50, 2)
+    loss, grad = np.empty(50), np.empty((50, 2), order="F")
+    with np.errstate(all="ignore"):
+        compiled.bind_batch_into(params, loss, grad)()
+        values, gradients = compiled.value_and_grad_batch(params)
+    assert np.array_equal(loss, values, equal_nan=True)
+    assert np.array_equal(grad, gradients, equal_nan=True)
+
+
+def test_a_bound_evaluation_without_a_tape_evaluates_as_the_function() -> None:
+    compiled = compile_expression("(1 - x)**2 + 100*(y - x**2)**2")
+    params = np.random.default_rng(5).normal(0.0, 3.0, (40, 2)).astype(np.float32)  # no tape
+    loss, grad = np.empty(40), np.empty((40, 2), order="F")
+    with np.errstate(all="ignore"):
+        compiled.bind_batch_into(params, loss, grad)()
+    expected_loss, expected_grad = _into(compiled, params.astype(float))
+    assert np.array_equal(loss, expected_loss, equal_nan=True)
+    assert np.array_equal(grad, expected_grad, equal_nan=True)
