@@ -288,7 +288,11 @@ class SweepDescent:
         runs, d = starts.shape
         rows = None if self.batching is None else self.batching.rows(0)
         with np.errstate(all="ignore"):
-            loss, grad = self.objective.value_and_grad_batch(starts, rows)
+            if self._into is not None:  # into new arrays, with no temporary ones
+                loss, grad = np.empty(runs), np.empty((runs, d), order="F")
+                self._into(np.asfortranarray(starts), rows, loss, grad)
+            else:
+                loss, grad = self.objective.value_and_grad_batch(starts, rows)
         self.params, self.loss, self.grad = starts.copy(), np.array(loss, float), grad
         self.start_loss = self.loss.copy()
         self.start_grad = grad.copy()
@@ -642,7 +646,11 @@ def _column(value: float | np.ndarray) -> float | np.ndarray:
 
 def _wide(value: float | np.ndarray, d: int) -> float | np.ndarray:
     """A float as it is, or a ``(K, 1)`` column repeated to ``(K, d)``."""
-    return value if isinstance(value, float) else np.asfortranarray(np.repeat(value, d, axis=1))
+    if isinstance(value, float):
+        return value
+    wide = np.empty((value.shape[0], d), order="F")
+    wide[...] = value
+    return wide
 
 
 def _by_columns(runs: int, d: int) -> np.ndarray:
