@@ -325,8 +325,10 @@ class SweepDescent:
             "grad": np.array(self.grad, order="F"), "low": self.start_loss - reach,
             "high": self.start_loss + reach,
             "start_loss": self.start_loss, "lr": lr, "neg_lr": _wide(-lr, d),
-            "scratch": _by_columns(runs, d), "squares": _by_columns(runs, d),
-            "grad_squares": _by_columns(runs, d), "total": np.zeros(runs),
+            # _SCRATCH: written before each read, so not filled (as _end makes them)
+            "scratch": _by_columns(runs, d, fill=False),
+            "squares": _by_columns(runs, d, fill=False),
+            "grad_squares": _by_columns(runs, d, fill=False), "total": np.empty(runs),
         }
         # The steps: the last RING of them when the early-divergence streak is watched.
         self._watch_streak = self.optimizer in LIMIT_FORMULAS
@@ -653,9 +655,10 @@ def _wide(value: float | np.ndarray, d: int) -> float | np.ndarray:
     return wide
 
 
-def _by_columns(runs: int, d: int) -> np.ndarray:
-    """Zeros ``(K, d)`` stored column by column (each parameter's K values contiguous)."""
-    return np.zeros((runs, d), order="F")
+def _by_columns(runs: int, d: int, fill: bool = True) -> np.ndarray:
+    """Zeros ``(K, d)`` stored column by column (each parameter's K values contiguous);
+    with ``fill=False`` an array of that shape whose values are not set."""
+    return np.zeros((runs, d), order="F") if fill else np.empty((runs, d), order="F")
 
 
 def _per_run(
