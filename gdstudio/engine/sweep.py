@@ -52,6 +52,7 @@ from gdstudio.engine.sweep_watch import (
     exact_streaks,
     shared_limits,
     squared_threshold,
+    surely_finite,
 )
 
 __all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
@@ -372,6 +373,8 @@ class SweepDescent:
     def _check_start(self) -> None:
         active, rules = self._active, self.stopping
         loss, grad = active["loss"], active["grad"]
+        if rules.tol_grad is None and rules.max_iter > 0 and surely_finite(loss, grad):
+            return  # no rule can end a run here
         grad_norm = norms(grad)
         codes = np.zeros(loss.shape[0], dtype=np.int8)
         values = np.full(loss.shape[0], np.nan)

@@ -36,7 +36,7 @@ import numpy as np
 from gdstudio.engine.sweep_norms import exact_norms
 
 __all__ = ["RING", "RISING_STEPS", "Limits", "Thresholds", "calm", "exact_streaks",
-           "shared_limits", "squared_threshold"]
+           "shared_limits", "squared_threshold", "surely_finite"]
 
 #: Squared step and gradient thresholds (:func:`squared_threshold`) and ``tol_loss``.
 Thresholds = tuple[float | None, float | None, float | None]
@@ -96,6 +96,16 @@ def shared_limits(low: np.ndarray, high: np.ndarray) -> Limits:
     if not radius > _SMALLEST_TOLERANCE:
         return lowest, highest, -1.0
     return lowest, highest, min(radius * radius * (1.0 - _SUM_MARGIN), sys.float_info.max)
+
+
+def surely_finite(*arrays: np.ndarray) -> bool:
+    """True only if every number of ``arrays`` is finite and so is the length of every
+    row of each (their sum of squares is finite); False may be a false alarm (a sum that
+    overflows)."""
+    total = 0.0
+    for values in arrays:
+        total += _sum_of_squares(values)
+    return math.isfinite(total)
 
 
 def calm(

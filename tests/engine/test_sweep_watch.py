@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from gdstudio.engine.sweep_watch import _sum_of_squares, calm, shared_limits
+from gdstudio.engine.sweep_watch import _sum_of_squares, calm, shared_limits, surely_finite
 
 
 def _working_set(runs: int, d: int = 2, seed: int = 0) -> dict:
@@ -126,3 +126,19 @@ def test_a_loss_at_or_beyond_the_nearest_limit(loss: float, flagged: bool) -> No
     else:
         assert ok is not None
         assert np.flatnonzero(~ok).tolist() == [row]
+
+
+@pytest.mark.parametrize("value, finite", [
+    (1.5, True), (math.nan, False), (math.inf, False), (-math.inf, False),
+    (1e200, False),  # finite, but its square is not: its row's length may not be either
+])
+@pytest.mark.parametrize("runs", [10, 12_000])
+def test_surely_finite_says_so_only_when_every_number_and_length_is(
+    value: float, finite: bool, runs: int
+) -> None:
+    active = _working_set(runs)
+    active["grad"][runs - 3, 1] = value
+    with np.errstate(all="ignore"):
+        assert surely_finite(active["loss"], active["grad"]) is finite
+        assert surely_finite(active["grad"], active["loss"]) is finite
+        assert surely_finite(active["loss"]) is True
