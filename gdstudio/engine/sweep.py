@@ -43,8 +43,17 @@ from gdstudio.engine.stopping import Status, StoppingRules
 from gdstudio.engine.sweep_growth import growth_verdicts
 from gdstudio.engine.sweep_norms import exact_norms, norms, resolve_ties
 from gdstudio.engine.sweep_probes import armijo_search, newton_directions
-from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrections, update_in_place
-from gdstudio.engine.sweep_watch import RING, RISING_STEPS, calm, exact_streaks, squared_threshold
+from gdstudio.engine.sweep_updates import BUFFER_COUNTS, Hyper, bias_corrector, update_in_place
+from gdstudio.engine.sweep_watch import (
+    RING,
+    RISING_STEPS,
+    Limits,
+    calm,
+    exact_streaks,
+    shared_limits,
+    squared_threshold,
+    surely_finite,
+)
 
 __all__ = ["STATUSES", "SWEEP_OPTIMIZERS", "BatchObjective", "Reason", "SweepDescent",
            "sweep_history_bytes"]
@@ -93,7 +102,11 @@ class BatchObjective(Protocol):
         Row k must equal ``value_and_grad(params[k], batch)``. An objective may also
         offer ``value_and_grad_batch_into(params, batch, loss, grad)``, writing the same
         numbers into the sweep's arrays ``loss`` ``(K,)`` and ``grad`` ``(K, d)``
-        (stored column by column); the sweep then uses that.
+        (stored column by column); the sweep then uses that. With it, an objective may
+        offer ``bind_batch_into(params, loss, grad)``, returning a function of no
+        arguments that does ``value_and_grad_batch_into(params, None, loss, grad)`` with
+        whatever the arrays hold at each call; the sweep binds its arrays once (until
+        runs end) and calls that when it evaluates the whole objective.
         """
         ...
 
@@ -153,9 +166,14 @@ class SweepDescent:
         history: bool = False,
     ) -> None:
         self.objective = objective
-        #: Evaluates into the sweep's own arrays (no new ones each step), if it can.
+        #: Evaluates into the sweep's own arrays (no new ones each step), if it can; and
+        #: binds those arrays once, for calls that cost little more than the work.
         self._into: Callable[..., None] | None = getattr(
             objective, "value_and_grad_batch_into", None)
+        self._bind: Callable[..., Callable[[], None]] | None = getattr(
+            objective, "bind_batch_into", None)
+        #: The bound evaluations of the working set as it is, by the loss array written.
+        self._bound: dict[int, Callable[[], None]] = {}
         method = make_optimizer(optimizer)
         check_probes(objective, method)  # type: ignore[arg-type]
         self.optimizer = method.name
@@ -271,7 +289,11 @@ class SweepDescent:
         runs, d = starts.shape
         rows = None if self.batching is None else self.batching.rows(0)
         with np.errstate(all="ignore"):
-            loss, grad = self.objective.value_and_grad_batch(starts, rows)
+            if self._into is not None:  # into new arrays, with no temporary ones
+                loss, grad = np.empty(runs), np.empty((runs, d), order="F")
+                self._into(np.asfortranarray(starts), rows, loss, grad)
+            else:
+                loss, grad = self.objective.value_and_grad_batch(starts, rows)
         self.params, self.loss, self.grad = starts.copy(), np.array(loss, float), grad
         self.start_loss = self.loss.copy()
         self.start_grad = grad.copy()
@@ -304,12 +326,15 @@ class SweepDescent:
             "grad": np.array(self.grad, order="F"), "low": self.start_loss - reach,
             "high": self.start_loss + reach,
             "start_loss": self.start_loss, "lr": lr, "neg_lr": _wide(-lr, d),
-            "scratch": _by_columns(runs, d), "squares": _by_columns(runs, d),
-            "grad_squares": _by_columns(runs, d), "total": np.zeros(runs),
+            # _SCRATCH: written before each read, so not filled (as _end makes them)
+            "scratch": _by_columns(runs, d, fill=False),
+            "squares": _by_columns(runs, d, fill=False),
+            "grad_squares": _by_columns(runs, d, fill=False), "total": np.empty(runs),
         }
         # The steps: the last RING of them when the early-divergence streak is watched.
         self._watch_streak = self.optimizer in LIMIT_FORMULAS
         self._ring = RING if self._watch_streak else 1
+        self._ring_names = tuple(f"ring{slot}" for slot in range(self._ring))
         for slot in range(self._ring):
             active[f"ring{slot}"] = _by_columns(runs, d)
         if self._watch_streak:
@@ -330,8 +355,9 @@ class SweepDescent:
                             squared_threshold(rules.tol_grad), rules.tol_loss)
         self._hyper_names = [name for name in active if name.startswith("hyper_")]
         self._update_names = [name for name in active if name.startswith("update_")]
-        self._views: tuple[list[np.ndarray], dict[str, Hyper], dict[str, Any]] | None = None
-        self._limits: tuple[float, float] | None = None
+        self._views: tuple[list[np.ndarray], dict[str, Hyper],
+                           Callable[[float], tuple[Hyper, Hyper]] | None] | None = None
+        self._limits: Limits | None = None
         self._betas: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
         if self.optimizer == "adam":
             for name in ("beta1", "beta2"):
@@ -347,6 +373,8 @@ class SweepDescent:
     def _check_start(self) -> None:
         active, rules = self._active, self.stopping
         loss, grad = active["loss"], active["grad"]
+        if rules.tol_grad is None and rules.max_iter > 0 and surely_finite(loss, grad):
+            return  # no rule can end a run here
         grad_norm = norms(grad)
         codes = np.zeros(loss.shape[0], dtype=np.int8)
         values = np.full(loss.shape[0], np.nan)
@@ -376,14 +404,14 @@ class SweepDescent:
                 return
             steps, rate = probed
             active = self._active  # a failed search ended some runs
-            change = active[f"ring{(t + 1) % self._ring}"]
+            change = active[self._ring_names[(t + 1) % self._ring]]
             np.copyto(change, steps)
         else:
             if self._views is None:
                 self._views = self._update_views()
-            buffers, hyper, betas = self._views
-            corrections = None if not betas else bias_corrections(betas, t + 1.0)
-            change = active[f"ring{(t + 1) % self._ring}"]
+            buffers, hyper, corrector = self._views
+            corrections = None if corrector is None else corrector(t + 1.0)
+            change = active[self._ring_names[(t + 1) % self._ring]]
             update_in_place(self.optimizer, active["grad"], buffers, change,
                             active["scratch"], neg_rate, t, hyper, corrections)
         old_loss = active["loss"]
@@ -393,7 +421,11 @@ class SweepDescent:
         rows = None if self.batching is None else self.batching.rows(t)
         if self._into is not None:  # the new loss into the spare, the gradient in place
             loss, grad = active["spare_loss"], active["grad"]
-            self._into(params, rows, loss, grad)
+            evaluate = self._bound.get(id(loss)) if rows is None else None
+            if evaluate is not None:
+                evaluate()
+            else:
+                self._evaluate_into(params, rows, loss, grad)
             active["loss"], active["spare_loss"] = loss, old_loss
         else:
             loss, grad = self.objective.value_and_grad_batch(params, rows)
@@ -402,8 +434,8 @@ class SweepDescent:
             active.update(loss=loss, grad=grad)
         if self._history is not None:
             self._record(t, active["index"], loss)
-        if self._limits is None:  # the largest lower and smallest upper divergence limit
-            self._limits = (float(active["low"].max()), float(active["high"].min()))
+        if self._limits is None:
+            self._limits = shared_limits(active["low"], active["high"])
         ok = calm(active, change, grad, loss, old_loss, self._thresholds, self._watch_streak,
                   self._limits)
         if ok is None:
@@ -412,19 +444,32 @@ class SweepDescent:
             ok = np.ones(loss.shape[0], dtype=bool)
         self._judge(np.flatnonzero(~ok), change, old_loss, rate)
 
+    def _evaluate_into(
+        self, params: np.ndarray, rows: np.ndarray | None, loss: np.ndarray, grad: np.ndarray
+    ) -> None:
+        """Evaluate into ``loss`` and ``grad``: binding them first when the objective can
+        and the whole objective is evaluated (bound evaluations are kept by the loss
+        array, of which the sweep has two, until the working set changes)."""
+        if rows is not None or self._bind is None:
+            assert self._into is not None
+            self._into(params, rows, loss, grad)
+            return
+        evaluate = self._bound[id(loss)] = self._bind(params, loss, grad)
+        evaluate()
+
     def _update_views(
         self,
     ) -> tuple[list[np.ndarray], dict[str, Hyper],
-               dict[str, tuple[np.ndarray, np.ndarray | None]]]:
-        """The optimizer's buffers, hyperparameters, and each β's distinct values and
-        codes in the working set as it is (made again after runs end and the working set
-        shrinks)."""
+               Callable[[float], tuple[Hyper, Hyper]] | None]:
+        """The optimizer's buffers, hyperparameters, and Adam's bias corrections as a
+        function of t (from each β's distinct values and codes), for the working set as it
+        is (made again after runs end and the working set shrinks)."""
         active = self._active
         buffers = [active[f"buffer{i}"] for i in range(BUFFER_COUNTS[self.optimizer])]
         hyper = {name.removeprefix("update_"): active[name] for name in self._update_names}
         betas = {name: (distinct, active.get(f"code_{name}"))
                  for name, (distinct, _) in self._betas.items()}
-        return buffers, hyper, betas
+        return buffers, hyper, bias_corrector(betas) if betas else None
 
     def _judge(
         self, rows: np.ndarray, change: np.ndarray, old_loss: np.ndarray, rate: Hyper
@@ -432,6 +477,13 @@ class SweepDescent:
         """The exact rules for the runs ``rows`` of the working set; at the step limit the
         others end there."""
         active = self._active
+        count = active["index"].shape[0]
+        all_codes = np.full(count, Reason.MAX_ITER if self._t >= self.stopping.max_iter else 0,
+                            dtype=np.int8)
+        all_values = np.full(count, np.nan)
+        if rows.shape[0] == 0:  # at the step limit with every run calm
+            self._end(all_codes != 0, all_codes, all_values)
+            return
         grad = active["grad"][rows]
         size = exact_norms(change[rows])
         view = {name: active[name][rows] for name in (
@@ -448,11 +500,6 @@ class SweepDescent:
         # fast lengths say that exactly (norms remeasures any that may overflow).
         grad_norm = exact_norms(grad) if self.stopping.tol_grad is not None else norms(grad)
         codes, values = self._verdicts(view, size, grad_norm, old_loss[rows], rate)
-        count = active["index"].shape[0]
-        all_codes = np.zeros(count, dtype=np.int8)
-        if self._t >= self.stopping.max_iter:
-            all_codes[:] = Reason.MAX_ITER
-        all_values = np.full(count, np.nan)
         all_codes[rows], all_values[rows] = codes, values
         self._end(all_codes != 0, all_codes, all_values)
 
@@ -576,6 +623,7 @@ class SweepDescent:
         self.status_codes[index] = _status_of(codes[rows])
         keep = np.flatnonzero(~ended)
         self._views = self._limits = None
+        self._bound = {}
         for name, value in active.items():
             if not isinstance(value, np.ndarray):
                 continue
@@ -603,12 +651,17 @@ def _column(value: float | np.ndarray) -> float | np.ndarray:
 
 def _wide(value: float | np.ndarray, d: int) -> float | np.ndarray:
     """A float as it is, or a ``(K, 1)`` column repeated to ``(K, d)``."""
-    return value if isinstance(value, float) else np.asfortranarray(np.repeat(value, d, axis=1))
+    if isinstance(value, float):
+        return value
+    wide = np.empty((value.shape[0], d), order="F")
+    wide[...] = value
+    return wide
 
 
-def _by_columns(runs: int, d: int) -> np.ndarray:
-    """Zeros ``(K, d)`` stored column by column (each parameter's K values contiguous)."""
-    return np.zeros((runs, d), order="F")
+def _by_columns(runs: int, d: int, fill: bool = True) -> np.ndarray:
+    """Zeros ``(K, d)`` stored column by column (each parameter's K values contiguous);
+    with ``fill=False`` an array of that shape whose values are not set."""
+    return np.zeros((runs, d), order="F") if fill else np.empty((runs, d), order="F")
 
 
 def _per_run(

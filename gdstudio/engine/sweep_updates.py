@@ -17,13 +17,14 @@ can differ.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from gdstudio.engine.optimizers import OPTIMIZERS
 
-__all__ = ["BUFFER_COUNTS", "Hyper", "bias_corrections", "update_in_place"]
+__all__ = ["BUFFER_COUNTS", "Hyper", "bias_corrections", "bias_corrector", "update_in_place"]
 
 #: A hyperparameter: one float for every run, or a ``(K, 1)`` column.
 Hyper = float | np.ndarray
@@ -155,3 +156,18 @@ def bias_corrections(
         else:
             result.append((1.0 - np.float_power(distinct, t))[codes][:, None])
     return result[0], result[1]
+
+
+def bias_corrector(
+    values: Mapping[str, tuple[np.ndarray, np.ndarray | None]]
+) -> Callable[[float], tuple[Hyper, Hyper]]:
+    """A function of ``t`` giving :func:`bias_corrections` ``(values, t)``, the same numbers.
+
+    With one β₁ and one β₂ for every run (the common case) it takes two Python powers of
+    those floats and nothing else: a sweep asks at every step.
+    """
+    (first, first_codes), (second, second_codes) = values["beta1"], values["beta2"]
+    if first_codes is None and second_codes is None:
+        beta1, beta2 = float(first[0]), float(second[0])
+        return lambda t: (1.0 - beta1**t, 1.0 - beta2**t)
+    return functools.partial(bias_corrections, values)

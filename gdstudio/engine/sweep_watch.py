@@ -13,7 +13,9 @@ not does the test look at each run, with a few in-place array operations:
 
 * the step and the gradient are finite and their lengths cannot overflow: the sum of
   their squares plus the loss is finite (which also says that the loss is finite);
-* the loss lies within the divergence limits;
+* the loss lies within the divergence limits: over the whole working set, Σ loss² is
+  below the square of the nearest limit to 0 (:func:`shared_limits`), which also says
+  that every loss is finite — else the smallest and largest loss are compared with them;
 * the tolerances, each with a margin of 1e-9 over the fast lengths' few units of
   rounding (lengths are compared squared);
 * the early-divergence streak (optimizers with a stable limit only): a run is on a
@@ -26,17 +28,21 @@ not does the test look at each run, with a few in-place array operations:
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
 
 from gdstudio.engine.sweep_norms import exact_norms
 
-__all__ = ["RING", "RISING_STEPS", "Thresholds", "calm", "exact_streaks",
-           "squared_threshold"]
+__all__ = ["RING", "RISING_STEPS", "Limits", "Thresholds", "calm", "exact_streaks",
+           "shared_limits", "squared_threshold", "surely_finite"]
 
 #: Squared step and gradient thresholds (:func:`squared_threshold`) and ``tol_loss``.
 Thresholds = tuple[float | None, float | None, float | None]
+#: The largest lower and smallest upper divergence limit of a working set, and the Σ loss²
+#: below which every loss lies between them (:func:`shared_limits`).
+Limits = tuple[float, float, float]
 
 #: The early-divergence streak of Descent (see descent._RISING_STEPS).
 RISING_STEPS = 5
@@ -47,10 +53,14 @@ RING = RISING_STEPS + 1
 _MARGIN = 1e-9
 # Below this a tolerance's square may lose digits: such a rule is tested exactly always.
 _SMALLEST_TOLERANCE = 1e-140
+# A sum of K squares (BLAS's, in any order) is within K units in the last place of the
+# exact sum; this is far more for any K below 10⁹.
+_SUM_MARGIN = 1e-6
 # The ufunc's own reduction: ndarray.min adds a Python wrapper, at every step.
 _smallest = np.minimum.reduce
-# OpenBLAS's dot product runs on one thread up to 10,000 numbers (x86-64 kernels).
-_DOT_PIECE = 8192
+# OpenBLAS's dot product runs on one thread up to 10,000 numbers (x86-64 kernels; one
+# more and it starts threads, which compete with this one for the cores).
+_DOT_PIECE = 10_000
 _dot = np.vdot
 
 
@@ -63,17 +73,52 @@ def squared_threshold(tolerance: float | None) -> float | None:
     return (tolerance * (1.0 + _MARGIN)) ** 2
 
 
+def shared_limits(low: np.ndarray, high: np.ndarray) -> Limits:
+    """The divergence limits of a working set as :func:`calm` tests them at once.
+
+    Parameters
+    ----------
+    low, high : numpy.ndarray
+        Every run's lower and upper limit of the loss, ``(K,)``.
+
+    Returns
+    -------
+    tuple of float
+        The largest lower limit, the smallest upper one, and a bound on Σ loss² (as
+        :func:`_sum_of_squares` computes it) under which every loss lies strictly between
+        those two: the square of the nearer one's distance from 0, less a margin for
+        rounding; −1 (nothing is below it) when the limits do not straddle 0 by at least
+        :data:`_SMALLEST_TOLERANCE`. It is at most the largest float, so a sum below it is
+        finite.
+    """
+    lowest, highest = float(np.maximum.reduce(low)), float(np.minimum.reduce(high))
+    radius = min(-lowest, highest)
+    if not radius > _SMALLEST_TOLERANCE:
+        return lowest, highest, -1.0
+    return lowest, highest, min(radius * radius * (1.0 - _SUM_MARGIN), sys.float_info.max)
+
+
+def surely_finite(*arrays: np.ndarray) -> bool:
+    """True only if every number of ``arrays`` is finite and so is the length of every
+    row of each (their sum of squares is finite); False may be a false alarm (a sum that
+    overflows)."""
+    total = 0.0
+    for values in arrays:
+        total += _sum_of_squares(values)
+    return math.isfinite(total)
+
+
 def calm(
     active: dict[str, Any], change: np.ndarray, grad: np.ndarray, loss: np.ndarray,
-    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: tuple[float, float],
+    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: Limits,
 ) -> np.ndarray | None:
     """Whether each run surely goes on after this step: ``None`` when all do, else
     ``(K,)`` booleans (a new array).
 
     ``active`` holds the working set's arrays, scratch ``(K, d)`` arrays ``squares`` and
     ``grad_squares``, ``(K,)`` arrays ``total``, ``low``, ``high`` and, when ``streak``,
-    the rising-loss count ``streak`` (updated here). ``limits`` are the largest ``low``
-    and the smallest ``high`` of the working set.
+    the rising-loss count ``streak`` (updated here). ``limits`` are
+    :func:`shared_limits` of ``low`` and ``high``.
     """
     if streak:
         count = active["streak"]
@@ -86,23 +131,28 @@ def calm(
 
 def _all_calm(
     active: dict[str, Any], change: np.ndarray, grad: np.ndarray, loss: np.ndarray,
-    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: tuple[float, float],
+    old_loss: np.ndarray, thresholds: Thresholds, streak: bool, limits: Limits,
 ) -> bool:
     """A test over the whole working set at once that every run surely goes on.
 
     Σ step² + Σ gradient² is finite only if every one of them is (and no length can
-    overflow); every loss lies within its run's limits if all lie between the largest
-    lower limit and the smallest upper one, which also says that every loss is finite
-    when those two are (the smallest and largest of losses with a NaN are NaN, outside
-    any limit); when they are not, Σ loss must be finite too. Either test may fail where
-    every run is calm (a sum overflows, limits differ): then each run is looked at.
+    overflow). Every loss lies within its run's limits if all lie between the largest
+    lower limit and the smallest upper one: surely so when Σ loss² is below the bound
+    of :func:`shared_limits` (a NaN or infinite loss makes the sum NaN or infinite, never
+    below it); else the smallest and largest loss are compared with those limits, which
+    also says that every loss is finite when the limits are (the smallest and largest of
+    losses with a NaN are NaN, outside any limit); when they are not, Σ loss must be
+    finite too. A test may fail where every run is calm (a sum overflows, limits
+    differ): then each run is looked at.
     """
-    total = _sum_of_squares(change.ravel(order="K")) + _sum_of_squares(grad.ravel(order="K"))
-    if not (math.isfinite(limits[0]) and math.isfinite(limits[1])):
-        total += float(np.add.reduce(loss))
-    if not (math.isfinite(total) and _smallest(loss) >= limits[0]
-            and np.maximum.reduce(loss) <= limits[1]):
+    if not math.isfinite(_sum_of_squares(change) + _sum_of_squares(grad)):
         return False
+    lowest, highest, bound = limits
+    if not _sum_of_squares(loss) <= bound:
+        finite = math.isfinite(lowest) and math.isfinite(highest)
+        if not ((finite or math.isfinite(float(np.add.reduce(loss))))
+                and _smallest(loss) >= lowest and np.maximum.reduce(loss) <= highest):
+            return False
     step_threshold, grad_threshold, tol_loss = thresholds
     squares, total_squares = active["squares"], active["total"]
     if step_threshold is not None:
@@ -155,14 +205,16 @@ def _each_calm(
 
 
 def _sum_of_squares(values: np.ndarray) -> float:
-    """Σ values², from BLAS's dot product a piece of at most :data:`_DOT_PIECE` at a time.
+    """Σ values² over an array stored in one block (the working set's arrays are), from
+    BLAS's dot product a piece of at most :data:`_DOT_PIECE` numbers at a time.
 
     A piece that short runs on this thread (OpenBLAS splits longer ones over threads
     that would compete with this one for the cores), three times as fast as einsum. The
     order of the sum does not matter here: it is finite exactly when every square is and
     no partial sum overflows, and a sum that overflows only sends the runs to the exact
-    test.
+    test; whatever the order, it is within :data:`_SUM_MARGIN` of the exact sum.
     """
+    values = values.ravel(order="K")
     count = values.shape[0]
     if count <= _DOT_PIECE:
         return float(_dot(values, values))

@@ -387,6 +387,33 @@ class CompiledExpression:
         np.copyto(loss, values)
         np.copyto(grad, gradients)
 
+    def bind_batch_into(
+        self, params: np.ndarray, loss: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], None]:
+        """:meth:`value_and_grad_batch_into` ``(params, loss, grad)`` as a function of no
+        arguments, evaluating at whatever ``params`` holds at each call.
+
+        For a caller evaluating at the same arrays at every step (a sweep): the checks are
+        made and the arrays unpacked once, and the tape runs with buffers of its own, so
+        that a call costs the operations and little more. The numbers are those of
+        :meth:`value_and_grad_batch_into`, made the same way where the tape raises.
+        """
+        tape = self._batch_tape
+        if not (tape is not None and type(params) is np.ndarray and params.dtype == _FLOAT
+                and params.ndim == 2 and params.shape[1] == len(self.variables)):
+            return lambda: self.value_and_grad_batch_into(params, loss, grad)
+        run = tape.bind(params.T, (loss, *grad.T))
+
+        def evaluate() -> None:
+            try:
+                run()
+            except _RECOVERABLE:
+                values, gradients = self.value_and_grad_batch(params)
+                np.copyto(loss, values)
+                np.copyto(grad, gradients)
+
+        return evaluate
+
     def _batch_point_by_point(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pairs = [self.value_and_grad(point) for point in points]
         values = np.array([value for value, _ in pairs], dtype=float)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -92,6 +92,14 @@ class FunctionObjective:
         :meth:`~gdstudio.problems.expression.CompiledExpression.value_and_grad_batch_into`);
         ``batch`` is ignored."""
         self.compiled.value_and_grad_batch_into(params, loss, grad)
+
+    def bind_batch_into(
+        self, params: np.ndarray, loss: np.ndarray, grad: np.ndarray
+    ) -> Callable[[], None]:
+        """:meth:`value_and_grad_batch_into` ``(params, None, loss, grad)`` as a function of
+        no arguments, evaluating at whatever ``params`` holds at each call (see
+        :meth:`~gdstudio.problems.expression.CompiledExpression.bind_batch_into`)."""
+        return self.compiled.bind_batch_into(params, loss, grad)
 
     def hessian(self, params: np.ndarray, batch: np.ndarray | None = None) -> np.ndarray | None:
         """The exact Hessian at ``params``, or ``None`` where f has none (``abs``…).
