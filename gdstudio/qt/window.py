@@ -635,10 +635,9 @@ class MainWindow(QMainWindow):
             return
         if not self._side_pieces:  # a new round (else: the rest of the last one)
             self._side_drawn = time.perf_counter()
-            # The traces together: their step axes are linked, so one drawn in a pass
-            # of its own would repaint the others too (twice a round instead of once).
             self._side_pieces = [self._draw_explanation, self._draw_step_log,
-                                 self._draw_traces]
+                                 *(lambda plot=plot: self._draw_trace(plot)
+                                   for plot in self.traces.made_plots())]
         while self._side_pieces:
             if pass_is_full():
                 # A paced run's next round waits its frame; the rest of a round, or
@@ -682,11 +681,10 @@ class MainWindow(QMainWindow):
         if not self._side_timer.isActive():
             self._side_timer.start(0)
 
-    def _draw_traces(self) -> None:
+    def _draw_trace(self, plot: QWidget) -> None:
         history = self.session.history
         if self.traces_dock.isVisible() and self.history_model.history is history:
-            for plot in self.traces.made_plots():
-                plot.set_history(history)
+            plot.set_history(history)
 
     def _show_explanation(self, text: str) -> None:
         """Show ``text`` in the explain panel now, or in the next pass if this one is full
