@@ -134,14 +134,19 @@ class DataPlot(pg.PlotWidget):
 
     def set_model(self, curve: Curve | None, fitted: Curve | None) -> None:
         """The current model: ``curve(xs)`` along the axis (one feature, else ``None``) and
-        ``fitted(rows)``, its prediction at those rows (for residual lines)."""
+        ``fitted(rows)``, its prediction at those rows (for residual lines).
+
+        Only the model's own lines are redrawn: it changes every frame of a run, the
+        least-squares curve does not.
+        """
         self._curve, self._fitted = curve, fitted
-        self._draw_curves()
+        self._draw_line(self._model_line, curve)
+        self._draw_residuals()
 
     def set_least_squares(self, curve: Curve | None) -> None:
         """The closed-form least-squares model's curve, or ``None`` where there is none."""
         self._least_squares = curve
-        self._draw_curves()
+        self._draw_line(self._least_squares_line, curve)
 
     def set_residuals_visible(self, visible: bool) -> None:
         """Show or hide the residual lines from each point to the model."""
@@ -232,14 +237,18 @@ class DataPlot(pg.PlotWidget):
             plot.addItem(item, ignoreBounds=True)
 
     def _draw_curves(self) -> None:
+        self._draw_line(self._model_line, self._curve)
+        self._draw_line(self._least_squares_line, self._least_squares)
+        self._draw_residuals()
+
+    def _draw_line(self, item: pg.PlotDataItem, curve: Curve | None) -> None:
+        """``curve`` sampled across the view (a margin either side), or nothing."""
+        if curve is None or not self.x.size:
+            item.setData(EMPTY, EMPTY)
+            return
         (left, right), _ = self.plotItem.vb.viewRange()
         xs = np.linspace(*padded_range(left, right, 0.05, 0.0), CURVE_SAMPLES)
-        for item, curve in ((self._model_line, self._curve),
-                            (self._least_squares_line, self._least_squares)):
-            ys = curve(xs) if curve is not None and self.x.size else None
-            item.setData(xs, ys, connect="finite") if ys is not None else item.setData(EMPTY,
-                                                                                      EMPTY)
-        self._draw_residuals()
+        item.setData(xs, curve(xs), connect="finite")
 
     def _draw_residuals(self) -> None:
         shown = self.shown_rows

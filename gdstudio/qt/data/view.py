@@ -87,10 +87,13 @@ class DataView(QSplitter):
         self._history: Any | None = None
         self._pair_history: PairHistory | None = None
         self._params: np.ndarray | None = None
+        # (objective, least-squares point, column across) of the least-squares curve drawn
+        self._least_squares_shown: tuple[Any, ...] | None = None
         self._held_timer = QTimer(self)
         self._held_timer.setSingleShot(True)
         self._held_timer.setInterval(HELD_UPDATE_MS)
-        self._held_timer.timeout.connect(self._update_held)
+        self._held_timer.timeout.connect(self._held_timed_out)
+        self._held_due = False  # the held parameters' map waits for the next path frame
         self._playing = False
         self._loss_due = True
         self._loss_drawn = 0.0
@@ -253,6 +256,8 @@ class DataView(QSplitter):
         """Whether a run streams in; when it stops, the loss map catches up with it."""
         stopped = self._playing and not playing
         self._playing = playing
+        if stopped:
+            self._held_due = False  # the map catches up below, whatever was due
         if self._loss_map is not None:
             self._loss_map.set_live(playing)
         if stopped and self.objective is not None and len(self.objective.param_names) > 2:
@@ -281,6 +286,9 @@ class DataView(QSplitter):
     def _draw_loss_path(self) -> None:
         self._loss_timer.stop()
         self._loss_drawn = time.monotonic()
+        if self._held_due:  # in this frame: the map and the path are painted together
+            self._held_due = False
+            self._update_held(now=True)
         if self._history is not None and self.objective is not None:
             plot = self.loss_stack.currentWidget()
             if plot is not None:
@@ -389,12 +397,25 @@ class DataView(QSplitter):
             self._pair_history = PairHistory(history, columns)
         return self._pair_history
 
-    def _update_held(self) -> None:
+    def _held_timed_out(self) -> None:
+        if self._playing:
+            # While a run streams in the map follows with the next loss-path frame: a
+            # recompute of its own would paint the map once more in between.
+            self._held_due = True
+        else:
+            self._update_held()
+
+    def _update_held(self, now: bool = False) -> None:
+        """Hold the other parameters at the run's current values and remap (``now``, or
+        at the map's next recompute)."""
         if self.surface is None or self._params is None:
             return
         self.surface.set_held(self._params)
         self._describe_held()
-        self.loss_map.schedule_recompute()
+        if now:
+            self.loss_map.recompute_now()
+        else:
+            self.loss_map.schedule_recompute()
 
     def _describe_held(self) -> None:
         if self.objective is None or self.surface is None:
@@ -413,6 +434,7 @@ class DataView(QSplitter):
         if objective is None or dataset is None or params is None:
             self.data_plot.set_model(None, None)
             self.data_plot.set_least_squares(None)
+            self._least_squares_shown = None
             return
         features = objective.features
 
@@ -431,8 +453,14 @@ class DataView(QSplitter):
                 return np.full(rows.shape, np.nan)
 
         self.data_plot.set_model(curve_of(params), fitted)
-        best = self._best
-        self.data_plot.set_least_squares(None if best is None else curve_of(best))
+        # The least-squares curve changes with the problem and the column across, not
+        # with the run: set again, it would be sampled again at every frame.
+        shown = self._least_squares_shown
+        if shown is None or shown[0] is not objective or shown[1] is not self._best or (
+                shown[2] != across):
+            self._least_squares_shown = (objective, self._best, across)
+            best = self._best
+            self.data_plot.set_least_squares(None if best is None else curve_of(best))
 
     def _picked(self, point: tuple[float, ...]) -> None:
         if self.objective is not None:

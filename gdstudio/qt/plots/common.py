@@ -426,6 +426,8 @@ class PickingPlot(pg.PlotWidget):
         if new_run or (self.following and not self._path_in_view()):
             self._fit_view()
         self._draw_current()
+        # A new view's transform now: applied in the paint, it makes pyqtgraph paint twice.
+        self.plotItem.vb.updateMatrix()
 
     def reset_view(self) -> None:
         """Follow the path again and fit the view to it."""
@@ -441,6 +443,11 @@ class PickingPlot(pg.PlotWidget):
         """Recompute soon, once, however many times this is called before then."""
         if not self._timer.isActive():
             self._timer.start()
+
+    def recompute_now(self) -> None:
+        """Recompute now (with other changes of this frame: one paint), not soon."""
+        self._timer.stop()
+        self._recompute()
 
     def data_to_widget(self, x: float, y: float) -> QPointF:
         """Position in the viewport of the data point (x, y) (used by tests and tools)."""

@@ -206,6 +206,9 @@ class _StepPlot(pg.PlotWidget):
         if window is None and self._leader is None:
             self._fit_steps()
         self._fit_values()
+        # The view's new transform now, not when it is painted: pyqtgraph applies a
+        # deferred one in the paint and then paints once more (linked steps: each plot).
+        self.plotItem.vb.updateMatrix()
 
     def _steps_leader(self) -> _StepPlot:
         return self._leader or self

@@ -36,7 +36,12 @@ from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
 from gdstudio.qt.run.collector import freeze_while_running
 from gdstudio.qt.run.ui_gate import install_ui_gate, ui_busy_seconds
-from gdstudio.qt.run.worker import RunController, WorkerReport
+from gdstudio.qt.run.worker import (
+    LONGEST_REPORT_INTERVAL,
+    REPORT_INTERVAL,
+    RunController,
+    WorkerReport,
+)
 
 __all__ = ["FRAME_INTERVAL_MS", "RunSession"]
 
@@ -89,6 +94,10 @@ class RunSession(QObject):
         self._next_frame = 0.0
         self._frame_began = (0.0, 0.0)  # (perf_counter, ui_busy_seconds) at the last frame
         self._speed = math.inf
+        # While a run streams in, the worker reports about twice per frame drawn: a
+        # report the window does not draw only wakes its thread (and the worker waits).
+        self._report_interval = REPORT_INTERVAL
+        self._streaming_since = math.inf  # perf_counter of the last Run (inf: not running)
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_INTERVAL_MS)
         self._frame.timeout.connect(self._apply_pending)
@@ -147,6 +156,7 @@ class RunSession(QObject):
         controller.failed.connect(self.failed)
         controller.set_speed(self._speed)
         self._controller = controller
+        self._report_interval = REPORT_INTERVAL
         self.historyChanged.emit(old_length)
         self.reportReceived.emit(self.report)
 
@@ -233,6 +243,8 @@ class RunSession(QObject):
         self.report = report
         if toggled:
             freeze_while_running(self, report.playing)
+            self._streaming_since = time.perf_counter() if report.playing else math.inf
+            self._report_interval = REPORT_INTERVAL  # the worker starts each Run with it
         self._report_pending = True
         if toggled:
             self.flush()  # Run, Pause or the end of a run shows at once, not a frame later
@@ -255,9 +267,21 @@ class RunSession(QObject):
             return
         if self._frame.interval() != FRAME_INTERVAL_MS:
             self._frame.setInterval(FRAME_INTERVAL_MS)
+        self._pace_reports(now)
         self._frame_began = (now, ui_busy_seconds())
         self._next_frame = now + LONGEST_FRAME_GAP
         self._show_pending()  # inside an event: the worker stands aside (ui_gate)
+
+    def _pace_reports(self, now: float) -> None:
+        """Ask for reports about twice per frame, from the time since the last frame of
+        this Run (what the window shows is then at most half a frame gap old)."""
+        last = self._frame_began[0]
+        if self._controller is None or self._paced() or last <= self._streaming_since:
+            return
+        interval = min(max((now - last) / 2, REPORT_INTERVAL), LONGEST_REPORT_INTERVAL)
+        if abs(interval - self._report_interval) > 0.2 * self._report_interval:
+            self._report_interval = interval
+            self._controller.set_report_interval(interval)
 
     def _paced(self) -> bool:
         """True at a watchable pace, where every step gets its own frame."""

@@ -34,10 +34,14 @@ __all__ = ["FULL_SPEED", "RunController", "RunWorker", "WorkerReport"]
 FULL_SPEED = math.inf
 #: Seconds of stepping per tick at full speed: short enough for controls to feel instant.
 TICK_BUDGET = 0.008
-#: Seconds between reports while running fast: about one per frame of the window.
+#: Seconds between reports while running fast: about one per frame of the window
+#: (at most; a window whose frames come less often asks for fewer, see
+#: ``RunController.set_report_interval``).
 REPORT_INTERVAL = 0.03
+#: The longest interval a window may ask for: what it shows is at most this old.
+LONGEST_REPORT_INTERVAL = 0.25
 #: Most steps between looks at whether the window is busy.
-_CHUNK = 64
+_CHUNK = 256
 #: Seconds of stepping between looks at whether the window is busy. Not much shorter:
 #: each ``Descent.run`` call costs some 30 µs besides its steps, which in chunks of one
 #: step of 0.4 ms (MAE over 100,000 rows) took 4–9% of the worker's time.
@@ -131,6 +135,7 @@ class RunWorker(QObject):
         # First row whose latest form the window has not been sent.
         self._unreported = descent.step_count + 1
         self._last_report = 0.0
+        self._report_interval = REPORT_INTERVAL
         self._next_explanation = 0.0  # perf_counter time of the next one while playing
 
     # -------------------------------------------------------------- thread start
@@ -153,6 +158,7 @@ class RunWorker(QObject):
             self._report()
             return
         self._playing = True
+        self._report_interval = REPORT_INTERVAL  # until the window says how it keeps up
         self._restart_speed_clock()
         self._arm_timer()
         self._report()
@@ -265,6 +271,13 @@ class RunWorker(QObject):
         if self._playing:
             self._arm_timer()
 
+    @Slot(float)
+    @_reporting_errors
+    def set_report_interval(self, seconds: float) -> None:
+        """Seconds between reports while running fast (clamped to ``REPORT_INTERVAL`` …
+        ``LONGEST_REPORT_INTERVAL``); control calls and the end of a run report at once."""
+        self._report_interval = min(max(seconds, REPORT_INTERVAL), LONGEST_REPORT_INTERVAL)
+
     @Slot()
     def shutdown(self) -> None:
         """Stop ticking and end the thread's event loop (called last)."""
@@ -289,7 +302,7 @@ class RunWorker(QObject):
             self._playing = False
             self._stop_timer()
         self._unreported = min(self._unreported, first)
-        due = time.perf_counter() - self._last_report >= REPORT_INTERVAL
+        due = time.perf_counter() - self._last_report >= self._report_interval
         if due or not self._playing or self._speed <= _FRAME_RATE:
             self._report()
 
@@ -420,6 +433,7 @@ class RunController(QObject):
     _schedule = Signal(object)
     _stopping = Signal(object)
     _speed = Signal(float)
+    _report_interval = Signal(float)
     _shutdown = Signal()
 
     def __init__(self, descent: Descent, parent: QObject | None = None) -> None:
@@ -443,6 +457,7 @@ class RunController(QObject):
             (self._schedule, worker.set_schedule),
             (self._stopping, worker.set_stopping),
             (self._speed, worker.set_speed),
+            (self._report_interval, worker.set_report_interval),
             (self._shutdown, worker.shutdown),
         ):
             signal.connect(slot)
@@ -505,6 +520,10 @@ class RunController(QObject):
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second when playing (``FULL_SPEED`` for as fast as possible)."""
         self._send(self._speed, float(steps_per_second))
+
+    def set_report_interval(self, seconds: float) -> None:
+        """Seconds between reports while running fast (see ``RunWorker.set_report_interval``)."""
+        self._send(self._report_interval, float(seconds))
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop the worker and wait for its thread to end; safe to call twice.

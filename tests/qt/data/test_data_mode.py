@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from gdstudio.engine import StoppingRules
 from gdstudio.problems.dataset import Dataset
+from gdstudio.qt.data import view as view_module
 from gdstudio.qt.data.dialogs import GenerateDialog
 from gdstudio.qt.data.mode_switch import apply_data_example
 from gdstudio.qt.data.plots import MAX_SHOWN_POINTS
@@ -369,6 +370,51 @@ def test_a_hundred_thousand_points_stay_responsive(qtbot, window) -> None:
     assert window.session.report.step_count > 50 and len(window.session.history) > 50
     # How fast (replace, edit, paint, run): benchmarks/bench_data_mode.py
     QApplication.processEvents()
+
+
+def test_a_streaming_run_redraws_the_model_and_the_map_once_per_frame(qtbot, window,
+                                                                      monkeypatch) -> None:
+    to_data_mode(qtbot, window)
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-3, 3, 300)
+    data = Dataset({"x": x, "y": 0.5 * x**2 - x + 2 + rng.standard_normal(x.size)})
+    window.model.set_data_setting("loss", "mse")
+    window.model.set_data_setting("dataset", data)
+    window.model.set_data_setting("model_text", "a*x**2 + b*x + c")
+    window.model.set_learning_rate(0.02)
+    wait_for_data(qtbot, window, ("a", "b", "c"))
+    view, session = window.data_mode.view, window.session
+    session.advance(30)
+    qtbot.waitUntil(lambda: len(session.history) == 31, timeout=WAIT)
+    qtbot.waitUntil(lambda: not view.catching_up, timeout=WAIT)
+    least_squares = []
+    real = view.data_plot.set_least_squares
+    monkeypatch.setattr(view.data_plot, "set_least_squares",
+                        lambda curve: (least_squares.append(curve), real(curve)))
+    maps = []
+    view.loss_map.mapDrawn.connect(lambda: maps.append(len(view.surface.held)))
+    monkeypatch.setattr(view_module, "LOSS_FRAME_MS", 0)  # the loss path at every frame
+    view.set_playing(True)  # frames of a run streaming in, as the window draws them
+    try:
+        view.set_history(session.history)
+        # The model's curve follows; the least-squares curve has not changed.
+        model = view.data_plot._model_line.yData
+        assert model is not None and np.isfinite(model).all()
+        assert least_squares == []
+        qtbot.waitUntil(lambda: not view.loss_map.recompute_pending, timeout=WAIT)
+        maps.clear()  # (a map of the path's new view)
+        # Time for the others' values to be held: the map waits for the path's frame.
+        view._held_timer.timeout.emit()
+        assert not view.loss_map.recompute_pending and maps == []
+        view.set_history(session.history)  # one frame: the path and the map together
+        assert maps == [3]
+        assert view.surface.held[2] == session.history.params[-1, 2]  # c, held
+        path = view.loss_map._path
+        assert (path.xData[-1], path.yData[-1]) == tuple(session.history.params[-1, :2])
+    finally:
+        view.set_playing(False)
+    shown = view.data_plot._least_squares_line.yData  # drawn when the problem was shown
+    assert shown is not None and np.isfinite(shown).all()
 
 
 @pytest.mark.parametrize(("key", "names", "final"), [

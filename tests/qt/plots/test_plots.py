@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -497,6 +497,41 @@ def test_linked_traces_all_follow_the_run_at_once(qtbot) -> None:
     panel.set_history(growing)  # before any paint has widened the linked ranges
     for plot in panel.plots():  # every plot still follows the whole run
         assert data(plot.series[0].item)[0].max() >= 39
+
+
+class PaintCounter(QObject):
+    """Counts the paint events of the viewports it watches."""
+
+    def __init__(self, viewports) -> None:
+        super().__init__()
+        self.paints = {viewport: 0 for viewport in viewports}
+        for viewport in viewports:
+            viewport.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint and watched in self.paints:
+            self.paints[watched] += 1
+        return False
+
+
+def test_linked_traces_paint_once_per_frame_of_a_growing_run(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    full, growing = x_squared(400), History(1)
+    growing.write_block(full.tail(0, 3))
+    panel.set_history(growing)
+    QApplication.processEvents()
+    counter = PaintCounter([plot.viewport() for plot in panel.plots()])
+    for stop in (50, 120, 400):  # frames of a run: the steps' range grows each time
+        growing.write_block(full.tail(len(growing) - 1, stop + 1))
+        for plot in panel.plots():  # drawn one by one, as the window's side panels are
+            plot.set_history(growing)
+        QApplication.processEvents()
+        # Each plot painted once: its new view (linked steps too) applied before the paint.
+        assert set(counter.paints.values()) == {1}
+        counter.paints = dict.fromkeys(counter.paints, 0)
+        for plot in panel.plots():
+            assert data(plot.series[0].item)[0].max() >= stop - 1
 
 
 def test_traces_panel_log_toggle(qtbot) -> None:

@@ -187,3 +187,27 @@ def test_a_playing_run_explains_now_and_then_and_every_stop(qtbot, make_run,
 
 def _subscript(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def test_the_report_interval_a_window_asks_for_is_kept_within_bounds() -> None:
+    worker = worker_module.RunWorker(Descent(Quadratic(("x",)), [3.0], lr=0.1))
+    for asked, kept in ((10.0, worker_module.LONGEST_REPORT_INTERVAL),
+                        (0.0, worker_module.REPORT_INTERVAL), (0.1, 0.1)):
+        worker.set_report_interval(asked)
+        assert worker._report_interval == kept
+    worker.play()  # no timer yet: each Run starts at the shortest interval again
+    assert worker._report_interval == worker_module.REPORT_INTERVAL
+
+
+def test_a_long_report_interval_still_delivers_every_row_and_the_pause(qtbot,
+                                                                          make_run) -> None:
+    controller, mirror, _ = make_run(lr=1e-6, max_iter=10**7)
+    controller.set_report_interval(worker_module.LONGEST_REPORT_INTERVAL)
+    controller.play()
+    qtbot.waitUntil(lambda: len(mirror.history) > 1000, timeout=5000)
+    with qtbot.waitSignal(controller.reported, check_params_cb=lambda r: not r.playing):
+        controller.pause()  # reported at once, with every row made since the last report
+    assert len(mirror.history) == mirror.last.step_count + 1
+    with qtbot.waitSignal(controller.reported):
+        controller.step()
+    assert len(mirror.history) == mirror.last.step_count + 1
