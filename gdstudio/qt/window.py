@@ -34,6 +34,7 @@ from gdstudio.qt.lessons.tools import install_lesson_tools
 from gdstudio.qt.model import StudioModel
 from gdstudio.qt.panels.editor import ProblemEditor
 from gdstudio.qt.panels.layout import PanelLayout
+from gdstudio.qt.panels.marks import HatFont
 from gdstudio.qt.panels.status import StatusLine
 from gdstudio.qt.panels.step_log import HistoryTableModel, configure_history_view
 from gdstudio.qt.plots import (
@@ -377,6 +378,7 @@ class MainWindow(QMainWindow):
         font = self.explain_view.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.explain_view.setFont(font)
+        self._explain_hats = HatFont(self.explain_view.document())
         self.explain_dock = self._dock("explainDock", "Explain", self.explain_view,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.panels = PanelLayout(self, self.editor_dock, self.traces_dock, self.log_dock,

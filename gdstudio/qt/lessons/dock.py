@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from gdstudio.io.lessons import Lesson
 from gdstudio.lessons import page_html
 from gdstudio.qt.lessons.tasks import TaskCard, card_for
+from gdstudio.qt.panels.marks import HatFont
 
 __all__ = ["LessonEntry", "LessonPanel", "LessonsDialog"]
 
@@ -88,6 +89,7 @@ class LessonPanel(QWidget):
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.text.setFont(font)
+        self._hats = HatFont(self.text.document())
         self._tasks_box = QWidget()
         self._tasks_layout = QVBoxLayout(self._tasks_box)
         self._tasks_layout.setContentsMargins(0, 0, 0, 0)
