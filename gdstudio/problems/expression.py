@@ -59,6 +59,8 @@ _cache_lock = threading.Lock()
 _batch_cache: OrderedDict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = OrderedDict()
 # Their tapes (gdstudio.problems._tape), by batch function; None where there is none.
 _tape_cache: OrderedDict[Any, Any] = OrderedDict()
+#: What :func:`_recall` returns for a key it does not hold (``None`` can be a value).
+_MISSING = object()
 _RECOVERABLE = (ArithmeticError, ValueError, TypeError)
 _HOT_PATH_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError)
 _array = np.array
@@ -130,21 +132,34 @@ def analyse_expression(
     if not (timeout > 0 and math.isfinite(timeout)):
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     key = (text, names)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+    known = _recall(_cache, key)
+    if known is not _MISSING:
+        return known
     variables, expression, wrt_names, derivatives, expression_text, derivative_texts = (
         SERVICE.request("analyse", (text, names), timeout)
     )
     analysis = ExpressionAnalysis(
         text, variables, expression, wrt_names, derivatives, expression_text, derivative_texts
     )
-    with _cache_lock:
-        _cache[key] = analysis
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _remember(_cache, key, analysis)
     return analysis
+
+
+def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:
+    """The value ``cache`` holds for ``key`` (now its most recent), or :data:`_MISSING`."""
+    with _cache_lock:
+        if key not in cache:
+            return _MISSING
+        cache.move_to_end(key)
+        return cache[key]
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    """Keep ``value`` for ``key``, dropping the least recent beyond ``_CACHE_SIZE``."""
+    with _cache_lock:
+        cache[key] = value
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
 
 
 def second_derivatives(
@@ -170,18 +185,14 @@ def second_derivatives(
     check_syntax(text)
     names = _checked_names(wrt, "wrt")
     key = (text, names)
-    with _cache_lock:
-        if key in _hessian_cache:
-            _hessian_cache.move_to_end(key)
-            return _hessian_cache[key]
+    known = _recall(_hessian_cache, key)
+    if known is not _MISSING:
+        return known
     try:
         rows = SERVICE.request("hessian", key, timeout)
     except ExpressionError:
         rows = None
-    with _cache_lock:
-        _hessian_cache[key] = rows
-        while len(_hessian_cache) > _CACHE_SIZE:
-            _hessian_cache.popitem(last=False)
+    _remember(_hessian_cache, key, rows)
     return rows
 
 
@@ -550,16 +561,12 @@ class CompiledExpression:
         from gdstudio.problems import _lambdify  # here: checking text needs no sympy
 
         key = (self.analysis.text, tuple(self.analysis.wrt), self.variables)
-        with _cache_lock:
-            function = _batch_cache.get(key)
-        if function is None:
+        function = _recall(_batch_cache, key)
+        if function is _MISSING:
             arguments, renamed = _lambdify.rename(
                 [self.analysis.expression, *self._derivatives()], self.variables)
             function = _lambdify.batch_function(arguments, renamed)
-            with _cache_lock:
-                _batch_cache[key] = function
-                while len(_batch_cache) > _CACHE_SIZE:
-                    _batch_cache.popitem(last=False)
+            _remember(_batch_cache, key, function)
         return function
 
     @cached_property
@@ -567,14 +574,10 @@ class CompiledExpression:
         from gdstudio.problems import _tape  # lazy, as the batch function
 
         function = self._batch_function
-        with _cache_lock:
-            tape = _tape_cache.get(function, False)
-        if tape is False:
+        tape = _recall(_tape_cache, function)
+        if tape is _MISSING:  # a function with no tape is remembered as None
             tape = _tape.make_tape(function)
-            with _cache_lock:
-                _tape_cache[function] = tape
-                while len(_tape_cache) > _CACHE_SIZE:
-                    _tape_cache.popitem(last=False)
+            _remember(_tape_cache, function, tape)
         return tape
 
     @cached_property
