@@ -16,7 +16,7 @@ import math
 import pyqtgraph as pg
 from PySide6.QtGui import QFontMetricsF
 
-__all__ = ["ROOM_PER_LABEL", "ValueAxis", "spacing_with_room"]
+__all__ = ["ROOM_PER_LABEL", "DecadeAxis", "ValueAxis", "decade_labels", "spacing_with_room"]
 
 #: The least distance between two labelled ticks, in label heights.
 ROOM_PER_LABEL = 1.4
@@ -39,7 +39,8 @@ class ValueAxis(pg.AxisItem):
     """pyqtgraph's side axis, with labelled ticks at least :data:`ROOM_PER_LABEL` labels
     apart.
 
-    Only the linear scale changes; a log axis is pyqtgraph's own.
+    Only the linear scale of a left or right axis changes; a log scale, and a top or
+    bottom axis, are pyqtgraph's own.
     """
 
     def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N803
@@ -47,7 +48,8 @@ class ValueAxis(pg.AxisItem):
         coarser major level that does, above pyqtgraph's levels as minor ticks."""
         levels = super().tickSpacing(minVal, maxVal, size)
         span = abs(maxVal - minVal)
-        if not levels or span == 0 or size <= 0 or not math.isfinite(span):
+        side = self.orientation in ("left", "right")
+        if not (side and levels and span > 0 and size > 0 and math.isfinite(span)):
             return levels
         least = ROOM_PER_LABEL * self._label_extent()
         if levels[0][0] * size / span >= least:
@@ -57,5 +59,36 @@ class ValueAxis(pg.AxisItem):
         return [(major, 0.0)] + [level for level in levels if level[0] < major]
 
     def _label_extent(self) -> float:
-        """A label's height (the axis is meant for the left or right side)."""
+        """A label's height (the room it needs on a left or right axis)."""
         return QFontMetricsF(self.style.get("tickFont") or self.font()).height()
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: Decades written out as decimals when every labelled one lies in 10^-3 … 10^4.
+_PLAIN_DECADES = range(-3, 5)
+
+
+def decade_labels(exponents: list[float]) -> list[str] | None:
+    """One style for the labels of ticks at whole powers of ten.
+
+    ``exponents`` are the ticks' log10 values. When every one lies between −3 and 4 the
+    labels are decimals (``0.001`` … ``10000``), otherwise all are powers (``10⁻⁵``,
+    ``10⁰``, ``10¹``): pyqtgraph's own labels mix the two on one axis (``0.0001`` beside
+    ``10⁻⁵``). ``None`` when a tick is not at a whole power.
+    """
+    whole = [round(value) for value in exponents]
+    if any(abs(value - rounded) > 1e-9 for value, rounded in zip(exponents, whole, strict=True)):
+        return None
+    if all(power in _PLAIN_DECADES for power in whole):
+        return [f"{10.0 ** power:.{max(-power, 0)}f}" for power in whole]
+    return ["10" + str(power).translate(_SUPERSCRIPTS) for power in whole]
+
+
+class DecadeAxis(ValueAxis):
+    """A :class:`ValueAxis` whose log scale labels its decades in one style
+    (:func:`decade_labels`)."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        """:func:`decade_labels` where every tick is a decade, else pyqtgraph's labels."""
+        labels = decade_labels(list(values)) if scale == 1 else None
+        return labels if labels is not None else super().logTickStrings(values, scale, spacing)

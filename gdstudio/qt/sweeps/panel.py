@@ -11,6 +11,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from gdstudio.problems.experiment import Experiment
+from gdstudio.qt.plots.axes import DecadeAxis, decade_labels
 from gdstudio.qt.plots.common import LazyMenuViewBox, style_light
 from gdstudio.qt.sweeps.runner import Job
 
@@ -18,10 +19,13 @@ __all__ = ["SweepPanel", "SweepPlot", "SweepSource", "decade_ticks"]
 
 
 def decade_ticks(low: float, high: float) -> list[list[tuple[float, str]]]:
-    """Ticks of a log axis from ``low`` to ``high`` (values, not logs): labelled decades,
-    unlabelled 2 … 9 between them (positions in log10, as pyqtgraph's log mode wants)."""
+    """Ticks of a log axis from ``low`` to ``high`` (values, not logs): decades labelled in
+    one style (:func:`~gdstudio.qt.plots.axes.decade_labels`), unlabelled 2 … 9 between
+    them (positions in log10, as pyqtgraph's log mode wants)."""
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
-    major = [(float(k), f"{10.0 ** k:g}") for k in range(first, last + 1)]
+    powers = [float(k) for k in range(first, last + 1)]
+    labels = decade_labels(powers) or []  # whole powers always have labels
+    major = list(zip(powers, labels, strict=True))
     minor = [(math.log10(m * 10.0 ** k), "") for k in range(first, last) for m in range(2, 10)]
     return [major, minor]
 
@@ -61,7 +65,8 @@ class SweepPlot(pg.PlotWidget):
     clicked = Signal(float, float)
 
     def __init__(self, object_name: str, description: str) -> None:
-        super().__init__(viewBox=LazyMenuViewBox())
+        super().__init__(viewBox=LazyMenuViewBox(),
+                         axisItems={side: DecadeAxis(side) for side in ("left", "bottom")})
         self.setObjectName(object_name)
         self.setAccessibleName(description)
         style_light(self)

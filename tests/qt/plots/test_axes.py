@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QFontMetricsF
 
-from gdstudio.qt.plots.axes import ROOM_PER_LABEL, ValueAxis, spacing_with_room
+from gdstudio.qt.plots.axes import (
+    ROOM_PER_LABEL,
+    DecadeAxis,
+    ValueAxis,
+    decade_labels,
+    spacing_with_room,
+)
 from gdstudio.qt.plots.traces import TracesPanel
 
 
@@ -54,3 +61,50 @@ def test_the_traces_use_it(qtbot) -> None:
     plots = panel.findChildren(pg.PlotWidget)
     assert plots
     assert all(isinstance(plot.plotItem.getAxis("left"), ValueAxis) for plot in plots)
+
+
+@pytest.mark.parametrize(("exponents", "labels"), [
+    ([-3.0, -2.0, -1.0, 0.0, 1.0], ["0.001", "0.01", "0.1", "1", "10"]),
+    ([2.0, 3.0, 4.0], ["100", "1000", "10000"]),
+    # the finder's loss axis: pyqtgraph wrote 0.0001 beside 10⁻⁵
+    ([-8.0, -6.0, -4.0, -2.0, 0.0], ["10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "10⁰"]),
+    ([4.0, 5.0], ["10⁴", "10⁵"]),
+    ([-1.0, np.log10(2.0)], None),  # not every tick is a whole power
+])
+def test_decades_are_written_in_one_style(exponents: list[float],
+                                          labels: list[str] | None) -> None:
+    assert decade_labels(exponents) == labels
+
+
+def test_a_decade_axis_labels_its_log_scale_alike(qtbot) -> None:
+    axis, plain = DecadeAxis("left"), pg.AxisItem("left")
+    axis.setLogMode(True), plain.setLogMode(True)
+    values = [-6.0, -5.0, -4.0, -3.0]
+    assert plain.tickStrings(values, 1.0, 1.0) == ["10⁻⁶", "10⁻⁵", "0.0001", "0.001"]
+    assert axis.tickStrings(values, 1.0, 1.0) == ["10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³"]
+    halves = [np.log10(2.0), np.log10(5.0)]
+    assert axis.tickStrings(halves, 1.0, 0.1) == plain.tickStrings(halves, 1.0, 0.1)
+
+
+def test_a_bottom_value_axis_is_pyqtgraphs_own(qtbot) -> None:
+    axis, plain = ValueAxis("bottom"), pg.AxisItem("bottom")
+    assert axis.tickSpacing(0.0, 1.0, 20.0) == plain.tickSpacing(0.0, 1.0, 20.0)
+
+
+def test_the_sweep_pictures_use_it(qtbot) -> None:
+    from gdstudio.qt.sweeps.panel import SweepPlot
+
+    plot = SweepPlot("finderPlot", "Learning-rate finder")
+    qtbot.addWidget(plot)
+    assert all(isinstance(plot.plotItem.getAxis(side), DecadeAxis)
+               for side in ("left", "bottom"))
+
+
+def test_the_sweeps_learning_rate_ticks_are_decades_in_one_style() -> None:
+    from gdstudio.qt.sweeps.panel import decade_ticks
+
+    major, minor = decade_ticks(1e-6, 0.01)
+    assert [label for _, label in major] == ["10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²"]
+    assert [position for position, _ in major] == [-6.0, -5.0, -4.0, -3.0, -2.0]
+    assert len(minor) == 4 * 8 and all(label == "" for _, label in minor)
+    assert [label for _, label in decade_ticks(0.001, 1.0)[0]] == ["0.001", "0.01", "0.1", "1"]
