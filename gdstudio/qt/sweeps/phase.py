@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from gdstudio.engine.optimizers import OPTIMIZERS
 from gdstudio.engine.sweep_pictures import grid_csv
-from gdstudio.qt.plots.common import OKABE_ITO
+from gdstudio.qt.plots.common import FOREGROUND, OKABE_ITO
 from gdstudio.qt.sweeps.jobs import PhaseResult, phase_job
 from gdstudio.qt.sweeps.panel import SweepPanel, SweepPlot, SweepSource, decade_ticks
 from gdstudio.qt.sweeps.runner import Job
@@ -66,6 +66,11 @@ class PhasePanel(SweepPanel):
         self._bar = pg.ColorBarItem(colorMap=colours, interactive=False, width=14)
         self._bar.setImageItem(self._image, insert_in=self.plot.plotItem)
         self._bar.axis.setLabel("steps to converge")
+        self._bar.axis.setPen(FOREGROUND)  # as the other axes, not pyqtgraph's grey
+        self._bar.axis.setTextPen(FOREGROUND)
+        # The bar's top tick is the most steps taken, level with the top of the plot:
+        # room above it for the label's upper half.
+        self.plot.plotItem.setContentsMargins(0, 10, 0, 0)
         self._overlay = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self._overlay)
         self._crosses = pg.ScatterPlotItem(symbol="x", size=9, pen=None,

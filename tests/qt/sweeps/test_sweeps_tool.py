@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QLineEdit
 from shiboken6 import isValid
 
@@ -191,6 +192,9 @@ def test_phase_map_on_x_squared_marks_the_diverged_cells(qtbot, window, tool) ->
     assert (overlay[diverged.T][:, :3] == red).all() and (overlay[diverged.T][:, 3] == 255).all()
     assert (overlay[(result.status == "converged").T][:, 3] == 0).all()
     assert len(phase._crosses.data) == diverged.sum()
+    # The colour bar's top label (the most steps) is level with the plot's top: room above.
+    label_height = QFontMetricsF(phase._bar.axis.style["tickFont"] or phase.font()).height()
+    assert phase.plot.plotItem.getContentsMargins()[1] >= label_height / 2
     # A click on a cell sets optimizer, rate and momentum in the main window.
     i, j = 2, 3
     click(qtbot, phase.plot, math.log10(result.rates[i]), result.values[j])
