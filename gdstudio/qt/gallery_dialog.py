@@ -6,7 +6,6 @@ so unsaved changes are asked about first and the example arrives as a project wo
 
 from __future__ import annotations
 
-import html
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -183,6 +182,7 @@ class GalleryDialog(QDialog):
 
     def set_lessons(self, entries: Sequence[LessonEntry]) -> None:
         """Show the guided lessons, with the student's progress, in a Lessons section."""
+        import html  # here, not at start-up: it loads every HTML entity name
 
         for row in reversed(range(self.list.count())):
             if self.list.item(row).data(_LESSON_ROLE) is not None:
@@ -213,6 +213,8 @@ class GalleryDialog(QDialog):
         if lesson_id is None:
             self.text.setHtml(describe_example(_example(self.current_key)))
             return
+
+        import html  # here, not at start-up: it loads every HTML entity name
 
         entry = self._lessons[lesson_id]
         self.text.setHtml(f"<h2>{html.escape(entry.title)}</h2>"

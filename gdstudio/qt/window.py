@@ -38,7 +38,6 @@ from gdstudio.qt.panels.marks import HatFont
 from gdstudio.qt.panels.status import StatusLine
 from gdstudio.qt.panels.step_log import HistoryTableModel, configure_history_view
 from gdstudio.qt.plots import (
-    ContourPlot,
     FunctionPlot,
     ParameterTracesPlot,
     SurfaceFunction,
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
     from gdstudio.qt.files.exports_menu import ExportsMenu
     from gdstudio.qt.files.projects import ProjectController
     from gdstudio.qt.lessons.controller import LessonsController
+    from gdstudio.qt.plots import ContourPlot
     from gdstudio.qt.plots3d import LandscapeView
     from gdstudio.qt.sweeps.launcher import SweepsLauncher
 
@@ -297,6 +297,9 @@ class MainWindow(QMainWindow):
     def contour_plot(self) -> ContourPlot:
         """The centre page for two variables (made, and styled, on first use)."""
         if self._contour_plot is None:
+            # lazy: the map's module loads with the first problem of two variables
+            from gdstudio.qt.plots.contour import ContourPlot
+
             plot = ContourPlot()
             plot.pointPicked.connect(lambda x, y: self._start_picked((x, y)))
             self._contour_plot = plot

@@ -31,6 +31,35 @@ def test_importing_the_entry_point_loads_no_qt() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_importing_the_entry_point_switches_automatic_collection_off() -> None:
+    # before the window's modules load: their imports then set off no collections
+    code = "import gc; before = gc.isenabled(); import gdstudio.app; print(before, gc.isenabled())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "True False"
+
+
+def test_the_window_ready_to_run_has_not_loaded_what_only_later_problems_need() -> None:
+    code = """
+import os, sys
+from PySide6.QtWidgets import QApplication
+from gdstudio.app import create_application
+from gdstudio.qt.window import MainWindow
+app = create_application([])
+window = MainWindow()
+window.show()
+while not (window.session.active and window.history_model.rowCount()):
+    app.processEvents()
+print(sorted({"gdstudio.qt.plots.contour", "concurrent.futures", "html", "sympy"}
+             & set(sys.modules)), flush=True)
+os._exit(0)  # at once: the run's thread and the after-paint work are not this test's
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize(
     ("environ", "platform", "refused"),
     [

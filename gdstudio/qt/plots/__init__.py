@@ -15,10 +15,14 @@ rows. The function plots take a :class:`SurfaceSource`; wrap a function problem 
 ``SurfaceFunction.of(objective)``.
 """
 
+from typing import TYPE_CHECKING
+
 from gdstudio.qt.plots.common import OKABE_ITO, SurfaceFunction, SurfaceSource
-from gdstudio.qt.plots.contour import ContourPlot
 from gdstudio.qt.plots.function import FunctionPlot
 from gdstudio.qt.plots.traces import ParameterTracesPlot, TracesPanel
+
+if TYPE_CHECKING:
+    from gdstudio.qt.plots.contour import ContourPlot
 
 __all__ = [
     "OKABE_ITO",
@@ -29,3 +33,16 @@ __all__ = [
     "SurfaceSource",
     "TracesPanel",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``ContourPlot``, imported on first use.
+
+    The window opens on x², a function of one variable: the map's module (and the thread
+    pool it computes in) loads with the first problem of two variables, not at start-up.
+    """
+    if name == "ContourPlot":
+        from gdstudio.qt.plots.contour import ContourPlot  # lazy: see above
+
+        return ContourPlot
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
