@@ -5,6 +5,7 @@ Warnings are errors here: a plot must never print a numpy warning for a diverged
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -311,6 +312,27 @@ def test_contour_survives_diverged_runs_and_partial_functions(qtbot) -> None:
     assert len(data(plot._path)[0]) == 0
     plot.set_source(None)
     plot.grab()
+
+
+def test_contour_draws_one_recent_visit_per_pixel_while_live(qtbot) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path(400))  # the last 300 steps crept into the minimum
+    assert len(data(plot._visits)[0]) == contour.RECENT_POINTS
+    plot.set_live(True)  # a run streams in
+    plot.set_history(bowl_path(400))
+    xs, ys = data(plot._visits)
+    width, height = plot.plotItem.vb.viewPixelSize()
+    recent = bowl_path(400).params[-contour.RECENT_POINTS:]
+
+    def pixels_of(points) -> set[tuple[int, int]]:
+        return {(math.floor(x / width), math.floor(y / height)) for x, y in points}
+
+    pixels = pixels_of(recent)
+    assert len(xs) == len(pixels) < contour.RECENT_POINTS  # each pixel with a dot has one
+    assert pixels_of(zip(xs, ys, strict=True)) == pixels
+    plot.set_live(False)  # stopped: every visit again (the student may zoom in)
+    assert len(data(plot._visits)[0]) == contour.RECENT_POINTS
 
 
 def test_contour_click_picks_a_point(qtbot) -> None:
