@@ -185,10 +185,10 @@ class _StepPlot(pg.PlotWidget):
 
     def add_series(self, read: Reader, pen: object, name: str | None = None, **options) -> None:
         """Add a curve of ``read(history)`` against the step."""
+        # No clipping to the view or downsampling by pyqtgraph: the decimator already
+        # draws only the visible steps, about two points a pixel column, and with them
+        # every change of the steps' range set each curve's data a second time.
         item = self.plotItem.plot(pen=pen, name=name, **options)
-        item.setClipToView(True)
-        if not options.get("stepMode"):
-            item.setDownsampling(auto=True, method="peak")
         self.series.append(_Series(item, read, hold_last=bool(options.get("stepMode"))))
 
     def clear_series(self) -> None:
