@@ -689,7 +689,7 @@ class MainWindow(QMainWindow):
     def _draw_trace(self, plot: QWidget) -> None:
         history = self.session.history
         if self.traces_dock.isVisible() and self.history_model.history is history:
-            plot.set_history(history)
+            plot.set_history(history, growing=self.session.playing)
 
     def _show_explanation(self, text: str) -> None:
         """Show ``text`` in the explain panel now, or in the next pass if this one is full

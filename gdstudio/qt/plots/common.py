@@ -9,6 +9,7 @@ has seen and only examines new rows at each frame.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -35,6 +36,7 @@ __all__ = [
     "evaluate_surface",
     "last_plottable_row",
     "locate_minimum",
+    "one_per_pixel",
     "padded_range",
     "plottable",
     "set_accessible",
@@ -118,6 +120,24 @@ def plottable(values: np.ndarray) -> np.ndarray:
     """Mask of values that can be drawn: finite and smaller than :data:`PLOTTABLE_LIMIT`."""
     with np.errstate(invalid="ignore"):
         return np.abs(values) < PLOTTABLE_LIMIT
+
+
+def one_per_pixel(
+    view: pg.ViewBox, xs: np.ndarray, ys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The plottable points of ``xs, ys``, one per pixel of ``view`` (the first in it).
+
+    Dots closer than a pixel look the same as one dot; a run that creeps in a minimum
+    makes hundreds of them, and each costs a scatter plot as much as a distinct one.
+    """
+    keep = plottable(xs) & plottable(ys)
+    xs, ys = xs[keep], ys[keep]
+    width, height = view.viewPixelSize()
+    if xs.size < 2 or not (0 < width < math.inf and 0 < height < math.inf):
+        return xs, ys
+    cells = np.column_stack([np.floor(xs / width), np.floor(ys / height)])
+    first = np.sort(np.unique(cells, axis=0, return_index=True)[1])
+    return xs[first], ys[first]
 
 
 class PathPen:

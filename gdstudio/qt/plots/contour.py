@@ -23,6 +23,7 @@ from gdstudio.qt.plots.common import (
     evaluate_surface,
     last_plottable_row,
     locate_minimum,
+    one_per_pixel,
     padded_range,
     plottable,
     set_accessible,
@@ -299,7 +300,10 @@ class ContourPlot(PickingPlot):
         self._path_pen.fit(len(rows))
         set_plottable(self._path, params[rows, 0], params[rows, 1])
         recent = params[max(n - RECENT_POINTS, 0) :]
-        set_plottable(self._visits, recent[:, 0], recent[:, 1])
+        if self._live:  # many steps a frame: most of the recent ones share a pixel
+            self._visits.setData(*one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))
+        else:
+            set_plottable(self._visits, recent[:, 0], recent[:, 1])
         row = last_plottable_row(params, history.loss)
         if row is None:
             self._current = None
@@ -467,6 +471,8 @@ class ContourPlot(PickingPlot):
         recomputed (the path moves over the last one) until the run stops."""
         stopped = self._live and not live
         self._live = live
+        if stopped and self._history is not None:
+            self._draw_path(self._history)  # every recent visit again (a zoom may follow)
         if stopped and self._stale:
             self._stale = False
             self.schedule_recompute()

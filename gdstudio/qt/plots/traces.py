@@ -9,6 +9,13 @@ The plots fit their ranges to the current run themselves, at every redraw: pyqtg
 auto-range keeps the previous scale when the data have no extent (one step, a constant
 value), which showed a new run at step 0 on the scale of the last run's blow-up. The step
 axis has whole-number ticks and no SI prefix.
+
+While a run grows (streams in), the ranges move in jumps rather than every frame: the
+steps' right end goes to a quarter past the newest step when the run reaches it, and the
+values' range stays while it holds every value drawn and they fill most of it. An axis
+lays out and draws its ticks again only when its range changes, which every frame was
+most of the cost of a streaming frame. Every value drawn is always in view; a paused run
+is fitted exactly.
 """
 
 from __future__ import annotations
@@ -109,6 +116,13 @@ _CONTENTS_MARGINS = (2, 10, 10, 2)
 #: Pixels from a plot's top edge to a legend above its plot area, and from the legend
 #: to the area.
 _LEGEND_TOP, _LEGEND_GAP = 1, 2
+#: While a run grows, the steps' right end jumps to this many times the newest step.
+_GROWTH = 1.25
+#: ... and a range is kept while the data fill at least this fraction of it.
+_FILL = 0.8
+#: A growing run's values, once they leave their range, get this fraction of their span
+#: as room on each side.
+_HEADROOM = 0.1
 
 
 class _StepPlot(pg.PlotWidget):
@@ -142,6 +156,7 @@ class _StepPlot(pg.PlotWidget):
         self._followers: list[_StepPlot] = []
         self._history: History | None = None
         self._length = 0
+        self._growing = False  # the run streams in: ranges move in jumps
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(RECOMPUTE_DELAY_MS)
@@ -170,10 +185,10 @@ class _StepPlot(pg.PlotWidget):
 
     def add_series(self, read: Reader, pen: object, name: str | None = None, **options) -> None:
         """Add a curve of ``read(history)`` against the step."""
+        # No clipping to the view or downsampling by pyqtgraph: the decimator already
+        # draws only the visible steps, about two points a pixel column, and with them
+        # every change of the steps' range set each curve's data a second time.
         item = self.plotItem.plot(pen=pen, name=name, **options)
-        item.setClipToView(True)
-        if not options.get("stepMode"):
-            item.setDownsampling(auto=True, method="peak")
         self.series.append(_Series(item, read, hold_last=bool(options.get("stepMode"))))
 
     def clear_series(self) -> None:
@@ -182,14 +197,14 @@ class _StepPlot(pg.PlotWidget):
             self.plotItem.removeItem(series.item)
         self.series.clear()
 
-    def set_history(self, history: History) -> None:
-        """Draw ``history`` (the window's mirror)."""
+    def set_history(self, history: History, growing: bool = False) -> None:
+        """Draw ``history`` (the window's mirror); ``growing`` while the run streams in."""
         n = len(history)
         if history is not self._history or n < self._length or n <= 1:
             for series in self.series:
                 series.decimator.reset()
             self._steps_leader().following = True  # a new run (or a step back)
-        self._history, self._length = history, n
+        self._history, self._length, self._growing = history, n, growing
         self.redraw()
 
     def redraw(self) -> None:
@@ -214,8 +229,14 @@ class _StepPlot(pg.PlotWidget):
         return self._leader or self
 
     def _fit_steps(self) -> None:
-        """Steps 0 to the newest (at least 0 to 1), with a small margin either side."""
+        """Steps 0 to the newest (at least 0 to 1), with a small margin either side; while
+        the run grows, 0 to a quarter past the newest, kept until the run reaches it."""
         last = max(self._length - 1, 1)
+        if self._growing:
+            right = self.plotItem.vb.viewRange()[0][1] / (1 + _MARGIN)
+            if not _FILL * right <= last <= right:
+                right = _GROWTH * last
+            last = right
         margin = _MARGIN * last
         self._fitting = True
         try:
@@ -248,7 +269,18 @@ class _StepPlot(pg.PlotWidget):
             else:
                 smallest = 0.4 * size
             low, high = padded_range(low, high, _MARGIN, smallest)
+            if self._growing:
+                low, high = self._kept_values(low, high)
         _set_range(self.plotItem.vb, 1, low, high)
+
+    def _kept_values(self, low: float, high: float) -> tuple[float, float]:
+        """The values' range of a growing run: the current one while it holds ``low`` to
+        ``high`` and they fill most of it, else theirs with room on each side."""
+        bottom, top = self.plotItem.vb.viewRange()[1]
+        if bottom <= low and high <= top and high - low >= _FILL * (top - bottom):
+            return bottom, top
+        room = _HEADROOM * (high - low)
+        return low - room, high + room
 
     def _window(self) -> tuple[int, int] | None:
         if self._steps_leader().following:
@@ -342,7 +374,8 @@ class ParameterTracesPlot(_StepPlot):
 
 def _set_range(view: pg.ViewBox, axis: int, low: float, high: float) -> None:
     """Set one axis's range unless it already is that (a change costs a repaint)."""
-    if np.allclose(view.viewRange()[axis], (low, high), rtol=1e-9, atol=0.0):
+    old_low, old_high = view.viewRange()[axis]
+    if math.isclose(old_low, low, rel_tol=1e-9) and math.isclose(old_high, high, rel_tol=1e-9):
         return
     if axis == 0:
         view.setXRange(low, high, padding=0)
@@ -482,12 +515,13 @@ class TracesPanel(QWidget):
         if self._plots is not None:
             self._plots[2].set_param_names(self._names)
 
-    def set_history(self, history: History) -> None:
-        """Draw ``history`` (the window's mirror; called at up to 60 Hz)."""
+    def set_history(self, history: History, growing: bool = False) -> None:
+        """Draw ``history`` (the window's mirror; called at up to 60 Hz); ``growing``
+        while the run streams in (the ranges then move in jumps)."""
         if self._plots is None:
             self._history = history  # drawn when the plots are made
         for plot in self.made_plots():
-            plot.set_history(history)
+            plot.set_history(history, growing)
 
     def set_log_scale(self, on: bool) -> None:
         """Show the loss on a logarithmic (True) or linear axis."""

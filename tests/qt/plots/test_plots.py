@@ -5,6 +5,7 @@ Warnings are errors here: a plot must never print a numpy warning for a diverged
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -313,6 +314,27 @@ def test_contour_survives_diverged_runs_and_partial_functions(qtbot) -> None:
     plot.grab()
 
 
+def test_contour_draws_one_recent_visit_per_pixel_while_live(qtbot) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path(400))  # the last 300 steps crept into the minimum
+    assert len(data(plot._visits)[0]) == contour.RECENT_POINTS
+    plot.set_live(True)  # a run streams in
+    plot.set_history(bowl_path(400))
+    xs, ys = data(plot._visits)
+    width, height = plot.plotItem.vb.viewPixelSize()
+    recent = bowl_path(400).params[-contour.RECENT_POINTS:]
+
+    def pixels_of(points) -> set[tuple[int, int]]:
+        return {(math.floor(x / width), math.floor(y / height)) for x, y in points}
+
+    pixels = pixels_of(recent)
+    assert len(xs) == len(pixels) < contour.RECENT_POINTS  # each pixel with a dot has one
+    assert pixels_of(zip(xs, ys, strict=True)) == pixels
+    plot.set_live(False)  # stopped: every visit again (the student may zoom in)
+    assert len(data(plot._visits)[0]) == contour.RECENT_POINTS
+
+
 def test_contour_click_picks_a_point(qtbot) -> None:
     plot = shown(qtbot, ContourPlot())
     plot.set_source(BOWL)
@@ -532,6 +554,42 @@ def test_linked_traces_paint_once_per_frame_of_a_growing_run(qtbot) -> None:
         counter.paints = dict.fromkeys(counter.paints, 0)
         for plot in panel.plots():
             assert data(plot.series[0].item)[0].max() >= stop - 1
+
+
+def _view_and_data(plot) -> tuple[tuple[float, float], tuple[float, float], np.ndarray]:
+    (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
+    values = np.concatenate([s.item.yData for s in plot.series if s.item.yData is not None])
+    return (left, right), (bottom, top), values
+
+
+def test_traces_of_a_growing_run_move_their_ranges_in_jumps(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    full, growing = x_squared(2000), History(1)
+    growing.write_block(full.tail(0, 101))
+    views = []
+    for stop in (100, 110, 120, 125, 200, 2000):  # frames while the run streams in
+        growing.write_block(full.tail(len(growing) - 1, stop + 1))
+        panel.set_history(growing, growing=True)
+        for plot in panel.plots():
+            (left, right), (bottom, top), values = _view_and_data(plot)
+            # Every drawn point in view, and the view at most a third larger than the data.
+            assert left <= 0 and stop <= right and right - left <= 4 / 3 * stop, (stop, right)
+            assert bottom <= values.min() and values.max() <= top
+            if not plot.from_zero:
+                assert top - bottom <= 4 / 3 * (values.max() - values.min())
+        views.append(panel.loss_plot.plotItem.vb.viewRange())
+    # Up to step 125 (a quarter past 100) neither range moved; step 200 is past it.
+    assert views[0] == views[1] == views[2] == views[3] != views[4]
+    assert views[4][0][1] == pytest.approx(1.25 * 200 * 1.03)
+    panel.set_history(growing)  # paused: fitted exactly
+    for plot in panel.plots():
+        (left, right), _, _ = _view_and_data(plot)
+        assert -0.1 * 2000 < left <= 0 and 2000 <= right < 2000 * 1.1
+    growing = History(1)  # a new run, still streaming in: not on the old run's scale
+    growing.write_block(x_squared(30).tail(0))
+    panel.set_history(growing, growing=True)
+    assert 30 <= panel.loss_plot.plotItem.vb.viewRange()[0][1] <= 4 / 3 * 30
 
 
 def test_traces_panel_log_toggle(qtbot) -> None:
