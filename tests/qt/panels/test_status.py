@@ -36,13 +36,19 @@ def test_a_bar_too_narrow_for_any_word_gets_the_sentence_to_cut_itself(qtbot) ->
     assert fitted(SENTENCE, metrics(), 10) == SENTENCE
 
 
-def test_the_status_line_keeps_the_whole_sentence_in_the_tooltip(qtbot) -> None:
+def bar_showing_the_sentence(qtbot) -> tuple[QStatusBar, StatusLine]:
+    """A 400-pixel status bar on screen whose line shows :data:`SENTENCE`."""
     bar = QStatusBar()
     qtbot.addWidget(bar)
     bar.resize(400, 30)
     bar.show()
     line = StatusLine(bar)
     line.show(SENTENCE)
+    return bar, line
+
+
+def test_the_status_line_keeps_the_whole_sentence_in_the_tooltip(qtbot) -> None:
+    bar, line = bar_showing_the_sentence(qtbot)
     assert line.text == SENTENCE
     assert bar.currentMessage().endswith(MORE) and bar.toolTip() == SENTENCE
     bar.resize(metrics().horizontalAdvance(SENTENCE) + 200, 30)  # wide enough again
@@ -51,12 +57,7 @@ def test_the_status_line_keeps_the_whole_sentence_in_the_tooltip(qtbot) -> None:
 
 
 def test_another_message_is_not_replaced_on_resize(qtbot) -> None:
-    bar = QStatusBar()
-    qtbot.addWidget(bar)
-    bar.resize(400, 30)
-    bar.show()
-    line = StatusLine(bar)
-    line.show(SENTENCE)
+    bar, _line = bar_showing_the_sentence(qtbot)  # the line stays alive, listening
     bar.showMessage("Saved tutorial.gdstudio.")
     bar.resize(300, 30)
     qtbot.waitUntil(lambda: bar.width() == 300)
