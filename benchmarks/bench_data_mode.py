@@ -90,34 +90,46 @@ def headless(window, seconds: float) -> tuple[float, float]:
 def live(window, seconds: float) -> tuple[float, float, list[float], float]:
     """A full-speed run in the window, then Pause.
 
-    Returns the steps per second the window showed over ``seconds`` after ``WARM_UP``,
-    the process's CPU seconds (every thread) per step shown meanwhile, the frame
-    intervals meanwhile (s, sorted) and the longest interval from Pause until the window
-    settled (the paused point shown, the loss map caught up).
+    The window shows its rows a frame at a time, so the count it shows is a staircase
+    (about half a second per stair at full speed): the rate is taken between two frames
+    that showed rows, the first after ``WARM_UP`` and the last ``seconds`` or more later,
+    not at moments between frames (which would be off by up to a stair).
+
+    Returns the steps per second the window showed, the process's CPU seconds (every
+    thread) per step shown meanwhile, the frame intervals meanwhile (s, sorted) and the
+    longest interval from Pause until the window settled (the paused point shown, the
+    loss map caught up).
     """
     window.reset()
     view = window.data_mode.view
     # From a settled window: the loss map of the new start may take a while to make.
     spin(lambda: (window.session.active and window.session.report.step_count == 0
                   and not view.catching_up), 60)
-
-    def shown() -> tuple[float, int, float]:
-        return time.perf_counter(), len(window.session.history) - 1, time.process_time()
+    shown: list[tuple[float, int, float, int]] = []  # (time, steps shown, CPU, probe frames)
 
     with FrameProbe() as probe:
-        window.run()
-        began = time.perf_counter()
-        spin(lambda: time.perf_counter() - began > WARM_UP, WARM_UP + 10)
-        first, warmed = shown(), len(probe.frames)
-        spin(lambda: time.perf_counter() - first[0] > seconds, seconds + 10)
-        last, streamed = shown(), len(probe.frames)
-        window.session.pause()
-        spin(lambda: not window.session.playing and not view.catching_up, 30)
-        settled = len(probe.frames)
-        spin(lambda: len(probe.frames) > settled + 1, 10)  # the frame after the last update
+
+        def frame_shown(_old_length: int) -> None:
+            shown.append((time.perf_counter(), len(window.session.history) - 1,
+                          time.process_time(), len(probe.frames)))
+
+        window.session.historyChanged.connect(frame_shown)
+        try:
+            window.run()
+            began = time.perf_counter()
+            spin(lambda: bool(shown) and shown[-1][0] - began > WARM_UP, WARM_UP + 10)
+            first = shown[-1]
+            spin(lambda: shown[-1][0] - first[0] >= seconds, seconds + 10)
+            last = shown[-1]
+            window.session.pause()
+            spin(lambda: not window.session.playing and not view.catching_up, 30)
+            settled = len(probe.frames)
+            spin(lambda: len(probe.frames) > settled + 1, 10)  # the frame after the last update
+        finally:
+            window.session.historyChanged.disconnect(frame_shown)
     steps = last[1] - first[1]
     return (steps / (last[0] - first[0]), (last[2] - first[2]) / steps,
-            sorted(probe.frames[warmed:streamed]), max(probe.frames[streamed:]))
+            sorted(probe.frames[first[3]:last[3]]), max(probe.frames[last[3]:]))
 
 
 def measure_case(window, rows: int, loss: str, pairs: int, seconds: float) -> bool:
