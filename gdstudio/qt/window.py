@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -458,6 +458,7 @@ class MainWindow(QMainWindow):
         self.model.startChanged.connect(self.reset)
         self.model.settingChanged.connect(self._setting_changed)
         self.model.speedChanged.connect(self.session.set_speed)
+        self.model.speedChanged.connect(self._show_speed)
         self.session.historyChanged.connect(self._history_changed)
         self.traces_dock.visibilityChanged.connect(self._traces_shown)
         self.session.reportReceived.connect(self._report_received)
@@ -528,12 +529,15 @@ class MainWindow(QMainWindow):
 
     def _speed_moved(self, position: int) -> None:
         self.model.set_speed(SPEEDS[position])
-        self._show_speed()
         if not self._pacing:
             self._settings.setValue(SPEED_KEY, str(SPEEDS[position]))
 
-    def _show_speed(self) -> None:
-        self.speed_value.setText(speed_text(SPEEDS[self.speed_slider.value()]))
+    def _show_speed(self, *_: object) -> None:
+        """Show the speed runs go at, whatever set it: the slider, a script or a test."""
+        speed = self.model.speed
+        with QSignalBlocker(self.speed_slider):  # moving it would set a slider speed
+            self.speed_slider.setValue(speed_position(speed))
+        self.speed_value.setText(speed_text(speed))
 
     def _start_picked(self, point: tuple[float, ...]) -> None:
         names = self.model.param_names

@@ -71,6 +71,19 @@ def test_examples_bring_their_pace_until_the_student_chooses(qtbot, tmp_path):
     window.close()
 
 
+def test_the_speed_control_shows_a_speed_set_elsewhere(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path / "settings.ini")
+    window.model.set_speed(math.inf)  # a script's or a lesson's speed, not the slider's
+    assert window.speed_value.text() == "fastest"
+    assert math.isinf(SPEEDS[window.speed_slider.value()]) and math.isinf(window.session._speed)
+    window.model.set_speed(7)  # between two positions: the words say the exact speed
+    assert window.speed_value.text() == "7 steps/s"
+    assert window.speed_slider.value() == speed_position(7)
+    assert window.model.speed == 7  # moving the control to show it did not round it
+    assert not window.speed_chosen  # and is not remembered as the student's choice
+    window.close()
+
+
 def test_a_broken_stored_speed_falls_back_to_the_tutorial_pace(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
