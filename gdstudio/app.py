@@ -37,7 +37,7 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THR
 # modules and libraries load: their imports set off about 150 automatic collections,
 # 50-70 ms of a 0.7 s start-up on this project's 2-core machine. The timer's first
 # collection (half a second after create_application, once the window is ready) takes
-# the start-up's garbage instead, in one pass of 40-100 ms.
+# the start-up's garbage instead, in one pass of 40-100 ms, and freezes the rest.
 gc.disable()
 
 # Platforms that draw without a display server (tests, screenshots, remote viewers).

@@ -6,6 +6,10 @@ its colour bar, 60–100 ms) came with the compiled function, its first map and 
 and the window stopped answering for their sum. :class:`IdleWork` makes such pages
 earlier, after the window is ready, each in a pass of its own that has nothing else to
 do, so that the pass that needs one only fills it.
+
+While a run streams in, the pieces wait: a pass that makes a page then competes with the
+worker for the interpreter and froze the window for 100–300 ms in the middle of a
+full-speed run started right after start-up.
 """
 
 from __future__ import annotations
@@ -15,20 +19,26 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
+from gdstudio.qt.run.collector import runs_streaming
 from gdstudio.qt.run.ui_gate import pass_is_full
 
-__all__ = ["IDLE_GAP_MS", "IdleWork"]
+__all__ = ["IDLE_GAP_MS", "STREAMING_GAP_MS", "IdleWork"]
 
 #: Milliseconds between two pieces, so that input and paints come in between.
 IDLE_GAP_MS = 40
+#: Milliseconds between looks at whether the runs streaming in have stopped (each look
+#: wakes the UI thread, and the worker stands aside for it).
+STREAMING_GAP_MS = 250
 
 
 class IdleWork(QObject):
     """Calls functions, in order, one per pass of the event loop, each after a gap.
 
     A pass that has already worked its budget (:func:`~gdstudio.qt.run.ui_gate.pass_is_full`)
-    runs none: the piece waits for the next gap. Functions are meant to be idempotent
-    (making something already made does nothing), so that first use may come first.
+    runs none: the piece waits for the next gap. While a run streams in
+    (:func:`~gdstudio.qt.run.collector.runs_streaming`) none runs either. Functions are
+    meant to be idempotent (making something already made does nothing), so that first
+    use may come first.
 
     Parameters
     ----------
@@ -43,6 +53,7 @@ class IdleWork(QObject):
         self._pieces: deque[Callable[[], object]] = deque()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        self._gap_ms = gap_ms
         self._timer.setInterval(gap_ms)
         self._timer.timeout.connect(self._next)
 
@@ -63,7 +74,10 @@ class IdleWork(QObject):
         self._timer.stop()
 
     def _next(self) -> None:
+        if runs_streaming():
+            self._timer.start(max(self._gap_ms, STREAMING_GAP_MS))
+            return
         if self._pieces and not pass_is_full():
             self._pieces.popleft()()
         if self._pieces:
-            self._timer.start()
+            self._timer.start(self._gap_ms)

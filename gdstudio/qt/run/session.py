@@ -34,7 +34,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from gdstudio.engine import BatchPlan, Descent, History, HistoryBlock, Objective, RunSettings
 from gdstudio.engine.schedules import make_schedule
 from gdstudio.engine.stopping import StoppingRules
-from gdstudio.qt.run.collector import freeze_while_running
+from gdstudio.qt.run.collector import mark_streaming
 from gdstudio.qt.run.ui_gate import install_ui_gate, ui_busy_seconds
 from gdstudio.qt.run.worker import (
     LONGEST_REPORT_INTERVAL,
@@ -171,7 +171,7 @@ class RunSession(QObject):
         self._block = None
         self._report_pending = False
         self._frame.stop()
-        freeze_while_running(self, False)
+        mark_streaming(self, False)
 
     # ---------------------------------------------------------------- controls
     def play(self) -> None:
@@ -242,7 +242,7 @@ class RunSession(QObject):
         toggled = self.playing != report.playing
         self.report = report
         if toggled:
-            freeze_while_running(self, report.playing)
+            mark_streaming(self, report.playing)
             self._streaming_since = time.perf_counter() if report.playing else math.inf
             self._report_interval = REPORT_INTERVAL  # the worker starts each Run with it
         self._report_pending = True

@@ -15,6 +15,12 @@ A UI thread that handles events without letting its loop sleep (``QTest.qWait``,
 sleeps outside the loop) keeps the gate closed: workers then make one chunk per
 ``UI_WAIT_LIMIT`` (see :mod:`gdstudio.qt.run.worker`). The app's own loop always sleeps when
 it has nothing to do.
+
+The gate stays closed for the whole pass, C++ stretches between Python callbacks included:
+in a data-mode run (100,000 rows, full speed) the worker waited on the gate for 9–13% of
+the time, and the UI thread was between Python callbacks for a fifth to a quarter of that
+(2–3% of the run), in short stretches inside frames; after a pass's last callback, under
+1%. Opening the gate for those would win little and bring back the hand-offs it avoids.
 """
 
 from __future__ import annotations

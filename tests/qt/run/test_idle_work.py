@@ -1,6 +1,6 @@
 """Work done later, one piece per pass of the event loop: order, spacing, stopping."""
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from gdstudio.qt.run.idle_work import IdleWork
 from tests.qt.helpers import WAIT
@@ -39,3 +39,23 @@ def test_stopped_work_drops_what_is_left(qtbot) -> None:
     work.add(lambda: finished.append(True))  # it can be used again
     qtbot.waitUntil(lambda: finished == [True], timeout=WAIT)
     assert done == [1]
+
+
+def test_pieces_wait_while_a_run_streams_in(qtbot) -> None:
+    from gdstudio.qt.run.collector import mark_streaming
+
+    owner = QObject()
+    work = IdleWork(owner, gap_ms=0)
+    done: list[int] = []
+    run = object()
+    mark_streaming(run, True)
+    try:
+        work.add(lambda: done.append(1))
+        later = QTimer(owner)
+        later.setSingleShot(True)
+        with qtbot.waitSignal(later.timeout, timeout=WAIT):
+            later.start(50)  # due after the piece's own timer has come and gone
+        assert done == [] and work.pending == 1
+    finally:
+        mark_streaming(run, False)
+    qtbot.waitUntil(lambda: done == [1], timeout=WAIT)
