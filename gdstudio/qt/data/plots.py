@@ -359,6 +359,8 @@ def _column_slice(columns: list[int]) -> slice | list[int]:
 class LossContourPlot(ContourPlot):
     """:class:`ContourPlot` of the loss L over two parameters, with the least squares."""
 
+    value_name = "L"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_accessible(self, "lossSurfacePlot", "Loss surface",
@@ -388,15 +390,6 @@ class LossContourPlot(ContourPlot):
 
     def _room_above(self, height: float) -> float:
         return LEGEND_ROOM * height  # keep the legend off the path (in the one fit: one map)
-
-    def _label_axes(self, names: tuple[str, ...]) -> None:
-        super()._label_axes(names)
-        self._colour_bar.axis.setLabel(f"L({', '.join(names)})")
-
-    def _label_colour_bar(self, low: float, high: float, minimum: float, delta: float) -> None:
-        super()._label_colour_bar(low, high, minimum, delta)
-        axis = self._colour_bar.axis
-        axis.setLabel(axis.labelText.replace("f(", "L(", 1))
 
 
 class LossCurvePlot(FunctionPlot):

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 PARABOLA = SurfaceFunction(("x",), lambda x: x**2)
 ROSENBROCK = SurfaceFunction(("x", "y"), lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2)
 BOWL = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2)
+MOVED_BOWL = SurfaceFunction(("x", "y"), lambda x, y: (x - 0.5) ** 2 + 3 * y**2)
 
 
 def history_of(params: np.ndarray, loss: np.ndarray, grad: np.ndarray, lr=0.1) -> History:
@@ -762,9 +763,54 @@ def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
     qtbot.waitUntil(lambda: not plot.map_pending)
     plot.set_live(True)
     plot.map_seconds = 0.001  # a quick map follows a live run (in the next pass of the
-    plot._recompute()  # event loop, if this one has worked long enough already)
+    plot._source = MOVED_BOWL  # event loop, if this one has worked long enough already)
+    plot._recompute()
     qtbot.waitUntil(lambda: len(drawn) == 2)
     qtbot.waitUntil(lambda: not plot.map_pending)
+
+
+def test_a_live_map_that_would_look_the_same_is_not_drawn_again(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    drawn, sets = [], []
+    original = plot._show_map
+    monkeypatch.setattr(plot, "_show_map", lambda layers: (drawn.append(layers), original(layers)))
+    monkeypatch.setattr(plot._image, "setImage", lambda *a, **k: sets.append(1))
+    shown_relief = plot._image.image.copy()
+    plot.set_live(True)
+    scale = float(np.nanmax(shown_relief) - np.nanmin(shown_relief))
+    # f shifted by a constant far below a colour step: the same picture, not redrawn
+    plot._source = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2 + 1e-9)
+    plot.recompute_now()
+    assert drawn == [] and sets == []
+    plot._source = MOVED_BOWL  # a held value that moved the bowl: a new picture
+    plot.recompute_now()
+    assert len(drawn) == 1 and sets != []
+    moved = np.nanmax(np.abs(drawn[0].relief - shown_relief))
+    assert moved > scale / contour.COLOUR_STEPS
+    plot._source = SurfaceFunction(("x", "y"), lambda x, y: (x - 0.5) ** 2 + 3 * y**2 + 1e-9)
+    plot.set_live(False)  # not live: every map is drawn, exactly
+    plot.recompute_now()
+    assert len(drawn) == 2
+
+
+def test_maps_that_look_alike_differ_by_less_than_a_colour_step() -> None:
+    rect = QRectF(-2.0, -2.0, 4.0, 4.0)
+    shown_map = contour.map_layers(BOWL, rect)
+    assert contour.looks_alike(shown_map, contour.map_relief(BOWL, rect))
+    assert not contour.looks_alike(shown_map, contour.map_relief(MOVED_BOWL, rect))
+    assert not contour.looks_alike(shown_map, contour.map_relief(BOWL, QRectF(-2, -2, 4, 4.1)))
+    # the colour bar's title would change: L − 10 rather than L
+    raised = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2 + 10.0)
+    assert not contour.looks_alike(shown_map, contour.map_relief(raised, rect))
+    step = (shown_map.high - shown_map.low) / contour.COLOUR_STEPS
+    nudged = shown_map._replace(relief=shown_map.relief + 0.9 * step,
+                                low=shown_map.low + 0.9 * step, high=shown_map.high + 0.9 * step)
+    assert contour.looks_alike(shown_map, nudged)
+    pushed = shown_map._replace(relief=shown_map.relief + 1.1 * step)
+    assert not contour.looks_alike(shown_map, pushed)
 
 
 
