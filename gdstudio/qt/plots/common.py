@@ -353,9 +353,15 @@ def _extremes(values: np.ndarray, size: int) -> np.ndarray:
     block = values.reshape(-1, size, *values.shape[1:])
     if block.ndim == 2:
         block = block[:, :, np.newaxis]
-    finite = plottable(block)
-    lowest = np.argmin(np.where(finite, block, np.inf), axis=1)
-    highest = np.argmax(np.where(finite, block, -np.inf), axis=1)
+    # Nearly always every value is plottable: then the extremes of all the values are
+    # those of the plottable ones. They are, exactly, when both extremes are plottable
+    # (argmin and argmax pick a NaN if there is one), which is checked on them alone.
+    lowest, highest = np.argmin(block, axis=1), np.argmax(block, axis=1)
+    picked = np.take_along_axis(block, np.stack([lowest, highest], axis=1), axis=1)
+    if not plottable(picked).all():
+        finite = plottable(block)
+        lowest = np.argmin(np.where(finite, block, np.inf), axis=1)
+        highest = np.argmax(np.where(finite, block, -np.inf), axis=1)
     offsets = np.arange(block.shape[0])[:, np.newaxis] * size
     return np.concatenate([lowest, highest], axis=1).astype(np.int64) + offsets
 

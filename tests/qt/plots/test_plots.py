@@ -24,6 +24,7 @@ from gdstudio.qt.plots import (
     TracesPanel,
     contour,
 )
+from gdstudio.qt.plots import common as common_module
 from gdstudio.qt.plots.common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots.contour import isoline_segments, log_relief
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
@@ -908,3 +909,18 @@ def test_a_closed_map_drops_its_pending_recompute(qtbot) -> None:
     plot.schedule_recompute()
     plot.close()
     assert not plot.recompute_pending
+
+
+def test_decimator_extremes_skip_values_that_cannot_be_drawn() -> None:
+    rng = np.random.default_rng(5)
+    for trial in range(60):
+        values = np.round(rng.normal(size=(8 * int(rng.integers(1, 30)), 3)))  # ties too
+        for _ in range(trial % 4):
+            row, column = rng.integers(0, values.shape[0]), rng.integers(0, 3)
+            values[row, column] = rng.choice([np.nan, np.inf, -np.inf, 1e300, -1e300])
+        block = values.reshape(-1, 8, 3)
+        drawable = np.abs(block) < common_module.PLOTTABLE_LIMIT
+        expected = np.concatenate([np.argmin(np.where(drawable, block, np.inf), axis=1),
+                                   np.argmax(np.where(drawable, block, -np.inf), axis=1)],
+                                  axis=1) + 8 * np.arange(block.shape[0])[:, np.newaxis]
+        np.testing.assert_array_equal(common_module._extremes(values, 8), expected)
