@@ -41,6 +41,7 @@ __all__ = [
     "plottable",
     "set_accessible",
     "set_axis_title",
+    "set_data",
     "set_plottable",
     "style_light",
 ]
@@ -187,7 +188,25 @@ def set_axis_title(axis: pg.AxisItem, text: str) -> None:
 def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
     """``item.setData`` with only the points that can be drawn (no NaN, inf or huge value)."""
     keep = plottable(xs) & plottable(ys)
-    item.setData(xs[keep], ys[keep])
+    set_data(item, xs[keep], ys[keep])
+
+
+def set_data(item: pg.PlotDataItem, xs: Any, ys: Any, **options: Any) -> bool:
+    """``item.setData(xs, ys, **options)`` unless ``item`` already draws exactly that.
+
+    A ``setData`` repaints the item, and with it whatever it overlaps (the map under a
+    path, the axes whose ticks reach into the view), even when nothing changed: a run
+    settled in its minimum gives the same points frame after frame. Returns True if set.
+    """
+    old_x, old_y = item.xData, item.yData
+    if old_x is None or old_y is None:  # nothing drawn
+        if len(xs) == 0 and len(ys) == 0:
+            return False
+    elif (all(item.opts.get(name) == value for name, value in options.items())
+            and np.array_equal(old_x, xs) and np.array_equal(old_y, ys)):
+        return False
+    item.setData(xs, ys, **options)
+    return True
 
 
 def evaluate_surface(source: SurfaceSource, *coordinates: np.ndarray) -> np.ndarray:

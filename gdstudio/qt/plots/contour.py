@@ -28,6 +28,7 @@ from gdstudio.qt.plots.common import (
     plottable,
     set_accessible,
     set_axis_title,
+    set_data,
     set_plottable,
 )
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -362,7 +363,7 @@ class ContourPlot(PickingPlot):
         params = history.params
         if n == 0:
             for item in (self._path, self._visits, self._point):
-                item.setData(EMPTY, EMPTY)
+                set_data(item, EMPTY, EMPTY)
             self._current = None
             return
         rows = self._decimator.indices(params)
@@ -370,28 +371,28 @@ class ContourPlot(PickingPlot):
         set_plottable(self._path, params[rows, 0], params[rows, 1])
         recent = params[max(n - RECENT_POINTS, 0) :]
         if self._live:  # many steps a frame: most of the recent ones share a pixel
-            self._visits.setData(*one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))
+            set_data(self._visits, *one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))
         else:
             set_plottable(self._visits, recent[:, 0], recent[:, 1])
         row = last_plottable_row(params, history.loss)
         if row is None:
             self._current = None
-            self._point.setData(EMPTY, EMPTY)
+            set_data(self._point, EMPTY, EMPTY)
             return
         self._current = np.concatenate([params[row], history.grad[row]])
         norms = np.hypot(history.grad[rows, 0], history.grad[rows, 1])
         norms = norms[plottable(norms)]
         self._largest_gradient = float(norms.max()) if norms.size else 0.0
-        self._point.setData(params[row, :1], params[row, 1:2])
+        set_data(self._point, params[row, :1], params[row, 1:2])
 
     def _draw_current(self) -> None:
         tip = self._arrow_tip()
         if tip is None:
-            self._arrow_line.setData(EMPTY, EMPTY)
+            set_data(self._arrow_line, EMPTY, EMPTY)
             self._arrow_head.hide()
             return
         (x, y), (tip_x, tip_y), angle = tip
-        self._arrow_line.setData([x, tip_x], [y, tip_y])
+        set_data(self._arrow_line, [x, tip_x], [y, tip_y])
         self._arrow_head.setStyle(angle=angle)
         self._arrow_head.setPos(tip_x, tip_y)
         self._arrow_head.show()

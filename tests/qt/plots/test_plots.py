@@ -558,6 +558,48 @@ def test_linked_traces_paint_once_per_frame_of_a_growing_run(qtbot) -> None:
             assert data(plot.series[0].item)[0].max() >= stop - 1
 
 
+def test_a_frame_that_changes_nothing_paints_nothing(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    history = bowl_path()
+    plot.set_live(True)  # a run streams in (its recent visits drawn one per pixel)
+    plot.set_history(history)
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    QApplication.processEvents()
+    plot.set_history(history)  # (in the view as laid out)
+    QApplication.processEvents()
+    sets, axis_paints = [], []
+    set_data = pg.PlotDataItem.setData
+    monkeypatch.setattr(pg.PlotDataItem, "setData",
+                        lambda item, *a, **k: (sets.append(item), set_data(item, *a, **k))[1])
+    paint_axis = pg.AxisItem.paint
+    monkeypatch.setattr(pg.AxisItem, "paint",
+                        lambda axis, *a: (axis_paints.append(axis), paint_axis(axis, *a))[1])
+    counter = PaintCounter([plot.viewport()])
+    plot.set_history(history)  # a frame of a run settled in its minimum: the same rows
+    QApplication.processEvents()
+    assert sets == [] and axis_paints == [] and counter.paints[plot.viewport()] == 0
+    moved = history_of(history.params * 0.5, history.loss, history.grad)
+    plot.set_history(moved)  # rows that differ: drawn, and painted
+    QApplication.processEvents()
+    assert plot._path in sets and counter.paints[plot.viewport()] >= 1
+    assert data(plot._path)[0][0] == pytest.approx(1.0)
+
+
+def test_traces_of_the_same_rows_are_not_set_again(qtbot, monkeypatch) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    history = x_squared(400)
+    panel.set_history(history)
+    QApplication.processEvents()
+    counter = PaintCounter([plot.viewport() for plot in panel.plots()])
+    panel.set_history(history)
+    QApplication.processEvents()
+    assert set(counter.paints.values()) == {0}
+    for plot in panel.plots():
+        assert data(plot.series[0].item)[0].max() >= 399
+
+
 def _view_and_data(plot) -> tuple[tuple[float, float], tuple[float, float], np.ndarray]:
     (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
     values = np.concatenate([s.item.yData for s in plot.series if s.item.yData is not None])
