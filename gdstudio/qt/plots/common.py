@@ -42,6 +42,7 @@ __all__ = [
     "set_accessible",
     "set_axis_title",
     "set_data",
+    "set_path",
     "set_plottable",
     "style_light",
 ]
@@ -189,6 +190,21 @@ def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None
     """``item.setData`` with only the points that can be drawn (no NaN, inf or huge value)."""
     keep = plottable(xs) & plottable(ys)
     set_data(item, xs[keep], ys[keep])
+
+
+def set_path(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """:func:`set_plottable` for a path, without the points that repeat the one before.
+
+    They draw nothing more (a segment of no length), and a run settled in its minimum
+    repeats its last point at every step: without them a settled path stays the same
+    points, and is not set again (see :func:`set_data`) at every frame.
+    """
+    keep = plottable(xs) & plottable(ys)
+    xs, ys = xs[keep], ys[keep]
+    if xs.size > 1:
+        moved = np.concatenate(([True], (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])))
+        xs, ys = xs[moved], ys[moved]
+    set_data(item, xs, ys)
 
 
 def set_data(item: pg.PlotDataItem, xs: Any, ys: Any, **options: Any) -> bool:

@@ -29,6 +29,7 @@ from gdstudio.qt.plots.common import (
     set_accessible,
     set_axis_title,
     set_data,
+    set_path,
     set_plottable,
 )
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -368,7 +369,7 @@ class ContourPlot(PickingPlot):
             return
         rows = self._decimator.indices(params)
         self._path_pen.fit(len(rows))
-        set_plottable(self._path, params[rows, 0], params[rows, 1])
+        set_path(self._path, params[rows, 0], params[rows, 1])
         recent = params[max(n - RECENT_POINTS, 0) :]
         if self._live:  # many steps a frame: most of the recent ones share a pixel
             set_data(self._visits, *one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))

@@ -21,6 +21,7 @@ from gdstudio.qt.plots.common import (
     set_accessible,
     set_axis_title,
     set_data,
+    set_path,
     set_plottable,
 )
 
@@ -121,7 +122,7 @@ class FunctionPlot(PickingPlot):
         params, loss = history.params, history.loss
         rows = self._decimator.indices(params)
         self._path_pen.fit(len(rows))
-        set_plottable(self._path, params[rows, 0], loss[rows])
+        set_path(self._path, params[rows, 0], loss[rows])
         recent = slice(max(n - RECENT_POINTS, 0), n)
         set_plottable(self._visits, params[recent, 0], loss[recent])
         row = last_plottable_row(params, loss)

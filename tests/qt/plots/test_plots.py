@@ -586,6 +586,32 @@ def test_a_frame_that_changes_nothing_paints_nothing(qtbot, monkeypatch) -> None
     assert data(plot._path)[0][0] == pytest.approx(1.0)
 
 
+def test_a_settled_run_s_path_is_not_set_again_as_it_grows(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    path = bowl_path(30).params
+    settled = np.vstack([path, np.repeat(path[-1:], 1000, axis=0)])  # then it stays put
+    grad = settled * [2.0, 6.0]
+    history = History(2, capacity=settled.shape[0] + 1)
+    history.write_block(HistoryBlock(0, settled[:40], (settled[:40] ** 2).sum(1), grad[:40],
+                                     np.full(40, 0.1), np.full(40, 0.1), np.zeros(40, np.int64)))
+    plot.set_history(history)
+    drawn = data(plot._path)
+    # The repeats of the last point are not drawn: the same line, one point for them all.
+    np.testing.assert_array_equal(drawn[0], path[:, 0])
+    sets = []
+    set_data = pg.PlotDataItem.setData
+    monkeypatch.setattr(pg.PlotDataItem, "setData",
+                        lambda item, *a, **k: (sets.append(item), set_data(item, *a, **k))[1])
+    rest = settled.shape[0] - 40
+    history.write_block(HistoryBlock(40, settled[40:], (settled[40:] ** 2).sum(1), grad[40:],
+                                     np.full(rest, 0.1), np.full(rest, 0.1),
+                                     np.zeros(rest, np.int64)))
+    plot.set_history(history)  # thousands more steps, all at the same point
+    assert plot._path not in sets
+    np.testing.assert_array_equal(data(plot._path)[0], path[:, 0])
+
+
 def test_traces_of_the_same_rows_are_not_set_again(qtbot, monkeypatch) -> None:
     panel = shown(qtbot, TracesPanel(), (600, 700))
     panel.set_param_names(("x",))
