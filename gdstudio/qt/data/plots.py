@@ -25,7 +25,13 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from gdstudio.qt.plots import ContourPlot, FunctionPlot
-from gdstudio.qt.plots.common import OKABE_ITO, padded_range, set_accessible, style_light
+from gdstudio.qt.plots.common import (
+    OKABE_ITO,
+    padded_range,
+    set_accessible,
+    set_data,
+    style_light,
+)
 
 __all__ = ["MAX_SHOWN_POINTS", "DataPlot", "LossContourPlot", "LossCurvePlot", "PairHistory"]
 
@@ -244,31 +250,29 @@ class DataPlot(pg.PlotWidget):
     def _draw_line(self, item: pg.PlotDataItem, curve: Curve | None) -> None:
         """``curve`` sampled across the view (a margin either side), or nothing."""
         if curve is None or not self.x.size:
-            item.setData(EMPTY, EMPTY)
+            set_data(item, EMPTY, EMPTY)
             return
         (left, right), _ = self.plotItem.vb.viewRange()
         xs = np.linspace(*padded_range(left, right, 0.05, 0.0), CURVE_SAMPLES)
-        item.setData(xs, curve(xs), connect="finite")
+        set_data(item, xs, curve(xs), connect="finite")
 
     def _draw_residuals(self) -> None:
         shown = self.shown_rows
-        if self._fitted is None or shown.size == 0:
-            self._residual_lines.setData(EMPTY, EMPTY)
-            self._fitted_points.setData(EMPTY, EMPTY)
+        several = self._curve is None  # several features: the fitted values as points
+        if self._fitted is None or shown.size == 0 or not (several or self._residuals_on):
+            set_data(self._residual_lines, EMPTY, EMPTY)
+            set_data(self._fitted_points, EMPTY, EMPTY)
             return
         fitted = self._fitted(shown)
         x = self.x[shown]
-        if self._curve is None:  # several features: show the fitted values as points
-            self._fitted_points.setData(x, fitted)
-        else:
-            self._fitted_points.setData(EMPTY, EMPTY)
+        set_data(self._fitted_points, *((x, fitted) if several else (EMPTY, EMPTY)))
         if not self._residuals_on:
-            self._residual_lines.setData(EMPTY, EMPTY)
+            set_data(self._residual_lines, EMPTY, EMPTY)
             return
         keep = np.isfinite(fitted)
         xs = np.repeat(x[keep], 2)
         ys = np.column_stack([self.y[shown][keep], fitted[keep]]).ravel()
-        self._residual_lines.setData(xs, ys, connect="pairs")
+        set_data(self._residual_lines, xs, ys, connect="pairs")
 
     def _show_selection(self) -> None:
         row = self.selected_row
@@ -359,6 +363,8 @@ def _column_slice(columns: list[int]) -> slice | list[int]:
 class LossContourPlot(ContourPlot):
     """:class:`ContourPlot` of the loss L over two parameters, with the least squares."""
 
+    value_name = "L"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_accessible(self, "lossSurfacePlot", "Loss surface",
@@ -388,15 +394,6 @@ class LossContourPlot(ContourPlot):
 
     def _room_above(self, height: float) -> float:
         return LEGEND_ROOM * height  # keep the legend off the path (in the one fit: one map)
-
-    def _label_axes(self, names: tuple[str, ...]) -> None:
-        super()._label_axes(names)
-        self._colour_bar.axis.setLabel(f"L({', '.join(names)})")
-
-    def _label_colour_bar(self, low: float, high: float, minimum: float, delta: float) -> None:
-        super()._label_colour_bar(low, high, minimum, delta)
-        axis = self._colour_bar.axis
-        axis.setLabel(axis.labelText.replace("f(", "L(", 1))
 
 
 class LossCurvePlot(FunctionPlot):

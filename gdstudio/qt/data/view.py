@@ -410,12 +410,21 @@ class DataView(QSplitter):
         at the map's next recompute)."""
         if self.surface is None or self._params is None:
             return
+        if self._playing and now and self._holds_already() and not (
+                self.loss_map.recompute_pending):
+            return  # the map of these values is up (or one that looks the same)
         self.surface.set_held(self._params)
         self._describe_held()
         if now:
             self.loss_map.recompute_now()
         else:
             self.loss_map.schedule_recompute()
+
+    def _holds_already(self) -> bool:
+        """True when the map holds the parameters off its axes at the run's values."""
+        pair = self._pair()
+        others = [i for i, name in enumerate(self.objective.param_names) if name not in pair]
+        return bool(np.array_equal(self.surface.held[others], self._params[others]))
 
     def _describe_held(self) -> None:
         if self.objective is None or self.surface is None:

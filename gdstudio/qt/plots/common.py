@@ -41,6 +41,8 @@ __all__ = [
     "plottable",
     "set_accessible",
     "set_axis_title",
+    "set_data",
+    "set_path",
     "set_plottable",
     "style_light",
 ]
@@ -187,7 +189,40 @@ def set_axis_title(axis: pg.AxisItem, text: str) -> None:
 def set_plottable(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
     """``item.setData`` with only the points that can be drawn (no NaN, inf or huge value)."""
     keep = plottable(xs) & plottable(ys)
-    item.setData(xs[keep], ys[keep])
+    set_data(item, xs[keep], ys[keep])
+
+
+def set_path(item: pg.PlotDataItem, xs: np.ndarray, ys: np.ndarray) -> None:
+    """:func:`set_plottable` for a path, without the points that repeat the one before.
+
+    They draw nothing more (a segment of no length), and a run settled in its minimum
+    repeats its last point at every step: without them a settled path stays the same
+    points, and is not set again (see :func:`set_data`) at every frame.
+    """
+    keep = plottable(xs) & plottable(ys)
+    xs, ys = xs[keep], ys[keep]
+    if xs.size > 1:
+        moved = np.concatenate(([True], (xs[1:] != xs[:-1]) | (ys[1:] != ys[:-1])))
+        xs, ys = xs[moved], ys[moved]
+    set_data(item, xs, ys)
+
+
+def set_data(item: pg.PlotDataItem, xs: Any, ys: Any, **options: Any) -> bool:
+    """``item.setData(xs, ys, **options)`` unless ``item`` already draws exactly that.
+
+    A ``setData`` repaints the item, and with it whatever it overlaps (the map under a
+    path, the axes whose ticks reach into the view), even when nothing changed: a run
+    settled in its minimum gives the same points frame after frame. Returns True if set.
+    """
+    old_x, old_y = item.xData, item.yData
+    if old_x is None or old_y is None:  # nothing drawn
+        if len(xs) == 0 and len(ys) == 0:
+            return False
+    elif (all(item.opts.get(name) == value for name, value in options.items())
+            and np.array_equal(old_x, xs) and np.array_equal(old_y, ys)):
+        return False
+    item.setData(xs, ys, **options)
+    return True
 
 
 def evaluate_surface(source: SurfaceSource, *coordinates: np.ndarray) -> np.ndarray:
@@ -353,9 +388,15 @@ def _extremes(values: np.ndarray, size: int) -> np.ndarray:
     block = values.reshape(-1, size, *values.shape[1:])
     if block.ndim == 2:
         block = block[:, :, np.newaxis]
-    finite = plottable(block)
-    lowest = np.argmin(np.where(finite, block, np.inf), axis=1)
-    highest = np.argmax(np.where(finite, block, -np.inf), axis=1)
+    # Nearly always every value is plottable: then the extremes of all the values are
+    # those of the plottable ones. They are, exactly, when both extremes are plottable
+    # (argmin and argmax pick a NaN if there is one), which is checked on them alone.
+    lowest, highest = np.argmin(block, axis=1), np.argmax(block, axis=1)
+    picked = np.take_along_axis(block, np.stack([lowest, highest], axis=1), axis=1)
+    if not plottable(picked).all():
+        finite = plottable(block)
+        lowest = np.argmin(np.where(finite, block, np.inf), axis=1)
+        highest = np.argmax(np.where(finite, block, -np.inf), axis=1)
     offsets = np.arange(block.shape[0])[:, np.newaxis] * size
     return np.concatenate([lowest, highest], axis=1).astype(np.int64) + offsets
 

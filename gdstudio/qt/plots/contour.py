@@ -28,6 +28,8 @@ from gdstudio.qt.plots.common import (
     plottable,
     set_accessible,
     set_axis_title,
+    set_data,
+    set_path,
     set_plottable,
 )
 from gdstudio.qt.run.ui_gate import pass_is_full
@@ -117,6 +119,10 @@ def isoline_segments(
 #: (MAE over a large table: 30–60 ms, several times that on a busy machine) never
 #: stretches a frame; the squared losses' maps take a few milliseconds.
 LIVE_MAP_SECONDS = 0.03
+#: While a run streams in, a new map of the same region is shown only if some colour moved
+#: by more than this fraction of the colour scale (half a step of a 256-colour map): the
+#: other parameters held at values a run barely moves would redraw the same map each frame.
+COLOUR_STEPS = 512
 #: Milliseconds between looks at whether a map made off the UI thread is ready.
 MAP_POLL_MS = 10
 _map_pool: list[ThreadPoolExecutor] = []  # one thread making slow maps, made on first use
@@ -140,19 +146,80 @@ def map_layers(source: SurfaceSource, rect: QRectF) -> MapLayers:
 
     Pure numbers (no Qt object is touched but ``rect``, read only): it may run on any thread.
     """
+    return with_isolines(map_relief(source, rect))
+
+
+def map_relief(source: SurfaceSource, rect: QRectF) -> MapLayers:
+    """:func:`map_layers` without its iso-lines (empty): the colours alone, which say
+    whether a map would look any different from the one shown (see ``looks_alike``)."""
     started = time.perf_counter()
-    dx, dy = rect.width() / GRID_SAMPLES, rect.height() / GRID_SAMPLES
-    xs = rect.left() + dx * (np.arange(GRID_SAMPLES) + 0.5)
-    ys = rect.top() + dy * (np.arange(GRID_SAMPLES) + 0.5)
+    xs, ys = _grid(rect)
     values = evaluate_surface(source, xs[:, np.newaxis], ys[np.newaxis, :])
     relief, minimum, delta = log_relief(values)
     finite = relief[np.isfinite(relief)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     high = max(high, low + 1e-12)
-    levels = np.linspace(low, high, ISO_LEVELS + 2)[1:-1]
-    isolines = isoline_segments(relief, xs, ys, levels)
-    return MapLayers(rect, relief, minimum, delta, low, high, isolines,
+    return MapLayers(rect, relief, minimum, delta, low, high, (EMPTY, EMPTY),
                      time.perf_counter() - started)
+
+
+def with_isolines(layers: MapLayers) -> MapLayers:
+    """``layers`` with the iso-lines of its relief (and the time they took counted)."""
+    started = time.perf_counter()
+    xs, ys = _grid(layers.rect)
+    levels = np.linspace(layers.low, layers.high, ISO_LEVELS + 2)[1:-1]
+    isolines = isoline_segments(layers.relief, xs, ys, levels)
+    return layers._replace(isolines=isolines,
+                           seconds=layers.seconds + time.perf_counter() - started)
+
+
+def _grid(rect: QRectF) -> tuple[np.ndarray, np.ndarray]:
+    """The centres of the map's cells over ``rect``, across and up."""
+    dx, dy = rect.width() / GRID_SAMPLES, rect.height() / GRID_SAMPLES
+    xs = rect.left() + dx * (np.arange(GRID_SAMPLES) + 0.5)
+    ys = rect.top() + dy * (np.arange(GRID_SAMPLES) + 0.5)
+    return xs, ys
+
+
+def looks_alike(shown: MapLayers, new: MapLayers) -> bool:
+    """True when ``new`` would draw as ``shown`` does, to a ``COLOUR_STEPS``-th of the
+    colour scale: the same region, the same samples missing, no sample's relief (nor the
+    scale's ends, nor the colour bar's ticks) moved by more than that, and the same labels
+    on the colour bar.
+
+    An iso-line then moves by at most ``(ISO_LEVELS + 1) / COLOUR_STEPS`` of the gap
+    between two iso-lines (a few hundredths).
+    """
+    if shown.rect != new.rect or shown.relief.shape != new.relief.shape:
+        return False
+    step = (shown.high - shown.low) / COLOUR_STEPS
+    if abs(new.low - shown.low) > step or abs(new.high - shown.high) > step:
+        return False
+    old_ticks, old_title = colour_bar_labels(shown)
+    new_ticks, new_title = colour_bar_labels(new)
+    if old_title != new_title or [t for _, t in old_ticks] != [t for _, t in new_ticks]:
+        return False
+    if any(abs(a - b) > step for (a, _), (b, _) in zip(old_ticks, new_ticks, strict=True)):
+        return False
+    old_finite, new_finite = np.isfinite(shown.relief), np.isfinite(new.relief)
+    if not np.array_equal(old_finite, new_finite):
+        return False
+    with np.errstate(invalid="ignore"):
+        moved = np.abs(new.relief[new_finite] - shown.relief[new_finite])
+    return bool(moved.size == 0 or moved.max() <= step)
+
+
+def colour_bar_labels(layers: MapLayers) -> tuple[list[tuple[float, str]], str]:
+    """The colour bar's ticks (at f − min = 0 and round powers of ten, labelled in f when
+    min ≈ 0) and what its title says after ``f(…)``: nothing, or `` − min``."""
+    low, high, delta = layers.low, layers.high, layers.delta
+    ticks = [(low, "0")]
+    for power in range(math.floor(low), math.ceil(high) + 1):
+        position = math.log10(10.0**power + delta)
+        if 10.0**power > 1.5 * delta and low <= position <= high:
+            ticks.append((position, _power_label(power)))
+    minimum = layers.minimum
+    return ticks, "" if abs(minimum) <= 1e-3 * 10.0**high else f" − {minimum:.4g}"
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -181,6 +248,8 @@ class ContourPlot(PickingPlot):
     """
 
     pointPicked = Signal(float, float)
+    #: The letter of the function on the colour bar: f(x, y).
+    value_name = "f"
     #: A new map is shown (made here or on the map thread).
     mapDrawn = Signal()
 
@@ -201,6 +270,7 @@ class ContourPlot(PickingPlot):
         self._current: np.ndarray | None = None  # x, y, ∂f/∂x, ∂f/∂y
         self._largest_gradient = 0.0
         self.grid_rect: QRectF | None = None  # the region the map was last computed on
+        self._shown: MapLayers | None = None  # the map shown
         self._map_waits = False  # fitting the view leaves the map to the recompute timer
         self._making: tuple[SurfaceSource, Future[MapLayers]] | None = None  # off the UI thread
         self._again = False  # the view changed while a map was being made
@@ -231,6 +301,7 @@ class ContourPlot(PickingPlot):
         if source is None:
             self._image.clear()
             self._isolines.setData(EMPTY, EMPTY)
+            self._shown = None
             self.grid_rect = None
             self._timer.stop()  # no map to recompute
             return
@@ -286,43 +357,43 @@ class ContourPlot(PickingPlot):
         set_axis_title(self.plotItem.getAxis("bottom"), names[0])
         set_axis_title(self.plotItem.getAxis("left"), names[1])
         self._names = names
-        set_axis_title(self._colour_bar.axis, f"f({', '.join(names)})")
+        set_axis_title(self._colour_bar.axis, f"{self.value_name}({', '.join(names)})")
 
     def _draw_path(self, history: History) -> None:
         n = len(history)
         params = history.params
         if n == 0:
             for item in (self._path, self._visits, self._point):
-                item.setData(EMPTY, EMPTY)
+                set_data(item, EMPTY, EMPTY)
             self._current = None
             return
         rows = self._decimator.indices(params)
         self._path_pen.fit(len(rows))
-        set_plottable(self._path, params[rows, 0], params[rows, 1])
+        set_path(self._path, params[rows, 0], params[rows, 1])
         recent = params[max(n - RECENT_POINTS, 0) :]
         if self._live:  # many steps a frame: most of the recent ones share a pixel
-            self._visits.setData(*one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))
+            set_data(self._visits, *one_per_pixel(self.plotItem.vb, recent[:, 0], recent[:, 1]))
         else:
             set_plottable(self._visits, recent[:, 0], recent[:, 1])
         row = last_plottable_row(params, history.loss)
         if row is None:
             self._current = None
-            self._point.setData(EMPTY, EMPTY)
+            set_data(self._point, EMPTY, EMPTY)
             return
         self._current = np.concatenate([params[row], history.grad[row]])
         norms = np.hypot(history.grad[rows, 0], history.grad[rows, 1])
         norms = norms[plottable(norms)]
         self._largest_gradient = float(norms.max()) if norms.size else 0.0
-        self._point.setData(params[row, :1], params[row, 1:2])
+        set_data(self._point, params[row, :1], params[row, 1:2])
 
     def _draw_current(self) -> None:
         tip = self._arrow_tip()
         if tip is None:
-            self._arrow_line.setData(EMPTY, EMPTY)
+            set_data(self._arrow_line, EMPTY, EMPTY)
             self._arrow_head.hide()
             return
         (x, y), (tip_x, tip_y), angle = tip
-        self._arrow_line.setData([x, tip_x], [y, tip_y])
+        set_data(self._arrow_line, [x, tip_x], [y, tip_y])
         self._arrow_head.setStyle(angle=angle)
         self._arrow_head.setPos(tip_x, tip_y)
         self._arrow_head.show()
@@ -387,7 +458,12 @@ class ContourPlot(PickingPlot):
             self._ready_poll.start()
 
     def _draw_map_now(self, rect: QRectF) -> None:
-        self._show_map(map_layers(self._source, rect))
+        if not self._live or self._shown is None:
+            self._show_map(map_layers(self._source, rect))
+            return
+        layers = map_relief(self._source, rect)
+        if not looks_alike(self._shown, layers):  # else a frame of a run: the same look
+            self._show_map(with_isolines(layers))
 
     def _take_map(self) -> None:
         """Show the map made off the UI thread once it is ready (polled on a timer)."""
@@ -406,29 +482,22 @@ class ContourPlot(PickingPlot):
     def _show_map(self, layers: MapLayers) -> None:
         self.map_seconds = layers.seconds
         rect = layers.rect
+        self._shown = layers
         self._image.setImage(layers.relief, autoLevels=False)
         self._image.setRect(rect)
         self._colour_bar.setLevels((layers.low, layers.high))
-        self._label_colour_bar(layers.low, layers.high, layers.minimum, layers.delta)
+        self._label_colour_bar(layers)
         self._isolines.setData(*layers.isolines, connect="pairs")
         self.grid_rect = QRectF(rect)
         self.mapDrawn.emit()
 
-    def _label_colour_bar(self, low: float, high: float, minimum: float, delta: float) -> None:
+    def _label_colour_bar(self, layers: MapLayers) -> None:
         """Ticks at f − min = 0, and round powers of ten (labelled in f when min ≈ 0)."""
-        ticks = [(low, "0")]
-        for power in range(math.floor(low), math.ceil(high) + 1):
-            position = math.log10(10.0**power + delta)
-            if 10.0**power > 1.5 * delta and low <= position <= high:
-                ticks.append((position, _power_label(power)))
+        ticks, shifted = colour_bar_labels(layers)
         if self._colour_bar.axis._tickLevels != [ticks, []]:  # the same: no new layout
             self._colour_bar.axis.setTicks([ticks, []])
-        span = 10.0**high
         names = ", ".join(self._names)
-        if abs(minimum) <= 1e-3 * span:
-            set_axis_title(self._colour_bar.axis, f"f({names})")
-        else:
-            set_axis_title(self._colour_bar.axis, f"f({names}) − {minimum:.4g}")
+        set_axis_title(self._colour_bar.axis, f"{self.value_name}({names}){shifted}")
 
     # ---------------------------------------------------------------- the view
     def _fit_view(self) -> None:

@@ -20,6 +20,8 @@ from gdstudio.qt.plots.common import (
     padded_range,
     set_accessible,
     set_axis_title,
+    set_data,
+    set_path,
     set_plottable,
 )
 
@@ -114,27 +116,27 @@ class FunctionPlot(PickingPlot):
         n = len(history)
         if n == 0:
             for item in (self._path, self._visits, self._point):
-                item.setData(EMPTY, EMPTY)
+                set_data(item, EMPTY, EMPTY)
             self._current = None
             return
         params, loss = history.params, history.loss
         rows = self._decimator.indices(params)
         self._path_pen.fit(len(rows))
-        set_plottable(self._path, params[rows, 0], loss[rows])
+        set_path(self._path, params[rows, 0], loss[rows])
         recent = slice(max(n - RECENT_POINTS, 0), n)
         set_plottable(self._visits, params[recent, 0], loss[recent])
         row = last_plottable_row(params, loss)
         if row is None:
             self._current = None
-            self._point.setData(EMPTY, EMPTY)
+            set_data(self._point, EMPTY, EMPTY)
             return
         grad = float(history.grad[row, 0])
         self._current = (float(params[row, 0]), float(loss[row]), grad)
-        self._point.setData([self._current[0]], [self._current[1]])
+        set_data(self._point, [self._current[0]], [self._current[1]])
 
     def _draw_current(self) -> None:
         if self._current is None or not np.isfinite(self._current[2]):
-            self._tangent.setData(EMPTY, EMPTY)
+            set_data(self._tangent, EMPTY, EMPTY)
             return
         x, y, slope = self._current
         (left, right), (bottom, top) = self.plotItem.vb.viewRange()

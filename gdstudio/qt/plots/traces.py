@@ -39,6 +39,7 @@ from gdstudio.qt.plots.common import (
     padded_range,
     plottable,
     set_accessible,
+    set_data,
     style_light,
 )
 
@@ -71,7 +72,7 @@ class _Series:
         if self.hold_last and xs.size:
             xs, ys = np.append(xs, xs[-1] + 1.0), np.append(ys, ys[-1])
         self._mark_a_lone_point(xs.size == 1)
-        self.item.setData(xs, ys)
+        set_data(self.item, xs, ys)
 
     def _mark_a_lone_point(self, lone: bool) -> None:
         """A line through one point draws nothing: step 0 alone is drawn as a dot."""

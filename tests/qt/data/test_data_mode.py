@@ -402,7 +402,10 @@ def test_a_streaming_run_redraws_the_model_and_the_map_once_per_frame(qtbot, win
         assert model is not None and np.isfinite(model).all()
         assert least_squares == []
         qtbot.waitUntil(lambda: not view.loss_map.recompute_pending, timeout=WAIT)
-        maps.clear()  # (a map of the path's new view)
+        # The map shown holds c where the run was some steps ago.
+        view.surface.set_held(session.history.params[-8])
+        view.loss_map._draw_map()
+        maps.clear()
         # Time for the others' values to be held: the map waits for the path's frame.
         view._held_timer.timeout.emit()
         assert not view.loss_map.recompute_pending and maps == []
@@ -411,8 +414,28 @@ def test_a_streaming_run_redraws_the_model_and_the_map_once_per_frame(qtbot, win
         assert view.surface.held[2] == session.history.params[-1, 2]  # c, held
         path = view.loss_map._path
         assert (path.xData[-1], path.yData[-1]) == tuple(session.history.params[-1, :2])
+        image = view.loss_map._image.image.copy()
+        # Held again where it is: the same picture, not made again (not even looked at)
+        # at the next frame.
+        reliefs = []
+        relief = contour.map_relief
+        monkeypatch.setattr(contour, "map_relief",
+                            lambda *args: (reliefs.append(1), relief(*args))[1])
+        view._held_timer.timeout.emit()
+        view.set_history(session.history)
+        assert maps == [3] and reliefs == []
+        # Held a hair away (far less than a colour step): still the same picture.
+        nudged = session.history.params[-1].copy()
+        nudged[2] += 1e-9
+        view.surface.set_held(nudged)
+        view.loss_map._draw_map()
+        assert maps == [3]
+        np.testing.assert_array_equal(view.loss_map._image.image, image)
     finally:
         view.set_playing(False)
+    # Stopped: the map is made exactly for where the run is.
+    qtbot.waitUntil(lambda: not view.catching_up and len(maps) == 2, timeout=WAIT)
+    assert view.surface.held[2] == session.history.params[-1, 2]
     shown = view.data_plot._least_squares_line.yData  # drawn when the problem was shown
     assert shown is not None and np.isfinite(shown).all()
 

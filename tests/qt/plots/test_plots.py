@@ -24,6 +24,7 @@ from gdstudio.qt.plots import (
     TracesPanel,
     contour,
 )
+from gdstudio.qt.plots import common as common_module
 from gdstudio.qt.plots.common import PathPen, PeakDecimator, evaluate_surface
 from gdstudio.qt.plots.contour import isoline_segments, log_relief
 from gdstudio.qt.plots.theme import PlotTheme, apply_plot_theme
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 PARABOLA = SurfaceFunction(("x",), lambda x: x**2)
 ROSENBROCK = SurfaceFunction(("x", "y"), lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2)
 BOWL = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2)
+MOVED_BOWL = SurfaceFunction(("x", "y"), lambda x, y: (x - 0.5) ** 2 + 3 * y**2)
 
 
 def history_of(params: np.ndarray, loss: np.ndarray, grad: np.ndarray, lr=0.1) -> History:
@@ -556,6 +558,74 @@ def test_linked_traces_paint_once_per_frame_of_a_growing_run(qtbot) -> None:
             assert data(plot.series[0].item)[0].max() >= stop - 1
 
 
+def test_a_frame_that_changes_nothing_paints_nothing(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    history = bowl_path()
+    plot.set_live(True)  # a run streams in (its recent visits drawn one per pixel)
+    plot.set_history(history)
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    QApplication.processEvents()
+    plot.set_history(history)  # (in the view as laid out)
+    QApplication.processEvents()
+    sets, axis_paints = [], []
+    set_data = pg.PlotDataItem.setData
+    monkeypatch.setattr(pg.PlotDataItem, "setData",
+                        lambda item, *a, **k: (sets.append(item), set_data(item, *a, **k))[1])
+    paint_axis = pg.AxisItem.paint
+    monkeypatch.setattr(pg.AxisItem, "paint",
+                        lambda axis, *a: (axis_paints.append(axis), paint_axis(axis, *a))[1])
+    counter = PaintCounter([plot.viewport()])
+    plot.set_history(history)  # a frame of a run settled in its minimum: the same rows
+    QApplication.processEvents()
+    assert sets == [] and axis_paints == [] and counter.paints[plot.viewport()] == 0
+    moved = history_of(history.params * 0.5, history.loss, history.grad)
+    plot.set_history(moved)  # rows that differ: drawn, and painted
+    QApplication.processEvents()
+    assert plot._path in sets and counter.paints[plot.viewport()] >= 1
+    assert data(plot._path)[0][0] == pytest.approx(1.0)
+
+
+def test_a_settled_run_s_path_is_not_set_again_as_it_grows(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    path = bowl_path(30).params
+    settled = np.vstack([path, np.repeat(path[-1:], 1000, axis=0)])  # then it stays put
+    grad = settled * [2.0, 6.0]
+    history = History(2, capacity=settled.shape[0] + 1)
+    history.write_block(HistoryBlock(0, settled[:40], (settled[:40] ** 2).sum(1), grad[:40],
+                                     np.full(40, 0.1), np.full(40, 0.1), np.zeros(40, np.int64)))
+    plot.set_history(history)
+    drawn = data(plot._path)
+    # The repeats of the last point are not drawn: the same line, one point for them all.
+    np.testing.assert_array_equal(drawn[0], path[:, 0])
+    sets = []
+    set_data = pg.PlotDataItem.setData
+    monkeypatch.setattr(pg.PlotDataItem, "setData",
+                        lambda item, *a, **k: (sets.append(item), set_data(item, *a, **k))[1])
+    rest = settled.shape[0] - 40
+    history.write_block(HistoryBlock(40, settled[40:], (settled[40:] ** 2).sum(1), grad[40:],
+                                     np.full(rest, 0.1), np.full(rest, 0.1),
+                                     np.zeros(rest, np.int64)))
+    plot.set_history(history)  # thousands more steps, all at the same point
+    assert plot._path not in sets
+    np.testing.assert_array_equal(data(plot._path)[0], path[:, 0])
+
+
+def test_traces_of_the_same_rows_are_not_set_again(qtbot, monkeypatch) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    history = x_squared(400)
+    panel.set_history(history)
+    QApplication.processEvents()
+    counter = PaintCounter([plot.viewport() for plot in panel.plots()])
+    panel.set_history(history)
+    QApplication.processEvents()
+    assert set(counter.paints.values()) == {0}
+    for plot in panel.plots():
+        assert data(plot.series[0].item)[0].max() >= 399
+
+
 def _view_and_data(plot) -> tuple[tuple[float, float], tuple[float, float], np.ndarray]:
     (left, right), (bottom, top) = plot.plotItem.vb.viewRange()
     values = np.concatenate([s.item.yData for s in plot.series if s.item.yData is not None])
@@ -762,9 +832,54 @@ def test_a_slow_map_waits_for_the_run_to_stop(qtbot, monkeypatch) -> None:
     qtbot.waitUntil(lambda: not plot.map_pending)
     plot.set_live(True)
     plot.map_seconds = 0.001  # a quick map follows a live run (in the next pass of the
-    plot._recompute()  # event loop, if this one has worked long enough already)
+    plot._source = MOVED_BOWL  # event loop, if this one has worked long enough already)
+    plot._recompute()
     qtbot.waitUntil(lambda: len(drawn) == 2)
     qtbot.waitUntil(lambda: not plot.map_pending)
+
+
+def test_a_live_map_that_would_look_the_same_is_not_drawn_again(qtbot, monkeypatch) -> None:
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(BOWL)
+    plot.set_history(bowl_path())
+    qtbot.waitUntil(lambda: not plot.recompute_pending)
+    drawn, sets = [], []
+    original = plot._show_map
+    monkeypatch.setattr(plot, "_show_map", lambda layers: (drawn.append(layers), original(layers)))
+    monkeypatch.setattr(plot._image, "setImage", lambda *a, **k: sets.append(1))
+    shown_relief = plot._image.image.copy()
+    plot.set_live(True)
+    scale = float(np.nanmax(shown_relief) - np.nanmin(shown_relief))
+    # f shifted by a constant far below a colour step: the same picture, not redrawn
+    plot._source = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2 + 1e-9)
+    plot._draw_map()  # (as a recompute does once the event loop has slept)
+    assert drawn == [] and sets == []
+    plot._source = MOVED_BOWL  # a held value that moved the bowl: a new picture
+    plot._draw_map()
+    assert len(drawn) == 1 and sets != []
+    moved = np.nanmax(np.abs(drawn[0].relief - shown_relief))
+    assert moved > scale / contour.COLOUR_STEPS
+    plot._source = SurfaceFunction(("x", "y"), lambda x, y: (x - 0.5) ** 2 + 3 * y**2 + 1e-9)
+    plot.set_live(False)  # not live: every map is drawn, exactly
+    plot._draw_map()
+    assert len(drawn) == 2
+
+
+def test_maps_that_look_alike_differ_by_less_than_a_colour_step() -> None:
+    rect = QRectF(-2.0, -2.0, 4.0, 4.0)
+    shown_map = contour.map_layers(BOWL, rect)
+    assert contour.looks_alike(shown_map, contour.map_relief(BOWL, rect))
+    assert not contour.looks_alike(shown_map, contour.map_relief(MOVED_BOWL, rect))
+    assert not contour.looks_alike(shown_map, contour.map_relief(BOWL, QRectF(-2, -2, 4, 4.1)))
+    # the colour bar's title would change: L − 10 rather than L
+    raised = SurfaceFunction(("x", "y"), lambda x, y: x**2 + 3 * y**2 + 10.0)
+    assert not contour.looks_alike(shown_map, contour.map_relief(raised, rect))
+    step = (shown_map.high - shown_map.low) / contour.COLOUR_STEPS
+    nudged = shown_map._replace(relief=shown_map.relief + 0.9 * step,
+                                low=shown_map.low + 0.9 * step, high=shown_map.high + 0.9 * step)
+    assert contour.looks_alike(shown_map, nudged)
+    pushed = shown_map._replace(relief=shown_map.relief + 1.1 * step)
+    assert not contour.looks_alike(shown_map, pushed)
 
 
 
@@ -862,3 +977,18 @@ def test_a_closed_map_drops_its_pending_recompute(qtbot) -> None:
     plot.schedule_recompute()
     plot.close()
     assert not plot.recompute_pending
+
+
+def test_decimator_extremes_skip_values_that_cannot_be_drawn() -> None:
+    rng = np.random.default_rng(5)
+    for trial in range(60):
+        values = np.round(rng.normal(size=(8 * int(rng.integers(1, 30)), 3)))  # ties too
+        for _ in range(trial % 4):
+            row, column = rng.integers(0, values.shape[0]), rng.integers(0, 3)
+            values[row, column] = rng.choice([np.nan, np.inf, -np.inf, 1e300, -1e300])
+        block = values.reshape(-1, 8, 3)
+        drawable = np.abs(block) < common_module.PLOTTABLE_LIMIT
+        expected = np.concatenate([np.argmin(np.where(drawable, block, np.inf), axis=1),
+                                   np.argmax(np.where(drawable, block, -np.inf), axis=1)],
+                                  axis=1) + 8 * np.arange(block.shape[0])[:, np.newaxis]
+        np.testing.assert_array_equal(common_module._extremes(values, 8), expected)
