@@ -184,7 +184,7 @@ def measure_case(window, rows: int, loss: str, pairs: int, seconds: float,
 def main(argv: list[str] | None = None) -> None:
     """Measure each case and print the pairs, the medians and the verdicts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=3, help="interleaved pairs per case (3)")
+    parser.add_argument("--pairs", type=int, default=5, help="interleaved pairs per case (5)")
     parser.add_argument("--seconds", type=float, default=2.0,
                         help="seconds counted of each window run and of each headless run (2)")
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])

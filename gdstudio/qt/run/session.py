@@ -52,7 +52,7 @@ FRAME_INTERVAL_MS = 50
 #: painting, answering input): Python runs one thread at a time, so the worker steps
 #: only while the window does not. Frames wait until the share since the last frame
 #: began has fallen to this.
-UI_SHARE = 0.1
+UI_SHARE = 0.05
 #: ... but a frame comes at least this often (seconds), however expensive frames are.
 LONGEST_FRAME_GAP = 0.5
 #: At this many steps per second or fewer every record is drawn (a student watches them).

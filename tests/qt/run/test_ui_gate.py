@@ -310,15 +310,17 @@ def test_a_frame_held_back_is_looked_at_again_when_the_share_allows_it(qtbot, mo
     session._receive(WorkerReport(None, "running", "", True, 1, 0.1))  # shown at once
     share = session_module.UI_SHARE
     clock["now"] += 0.1
-    clock["busy"] += 0.03  # the share allows the next frame 0.03 / UI_SHARE after the last
+    # Busy for 0.3·UI_SHARE s: the share allows the next frame 0.3 s after the last began,
+    # before the longest gap between frames (LONGEST_FRAME_GAP) would force one.
+    clock["busy"] += 0.3 * share
     session._report_pending = True
     session._apply_pending()
     assert session._frame.isActive()
-    # Due when the share allows, 0.03 / UI_SHARE - 0.1 s from now (on the fake clock),
-    # in whole milliseconds rounded up; not every FRAME_INTERVAL_MS.
+    # Due when the share allows, 0.3 - 0.1 s from now (on the fake clock), in whole
+    # milliseconds rounded up; not every FRAME_INTERVAL_MS.
     due_ms = math.ceil(1000 * (session._frame_due() - clock["now"]))
     assert session._frame.interval() == due_ms
-    assert due_ms in (math.ceil(1000 * (0.03 / share - 0.1)) + k for k in (-1, 0, 1))
+    assert due_ms in (199, 200, 201)
     clock["now"] += 10.0
     session._report_pending = True
     session._apply_pending()  # shown: the timer goes back to one look per frame
