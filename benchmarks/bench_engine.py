@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from goals import record, verdict
 
 from gdstudio.engine import Descent, StoppingRules, fast_path, make_optimizer
 from gdstudio.problems.function import FunctionObjective
@@ -180,11 +181,16 @@ def main() -> None:
         rate, ratio = statistics.median(engine), statistics.median(ratios)
         goal = _RATE_GOALS[case]
         print(f"  engine   min {min(engine):11,.0f}  median {rate:11,.0f} steps/s   "
-              f"goal ≥ {goal:,}: {'goal met' if rate >= goal else 'goal NOT met'}")
+              f"goal ≥ {goal:,}: {verdict(rate >= goal)}")
+        record(f"{title}: recorded steps/s, median of {options.pairs} runs", rate, "steps/s",
+               f"≥ {goal:,}", rate >= goal, f"runs {min(engine):,.0f}–{max(engine):,.0f}")
         print(f"  baseline min {min(baseline):11,.0f}  median "
               f"{statistics.median(baseline):11,.0f} steps/s")
         print(f"  time ratio engine/baseline  min {min(ratios):.2f}  median {ratio:.2f}   "
-              f"goal ≤ {_RATIO_GOAL}: {'goal met' if ratio <= _RATIO_GOAL else 'goal NOT met'}")
+              f"goal ≤ {_RATIO_GOAL}: {verdict(ratio <= _RATIO_GOAL)}")
+        record(f"{title}: time / a plain-float loop recording the same history, median of "
+               f"{options.pairs} pairs", ratio, "×", f"≤ {_RATIO_GOAL}×", ratio <= _RATIO_GOAL,
+               f"pairs {min(ratios):.2f}–{max(ratios):.2f}")
         numpy_rate = numpy_loop_rate(case, options.steps // 4)
         print(f"  for reference, the numpy loop (fast path off), one run: {numpy_rate:,.0f} "
               f"steps/s; the fast path is {rate / numpy_rate:.1f}x faster")

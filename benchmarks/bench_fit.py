@@ -27,6 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from goals import record, verdict
+
 from gdstudio.api import fit
 from gdstudio.engine import RunSettings, StoppingRules
 from gdstudio.problems.dataset import Dataset
@@ -34,6 +36,7 @@ from gdstudio.problems.models import ModelObjective
 
 LEARNING_RATE = 0.01
 SPEED_UP_GOAL = 20
+MEMORY_GOAL = 3  # peak memory of fit(), in datasets
 MEGABYTE = 1024 * 1024
 
 
@@ -81,12 +84,18 @@ def measure_memory(rows: int, iterations: int) -> None:
     print(f"tracemalloc peak during fit, beyond the caller's arrays: "
           f"{(peak - before) / MEGABYTE:.1f} MB = {(peak - before) / dataset_bytes:.2f}x dataset")
     print(f"tracemalloc peak including the caller's arrays: {peak / MEGABYTE:.1f} MB = "
-          f"{peak / dataset_bytes:.2f}x dataset (goal < 3x)")
+          f"{peak / dataset_bytes:.2f}x dataset (goal < {MEMORY_GOAL}x): "
+          + verdict(peak / dataset_bytes < MEMORY_GOAL))
+    record(f"fit(), {rows:,} rows: peak memory (tracemalloc) / the dataset", peak / dataset_bytes,
+           "×", f"< {MEMORY_GOAL}×", peak / dataset_bytes < MEMORY_GOAL)
     growth = (after_rss - baseline_rss) * MEGABYTE
     print(f"ru_maxrss (high-water mark): {baseline_rss:.0f} MB interpreter baseline (numpy, "
           f"sympy loaded), {data_rss:.0f} MB with the data, {after_rss:.0f} MB after fit; "
           f"growth over the baseline {growth / MEGABYTE:.0f} MB = "
-          f"{growth / dataset_bytes:.2f}x dataset (goal < 3x)")
+          f"{growth / dataset_bytes:.2f}x dataset (goal < {MEMORY_GOAL}x): "
+          + verdict(growth / dataset_bytes < MEMORY_GOAL))
+    record(f"fit(), {rows:,} rows: resident memory growth / the dataset",
+           growth / dataset_bytes, "×", f"< {MEMORY_GOAL}×", growth / dataset_bytes < MEMORY_GOAL)
 
 
 def max_rss_megabytes() -> float:
@@ -139,7 +148,10 @@ def measure_time(rows: int, iterations: int, repeats: int) -> None:
           + ", ".join(f"{ratio:.0f}x" for ratio in ratios))
     median = statistics.median(ratios)
     print(f"speed-up median {median:.0f}x, min {min(ratios):.0f}x (goal >= {SPEED_UP_GOAL}x): "
-          + ("goal met" if min(ratios) >= SPEED_UP_GOAL else "goal NOT met"))
+          + verdict(min(ratios) >= SPEED_UP_GOAL))
+    record(f"{rows:,} rows, m*x + b, MSE: step time of the tutorial's numpy loop / gdstudio's, "
+           f"smallest of {len(ratios)} pairs", min(ratios), "×", f"≥ {SPEED_UP_GOAL}×",
+           min(ratios) >= SPEED_UP_GOAL, f"median {median:.0f}")
     setup = statistics.median(first_evaluation(x, y) for _ in range(3))
     print(f"one-off: the first full-batch evaluation (XᵀX, the least-squares point) takes "
           f"{setup * 1e3:.1f} ms = {setup / statistics.median(loops):.1f} loop steps")

@@ -43,6 +43,8 @@ import sys
 import tempfile
 import time
 
+from goals import record, verdict
+
 READY_RATIO_GOAL = 1.3
 FROZEN_GOAL_S = 2.0
 MEDIAN_FRAME_GOAL_MS = 20.0
@@ -159,6 +161,9 @@ def compare_ready(pairs: int, env: dict[str, str]) -> None:
     print(f"ready / bare first paint, pair by pair: median {ratio:.2f} (min {min(ratios):.2f}, "
           f"max {max(ratios):.2f}); goal <= {READY_RATIO_GOAL}: "
           + verdict(ratio <= READY_RATIO_GOAL))
+    record(f"launch to ready / a bare window's first paint, median of {pairs} pairs", ratio,
+           "×", f"≤ {READY_RATIO_GOAL}×", ratio <= READY_RATIO_GOAL,
+           f"pairs {min(ratios):.2f}–{max(ratios):.2f}")
     cpu_ratios = [used / base for used, base in zip(cpu[STUDIO], cpu[BARE], strict=True)]
     print(f"for information, not the goal's measure: CPU time (user + system, whole process) "
           f"studio ready / bare first paint, pair by pair: median "
@@ -174,11 +179,9 @@ def time_frozen(binary: str, runs: int, env: dict[str, str]) -> None:
     print(f"frozen app ready: median {median:.3f} s (min {min(frozen):.3f}, max "
           f"{max(frozen):.3f}, {runs} runs); goal <= {FROZEN_GOAL_S:g} s: "
           + verdict(median <= FROZEN_GOAL_S))
-
-
-def verdict(met: bool) -> str:
-    """The words every benchmark ends a goal's line with."""
-    return "goal met" if met else "goal NOT met"
+    record(f"frozen app: launch to ready, median of {runs} runs", median, "s",
+           f"≤ {FROZEN_GOAL_S:g} s", median <= FROZEN_GOAL_S,
+           f"runs {min(frozen):.3f}–{max(frozen):.3f}")
 
 
 def _environment() -> dict[str, str]:
@@ -206,17 +209,22 @@ def run_probe(steps: int, two_variables: int) -> None:
     elapsed, intervals, latency = measure_run(window, steps)
     print(f"run of {steps:,} steps on x²: {elapsed:.1f} s "
           f"({steps / elapsed:,.0f} steps/s shown live)")
-    print_intervals(intervals)
-    print(f"pause to last record: {1000 * latency:.1f} ms; goal <= {PAUSE_GOAL_MS:.0f} ms: "
-          + verdict(1000 * latency <= PAUSE_GOAL_MS))
-    print(f"peak memory: {peak_mb():.0f} MB (window before the run {baseline:.0f} MB); goal "
-          f"< {MEMORY_GOAL_MB:.0f} MB: " + verdict(peak_mb() < MEMORY_GOAL_MB))
+    print_intervals(intervals, f"x², {steps:,} steps at full speed")
+    pause_ms, peak = 1000 * latency, peak_mb()
+    print(f"pause to last record: {pause_ms:.1f} ms; goal <= {PAUSE_GOAL_MS:.0f} ms: "
+          + verdict(pause_ms <= PAUSE_GOAL_MS))
+    record(f"x², {steps:,} steps: Pause to the last record", pause_ms, "ms",
+           f"≤ {PAUSE_GOAL_MS:.0f} ms", pause_ms <= PAUSE_GOAL_MS)
+    print(f"peak memory: {peak:.0f} MB (window before the run {baseline:.0f} MB); goal "
+          f"< {MEMORY_GOAL_MB:.0f} MB: " + verdict(peak < MEMORY_GOAL_MB))
+    record(f"x², {steps:,} steps: peak memory of the window's process", peak, "MB",
+           f"< {MEMORY_GOAL_MB:.0f} MB", peak < MEMORY_GOAL_MB)
     if two_variables:
         show_rosenbrock(window, two_variables)
         elapsed, intervals, _ = measure_run(window, two_variables)
         print(f"run of {two_variables:,} Adam steps on the Rosenbrock function (contour "
               f"plot): {elapsed:.1f} s")
-        print_intervals(intervals)
+        print_intervals(intervals, f"Rosenbrock, Adam, {two_variables:,} steps (contour plot)")
     window.setWindowModified(False)  # a measurement, not a lesson: close without asking
     window.close()
     app.processEvents()
@@ -287,13 +295,17 @@ class FrameProbe:
         self._last = now
 
 
-def print_intervals(intervals: list[float]) -> None:
-    """The UI frame interval's median, 99th percentile and worst, and the verdict."""
+def print_intervals(intervals: list[float], run: str) -> None:
+    """The UI frame interval's median, 99th percentile and worst, and the verdicts."""
     median, worst = 1000 * statistics.median(intervals), 1000 * intervals[-1]
     print(f"UI frame interval: median {median:.1f} ms, 99th percentile "
           f"{1000 * intervals[int(0.99 * len(intervals))]:.1f} ms, worst {worst:.1f} ms; goals "
           f"median <= {MEDIAN_FRAME_GOAL_MS:.0f} ms, worst <= {WORST_FRAME_GOAL_MS:.0f} ms: "
           + verdict(median <= MEDIAN_FRAME_GOAL_MS and worst <= WORST_FRAME_GOAL_MS))
+    record(f"{run}: median frame interval", median, "ms", f"≤ {MEDIAN_FRAME_GOAL_MS:.0f} ms",
+           median <= MEDIAN_FRAME_GOAL_MS)
+    record(f"{run}: worst frame interval", worst, "ms", f"≤ {WORST_FRAME_GOAL_MS:.0f} ms",
+           worst <= WORST_FRAME_GOAL_MS)
 
 
 def pause_latency(window) -> float:
