@@ -12,6 +12,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
+
+#: The checkout these benchmarks belong to. They measure its code, not whichever
+#: ``gdstudio`` is installed: every benchmark imports this module before ``gdstudio``, and
+#: child processes run with this folder as their working directory.
+CHECKOUT = Path(__file__).resolve().parents[1]
+if str(CHECKOUT) not in sys.path[:1]:
+    sys.path.insert(0, str(CHECKOUT))
 
 #: The start of a record line.
 PREFIX = "@goal "
