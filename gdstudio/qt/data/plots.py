@@ -131,7 +131,8 @@ class DataPlot(pg.PlotWidget):
             self.plotItem.setLabel("bottom", names[0])
             self.plotItem.setLabel("left", names[1])
         count = self.x.shape[0]
-        title = f"{shown.size:,} of {count:,} points shown" if shown.size < count else ""
+        # Short: the plot may be narrow on a projector, and a longer title is cut.
+        title = f"{shown.size:,} of {count:,} shown" if shown.size < count else ""
         self.plotItem.setTitle(title, color="#888888", size="9pt")
         if not self._points_in_view():
             self.fit_view()

@@ -353,6 +353,8 @@ def test_a_hundred_thousand_points_stay_responsive(qtbot, window) -> None:
     wait_for_data(qtbot, window, ("a", "b", "c"))
     view = window.data_mode.view
     assert view.data_plot.shown_rows.size == MAX_SHOWN_POINTS
+    # The plot says that it shows a sample, in a title short enough for a narrow plot.
+    assert view.data_plot.plotItem.titleLabel.text == f"{MAX_SHOWN_POINTS:,} of 100,000 shown"
     table = window.editor.data_editor.table_model
     table.set_values([99_999], [1], [[5.0]], "Edit cell")
     assert window.model.data.dataset["y"][99_999] == 5.0
