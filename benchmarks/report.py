@@ -4,10 +4,11 @@ Each benchmark prints, after every goal it judges, a record line (``benchmarks/g
 the measure, the value judged, the goal and whether it was met. This script runs the
 chosen benchmarks ``--runs`` times, interleaved (run 1 of each, then run 2 of each ...,
 so that a machine whose speed drifts favours none), keeps each output in ``--logs``, and
-prints a Markdown table with one row per measure: the value of every run, their minimum
-and median, the goal, and in how many runs it was met. ``--write README.md`` puts the
-table between the README's ``<!-- benchmarks:begin -->`` and ``<!-- benchmarks:end -->``
-lines, with the date, the commit, the machine's cores and load average.
+prints a Markdown table with one row per measure: the value of every run (✗ where it
+missed the goal), their minimum and median, the goal, and in how many runs it was met.
+``--write README.md`` puts the table between the README's ``<!-- benchmarks:begin -->``
+and ``<!-- benchmarks:end -->`` lines, with the date, the commit, the machine's cores
+and load average.
 
 Run: ``python benchmarks/report.py [--runs 3] [--only engine fit ...] [--frozen PATH]
 [--write README.md]`` (offscreen unless DISPLAY is set).
@@ -51,8 +52,11 @@ class Row:
 
     def cells(self) -> list[str]:
         """The table's cells for this row."""
-        runs = ", ".join(number(value, self.unit) + (f" ({spread})" if spread else "")
-                         for value, spread in zip(self.values, self.spreads, strict=True))
+        # A run that missed the goal is marked: rounding may hide it (0.7998 shows as 0.80).
+        runs = ", ".join(number(value, self.unit) + ("" if met else " ✗")
+                         + (f" ({spread})" if spread else "")
+                         for value, met, spread in zip(self.values, self.met, self.spreads,
+                                                       strict=True))
         return [f"`bench_{self.benchmark}.py`", self.measure, runs,
                 number(min(self.values), self.unit), number(statistics.median(self.values),
                                                             self.unit),
@@ -177,8 +181,9 @@ def describe(options: argparse.Namespace, chosen: list[str], loads: list[float],
     """The sentence above the table: how, when, where and at which load it was measured."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, cwd=HERE, check=False).stdout.strip() or "unknown"
-    names = " ".join(chosen)
-    command = f"python benchmarks/report.py --runs {options.runs} --only {names}"
+    command = f"python benchmarks/report.py --runs {options.runs}"
+    if len(chosen) < len(BENCHMARKS):
+        command += " --only " + " ".join(chosen)
     if options.frozen:
         command += " --frozen build/packaging/dist/gdstudio/gdstudio"
     today = datetime.date.today().isoformat()

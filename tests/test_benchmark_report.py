@@ -47,7 +47,7 @@ def test_rows_gather_each_measure_over_the_runs_in_order() -> None:
     assert [row.measure for row in rows] == ["ready", "frozen"]
     cells = rows[0].cells()
     assert cells[0] == "`bench_demo.py`"
-    assert cells[2] == "1.20×, 1.40×, 1.00× (pairs 0.9–1.1)"
+    assert cells[2] == "1.20×, 1.40× ✗, 1.00× (pairs 0.9–1.1)"
     assert cells[3:5] == ["1.00×", "1.20×"]  # min and median
     assert cells[6] == "NOT met: 2 of 3 runs"
     assert rows[1].cells()[6] == "met: 3 of 3 runs"
