@@ -43,6 +43,8 @@ CURVE_SAMPLES = 400
 #: Extra room above a loss map's fitted view for its legend (fraction of the height).
 LEGEND_ROOM = 0.22
 EMPTY = np.empty(0)
+#: Pixels right of the plot area: the last x tick's label is centred on the edge.
+RIGHT_MARGIN = 12
 Curve = Callable[[np.ndarray], np.ndarray]
 
 
@@ -101,6 +103,8 @@ class DataPlot(pg.PlotWidget):
         style_light(self)
         for side in ("left", "bottom"):
             self.plotItem.getAxis(side).enableAutoSIPrefix(False)
+        # Room on the right for the last x tick's label, which a narrow plot cut in half.
+        self.plotItem.setContentsMargins(1, 1, RIGHT_MARGIN, 1)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.x = self.y = EMPTY
         self.shown_rows = np.arange(0)
