@@ -40,7 +40,6 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_window import FrameProbe, spin  # the benchmarks share their helpers
 from goals import record, verdict
 

@@ -21,12 +21,8 @@ import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from goals import record, verdict
 
 from gdstudio.api import fit

@@ -27,14 +27,9 @@ Run: ``python benchmarks/bench_sweep.py [--runs K] [--steps N] [--sample S] [--p
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from goals import record, verdict
 
 import gdstudio

@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_window import _environment  # offscreen unless DISPLAY is set
 from goals import parse
 
 HERE = Path(__file__).resolve().parent
@@ -123,12 +124,9 @@ class Outcome:
 
 def run_one(name: str, run: int, arguments: list[str], logs: Path) -> Outcome:
     """Run ``bench_<name>.py`` once and keep its output."""
-    env = dict(os.environ)
-    if "DISPLAY" not in env:
-        env["QT_QPA_PLATFORM"] = "offscreen"
     script = HERE / f"bench_{name}.py"
     done = subprocess.run([sys.executable, str(script), *arguments], capture_output=True,
-                          text=True, env=env, check=False)
+                          text=True, env=_environment(), check=False)
     log = logs / f"bench_{name}-{run}.txt"
     log.write_text(done.stdout + done.stderr, encoding="utf-8")
     return Outcome(parse(done.stdout), log, done.returncode)
