@@ -17,17 +17,13 @@ import atexit
 import contextlib
 import multiprocessing
 import multiprocessing.connection
-import os
-import signal
-import sys
 import threading
 import time
-import types
-from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
 from gdstudio.problems._rules import ExpressionError
+from gdstudio.problems.helper_process import follow_parent, main_module_hidden
 
 #: Seconds allowed for the helper process to start and import sympy.
 START_TIMEOUT = 60.0
@@ -42,11 +38,7 @@ def _serve(connection: Connection) -> None:
     number of seconds exists so the tests can exercise the time limit; no text can turn
     into it.
     """
-    with contextlib.suppress(ValueError, OSError):  # Ctrl+C goes to the parent only
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # a parent killed mid-request must not leave us running
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+    follow_parent()
     from gdstudio.problems import _build  # here: only the helper process loads sympy
 
     connection.send(("ready", None))
@@ -64,12 +56,6 @@ def _serve(connection: Connection) -> None:
             return
         except Exception as err:  # the result would not pickle: report, do not die
             connection.send(("error", (f"the result could not be sent back ({err})", None)))
-
-
-def _exit_with(sentinel: int) -> None:
-    """Wait until the parent process ends (however it ends), then end this one."""
-    multiprocessing.connection.wait([sentinel])
-    os._exit(0)
 
 
 def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:
@@ -195,7 +181,7 @@ class CompileService:
                 name="gdstudio-expression-service",
                 daemon=True,
             )
-            with _main_module_hidden():
+            with main_module_hidden():
                 process.start()
         except Exception as err:
             raise ExpressionError(
@@ -240,25 +226,6 @@ class CompileService:
             process.join(_STOP_GRACE)
         if not process.is_alive():
             process.close()
-
-
-@contextlib.contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """Start children without the parent's ``__main__`` module.
-
-    ``spawn`` normally re-imports the parent's main script in the child. A student's
-    script that calls ``gdstudio.descend(...)`` at top level, without the
-    ``if __name__ == "__main__":`` guard, would then run again in the helper and fail
-    (or do its work twice). The helper needs nothing from ``__main__``, so while the
-    child is being launched, ``__main__`` is replaced by an empty module.
-    """
-    original = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if original is not None:
-            sys.modules["__main__"] = original
 
 
 SERVICE = CompileService()

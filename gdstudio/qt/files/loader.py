@@ -18,20 +18,19 @@ Cancel kills it at once. Small files are parsed on the thread: a process costs m
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import multiprocessing
 import os
-import sys
 import threading
-import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from gdstudio.problems.helper_process import main_module_hidden
 
 __all__ = [
     "BUSY_BOX_DELAY_MS",
@@ -104,7 +103,7 @@ class _LoadThread(QThread):
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(target=_parse_in_child, args=(self.parse, self.path, sender),
                                 name="gdstudio-file-reader", daemon=True)
-        with _main_module_hidden():
+        with main_module_hidden():
             child.start()
         sender.close()
         try:
@@ -130,18 +129,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-@contextlib.contextmanager
-def _main_module_hidden() -> Iterator[None]:
-    """Start the child without the parent's ``__main__`` (as the compile service does)."""
-    original = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if original is not None:
-            sys.modules["__main__"] = original
 
 
 class FileLoader(QObject):
