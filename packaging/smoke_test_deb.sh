@@ -164,6 +164,8 @@ for _ in $(seq "$runs"); do
 done
 # Under Xvfb, Mesa's software OpenGL draws the 3-D view: PyOpenGL must be in the app.
 grep -q '3-D view drawn' "$work/xvfb.log" || { cat "$work/xvfb.log" >&2; fail "the 3-D view was not drawn under Xvfb (Mesa)"; }
+# A large data fit steps in the stepping helper process, started by the frozen app.
+grep -q 'stepped in the helper process' "$work/xvfb.log" || { cat "$work/xvfb.log" >&2; fail "the stepping helper did not step a large fit"; }
 # The helper process and multiprocessing's resource tracker end just after the app:
 # allow them 10 s.
 for _ in $(seq 50); do

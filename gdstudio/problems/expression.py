@@ -46,6 +46,7 @@ __all__ = [
     "analyse_expression",
     "check_syntax",
     "compile_expression",
+    "remember_analysis",
     "second_derivatives",
     "shutdown_compile_service",
 ]
@@ -143,6 +144,15 @@ def analyse_expression(
     )
     _remember(_cache, key, analysis)
     return analysis
+
+
+def remember_analysis(analysis: ExpressionAnalysis) -> None:
+    """Take ``analysis`` as the result for its text and ``wrt`` from now on.
+
+    Only for an analysis this program made (the stepping helper gets its parent's), so
+    that analysing the same text again needs no helper process.
+    """
+    _remember(_cache, (analysis.text, tuple(analysis.wrt)), analysis)
 
 
 def _recall(cache: OrderedDict[Any, Any], key: Any) -> Any:

@@ -5,8 +5,10 @@ example (``x**2`` from 3, learning rate 0.1) is compiled by the expression helpe
 process, presses Run, lets the real worker thread descend to convergence and checks the
 step log: 41 rows (x₀ … x₄₀) ending at x = 3·0.8⁴⁰ ≈ 0.000398. It then optionally saves
 a screenshot, opens a two-variable example in 3-D (drawn where OpenGL works, else the map
-stays with the reason), closes the window the normal way (worker and helper process stopped) and
-prints one line. The installers' smoke tests and the release workflow run it from the
+stays with the reason), fits 20,000 rows on a run worker as data mode does (the steps
+must come from the stepping helper process, with the numbers this process makes), closes
+the window the normal way (worker and helper processes stopped) and prints one line. The
+installers' smoke tests and the release workflow run it from the
 frozen build, so a missing Qt plugin, a broken numpy library or a helper process that
 cannot start in the frozen app fails the build instead of a student's first launch.
 
@@ -310,6 +312,51 @@ def _check_3d(runner: _Runner, started: float) -> str:
     return "drawn"
 
 
+def _check_helper(runner: _Runner, started: float) -> int:
+    """Fit ``REMOTE_ROWS`` rows at full speed on a run worker, as data mode does: the steps
+    must come from the stepping helper process, with the numbers this process makes.
+    Returns the steps it made."""
+    import numpy as np  # lazy: loaded when the self-test runs
+
+    from gdstudio.engine import Descent, StoppingRules
+    from gdstudio.problems.dataset import Dataset
+    from gdstudio.problems.models import ModelObjective
+    from gdstudio.problems.step_service import REMOTE_ROWS, SERVICE
+    from gdstudio.qt.run.worker import FULL_SPEED, RunController
+
+    deadline = started + TIME_LIMIT_S
+    x = np.linspace(0.0, 10.0, REMOTE_ROWS)
+    objective = ModelObjective("a*x**2 + b*x + c", Dataset({"x": x, "y": 0.5 * x**2 - x + 2}))
+
+    def fit() -> Descent:
+        return Descent(objective, [0.0, 0.0, 0.0], lr=5e-5,
+                       stopping=StoppingRules(max_iter=1_000_000))
+
+    descent = fit()
+    controller = RunController(descent)
+    try:
+        controller.set_speed(FULL_SPEED)
+        controller.play()
+        runner.wait_until(lambda: SERVICE.playing(descent) or bool(SERVICE.last_error),
+                          "the fit stepped in the helper process", deadline)
+        if SERVICE.last_error:
+            raise SelfTestError(f"the stepping helper failed: {SERVICE.last_error}")
+        began = descent.step_count
+        runner.wait_until(lambda: descent.step_count > began + 2000,
+                          "the helper's steps came back", deadline)
+    finally:
+        if not controller.shutdown():
+            raise SelfTestError("the run worker did not stop")
+    if SERVICE.last_error:
+        raise SelfTestError(f"the stepping helper failed: {SERVICE.last_error}")
+    here = fit()
+    here.run(max_steps=descent.step_count)
+    if not (np.array_equal(descent.history.params, here.history.params)
+            and np.array_equal(descent.history.loss, here.history.loss)):
+        raise SelfTestError("the helper's steps differ from the steps made in the app")
+    return descent.step_count
+
+
 def _ready_to_run(window: MainWindow) -> bool:
     """The first example is ready: its curve drawn, step 0 in the step log, Run enabled."""
     curve = window.function_plot._curve.xData
@@ -352,6 +399,7 @@ def run_self_test(app: QApplication, screenshot: Path | None = None) -> int:
     try:
         rows, x = _check_run(runner, started)
         three_d = _check_3d(runner, started)
+        helped = _check_helper(runner, started)
     except SelfTestError as error:
         outcome: str | None = str(error)
     except Exception as error:  # anything else is a failure too, said in one line
@@ -372,5 +420,6 @@ def run_self_test(app: QApplication, screenshot: Path | None = None) -> int:
         return 1
     elapsed = time.perf_counter() - started
     print(f"self-test passed: converged after {rows - 1} steps, x = {x:.6g} "
-          f"in {elapsed:.2f} s; 3-D view {three_d}", flush=True)
+          f"in {elapsed:.2f} s; 3-D view {three_d}; a large fit stepped in the helper "
+          f"process ({helped:,} steps, the app's own numbers)", flush=True)
     return 0

@@ -19,6 +19,7 @@ def test_self_test_passes_and_saves_a_screenshot(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "self-test passed: converged after 40 steps" in result.stdout
+    assert "a large fit stepped in the helper process" in result.stdout
     assert "startup: window first painted" in result.stdout
     assert screenshot.stat().st_size > 10_000
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from gdstudio.engine import Descent, HistoryBlock, Status, StoppingRules
 from gdstudio.engine.explain import explain_descent_step
 from gdstudio.engine.schedules import Schedule
+from gdstudio.problems.step_service import SERVICE as STEPPER
 from gdstudio.qt.run.ui_gate import ui_idle
 from gdstudio.state.branches import replay_rates
 
@@ -106,6 +107,17 @@ def _reporting_errors(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _taking_back(method: F) -> F:
+    """Before a control touches the run, end its play in the stepping helper (if any)."""
+
+    @functools.wraps(method)
+    def wrapper(self: RunWorker, *args: Any) -> Any:
+        self._take_back()
+        return method(self, *args)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class RunWorker(QObject):
     """Steps a :class:`Descent` when told to; use it only through a :class:`RunController`.
 
@@ -145,6 +157,7 @@ class RunWorker(QObject):
         """Create the tick timer; runs in the worker's thread when it starts."""
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
+        STEPPER.prepare(self.descent)  # a large fit: the helper gets it ready meanwhile
         self._report()
 
     # ------------------------------------------------------------------ controls
@@ -167,6 +180,7 @@ class RunWorker(QObject):
 
     @Slot()
     @_reporting_errors
+    @_taking_back
     def pause(self) -> None:
         """Stop stepping by itself; the next tick will not run."""
         self._playing = False
@@ -175,6 +189,7 @@ class RunWorker(QObject):
 
     @Slot()
     @_reporting_errors
+    @_taking_back
     def step_once(self) -> None:
         """Pause and make exactly one update."""
         self._playing = False
@@ -185,6 +200,7 @@ class RunWorker(QObject):
 
     @Slot()
     @_reporting_errors
+    @_taking_back
     def step_back(self) -> None:
         """Pause and return to the previous step exactly."""
         self._playing = False
@@ -197,6 +213,7 @@ class RunWorker(QObject):
 
     @Slot(int)
     @_reporting_errors
+    @_taking_back
     def rewind_to(self, step: int) -> None:
         """Pause and return to the point after ``step`` updates."""
         self._playing = False
@@ -206,6 +223,7 @@ class RunWorker(QObject):
 
     @Slot(int)
     @_reporting_errors
+    @_taking_back
     def advance(self, steps: int) -> None:
         """Pause, make up to ``steps`` updates (fewer if a rule ends the run), report once.
 
@@ -219,6 +237,7 @@ class RunWorker(QObject):
 
     @Slot(object)
     @_reporting_errors
+    @_taking_back
     def replay(self, rates: Sequence[float]) -> None:
         """Pause, make ``len(rates)`` updates at the recorded rates, and report once.
 
@@ -234,6 +253,7 @@ class RunWorker(QObject):
 
     @Slot(float)
     @_reporting_errors
+    @_taking_back
     def set_learning_rate(self, lr: float) -> None:
         """Use base rate ``lr`` from the next update on."""
         self.descent.set_learning_rate(lr)
@@ -241,6 +261,7 @@ class RunWorker(QObject):
 
     @Slot(object)
     @_reporting_errors
+    @_taking_back
     def set_hyperparameters(self, values: Mapping[str, float]) -> None:
         """Change optimizer hyperparameters from the next update on."""
         self.descent.set_hyperparameters(**values)
@@ -248,6 +269,7 @@ class RunWorker(QObject):
 
     @Slot(object)
     @_reporting_errors
+    @_taking_back
     def set_schedule(self, schedule: Schedule) -> None:
         """Change the learning-rate schedule from the next update on."""
         self.descent.set_schedule(schedule)
@@ -255,6 +277,7 @@ class RunWorker(QObject):
 
     @Slot(object)
     @_reporting_errors
+    @_taking_back
     def set_stopping(self, rules: StoppingRules) -> None:
         """Change the stopping rules; a run ended by a rule may go on if it no longer holds."""
         self.descent.set_stopping(rules)
@@ -262,6 +285,7 @@ class RunWorker(QObject):
 
     @Slot(float)
     @_reporting_errors
+    @_taking_back
     def set_speed(self, steps_per_second: float) -> None:
         """Steps per second when playing (``inf`` for as fast as possible)."""
         if not steps_per_second > 0:
@@ -281,6 +305,7 @@ class RunWorker(QObject):
     @Slot()
     def shutdown(self) -> None:
         """Stop ticking and end the thread's event loop (called last)."""
+        self._take_back()
         self._playing = False
         self._stop_timer()
         self.finishedShutdown.emit()
@@ -295,6 +320,8 @@ class RunWorker(QObject):
         first = self.descent.step_count
         if self._speed <= _FRAME_RATE:
             self.descent.run(max_steps=1)
+        elif math.isinf(self._speed) and self._step_elsewhere():
+            STEPPER.collect(self.descent, TICK_BUDGET)
         else:
             due = None if math.isinf(self._speed) else self._steps_due()
             self._run_for(TICK_BUDGET, due)
@@ -305,6 +332,25 @@ class RunWorker(QObject):
         due = time.perf_counter() - self._last_report >= self._report_interval
         if due or not self._playing or self._speed <= _FRAME_RATE:
             self._report()
+
+    def _take_back(self) -> None:
+        """End a play in the stepping helper; its last rows go in the next report."""
+        if not STEPPER.playing(self.descent):
+            return
+        first = self.descent.step_count
+        STEPPER.stop(self.descent)
+        self._unreported = min(self._unreported, first)  # that row's update is filled in
+
+    def _step_elsewhere(self) -> bool:
+        """True while the run plays in the stepping helper (started here when it can).
+
+        A large fit at full speed steps in the helper process
+        (:mod:`gdstudio.problems.step_service`), which has an interpreter of its own:
+        here the worker only takes its steps, and the window draws without making it
+        wait. Any other run, or until the helper is ready, steps here.
+        """
+        return STEPPER.playing(self.descent) or STEPPER.start(
+            self.descent, self._report_interval)
 
     def _run_for(self, seconds: float, steps: int | None) -> None:
         """Step for ``seconds`` (at most ``steps``), standing aside while the UI is busy.
