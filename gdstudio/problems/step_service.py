@@ -17,7 +17,7 @@ parent steps on by itself from the last steps it took.
 The objective is rebuilt from its recipe: the model's text, the data and the settings,
 with the analysis the parent already made (sympy trees, never text to execute), so the
 helper needs no expression helper of its own. Only :class:`ModelObjective` fits of at
-least ``REMOTE_ROWS`` rows without standardisation are stepped there.
+least ``REMOTE_ROWS`` rows are stepped there.
 """
 
 from __future__ import annotations
@@ -65,13 +65,14 @@ class _Recipe:
     target: str
     loss: str
     fixed: dict[str, float]
+    standardize: bool
 
     def build(self) -> ModelObjective:
         from gdstudio.problems.models import ModelObjective  # the helper's sympy import
 
         remember_analysis(self.analysis)  # made by the parent: no analysis here
         return ModelObjective(self.analysis.text, self.data, target=self.target,
-                              loss=self.loss, fixed=self.fixed)
+                              loss=self.loss, fixed=self.fixed, standardize=self.standardize)
 
 
 def wanted(descent: Descent) -> bool:
@@ -80,13 +81,12 @@ def wanted(descent: Descent) -> bool:
     # Not imported here for this check (it imports sympy): no such module, no such fit.
     models = sys.modules.get("gdstudio.problems.models")
     return (models is not None and isinstance(objective, models.ModelObjective)
-            and objective.standardization is None and objective.n_samples >= REMOTE_ROWS
-            and can_hand_over(descent))
+            and objective.n_samples >= REMOTE_ROWS and can_hand_over(descent))
 
 
 def _recipe(objective: ModelObjective) -> _Recipe:
     return _Recipe(objective.analysis, objective.data, objective.target, objective.loss,
-                   dict(objective.fixed))
+                   dict(objective.fixed), objective.standardization is not None)
 
 
 # ---------------------------------------------------------------------- the helper
@@ -316,6 +316,7 @@ class StepService:
             while self._connection is not None and self._connection.poll():
                 message = self._connection.recv()
                 if message == ("built", id(self._objective)):
+                    self.last_error = ""  # helping again
                     return True
                 if message[0] == "error":
                     raise RuntimeError(message[1])

@@ -6,6 +6,10 @@ the new rows as one :class:`WorkerReport`, and returns to the thread's event loo
 queued control calls (pause, resume, step, step back, set rate, stop) run between ticks.
 Each call is applied exactly once, in the order it was made.
 
+At full speed, a large data fit steps in the stepping helper process instead
+(:mod:`gdstudio.problems.step_service`): the ticks then only take back the rows it sends,
+and every control first takes back the steps it has made, so the run is the same.
+
 The :class:`RunController` lives on the UI thread. It owns the thread and the worker,
 turns method calls into queued signals, and shuts everything down cleanly.
 """

@@ -156,8 +156,6 @@ def test_only_large_fits_without_a_line_search_go_to_the_helper(monkeypatch,
     monkeypatch.setattr(step_service, "REMOTE_ROWS", 100)
     assert step_service.wanted(settings(objective, 100))
     assert not step_service.wanted(settings(objective, 100, optimizer="armijo"))
-    scaled = ModelObjective("m*x + b", objective.data, loss="mse", standardize=True)
-    assert not step_service.wanted(Descent(scaled, [0.0, 0.0]))
     from tests.engine.quadratics import Quadratic
 
     assert not step_service.wanted(Descent(Quadratic(), [1.0, 1.0]))
@@ -169,7 +167,7 @@ def test_only_large_fits_without_a_line_search_go_to_the_helper(monkeypatch,
 def test_a_fit_the_helper_cannot_build_steps_here(qtbot, fits, objective,
                                                   monkeypatch) -> None:
     broken = step_service._Recipe(objective.analysis, objective.data, "no such column",
-                                  "mae", {})
+                                  "mae", {}, False)
     monkeypatch.setattr(step_service, "_recipe", lambda _objective: broken)
     controller, mirror, descent = fits(objective)
     controller.set_speed(FULL_SPEED)
@@ -202,3 +200,17 @@ def test_closing_a_run_that_steps_in_the_helper_keeps_every_step(qtbot, fits,
     controller, mirror, again = fits(objective)
     played_elsewhere(qtbot, controller, again)
     assert SERVICE.pid == helper
+
+
+def test_a_standardised_fit_steps_in_the_helper_with_the_same_rows(qtbot, fits,
+                                                                   objective) -> None:
+    scaled = ModelObjective("a*x**2 + b*x + c", objective.data, loss="mse", standardize=True)
+    controller, mirror, descent = fits(scaled)
+    played_elsewhere(qtbot, controller, descent)
+    qtbot.waitUntil(lambda: len(mirror.history) > 3000, timeout=HELPER_MS)
+    controller.pause()
+    qtbot.waitUntil(lambda: not mirror.last.playing and not SERVICE.playing(descent))
+    assert controller.shutdown()
+    here = settings(scaled, 10**6)
+    here.run(max_steps=descent.step_count)
+    assert_same_rows(descent.history, here.history)
