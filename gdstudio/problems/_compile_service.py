@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from gdstudio.problems._rules import ExpressionError
-from gdstudio.problems.helper_process import follow_parent, main_module_hidden
+from gdstudio.problems.helper_process import follow_parent, main_module_hidden, serve
 
 #: Seconds allowed for the helper process to start and import sympy.
 START_TIMEOUT = 60.0
@@ -42,20 +42,8 @@ def _serve(connection: Connection) -> None:
     from gdstudio.problems import _build  # here: only the helper process loads sympy
 
     connection.send(("ready", None))
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        reply = _answer(_build, request)
-        try:
-            connection.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as err:  # the result would not pickle: report, do not die
-            connection.send(("error", (f"the result could not be sent back ({err})", None)))
+    serve(connection, lambda request: _answer(_build, request),
+          lambda err: ("error", (f"the result could not be sent back ({err})", None)))
 
 
 def _answer(build: Any, request: tuple[str, Any]) -> tuple[str, Any]:

@@ -15,9 +15,11 @@ import signal
 import sys
 import threading
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any
 
-__all__ = ["follow_parent", "main_module_hidden"]
+__all__ = ["follow_parent", "main_module_hidden", "serve"]
 
 
 def follow_parent() -> None:
@@ -36,6 +38,32 @@ def _exit_with(sentinel: int) -> None:
     """Wait until the parent process ends (however it ends), then end this one."""
     multiprocessing.connection.wait([sentinel])
     os._exit(0)
+
+
+def serve(connection: Connection, answer: Callable[[Any], Any],
+          unsendable: Callable[[Exception], Any]) -> None:
+    """In a helper: answer requests until ``None`` comes, or the parent goes away.
+
+    ``answer`` turns a request into its reply (``None``: end the helper);
+    ``unsendable`` turns the error of a reply that would not pickle into the reply sent
+    instead.
+    """
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        reply = answer(request)
+        if reply is None:
+            return
+        try:
+            connection.send(reply)
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # the reply would not pickle: say so, do not die
+            connection.send(unsendable(error))
 
 
 @contextlib.contextmanager

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from gdstudio.engine.descent import Descent
 from gdstudio.engine.handover import Checkpoint, Resumed, can_hand_over, checkpoint, take_steps
+from gdstudio.engine.objective import Objective
 from gdstudio.problems.expression import ExpressionAnalysis, remember_analysis
-from gdstudio.problems.helper_process import follow_parent, main_module_hidden
+from gdstudio.problems.helper_process import follow_parent, main_module_hidden, serve
 
 if TYPE_CHECKING:
     from gdstudio.problems.models import ModelObjective
@@ -104,23 +105,16 @@ def _serve(connection: Connection) -> None:
     """
     follow_parent()
     objectives: dict[int, ModelObjective] = {}
-    while True:
+
+    def answer(message: tuple[Any, ...]) -> tuple[Any, ...] | None:
         try:
-            message = connection.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        try:
-            reply = _answer(connection, objectives, message)
+            return _answer(connection, objectives, message)
         except _EndedError:
-            return
+            return None
         except Exception as error:  # told to the parent, which steps on by itself
-            reply = ("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
-        try:
-            connection.send(reply)
-        except (EOFError, OSError):
-            return
+            return ("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+
+    serve(connection, answer, lambda error: ("error", f"a reply would not pickle ({error})"))
 
 
 def _answer(connection: Connection, objectives: dict[int, ModelObjective],
@@ -221,14 +215,21 @@ class StepService:
         threading.Thread(target=self._build, args=(objective, generation), daemon=True,
                          name="gdstudio-step-service-build").start()
 
+    def holds(self, objective: Objective) -> bool:
+        """True once the helper has built ``objective`` (the fit prepared last)."""
+        with self._lock:
+            return self._holds(objective)
+
     def ready_for(self, descent: Descent) -> bool:
         """True when ``descent`` can play in the helper now (its objective built there)."""
         with self._lock:
-            if self._playing is not None or self._objective is not descent.objective:
-                return False
-            if not self._built:
-                self._built = self._read_built()
-            return self._built and can_hand_over(descent) and not descent.finished
+            return (self._playing is None and self._holds(descent.objective)
+                    and can_hand_over(descent) and not descent.finished)
+
+    @property
+    def busy(self) -> bool:
+        """True while a run plays in the helper."""
+        return self._playing is not None
 
     def start(self, descent: Descent, interval: float) -> bool:
         """Play ``descent`` in the helper from where it stands; False if it cannot."""
@@ -310,6 +311,13 @@ class StepService:
             if kind == "done":
                 self._playing = None
         # "stopped" (a stop that crossed the end of a play) needs nothing
+
+    def _holds(self, objective: Objective) -> bool:
+        if self._objective is not objective:
+            return False
+        if not self._built:
+            self._built = self._read_built()
+        return self._built
 
     def _read_built(self) -> bool:
         try:

@@ -54,12 +54,14 @@ def test_a_large_fit_steps_in_the_helper_and_shows_the_rows_it_would_make_here(
         qtbot, window) -> None:
     assert ROWS >= REMOTE_ROWS
     load(qtbot, window)
+    # Ready first: a busy machine may start the helper slower than the fit runs here.
+    qtbot.waitUntil(lambda: SERVICE.holds(window.model.objective), timeout=WAIT)
     window.run()
-    qtbot.waitUntil(lambda: SERVICE._playing is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: SERVICE.busy, timeout=WAIT)
     assert SERVICE.pid is not None
     qtbot.waitUntil(lambda: len(window.session.history) > 20_000, timeout=WAIT)
     window.session.pause()
-    qtbot.waitUntil(lambda: not window.session.playing and SERVICE._playing is None,
+    qtbot.waitUntil(lambda: not window.session.playing and not SERVICE.busy,
                     timeout=WAIT)
     history = window.session.history
     qtbot.waitUntil(lambda: len(history) == window.session.report.step_count + 1)

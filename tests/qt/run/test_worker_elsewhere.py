@@ -58,7 +58,9 @@ def settings(objective: ModelObjective, max_iter: int, optimizer: str = "adam") 
 
 
 def played_elsewhere(qtbot, controller: RunController, descent: Descent) -> None:
-    """Play at full speed until the run steps in the helper."""
+    """Play at full speed until the run steps in the helper (ready first: a short run
+    would otherwise end here while a helper starts on a busy machine)."""
+    qtbot.waitUntil(lambda: SERVICE.ready_for(descent), timeout=HELPER_MS)
     controller.set_speed(FULL_SPEED)
     controller.play()
     qtbot.waitUntil(lambda: SERVICE.playing(descent), timeout=HELPER_MS)
