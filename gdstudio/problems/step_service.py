@@ -257,6 +257,8 @@ class StepService:
             try:
                 if self._connection.poll(timeout):
                     self._take(descent, self._connection.recv())
+                while self._playing is descent and descent.finished:
+                    self._take_next(descent)  # the run ended there: its "done" follows
             except Exception as error:
                 self._fail(f"the helper stopped ({type(error).__name__}: {error})")
 
@@ -267,11 +269,8 @@ class StepService:
                 return
             try:
                 self._send(("stop",))
-                deadline = time.monotonic() + _STOP_TIMEOUT
                 while self._playing is descent:
-                    if not self._connection.poll(max(deadline - time.monotonic(), 0.0)):
-                        raise TimeoutError("no answer to stop")
-                    self._take(descent, self._connection.recv())
+                    self._take_next(descent)
             except Exception as error:
                 self._fail(f"the helper stopped ({type(error).__name__}: {error})")
 
@@ -301,6 +300,12 @@ class StepService:
             raise EOFError("no helper")
         with self._sending:
             self._connection.send(message)
+
+    def _take_next(self, descent: Descent) -> None:
+        """Take the helper's next message, which must come within ``_STOP_TIMEOUT``."""
+        if not self._connection.poll(_STOP_TIMEOUT):
+            raise TimeoutError(f"no word from the helper in {_STOP_TIMEOUT:g} s")
+        self._take(descent, self._connection.recv())
 
     def _take(self, descent: Descent, message: tuple[Any, ...]) -> None:
         kind = message[0]

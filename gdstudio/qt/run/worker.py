@@ -167,6 +167,7 @@ class RunWorker(QObject):
     # ------------------------------------------------------------------ controls
     @Slot()
     @_reporting_errors
+    @_taking_back
     def play(self) -> None:
         """Step by itself until paused or finished (reopens a run ended by a rule)."""
         if self.descent.status in (Status.MAX_ITER, Status.STOPPED, Status.CONVERGED):
