@@ -79,9 +79,10 @@ class _Recipe:
 def wanted(descent: Descent) -> bool:
     """Whether ``descent`` should step in the helper when it runs at full speed."""
     objective = descent.objective
-    # Not imported here for this check (it imports sympy): no such module, no such fit.
-    models = sys.modules.get("gdstudio.problems.models")
-    return (models is not None and isinstance(objective, models.ModelObjective)
+    # Not imported here for this check (it imports sympy): no such class yet (the module
+    # not imported, or being imported on another thread), no such fit.
+    model_class = getattr(sys.modules.get("gdstudio.problems.models"), "ModelObjective", None)
+    return (model_class is not None and isinstance(objective, model_class)
             and objective.n_samples >= REMOTE_ROWS and can_hand_over(descent))
 
 
@@ -203,7 +204,11 @@ class StepService:
         Returns at once: starting the helper and sending it the data (megabytes, which
         it reads once it has started) happen on a thread of their own.
         """
-        if not wanted(descent):
+        try:
+            if not wanted(descent):
+                return
+        except Exception as error:  # the helper only speeds runs up: never break one
+            self.last_error = f"could not tell whether to use the helper ({error})"
             return
         objective = descent.objective
         with self._lock:

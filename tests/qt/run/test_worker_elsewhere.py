@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -161,6 +163,11 @@ def test_only_large_fits_without_a_line_search_go_to_the_helper(monkeypatch,
     from tests.engine.quadratics import Quadratic
 
     assert not step_service.wanted(Descent(Quadratic(), [1.0, 1.0]))
+    # A module being imported on another thread has no class yet: no such fit, no error.
+    monkeypatch.setitem(sys.modules, "gdstudio.problems.models",
+                        types.ModuleType("gdstudio.problems.models"))
+    assert not step_service.wanted(Descent(Quadratic(), [1.0, 1.0]))
+    monkeypatch.undo()
     small = Descent(objective, [0.0, 0.0, 0.0])
     step_service.SERVICE.prepare(Descent(Quadratic(), [1.0, 1.0]))  # not wanted: nothing
     assert SERVICE.pid is None and not SERVICE.ready_for(small)
