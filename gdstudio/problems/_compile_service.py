@@ -23,7 +23,12 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from gdstudio.problems._rules import ExpressionError
-from gdstudio.problems.helper_process import follow_parent, main_module_hidden, serve
+from gdstudio.problems.helper_process import (
+    end_helper,
+    follow_parent,
+    main_module_hidden,
+    serve,
+)
 
 #: Seconds allowed for the helper process to start and import sympy.
 START_TIMEOUT = 60.0
@@ -197,23 +202,7 @@ class CompileService:
     def _stop(self, polite: bool = False) -> None:
         process, connection = self._process, self._connection
         self._process, self._connection = None, None
-        if connection is not None:
-            if polite and process is not None and process.is_alive():
-                with contextlib.suppress(OSError, ValueError):
-                    connection.send(None)
-            connection.close()
-        if process is None:
-            return
-        if polite:
-            process.join(_STOP_GRACE)
-        if process.is_alive():
-            process.terminate()
-            process.join(_STOP_GRACE)
-        if process.is_alive():
-            process.kill()
-            process.join(_STOP_GRACE)
-        if not process.is_alive():
-            process.close()
+        end_helper(process, connection, polite, _STOP_GRACE)
 
 
 SERVICE = CompileService()

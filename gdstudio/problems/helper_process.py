@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
-__all__ = ["follow_parent", "main_module_hidden", "serve"]
+__all__ = ["end_helper", "follow_parent", "main_module_hidden", "serve"]
 
 
 def follow_parent() -> None:
@@ -64,6 +64,32 @@ def serve(connection: Connection, answer: Callable[[Any], Any],
             return
         except Exception as error:  # the reply would not pickle: say so, do not die
             connection.send(unsendable(error))
+
+
+def end_helper(process: multiprocessing.process.BaseProcess | None,
+               connection: Connection | None, polite: bool, grace: float) -> None:
+    """In the parent: end a helper and close its pipe.
+
+    ``polite`` first asks it to end (``None``) and gives it ``grace`` seconds; a helper
+    still alive is then terminated, and at last killed.
+    """
+    if connection is not None:
+        if polite and process is not None and process.is_alive():
+            with contextlib.suppress(OSError, ValueError):
+                connection.send(None)
+        connection.close()
+    if process is None:
+        return
+    if polite:
+        process.join(grace)
+    if process.is_alive():
+        process.terminate()
+        process.join(grace)
+    if process.is_alive():
+        process.kill()
+        process.join(grace)
+    if not process.is_alive():
+        process.close()
 
 
 @contextlib.contextmanager

@@ -38,7 +38,12 @@ from gdstudio.engine.descent import Descent
 from gdstudio.engine.handover import Checkpoint, Resumed, can_hand_over, checkpoint, take_steps
 from gdstudio.engine.objective import Objective
 from gdstudio.problems.expression import ExpressionAnalysis, remember_analysis
-from gdstudio.problems.helper_process import follow_parent, main_module_hidden, serve
+from gdstudio.problems.helper_process import (
+    end_helper,
+    follow_parent,
+    main_module_hidden,
+    serve,
+)
 
 if TYPE_CHECKING:
     from gdstudio.problems.models import ModelObjective
@@ -372,20 +377,7 @@ class StepService:
     def _close_process(self, polite: bool = False) -> None:
         process, connection = self._process, self._connection
         self._process = self._connection = None
-        if connection is not None:
-            if polite:
-                with contextlib.suppress(OSError, ValueError):
-                    connection.send(None)
-            connection.close()
-        if process is None:
-            return
-        process.join(_GRACE if polite else 0)
-        if process.is_alive():
-            process.terminate()
-            process.join(_GRACE)
-        if process.is_alive():
-            process.kill()
-            process.join(_GRACE)
+        end_helper(process, connection, polite, _GRACE)
 
 
 SERVICE = StepService()
