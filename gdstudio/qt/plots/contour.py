@@ -274,6 +274,9 @@ class ContourPlot(PickingPlot):
         self._map_waits = False  # fitting the view leaves the map to the recompute timer
         self._making: tuple[SurfaceSource, Future[MapLayers]] | None = None  # off the UI thread
         self._again = False  # the view changed while a map was being made
+        # (source, start) → the lowest point near it: the view follows a run many times,
+        # from the same start, and the search sums over every row of a large dataset.
+        self._minimum: tuple[SurfaceSource, tuple[float, float], np.ndarray | None] | None = None
         self._ready_poll = QTimer(self)
         self._ready_poll.setInterval(MAP_POLL_MS)
         self._ready_poll.timeout.connect(self._take_map)
@@ -526,11 +529,20 @@ class ContourPlot(PickingPlot):
         """Path points plus the lowest sampled point of f near the start, if any."""
         if self._source is None:
             return xs, ys
-        start = np.array([xs[0], ys[0]])
-        lowest = locate_minimum(self._source, start, np.maximum(3.0, 2.0 * np.abs(start)), 61)
+        lowest = self._minimum_near((float(xs[0]), float(ys[0])))
         if lowest is None:
             return xs, ys
         return np.append(xs, lowest[0]), np.append(ys, lowest[1])
+
+    def _minimum_near(self, start: tuple[float, float]) -> np.ndarray | None:
+        """The lowest sampled point of the function shown near ``start`` (remembered)."""
+        source = self._source
+        known = self._minimum
+        if known is None or known[0] is not source or known[1] != start:
+            centre = np.array(start)
+            lowest = locate_minimum(source, centre, np.maximum(3.0, 2.0 * np.abs(centre)), 61)
+            self._minimum = (source, start, lowest)
+        return self._minimum[2]
 
     def _view_changed(self) -> None:
         self._draw_current()

@@ -992,3 +992,29 @@ def test_decimator_extremes_skip_values_that_cannot_be_drawn() -> None:
                                    np.argmax(np.where(drawable, block, -np.inf), axis=1)],
                                   axis=1) + 8 * np.arange(block.shape[0])[:, np.newaxis]
         np.testing.assert_array_equal(common_module._extremes(values, 8), expected)
+
+
+def test_contour_looks_for_the_minimum_once_per_function_and_start(qtbot, monkeypatch) -> None:
+    # In data mode the search sums over every row; a run's view is fitted again and again.
+    searches: list[tuple[float, ...]] = []
+    real = contour.locate_minimum
+
+    def counted(source, centre, half_widths, samples):
+        searches.append(tuple(centre))
+        return real(source, centre, half_widths, samples)
+
+    monkeypatch.setattr(contour, "locate_minimum", counted)
+    plot = shown(qtbot, ContourPlot())
+    plot.set_source(MOVED_BOWL)
+    path = bowl_path()
+    plot.set_history(path)
+    (left, right), _ = plot.plotItem.vb.viewRange()
+    assert left < 0.5 < right and searches == [(2.0, 1.5)]
+    plot.reset_view()
+    plot.set_history(history_of(path.params[::-1].copy(), path.loss[::-1].copy(),
+                                path.grad[::-1].copy()))  # another run, from elsewhere
+    plot.reset_view()
+    assert searches == [(2.0, 1.5), (path.params[-1, 0], path.params[-1, 1])]
+    plot.set_source(BOWL)  # another function: its own minimum
+    plot.reset_view()
+    assert len(searches) == 3
