@@ -26,6 +26,7 @@ and step backs of a real worker.
 from __future__ import annotations
 
 import math
+import os
 import time
 
 import numpy as np
@@ -53,10 +54,26 @@ FRAME_INTERVAL_MS = 50
 #: only while the window does not. Frames wait until the share since the last frame
 #: began has fallen to this.
 UI_SHARE = 0.05
+#: The share while the steps are made in the stepping helper process, on a machine with
+#: a core for it besides the window's: the window's drawing then takes no time from the
+#: steps, and a large fit is drawn several times a second, not once in half a second.
+UI_SHARE_ELSEWHERE = 0.4
 #: ... but a frame comes at least this often (seconds), however expensive frames are.
 LONGEST_FRAME_GAP = 0.5
 #: At this many steps per second or fewer every record is drawn (a student watches them).
 PACED_STEPS_PER_SECOND = 20.0
+
+
+def _cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+#: True when the stepping helper and the window can each have a core.
+_SPARE_CORE = _cores() >= 2
 
 
 class RunSession(QObject):
@@ -290,17 +307,24 @@ class RunSession(QObject):
     def _frame_due(self) -> float:
         """When (perf_counter) the share allows the next frame if the UI stays idle."""
         began, busy = self._frame_began
-        return min(began + (ui_busy_seconds() - busy) / UI_SHARE, self._next_frame)
+        return min(began + (ui_busy_seconds() - busy) / self._ui_share(), self._next_frame)
 
     def _share_allows(self, now: float) -> bool:
-        """True when the UI thread worked at most UI_SHARE of the time since the last frame.
+        """True when the UI thread worked at most its share of the time since the last
+        frame (:meth:`_ui_share`).
 
         That time includes the last frame's own drawing and painting, and anything else
         the window did meanwhile (input, side panels).
         """
         began, busy = self._frame_began
         elapsed = now - began
-        return elapsed > 0 and (ui_busy_seconds() - busy) <= UI_SHARE * elapsed
+        return elapsed > 0 and (ui_busy_seconds() - busy) <= self._ui_share() * elapsed
+
+    def _ui_share(self) -> float:
+        """``UI_SHARE_ELSEWHERE`` while the steps are made in the stepping helper on a
+        machine with two cores or more, else ``UI_SHARE``."""
+        elsewhere = self.report is not None and self.report.elsewhere
+        return UI_SHARE_ELSEWHERE if elsewhere and _SPARE_CORE else UI_SHARE
 
     def _show_pending(self) -> None:
         if self._block is not None:

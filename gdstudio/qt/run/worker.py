@@ -85,6 +85,9 @@ class WorkerReport:
     explanation : str
         The latest update written out with its numbers, then the current point; empty
         in most reports of a playing run (see ``RunWorker._explanation``).
+    elsewhere : bool
+        True while the steps are made in the stepping helper process, whose interpreter
+        and core are its own: the window's drawing then takes no time from the steps.
     """
 
     block: HistoryBlock | None
@@ -94,6 +97,7 @@ class WorkerReport:
     step_count: int
     next_learning_rate: float
     explanation: str = ""
+    elsewhere: bool = False
 
 
 def _reporting_errors(method: F) -> F:
@@ -428,6 +432,7 @@ class RunWorker(QObject):
                 step_count=descent.step_count,
                 next_learning_rate=descent.next_learning_rate,
                 explanation=self._explanation(),
+                elsewhere=STEPPER.playing(descent),
             )
         )
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEventLoop, QMetaObject, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
@@ -363,3 +364,37 @@ def test_a_fast_runs_step_log_waits_but_shows_every_row_after_pause(qtbot, tmp_p
     history = window.session.history
     assert window.history_table.model().rowCount() == len(history)  # put off, not dropped
     window.close()
+
+
+@pytest.mark.parametrize("spare_core", [True, False])
+def test_steps_made_elsewhere_let_the_window_draw_more_often(qtbot, monkeypatch,
+                                                             spare_core: bool) -> None:
+    from types import SimpleNamespace
+
+    from gdstudio.qt.run import session as session_module
+    from gdstudio.qt.run.worker import WorkerReport
+
+    clock = {"now": 100.0, "busy": 0.0}
+    monkeypatch.setattr(session_module, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    monkeypatch.setattr(session_module, "ui_busy_seconds", lambda: clock["busy"])
+    monkeypatch.setattr(session_module, "_SPARE_CORE", spare_core)
+    session = session_module.RunSession()
+    shown: list[object] = []
+    session.reportReceived.connect(shown.append)
+
+    def frame_after(seconds: float, busy: float, elsewhere: bool) -> bool:
+        clock["now"] += seconds
+        clock["busy"] += busy
+        count = len(shown)
+        session.report = WorkerReport(None, "running", "", True, len(shown), 0.1,
+                                      elsewhere=elsewhere)
+        session._report_pending = True
+        session._apply_pending()
+        return len(shown) > count
+
+    assert session_module.UI_SHARE < 0.2 < session_module.UI_SHARE_ELSEWHERE
+    assert frame_after(0.0, 0.0, elsewhere=False)
+    # A frame of 10 ms every 50 ms: a fifth of the UI thread's time.
+    assert not frame_after(0.05, 0.01, elsewhere=False)  # steps here: they come first
+    assert frame_after(0.0, 0.0, elsewhere=True) == spare_core  # steps in their own process
+    session.shutdown()
