@@ -82,6 +82,7 @@ class CompileService:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cancel = threading.Event()  # set by shutdown(): a start under way gives up
+        self._shutdowns = 0  # a warm-up asked for before a shutdown does not start after it
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
 
@@ -145,6 +146,7 @@ class CompileService:
     def shutdown(self) -> None:
         """Stop the helper process, if any; the next request starts a new one."""
         self._cancel.set()
+        self._shutdowns += 1
         try:
             with self._lock:
                 self._stop(polite=True)
@@ -156,10 +158,13 @@ class CompileService:
 
         Requests start it anyway; calling this first (from a background thread) takes
         its start-up, the sympy import, off the first request's time. A helper that
-        cannot start is left to the first request to report.
+        cannot start is left to the first request to report. A shutdown while this call
+        waits for another's request makes it give up: the window that asked is closing.
         """
+        asked = self._shutdowns
         with self._lock, contextlib.suppress(ExpressionError):
-            self._start()
+            if self._shutdowns == asked:
+                self._start()
 
     def _start(self) -> Connection:
         if self._connection is not None and self.running:

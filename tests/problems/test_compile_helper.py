@@ -150,3 +150,42 @@ def test_a_shutdown_while_the_helper_starts_stops_it(tmp_path: Path, monkeypatch
         multiprocessing.set_executable(original)
         monkeypatch.undo()
     assert analyse_expression("x**2 + 207").derivative_texts == ("2·x",)  # and it restarts
+
+
+class _ObservedLock:
+    """A lock that says when a thread begins to wait for it."""
+
+    def __init__(self) -> None:
+        self.inner = threading.Lock()
+        self.waiting = threading.Event()
+
+    def __enter__(self) -> None:
+        self.waiting.set()
+        self.inner.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.inner.release()
+
+
+def test_a_warm_up_waiting_behind_a_shutdown_does_not_start_a_helper(monkeypatch) -> None:
+    # A closing window shuts the helper down; a warm-up it asked for earlier, still waiting
+    # for the lock, must not start a new helper after that.
+    service = _compile_service.CompileService()
+    starts: list[int] = []
+    monkeypatch.setattr(service, "_start", lambda: starts.append(1))
+    lock = service._lock = _ObservedLock()
+    lock.inner.acquire()  # another request is under way
+    warm_up = threading.Thread(target=service.start)
+    warm_up.start()
+    assert lock.waiting.wait(10)
+    lock.waiting.clear()
+    closing = threading.Thread(target=service.shutdown)
+    closing.start()
+    assert lock.waiting.wait(10)  # the shutdown has been asked for and waits too
+    lock.inner.release()
+    warm_up.join(10)
+    closing.join(10)
+    assert not warm_up.is_alive() and not closing.is_alive()
+    assert starts == []
+    service.start()  # asked for after the shutdown: it starts
+    assert starts == [1]

@@ -108,6 +108,7 @@ class ExpressionCompiler(QObject):
         self._requests = itertools.count(1)
         self._latest = 0
         self._texts: dict[int, str] = {}
+        self._shut = False  # no warm-up after shutdown (a first paint's call may come late)
 
     @property
     def busy(self) -> bool:
@@ -128,8 +129,10 @@ class ExpressionCompiler(QObject):
 
     def warm_up(self) -> None:
         """Start the helper process now, in the background, so that the first text that
-        is not an example compiles without waiting for it (and for sympy) to load."""
-        self._pool.start(_WarmUpJob())
+        is not an example compiles without waiting for it (and for sympy) to load.
+        Does nothing after :meth:`shutdown`."""
+        if not self._shut:
+            self._pool.start(_WarmUpJob())
 
     def _ready(self, request: int, objective: object) -> None:
         self._relay.done.emit(request, objective, "", None)
@@ -139,6 +142,7 @@ class ExpressionCompiler(QObject):
         """Stop the helper process (waiting jobs then fail fast) and wait for the pool."""
 
         self._latest = -1
+        self._shut = True
         shutdown_compile_service()
         self._pool.waitForDone(10_000)
 

@@ -60,3 +60,13 @@ def test_a_stale_example_answer_is_dropped(qtbot):
     qtbot.waitUntil(lambda: not compiler.busy, timeout=WAIT)
     assert answers == ["x**2 + y**2"]
     compiler.shutdown()
+
+
+def test_a_warm_up_asked_for_after_the_window_closed_starts_no_helper(qtbot):
+    # A first paint's delayed call may come after the window closed.
+    shutdown_compile_service()
+    compiler = ExpressionCompiler()
+    compiler.shutdown()
+    compiler.warm_up()
+    compiler.shutdown()  # waits for any job the warm-up started
+    assert not _compile_service.SERVICE.running
