@@ -119,7 +119,8 @@ def live(window, seconds: float) -> tuple[float, float, list[float], float]:
     """A full-speed run in the window, then Pause.
 
     The window shows its rows a frame at a time, so the count it shows is a staircase
-    (about half a second per stair at full speed): the rate is taken between two frames
+    (a stair per frame: about 50 ms while the stepping helper makes the steps on a
+    spare core, up to half a second otherwise): the rate is taken between two frames
     that showed rows, the first after ``WARM_UP`` and the last ``seconds`` or more later,
     not at moments between frames (which would be off by up to a stair).
 
