@@ -32,6 +32,7 @@ from gdstudio.qt.plots.common import (
     set_data,
     style_light,
 )
+from gdstudio.qt.plots.theme import fit_legend
 
 __all__ = ["MAX_SHOWN_POINTS", "DataPlot", "LossContourPlot", "LossCurvePlot", "PairHistory"]
 
@@ -40,8 +41,13 @@ MAX_SHOWN_POINTS = 4000
 #: A click or drag this close to a point (pixels) picks it.
 PICK_PIXELS = 10.0
 CURVE_SAMPLES = 400
-#: Extra room above a loss map's fitted view for its legend (fraction of the height).
+#: Extra room above a loss map's fitted view for its legend (fraction of the height), at
+#: least; a legend wrapped onto more rows in a narrow map gets the room it covers.
 LEGEND_ROOM = 0.22
+#: Pixels between a loss map's legend and the highest point of its fitted view.
+LEGEND_GAP_PX = 6
+#: A legend never gets more than this share of a (tiny) map's height.
+MOST_LEGEND_SHARE = 0.45
 EMPTY = np.empty(0)
 #: Pixels right of the plot area: the last x tick's label is centred on the edge.
 RIGHT_MARGIN = 12
@@ -398,7 +404,20 @@ class LossContourPlot(ContourPlot):
         return np.append(xs, self._best_point[0]), np.append(ys, self._best_point[1])
 
     def _room_above(self, height: float) -> float:
-        return LEGEND_ROOM * height  # keep the legend off the path (in the one fit: one map)
+        # Keep the legend off the path and the star (in the one fit: one map).
+        share = self._legend_share()
+        return max(LEGEND_ROOM, share / (1.0 - share)) * height
+
+    def _legend_share(self) -> float:
+        """The share of the map's height its legend covers from the top (0 before the
+        map is laid out)."""
+        box_height = self.plotItem.vb.height()
+        legend = self._legend
+        if box_height <= 0 or not legend.isVisible():
+            return 0.0
+        fit_legend(self)  # its rows at the map's present width
+        covered = abs(legend.opts["offset"][1]) + legend.boundingRect().height() + LEGEND_GAP_PX
+        return min(covered / box_height, MOST_LEGEND_SHARE)
 
 
 class LossCurvePlot(FunctionPlot):

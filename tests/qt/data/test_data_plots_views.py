@@ -1,4 +1,5 @@
-"""The loss plots read a run's parameter columns as views, never copies."""
+"""The loss plots read a run's parameter columns as views, never copies; a loss map's legend
+covers neither the path nor the star."""
 
 from __future__ import annotations
 
@@ -22,3 +23,25 @@ def test_pair_history_columns_are_views_of_the_run(columns) -> None:
     assert np.array_equal(pair.grad, history.grad[:, list(columns)])
     assert np.shares_memory(pair.params, history.params)
     assert len(pair) == rows and np.array_equal(pair.loss, history.loss)
+
+
+@pytest.mark.parametrize("size", [(300, 340), (520, 520)])
+def test_a_loss_maps_legend_leaves_the_path_and_the_star_uncovered(qtbot, size) -> None:
+    # In a narrow map (a projector's 1280 × 720) the legend wraps onto four rows: the
+    # fitted view leaves room above the path for all of them.
+    from PySide6.QtCore import QPointF
+
+    from gdstudio.qt.data.plots import LossContourPlot
+    from tests.qt.plots.test_plots import MOVED_BOWL, bowl_path, shown
+
+    plot = shown(qtbot, LossContourPlot(), size)
+    plot.set_source(MOVED_BOWL)
+    plot.set_best((0.5, 0.0))
+    path = bowl_path()
+    plot.set_history(path)
+    plot.reset_view()
+    legend, box = plot.plotItem.legend, plot.plotItem.vb
+    assert legend.isVisible() and legend.columnCount == (1 if size[0] < 400 else 2)
+    lowest_edge = legend.sceneBoundingRect().bottom()
+    for x, y in [*path.params.tolist(), (0.5, 0.0)]:
+        assert box.mapViewToScene(QPointF(x, y)).y() > lowest_edge
