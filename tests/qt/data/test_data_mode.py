@@ -396,6 +396,13 @@ def test_a_streaming_run_redraws_the_model_and_the_map_once_per_frame(qtbot, win
     maps = []
     view.loss_map.mapDrawn.connect(lambda: maps.append(len(view.surface.held)))
     monkeypatch.setattr(view_module, "LOSS_FRAME_MS", 0)  # the loss path at every frame
+    # A map quick enough to follow the run, and every frame in a pass of the event loop
+    # with time to spare: on a slow machine the map of 300 rows can take longer than
+    # LIVE_MAP_SECONDS (then, rightly, it waits until the run stops) and the test's own
+    # drawing can fill the pass (then the frame waits for the next).
+    for module in (view_module, contour):
+        monkeypatch.setattr(module, "LIVE_MAP_SECONDS", float("inf"))
+        monkeypatch.setattr(module, "pass_is_full", lambda: False)
     view.set_playing(True)  # frames of a run streaming in, as the window draws them
     try:
         view.set_history(session.history)
