@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSignalBlocker, Qt, QTimer
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QStackedWidget,
-    QTableView,
     QWidget,
 )
 
@@ -36,7 +36,7 @@ from gdstudio.qt.panels.editor import ProblemEditor
 from gdstudio.qt.panels.layout import PanelLayout
 from gdstudio.qt.panels.marks import HatFont
 from gdstudio.qt.panels.status import StatusLine
-from gdstudio.qt.panels.step_log import HistoryTableModel, configure_history_view
+from gdstudio.qt.panels.step_log import HistoryTableModel, StepLogView, configure_history_view
 from gdstudio.qt.plots import (
     FunctionPlot,
     ParameterTracesPlot,
@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
         self.traces_dock = self._dock("tracesDock", "Loss, rate and parameters", self.traces,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.history_model = HistoryTableModel(parent=self)
-        self.history_table = QTableView()
+        self.history_table = StepLogView()
         self.history_table.setObjectName("historyTable")
         self.history_table.setAccessibleName("Step log")
         self.history_table.setToolTip("Every step: where it was, the loss and slope there, "
@@ -645,16 +645,29 @@ class MainWindow(QMainWindow):
         if not self._side_pieces:  # a new round (else: the rest of the last one)
             self._side_drawn = time.perf_counter()
             self._side_pieces = [self._draw_explanation, self._draw_step_log,
-                                 *(lambda plot=plot: self._draw_trace(plot)
+                                 *(partial(self._draw_trace, plot)
                                    for plot in self.traces.made_plots())]
+        drawn = False
         while self._side_pieces:
-            if pass_is_full():
+            # The first piece of a pass comes unless the pass is full already; each next
+            # one only with room for its paint too (on a slow machine a piece's paint
+            # costs more than setting it, and Qt paints them all at the end of the pass).
+            piece = self._side_pieces[0]
+            if pass_is_full(self._paint_due(piece) if drawn else 0.0):
                 # A paced run's next round waits its frame; the rest of a round, or
                 # a paused window's, comes in the very next pass.
                 self._side_timer.start(
                     FRAME_INTERVAL_MS // 2 if self.session.playing else 0)
                 return
             self._side_pieces.pop(0)()
+            drawn = True
+
+    def _paint_due(self, piece: Callable[[], None]) -> float:
+        """Seconds the paint a side panel's piece makes due is expected to take."""
+        if piece == self._draw_step_log:
+            return self.history_table.paint_cost.seconds
+        plot = piece.args[0] if isinstance(piece, partial) else None
+        return plot.paint_cost.seconds if plot is not None else 0.0
 
     @property
     def side_panels_pending(self) -> bool:
@@ -682,6 +695,7 @@ class MainWindow(QMainWindow):
         old_length, self._side_old_length = self._side_old_length, None
         self.history_model.refresh(old_length)
         self.history_table.scrollToBottom()
+        self.history_table.paint_cost.owe()
 
     def _draw_step_log_soon(self) -> None:
         """Refresh the step log in the next pass (with any side panels still to draw)."""
@@ -694,6 +708,7 @@ class MainWindow(QMainWindow):
         history = self.session.history
         if self.traces_dock.isVisible() and self.history_model.history is history:
             plot.set_history(history, growing=self.session.playing)
+            plot.paint_cost.owe()
 
     def _show_explanation(self, text: str) -> None:
         """Show ``text`` in the explain panel now, or in the next pass if this one is full

@@ -33,6 +33,7 @@ from gdstudio.qt.plots.common import (
     style_light,
 )
 from gdstudio.qt.plots.theme import fit_legend
+from gdstudio.qt.run.paint_cost import PaintTimed
 
 __all__ = ["MAX_SHOWN_POINTS", "DataPlot", "LossContourPlot", "LossCurvePlot", "PairHistory"]
 
@@ -84,7 +85,7 @@ class _PointsViewBox(pg.ViewBox):
         super().mouseDragEvent(event, axis)
 
 
-class DataPlot(pg.PlotWidget):
+class DataPlot(PaintTimed, pg.PlotWidget):
     """The data as points with the model's curve, residual lines and the least squares.
 
     Signals

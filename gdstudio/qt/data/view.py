@@ -239,12 +239,15 @@ class DataView(QSplitter):
         new_run = history is not self._history or len(history) <= 1
         self._history = history
         self._show_model()
+        self.data_plot.paint_cost.owe()
         # While a run streams in, the loss plot (whose iso-lines cost as much to paint as
         # everything else) follows at most every LOSS_FRAME_MS; a last update always comes.
         now = time.monotonic()
         due = new_run or now - self._loss_drawn >= LOSS_FRAME_MS / 1000
-        # ... and not in a pass of the event loop that has worked long enough already.
-        self._loss_due = due and (new_run or not self._playing or not pass_is_full())
+        # ... and not in a pass of the event loop that has worked long enough already
+        # (its paint included).
+        self._loss_due = due and (new_run or not self._playing
+                                  or not pass_is_full(self._loss_paint_due()))
         if self._loss_due:
             self._draw_loss_path()
         elif not self._loss_timer.isActive():
@@ -277,8 +280,16 @@ class DataView(QSplitter):
         """Draw the loss path now rather than at its next frame (an exported frame)."""
         self._draw_loss_path()
 
+    def _loss_paint_due(self) -> float:
+        """Seconds the loss plot's next paint is expected to take."""
+        plot = self.loss_stack.currentWidget()
+        if plot is not None and plot is self._loss_page:
+            plot = self._loss_map
+        cost = getattr(plot, "paint_cost", None)
+        return cost.seconds if cost is not None else 0.0
+
     def _loss_path_due(self) -> None:
-        if self._playing and pass_is_full():
+        if self._playing and pass_is_full(self._loss_paint_due()):
             self._loss_timer.start()  # this pass of the event loop has worked enough
         else:
             self._draw_loss_path()

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from gdstudio.engine.history import History
 from gdstudio.qt.panels.table_columns import ColumnFitter
+from gdstudio.qt.run.paint_cost import PaintTimed
 
-__all__ = ["HistoryTableModel", "configure_history_view", "format_cell"]
+__all__ = ["HistoryTableModel", "StepLogView", "configure_history_view", "format_cell"]
 
 _Index = QModelIndex | QPersistentModelIndex
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -247,3 +248,14 @@ def configure_history_view(view: QTableView) -> None:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+
+class StepLogView(PaintTimed, QTableView):
+    """The step log's table, its paints timed (each visible cell asks the Python model
+    for seven roles: a tall log takes tens of milliseconds to paint on a slow machine).
+
+    Attributes
+    ----------
+    paint_cost : PaintCost
+        What its paints cost (the window plans its passes with it).
+    """

@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction, QPen
 from PySide6.QtWidgets import QMenu, QWidget
 
 from gdstudio.engine.history import History
+from gdstudio.qt.run.paint_cost import PaintTimed
 
 __all__ = [
     "OKABE_ITO",
@@ -434,7 +435,7 @@ def _merge_extremes(values: np.ndarray, extremes: np.ndarray, factor: int) -> np
     return result
 
 
-class PickingPlot(pg.PlotWidget):
+class PickingPlot(PaintTimed, pg.PlotWidget):
     """A plot with a light theme, click picking, view following and throttled redraws.
 
     Subclasses implement :meth:`_picked` (a left click at a data point),
@@ -489,6 +490,7 @@ class PickingPlot(pg.PlotWidget):
         self._draw_current()
         # A new view's transform now: applied in the paint, it makes pyqtgraph paint twice.
         self.plotItem.vb.updateMatrix()
+        self.paint_cost.owe()
 
     def reset_view(self) -> None:
         """Follow the path again and fit the view to it."""

@@ -42,6 +42,7 @@ from gdstudio.qt.plots.common import (
     set_data,
     style_light,
 )
+from gdstudio.qt.run.paint_cost import PaintTimed
 
 __all__ = ["ParameterTracesPlot", "StepAxis", "TracesPanel"]
 
@@ -126,11 +127,13 @@ _FILL = 0.8
 _HEADROOM = 0.1
 
 
-class _StepPlot(pg.PlotWidget):
+class _StepPlot(PaintTimed, pg.PlotWidget):
     """A plot of series against the step that follows the run or redraws after a zoom.
 
     Attributes
     ----------
+    paint_cost : PaintCost
+        What its paints cost (the window plans its passes with it).
     following : bool
         The steps shown are the whole run (true from each new run until the student pans
         or zooms the steps; the "A" button follows again). A plot whose steps are linked
@@ -221,6 +224,8 @@ class _StepPlot(pg.PlotWidget):
             series.draw(self._history, window, self.positive_only)
         if window is None and self._leader is None:
             self._fit_steps()
+        elif window is None:
+            self.plotItem.vb.linkedXChanged()  # line up with the leader's new steps
         self._fit_values()
         # The view's new transform now, not when it is painted: pyqtgraph applies a
         # deferred one in the paint and then paints once more (linked steps: each plot).
@@ -240,10 +245,18 @@ class _StepPlot(pg.PlotWidget):
             last = right
         margin = _MARGIN * last
         self._fitting = True
+        # The followers line up when they are redrawn themselves (see redraw), each in a
+        # pass of its own: followed now, each would paint twice (with its old data, then
+        # its new), all in one pass that the window cannot split.
+        followers = [plot.plotItem.vb for plot in self._followers]
+        for view in followers:
+            view.blockLink(True)
         try:
             _set_range(self.plotItem.vb, 0, -margin, last + margin)
         finally:
             self._fitting = False
+            for view in followers:
+                view.blockLink(False)
 
     def _fit_values(self) -> None:
         """The values drawn (those of the visible steps), or 0 up to them (``from_zero``)."""

@@ -38,6 +38,7 @@ __all__ = [
     "PASS_BUDGET",
     "SWITCH_INTERVAL",
     "install_ui_gate",
+    "owe_paint",
     "pass_is_full",
     "ui_busy",
     "ui_busy_seconds",
@@ -63,6 +64,8 @@ _installed: list[QObject] = []  # the event filter and the dispatcher it works w
 # Seconds the gate has been closed in busy spells that ended, and when the current one
 # began (perf_counter), for ui_busy_seconds.
 _busy_clock = [0.0, 0.0]
+# Seconds of painting this pass has made due (owe_paint), which Qt does later in it.
+_owed = [0.0]
 
 
 def ui_idle() -> threading.Event:
@@ -81,19 +84,39 @@ def ui_busy_seconds() -> float:
     return _busy_clock[0] + (time.perf_counter() - _busy_clock[1])
 
 
-def pass_is_full() -> bool:
+def pass_is_full(extra: float = 0.0) -> bool:
     """True when the UI thread has worked ``PASS_BUDGET`` seconds since its loop last slept.
+
+    The paints this pass has made due (:func:`owe_paint`) count as work already done, and
+    so do ``extra`` seconds (what the caller is about to make due): a widget's data are
+    set in one callback but Qt paints it later in the same pass, so the time its paint
+    takes would otherwise be seen only once it is spent.
 
     False again after ``LONGEST_PASS``: a loop that does not sleep for so long (a nested
     loop that sleeps outside Qt, as ``QTest.qWait`` does) would otherwise put the work
     off for ever. Only meaningful on the UI thread once :func:`install_ui_gate` has run
     (False before).
     """
-    return not _idle.is_set() and PASS_BUDGET < time.perf_counter() - _busy_clock[1] < LONGEST_PASS
+    if _idle.is_set():
+        return False
+    worked = time.perf_counter() - _busy_clock[1]
+    return worked + _owed[0] + extra > PASS_BUDGET and worked < LONGEST_PASS
+
+
+def owe_paint(seconds: float) -> None:
+    """Count ``seconds`` of painting made due in this pass (see :func:`pass_is_full`).
+
+    Call on the UI thread when a change will make Qt repaint a widget, with what its
+    paint is expected to cost (:class:`~gdstudio.qt.run.paint_cost.PaintCost`); the debt
+    is cleared when the loop is about to sleep, once the pass has painted.
+    """
+    if not _idle.is_set():
+        _owed[0] += seconds
 
 
 def _close() -> None:
-    if _idle.is_set():
+    if _idle.is_set():  # a new pass: it owes no paint yet
+        _owed[0] = 0.0
         _busy_clock[1] = time.perf_counter()
         _idle.clear()
 
@@ -154,5 +177,6 @@ def install_ui_gate() -> bool:
 
 
 def _open_unless_busy(*_: Any) -> None:
+    _owed[0] = 0.0  # the loop is about to sleep: this pass has painted
     if _depth[0] == 0:  # a ui_busy block may run a nested event loop
         _open()

@@ -558,6 +558,36 @@ def test_linked_traces_paint_once_per_frame_of_a_growing_run(qtbot) -> None:
             assert data(plot.series[0].item)[0].max() >= stop - 1
 
 
+def test_a_growing_runs_new_steps_repaint_only_the_trace_drawn(qtbot) -> None:
+    panel = shown(qtbot, TracesPanel(), (600, 700))
+    panel.set_param_names(("x",))
+    full, growing = x_squared(400), History(1)
+    growing.write_block(full.tail(0, 3))
+    panel.set_history(growing, growing=True)
+    QApplication.processEvents()
+    leader, *followers = panel.plots()
+    counter = PaintCounter([plot.viewport() for plot in panel.plots()])
+    growing.write_block(full.tail(len(growing) - 1, 201))
+    leader.set_history(growing, growing=True)  # its steps' range jumps ahead
+    QApplication.processEvents()
+    # The window draws each trace in a pass of its own: a follower is not painted with
+    # its old data on the way (it would paint again with its new, in the same pass).
+    assert counter.paints[leader.viewport()] >= 1
+    assert [counter.paints[plot.viewport()] for plot in followers] == [0, 0]
+    for plot in followers:
+        plot.set_history(growing, growing=True)
+    QApplication.processEvents()
+    assert [counter.paints[plot.viewport()] for plot in followers] == [1, 1]
+
+    def screen_x(plot, step: float) -> int:
+        scene = plot.plotItem.vb.mapViewToScene(QPointF(step, 0))
+        return plot.viewport().mapToGlobal(plot.mapFromScene(scene)).x()
+
+    for step in (0, 100, 200):  # lined up: a step is at the same column in every plot
+        columns = [screen_x(plot, step) for plot in panel.plots()]
+        assert max(columns) - min(columns) <= 1
+
+
 def test_a_frame_that_changes_nothing_paints_nothing(qtbot, monkeypatch) -> None:
     plot = shown(qtbot, ContourPlot())
     plot.set_source(BOWL)

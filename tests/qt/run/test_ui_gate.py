@@ -398,3 +398,118 @@ def test_steps_made_elsewhere_let_the_window_draw_more_often(qtbot, monkeypatch,
     assert not frame_after(0.05, 0.01, elsewhere=False)  # steps here: they come first
     assert frame_after(0.0, 0.0, elsewhere=True) == spare_core  # steps in their own process
     session.shutdown()
+
+
+def test_paints_owed_in_a_pass_count_as_its_work_until_the_loop_sleeps(qtbot, monkeypatch,
+                                                                        ) -> None:
+    from gdstudio.qt.run import ui_gate
+    from gdstudio.qt.run.ui_gate import owe_paint, pass_is_full
+
+    budget = 10.0  # seconds: no pass of this test works so long by itself, however busy
+    monkeypatch.setattr(ui_gate, "PASS_BUDGET", budget)
+    monkeypatch.setattr(ui_gate, "LONGEST_PASS", 100.0)
+    install_ui_gate()
+    seen: list[bool] = []
+
+    def owe_in_one_pass() -> None:
+        seen.append(pass_is_full())
+        seen.append(pass_is_full(extra=2 * budget))  # about to make a long paint due
+        owe_paint(0.5 * budget)
+        seen.append(pass_is_full())
+        owe_paint(budget)  # two paints: more than a pass's budget
+        seen.append(pass_is_full())
+        QTimer.singleShot(20, lambda: seen.append(pass_is_full()))
+
+    QTimer.singleShot(0, owe_in_one_pass)
+    qtbot.waitUntil(lambda: len(seen) == 5)
+    # The loop slept before the last look: the paints were made, the new pass owes none.
+    assert seen == [False, True, False, True, False]
+
+
+def test_a_paint_cost_follows_the_dearer_paints_and_forgets_slowly() -> None:
+    from gdstudio.qt.run.paint_cost import PaintCost
+
+    cost = PaintCost()
+    assert cost.seconds == 0.0
+    cost.learn(0.010)
+    assert cost.seconds == 0.010
+    cost.learn(0.030)  # a dearer paint counts at once
+    assert cost.seconds == 0.030
+    cost.learn(0.001)  # a cheap one (a cell) lowers the estimate a little
+    assert cost.seconds == pytest.approx(0.024)
+    for _ in range(30):
+        cost.learn(0.001)
+    assert cost.seconds == 0.001  # ... and in the end to the paints seen
+
+
+def test_a_paint_timed_widget_learns_what_its_paints_cost(qtbot, monkeypatch) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from gdstudio.qt.panels.step_log import HistoryTableModel, StepLogView
+    from gdstudio.qt.run import ui_gate
+    from gdstudio.qt.run.ui_gate import pass_is_full
+
+    view = StepLogView()
+    qtbot.addWidget(view)
+    assert isinstance(view, QTableView)
+    view.setModel(HistoryTableModel(param_names=("x",)))
+    view.resize(300, 200)
+    view.show()
+    view.viewport().update()
+    qtbot.waitUntil(lambda: view.paint_cost.seconds > 0.0)  # painted, and timed
+    assert view.paint_cost.seconds < 5.0
+    monkeypatch.setattr(ui_gate, "PASS_BUDGET", 10.0)  # no pass here works so long
+    monkeypatch.setattr(ui_gate, "LONGEST_PASS", 100.0)
+    view.paint_cost.seconds = 20.0  # as if its paints were that slow
+    install_ui_gate()
+    seen: list[bool] = []
+
+    def owe_its_paint() -> None:
+        seen.append(pass_is_full())
+        view.paint_cost.owe()
+        seen.append(pass_is_full())
+
+    QTimer.singleShot(0, owe_its_paint)
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen == [False, True]
+
+
+def test_side_panels_slow_to_paint_come_one_a_pass_and_all_come(qtbot, tmp_path,
+                                                                monkeypatch) -> None:
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    from gdstudio.qt.run import ui_gate
+    from tests.qt.helpers import make_window
+
+    window = make_window(qtbot, tmp_path / "settings.ini")
+    install_ui_gate()
+    window.traces.make_plots()
+    monkeypatch.setattr(ui_gate, "PASS_BUDGET", 10.0)  # seconds: no pass works so long
+    monkeypatch.setattr(ui_gate, "LONGEST_PASS", 100.0)
+    slow = [window.history_table, *window.traces.made_plots()]
+    for widget in slow:
+        widget.paint_cost.seconds = 20.0  # as if each paint took longer than a pass may
+    passes: list[int] = []
+    dispatcher = QAbstractEventDispatcher.instance()
+    def count() -> None:
+        passes.append(0)
+
+    dispatcher.aboutToBlock.connect(count)
+    drawn: list[tuple[str, int]] = []  # (piece, pass it was drawn in)
+    draw_step_log, draw_trace = window._draw_step_log, window._draw_trace
+    monkeypatch.setattr(window, "_draw_step_log",
+                        lambda: (drawn.append(("log", len(passes))), draw_step_log()))
+    monkeypatch.setattr(window, "_draw_trace",
+                        lambda plot: (drawn.append(("trace", len(passes))), draw_trace(plot)))
+    window.action_step.trigger()
+    qtbot.waitUntil(lambda: window.session.report.step_count == 1, timeout=5_000)
+    window.session.flush()
+    qtbot.waitUntil(lambda: not window.side_panels_pending, timeout=5_000)
+    dispatcher.aboutToBlock.disconnect(count)
+    assert [piece for piece, _ in drawn] == ["log", "trace", "trace", "trace"]
+    in_passes = [at for _, at in drawn]
+    assert in_passes == sorted(set(in_passes))  # each in a pass of its own, in order
+    assert window.history_table.model().rowCount() == 2  # and all of them drawn
+    loss_plot, _, parameter_plot = window.traces.made_plots()
+    assert loss_plot.series[0].item.xData[-1] == parameter_plot.series[0].item.xData[-1] == 1
+    window.close()
