@@ -457,7 +457,6 @@ def test_a_paint_timed_widget_learns_what_its_paints_cost(qtbot, monkeypatch) ->
     view.show()
     view.viewport().update()
     qtbot.waitUntil(lambda: view.paint_cost.seconds > 0.0)  # painted, and timed
-    assert view.paint_cost.seconds < 5.0
     monkeypatch.setattr(ui_gate, "PASS_BUDGET", 10.0)  # no pass here works so long
     monkeypatch.setattr(ui_gate, "LONGEST_PASS", 100.0)
     view.paint_cost.seconds = 20.0  # as if its paints were that slow
