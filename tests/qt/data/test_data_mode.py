@@ -402,7 +402,7 @@ def test_a_streaming_run_redraws_the_model_and_the_map_once_per_frame(qtbot, win
     # drawing can fill the pass (then the frame waits for the next).
     for module in (view_module, contour):
         monkeypatch.setattr(module, "LIVE_MAP_SECONDS", float("inf"))
-        monkeypatch.setattr(module, "pass_is_full", lambda: False)
+        monkeypatch.setattr(module, "pass_is_full", lambda extra=0.0: False)
     view.set_playing(True)  # frames of a run streaming in, as the window draws them
     try:
         view.set_history(session.history)
