@@ -2,4 +2,4 @@
 ``python -m gdstudio.problems._compiled_examples_writer``; a changed file is
 refused)."""
 
-DIGEST = "e1100ca6fa08263b20acb2bd0d1b87e183ae57ee6ba69143d0f4b761af764414"
+DIGEST = "e9a7837a1308a39bd1d38cf9121f0a75f3ea836ff3ba489afb17e4f9948c96bf"

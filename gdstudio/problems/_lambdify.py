@@ -40,6 +40,8 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 _POW = "_real_pow"
+#: Whole numbers up to this size are exact as doubles.
+_EXACT_INTEGERS = 2**53
 
 
 def _is_square(expr: sympy.Pow) -> bool:
@@ -54,7 +56,17 @@ def _square(printer: PythonCodePrinter, expr: sympy.Pow) -> str:
 
 
 class _ScalarPrinter(PythonCodePrinter):
-    """Python code printer: squares as ``(x*x)``, non-integer powers through ``math.pow``."""
+    """Python code printer: squares as ``(x*x)``, non-integer powers through ``math.pow``,
+    whole numbers as floats.
+
+    ``100*x`` with a float ``x`` converts 100 to a float at every call, on CPython's slow
+    path for mixed types; ``100.0*x`` takes its float-only path (about a third faster for
+    Rosenbrock's gradient) and gives the same bits, since Python converts the int exactly
+    as the literal is read. Numbers a double cannot hold exactly stay whole numbers.
+    """
+
+    def _print_Integer(self, expr: sympy.Integer) -> str:  # noqa: N802
+        return repr(float(expr.p)) if abs(expr.p) <= _EXACT_INTEGERS else str(expr.p)
 
     def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:  # noqa: N802
         exponent = expr.exp

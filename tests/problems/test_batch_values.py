@@ -81,3 +81,22 @@ def test_exp_and_log_agree_to_a_unit_in_the_last_place() -> None:
         value, gradient = compiled.value_and_grad(point)
         assert values[index] == pytest.approx(value, rel=1e-15)
         assert gradients[index] == pytest.approx(gradient, rel=1e-14, abs=1e-300)
+
+
+def test_the_one_point_function_holds_its_whole_numbers_as_floats() -> None:
+    # 100*x on a float takes CPython's slow path for mixed types; 100.0*x its float path.
+    compiled = compile_expression("(1 - x)**2 + 100*(y - x**2)**2")
+    constants = [value for value in compiled.scalar_function.__code__.co_consts
+                 if isinstance(value, int | float)]
+    assert constants and all(type(value) is float for value in constants)
+    assert compiled.scalar_function(-1.5, 2.0) == (12.5, -155.0, -50.0)
+
+
+@pytest.mark.parametrize("text", ["(2**53 + 1)*x + x**3", "-(2**60 + 1)*x**2 + 3*x"])
+def test_whole_numbers_a_double_cannot_hold_compute_as_in_the_array_flavour(text: str) -> None:
+    compiled = compile_expression(text)
+    values = np.random.default_rng(11).uniform(-3.0, 3.0, 500)
+    batch_values, batch_gradients = compiled.value_and_grad_batch(values[:, None])
+    for index, value in enumerate(values):
+        assert compiled.scalar_function(value) == (batch_values[index],
+                                                   batch_gradients[index, 0])
