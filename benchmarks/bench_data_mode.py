@@ -15,6 +15,11 @@ Each pair also prints, unjudged, the CPU seconds per step headless over the wind
 steps from 20,000 rows on): what the window costs on top of the steps, which other
 people's work on a shared machine distorts less than the wall-clock ratio.
 
+Each pair runs the fit headless for half the time, then in the window, then headless for
+the other half, and compares the window with the two halves' mean: on a shared machine
+whose speed drifts over seconds, a window run between its two headless halves is
+compared with what the machine did around it.
+
 Cases: the model a·x² + b·x + c with MSE (linear in its parameters: full-batch steps use
 XᵀX and do not depend on the rows) and with MAE (every step sums over all rows). With x
 in [−3, 3] and rate 0.02 the MSE fit settles within 1,400 steps — the rest of the run is a
@@ -167,12 +172,13 @@ def measure_case(window, rows: int, loss: str, pairs: int, seconds: float,
     load(window, rows, loss, kind)
     ratios, medians, worsts, pauses, costs = [], [], [], [], []
     for index in range(pairs):
-        if index % 2:  # alternate the order, so that drift favours neither
-            window_rate, window_cpu, frames, pause = live(window, seconds)
-            headless_rate, headless_cpu = headless(window, seconds)
-        else:
-            headless_rate, headless_cpu = headless(window, seconds)
-            window_rate, window_cpu, frames, pause = live(window, seconds)
+        # Headless half before and half after the window's run (A-B-A): a machine whose
+        # speed drifts over seconds (a shared one) favours neither side.
+        before = headless(window, seconds / 2)
+        window_rate, window_cpu, frames, pause = live(window, seconds)
+        after = headless(window, seconds / 2)
+        headless_rate, headless_cpu = ((one + two) / 2 for one, two in zip(before, after,
+                                                                          strict=True))
         ratios.append(window_rate / headless_rate)
         costs.append(headless_cpu / window_cpu)
         medians.append(1000 * statistics.median(frames))
@@ -214,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5, help="interleaved pairs per case (5)")
     parser.add_argument("--seconds", type=float, default=2.0,
-                        help="seconds counted of each window run and of each headless run (2)")
+                        help="seconds counted of each window run, and of the headless "
+                             "halves around it (2)")
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--losses", nargs="+", default=["mse", "mae"])
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS),
@@ -240,8 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     window.editor.mode_switch.switch_to("data")
     spin(lambda: window.data_mode.ready, 30)
     print(f"data mode, {MODEL}, full batch, {options.pairs} pairs of {options.seconds:g} s "
-          f"(window, after {WARM_UP:g} s of warm-up) and {options.seconds:g} s (headless); "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"(window, after {WARM_UP:g} s of warm-up) between two of {options.seconds / 2:g} s "
+          f"(headless); load average {os.getloadavg()[0]:.2f}")
     verdicts = []
     for rows in options.rows:
         for loss in options.losses:
