@@ -264,8 +264,9 @@ def main() -> None:
     window.show()
     spin(lambda: window.session.active, 60)
     # A student reads the first example before the first click: the window has made
-    # the pages other problems need by then (see gdstudio.qt.run.idle_work).
-    spin(lambda: window.idle_work.pending == 0, 60)
+    # the pages other problems need and loaded sympy for the first typed function by
+    # then (see gdstudio.qt.run.idle_work and MainWindow._prepare_pages).
+    spin(lambda: window.pages_made and not window.compiler.loading, 60)
     storm = Storm(window, arguments.controls, arguments.seed)
     load = os.getloadavg()[0]
     with StampedProbe() as probe, contextlib.ExitStack() as sampling:

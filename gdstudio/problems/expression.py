@@ -46,6 +46,7 @@ __all__ = [
     "analyse_expression",
     "check_syntax",
     "compile_expression",
+    "load_compiler",
     "remember_analysis",
     "second_derivatives",
     "shutdown_compile_service",
@@ -55,6 +56,7 @@ _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[str, tuple[str, ...] | None], ExpressionAnalysis] = OrderedDict()
 _hessian_cache: OrderedDict[tuple[str, tuple[str, ...]], Any] = OrderedDict()
 _cache_lock = threading.Lock()
+_compiler_loaded = False  # see load_compiler
 # The sweeps' batch functions by (text, wrt, variables): each sweep of a text builds a new
 # compiled expression, and making its batch function with sympy takes longer than a sweep.
 _batch_cache: OrderedDict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = OrderedDict()
@@ -204,6 +206,32 @@ def second_derivatives(
         rows = None
     _remember(_hessian_cache, key, rows)
     return rows
+
+
+def load_compiler() -> None:
+    """Load, on the calling thread, what compiling in this process needs: sympy, its code
+    printers and common subexpressions (over a second on a slow machine the first time;
+    nothing after).
+
+    The first text that is not an example otherwise loads them on its way; a window calls
+    this in the background while the student reads, so that the first typed function is
+    ready sooner and the window does not share the interpreter with the loading then.
+    """
+    global _compiler_loaded
+    if _compiler_loaded:
+        return
+    import sympy  # here: checking text needs no sympy
+
+    from gdstudio.problems import _lambdify
+
+    arguments = _lambdify.positional_symbols(2)
+    first, second = arguments
+    sample = ((1 - first) ** 2 + sympy.exp(first * second) * sympy.sin(second)
+              + sympy.sqrt(first**2 + 1),)
+    for flavour in (_lambdify.scalar_function, _lambdify.array_function,
+                    _lambdify.batch_function):
+        flavour(arguments, sample)
+    _compiler_loaded = True
 
 
 def compile_expression(

@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         # Last, the pages other problems need, each in a quiet pass of its own: made in
         # the pass that needs one, a page came on top of that pass's own work.
         self.idle_work = IdleWork(self)
+        self._pages_queued = False
         self.after_first_paint(self._prepare_pages)
 
     def after_first_paint(self, function: Callable[[], object]) -> None:
@@ -251,6 +252,16 @@ class MainWindow(QMainWindow):
                       self.data_mode.page, lambda: self.data_mode.page().loss_curve,
                       lambda: self.data_mode.page().loss_page):
             self.idle_work.add(lambda piece=piece: None if self._closing else piece())
+        # Then sympy for the student's own functions, in the background: loaded when the
+        # first one is typed, it shared the interpreter with the window for a second.
+        self.idle_work.add(lambda: None if self._closing else self.compiler.load_here())
+        self._pages_queued = True
+
+    @property
+    def pages_made(self) -> bool:
+        """True once the pages other problems need (the map, data mode's) are made ahead,
+        in the quiet passes after start-up; a first click before then makes its page."""
+        return self._pages_queued and self.idle_work.pending == 0
 
     # ================================================================ building
     def _build_actions(self) -> None:

@@ -512,3 +512,16 @@ def test_prepare_arrays_compiles_the_vectorised_functions_ahead_of_use() -> None
     assert {"_array_value", "_array_function"} <= set(compiled.__dict__)
     values = compiled.evaluate_grid(np.array([1.0, 2.0]), np.array([0.0, 1.0]))
     np.testing.assert_allclose(values, [1.0, 7.0])
+
+
+def test_load_compiler_loads_sympy_and_its_printers_in_a_fresh_process() -> None:
+    code = ("import sys\n"
+            "from gdstudio.problems.expression import load_compiler\n"
+            "assert 'sympy' not in sys.modules\n"
+            "load_compiler()\n"
+            "load_compiler()  # the second call has nothing left to do\n"
+            "assert {'sympy', 'sympy.printing.numpy', 'sympy.simplify.cse_main'} <= "
+            "set(sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr

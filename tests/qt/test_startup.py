@@ -7,13 +7,14 @@ projects, exports and comparisons just after the first paint, or when first aske
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QLineEdit, QMenu
 
 from gdstudio.app import create_application, open_project_argument
 from gdstudio.io import Project, save_project
@@ -104,7 +105,7 @@ def test_the_data_page_follows_the_theme_before_its_first_problem(window):
 
 
 def test_the_map_and_data_pages_are_made_after_start_up_before_first_use(qtbot, window):
-    qtbot.waitUntil(lambda: window.idle_work.pending == 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.pages_made, timeout=WAIT)
     assert window.plot_stack.currentWidget() is window.function_plot  # still x²'s page
     assert window.plot_stack.count() == 3  # x², the map page, data mode's page
     maps = [plot for plot in window.findChildren(ContourPlot) if type(plot) is ContourPlot]
@@ -144,8 +145,10 @@ def test_the_pages_are_made_only_once_the_first_run_is_ready(qtbot, tmp_path, mo
 
 def test_a_window_closed_before_its_pages_are_made_makes_none(qtbot, tmp_path):
     studio = bare_window(qtbot, tmp_path)
+    assert not studio.pages_made  # not even queued before the first paint
     qtbot.waitUntil(lambda: studio.session.active and studio.idle_work.pending > 0,
                     timeout=WAIT)
+    assert not studio.pages_made  # queued, not made
     studio.close()
     assert studio.idle_work.pending == 0
     assert studio.findChild(ContourPlot) is None and studio.data_mode.view is None
@@ -300,3 +303,38 @@ def test_the_autosave_is_offered_when_the_projects_arrive_after_the_first_paint(
     assert not crashed.exists()
     studio.close()
 
+
+
+def test_after_its_pages_the_window_loads_the_compiler_off_the_ui_thread(
+        qtbot, tmp_path, monkeypatch):
+    calls: list[tuple[bool, bool]] = []  # (pages made by then, on the UI thread)
+    ui_thread = threading.get_ident()
+    studio: MainWindow | None = None
+
+    def load() -> None:
+        calls.append((studio.idle_work.pending == 0, threading.get_ident() == ui_thread))
+
+    monkeypatch.setattr("gdstudio.problems.expression.load_compiler", load)
+    studio = bare_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: studio.pages_made and bool(calls), timeout=WAIT)
+    qtbot.waitUntil(lambda: not studio.compiler.loading, timeout=WAIT)
+    assert calls == [(True, False)]
+    assert studio.plot_stack.count() == 3  # the pages came first
+    studio.compiler.load_here()  # asked again: loads again (the function knows it is done)
+    qtbot.waitUntil(lambda: len(calls) == 2 and not studio.compiler.loading, timeout=WAIT)
+    studio.close()
+
+
+def test_a_compiler_that_fails_to_load_only_loses_its_head_start(qtbot, tmp_path, monkeypatch):
+    def broken() -> None:
+        raise ImportError("no sympy printers here")
+
+    monkeypatch.setattr("gdstudio.problems.expression.load_compiler", broken)
+    studio = bare_window(qtbot, tmp_path)
+    qtbot.waitUntil(lambda: studio.pages_made, timeout=WAIT)
+    qtbot.waitUntil(lambda: not studio.compiler.loading, timeout=WAIT)
+    edit = studio.findChild(QLineEdit, "expressionEdit")
+    edit.setText("x**2 + 7*x")  # a text that is not an example: it compiles all the same
+    edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: studio.model.expression_text == "x**2 + 7*x", timeout=WAIT)
+    studio.close()

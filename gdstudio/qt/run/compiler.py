@@ -7,6 +7,7 @@ blocks, and only the newest request's answer is delivered.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -21,6 +22,7 @@ class _Relay(QObject):
 
     done = Signal(int, object, str, object)  # request, objective or None, message, column
     hessian = Signal(int)  # request whose objective has its Hessian compiled now
+    loaded = Signal()  # the compiler's modules are loaded in this process
 
 
 class _CompileJob(QRunnable):
@@ -60,6 +62,22 @@ class _WarmUpJob(QRunnable):
         from gdstudio.problems._compile_service import SERVICE
 
         SERVICE.start()
+
+
+class _LoadJob(QRunnable):
+    """Loads sympy and its printers in this process (see
+    :func:`~gdstudio.problems.expression.load_compiler`)."""
+
+    def __init__(self, relay: _Relay) -> None:
+        super().__init__()
+        self.relay = relay
+
+    def run(self) -> None:
+        from gdstudio.problems.expression import load_compiler
+
+        with contextlib.suppress(Exception):  # a head start only: a compile loads it too
+            load_compiler()
+        self.relay.loaded.emit()
 
 
 def ready_made(text: str) -> object | None:
@@ -105,6 +123,8 @@ class ExpressionCompiler(QObject):
         self._relay = _Relay(self)
         self._relay.done.connect(self._deliver)
         self._relay.hessian.connect(self._hessian_done)
+        self._relay.loaded.connect(self._loaded)
+        self._loading = False
         self._requests = itertools.count(1)
         self._latest = 0
         self._texts: dict[int, str] = {}
@@ -133,6 +153,23 @@ class ExpressionCompiler(QObject):
         Does nothing after :meth:`shutdown`."""
         if not self._shut:
             self._pool.start(_WarmUpJob())
+
+    def load_here(self) -> None:
+        """Load sympy and its printers in this process now, in the background, so that
+        the first text that is not an example does not load them on its way (see
+        :func:`~gdstudio.problems.expression.load_compiler`). Does nothing after
+        :meth:`shutdown`."""
+        if not self._shut and not self._loading:
+            self._loading = True
+            self._pool.start(_LoadJob(self._relay))
+
+    @property
+    def loading(self) -> bool:
+        """True while :meth:`load_here`'s work runs."""
+        return self._loading
+
+    def _loaded(self) -> None:
+        self._loading = False
 
     def _ready(self, request: int, objective: object) -> None:
         self._relay.done.emit(request, objective, "", None)
